@@ -1,0 +1,3 @@
+from imtrack.cli import main
+
+main()

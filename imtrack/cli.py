@@ -1,0 +1,369 @@
+"""The Typer layer: parse arguments, make one core call, render. Nothing here touches the
+database file or computes anything a script could not get from the core.
+
+Start-up matters (a tracker is opened dozens of times a day): Rich, TinyDB and the core are
+imported inside the commands that need them, not at module level."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from imtrack import __version__
+from imtrack.errors import ImtrackError
+
+try:  # typer >= 0.28 vendors click
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer uses the click package
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+
+if TYPE_CHECKING:
+    from imtrack.store import JsonStore
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"imtrack: error: {message}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+class ImtrackGroup(TyperGroup):
+    """The one error funnel: every expected failure becomes one line on stderr and an exit
+    code (2 for usage errors, 1 for the rest). Anything else is a bug and keeps its traceback."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click_exceptions.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            _fail(exc.format_message() + hint, exc.exit_code)
+        except ImtrackError as exc:
+            _fail(str(exc), exc.exit_code)
+        except click_exceptions.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except (click_exceptions.Abort, typer.Abort):
+            _fail("aborted", 1)
+        except BrokenPipeError:
+            sys.stderr.close()  # `imtrack list | head`: the reader left; not an error
+            sys.exit(0)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+app = typer.Typer(
+    cls=ImtrackGroup,
+    name="imtrack",
+    help="Track policy measures (任务台账): list, update, annotate and report progress.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+# One --format option, shared by every command that prints data.
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output format: a table for people, or JSON for scripts."),
+]
+
+
+def _complete_sector(incomplete: str) -> list[tuple[str, str]]:
+    from imtrack.sectors import SECTORS
+
+    return [
+        (name, s.label if name == s.slug else s.slug)
+        for s in SECTORS
+        for name in (s.slug, s.label)
+        if name.startswith(incomplete)
+    ]
+
+
+def _complete_status(incomplete: str) -> list[tuple[str, str]]:
+    from imtrack.models import Status
+
+    return [
+        (name, s.label if name == s.value else s.value)
+        for s in Status
+        for name in (s.value, s.label)
+        if name.startswith(incomplete)
+    ]
+
+
+def _parse_id(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a measure id; ids are whole numbers, e.g. 25") from None
+    if number < 1:
+        raise typer.BadParameter(f"{value!r} is not a measure id; ids start at 1")
+    return number
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"imtrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH",
+            help="Database file to use. Default: $IMTRACK_DB, else imtrack.json in the per-user "
+            "data directory (see `imtrack path`).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Track policy measures (任务台账): list, update, annotate and report progress.
+
+    On first use the database is created with the 34 measures of 国发〔2023〕16号 task area ②.
+    """
+    ctx.obj = db
+
+
+def _location(ctx: typer.Context) -> Any:
+    from imtrack.config import resolve_db
+
+    return resolve_db(ctx.obj)
+
+
+def _store(ctx: typer.Context) -> JsonStore:
+    from imtrack.tracker import open_store
+
+    return open_store(_location(ctx))
+
+
+def _print(renderable: Any) -> None:
+    from imtrack.render import make_console
+
+    make_console().print(renderable)
+
+
+def _json(data: Any) -> None:
+    from imtrack.serialize import write_json
+
+    write_json(data)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    sector: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sector",
+            "-s",
+            help="Only this sector (slug or Chinese label, e.g. transport or 交通); repeat for several.",
+            autocompletion=_complete_sector,
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="Only this status (e.g. in-progress or 推进中); repeat for several.",
+            autocompletion=_complete_status,
+        ),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(
+            "--grep",
+            "-g",
+            help="Only measures whose text contains this (full-width and half-width forms match alike).",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List measures, optionally filtered; filters combine."""
+    from imtrack.query import MeasureFilter
+
+    flt = MeasureFilter.build(sector or (), status or (), grep)
+    store = _store(ctx)
+    ledger = store.load()
+    measures = flt.apply(ledger)
+    if fmt is OutputFormat.json:
+        from imtrack.serialize import measure_record
+
+        _json([measure_record(m) for m in measures])
+    else:
+        from imtrack.render import measures_table
+
+        _print(measures_table(measures, total=len(ledger)))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id (see `imtrack list`).", parser=_parse_id)],
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one measure: every field, the full text, all notes and the status history."""
+    from imtrack.tracker import get_measure
+
+    measure = get_measure(_store(ctx), measure_id)
+    if fmt is OutputFormat.json:
+        from imtrack.serialize import measure_record
+
+        _json(measure_record(measure))
+    else:
+        from imtrack.render import measure_detail
+
+        _print(measure_detail(measure))
+
+
+@app.command("set-status")
+def set_status(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(metavar="ID...", help="One or more measure ids.", parser=_parse_id, show_default=False)],
+    status: Annotated[
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help="not-started 未启动, in-progress 推进中, done 已完成 or blocked 受阻.",
+            autocompletion=_complete_status,
+            show_default=False,
+        ),
+    ],
+    note: Annotated[
+        str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")
+    ] = None,
+) -> None:
+    """Set the status of one or more measures; the change is kept in their history."""
+    from imtrack.tracker import set_status as core_set_status
+
+    result = core_set_status(_store(ctx), ids, status, note)
+    label = f"{result.status.label} ({result.status.value})"
+    for m in result.changed:
+        typer.echo(f"{m.id}: status set to {label}")
+    for m in result.unchanged:
+        typer.echo(f"{m.id}: already {label}" + (", note added" if note else ""))
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.", parser=_parse_id, show_default=False)],
+    text: Annotated[str, typer.Argument(help="What happened, e.g. '已完成可研批复'.", show_default=False)],
+) -> None:
+    """Record a timestamped note (progress, a problem, a next step) on a measure."""
+    from imtrack.tracker import add_note
+
+    measure, added = add_note(_store(ctx), measure_id, text)
+    typer.echo(f"{measure.id}: note added at {added.at}")
+
+
+@app.command("set-sector")
+def set_sector(
+    ctx: typer.Context,
+    ids: Annotated[list[int], typer.Argument(metavar="ID...", help="One or more measure ids.", parser=_parse_id, show_default=False)],
+    sector: Annotated[
+        str,
+        typer.Argument(
+            metavar="SECTOR",
+            help="Sector slug or Chinese label (see `imtrack sectors`).",
+            autocompletion=_complete_sector,
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Override the sector the keyword rules chose; `reclassify` never undoes it."""
+    from imtrack.sectors import label
+    from imtrack.tracker import set_sector as core_set_sector
+
+    for m in core_set_sector(_store(ctx), ids, sector):
+        typer.echo(f"{m.id}: sector set to {label(m.sector)} ({m.sector})")
+
+
+@app.command()
+def reclassify(ctx: typer.Context) -> None:
+    """Apply the sector keyword rules again (after editing them); hand-set sectors are kept."""
+    from imtrack.sectors import label, load_rules
+    from imtrack.tracker import reclassify as core_reclassify
+    from imtrack.tracker import rules_path_for
+
+    location = _location(ctx)
+    rules = load_rules(rules_path_for(location.path))
+    moved = core_reclassify(_store(ctx), rules)
+    for m, before in moved:
+        typer.echo(f"{m.id}: {label(before)} -> {label(m.sector)}")
+    typer.echo(f"{len(moved)} measures moved (rules: {rules.path})")
+
+
+@app.command()
+def report(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Progress by sector: counts per status, percent done and a bar, with totals."""
+    from imtrack.report import progress_by_sector
+
+    result = progress_by_sector(_store(ctx).load())
+    if fmt is OutputFormat.json:
+        _json(result.to_dict())
+    else:
+        from imtrack.render import progress_table
+
+        _print(progress_table(result))
+
+
+@app.command()
+def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """The sector vocabulary (slug and Chinese label) with the number of measures in each."""
+    from imtrack.report import sector_counts
+    from imtrack.sectors import SECTORS
+
+    counts = sector_counts(_store(ctx).load())
+    if fmt is OutputFormat.json:
+        _json([{"sector": s.slug, "label": s.label, "count": counts.get(s.slug, 0)} for s in SECTORS])
+    else:
+        from imtrack.render import sectors_table
+
+        _print(sectors_table(counts))
+
+
+@app.command()
+def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Print which database file is in use, why, and which sector rules apply to it."""
+    from imtrack.tracker import rules_path_for
+
+    location = _location(ctx)
+    info = {
+        "database": str(location.path),
+        "origin": location.origin,
+        "exists": location.path.exists(),
+        "sector_rules": str(rules_path_for(location.path)),
+    }
+    if fmt is OutputFormat.json:
+        _json(info)
+    else:
+        typer.echo(f"database:     {info['database']}  (from {location.origin}"
+                   f"{'' if info['exists'] else '; created on first use'})")
+        typer.echo(f"sector rules: {info['sector_rules']}")
+
+
+def main() -> None:
+    # Chinese output must not depend on the locale (a cp1252 or C locale stdout would raise).
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    app(prog_name="imtrack")

@@ -1,0 +1,69 @@
+"""The in-memory ledger a command works on: measures by id plus database metadata.
+
+A store loads one Ledger per command and, for changing commands, writes it back once. The ledger
+tracks which measures changed so the store rewrites only what it must."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from imtrack.errors import NotFound
+from imtrack.models import Measure
+
+
+class Ledger:
+    def __init__(self, measures: Iterable[Measure] = (), meta: dict[str, Any] | None = None):
+        self.measures: dict[int, Measure] = {m.id: m for m in measures}
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.dirty: set[int] = set()
+        self.meta_dirty = False
+
+    def __len__(self) -> int:
+        return len(self.measures)
+
+    def __iter__(self) -> Iterator[Measure]:
+        """Measures in id order."""
+        return iter(sorted(self.measures.values(), key=lambda m: m.id))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dirty) or self.meta_dirty
+
+    @property
+    def next_id(self) -> int:
+        # Ids are never reused (a deleted id stays retired), so the counter lives in meta rather
+        # than being recomputed as max(id) + 1 the way TinyDB does (pitfalls §1f).
+        return int(self.meta.get("next_id", max(self.measures, default=0) + 1))
+
+    def get(self, measure_id: int) -> Measure:
+        try:
+            return self.measures[measure_id]
+        except KeyError:
+            raise NotFound(f"no measure with id {measure_id}; {self._id_hint()}") from None
+
+    def get_many(self, ids: Iterable[int]) -> list[Measure]:
+        """All the measures or none: a missing id fails the whole command before any change."""
+        wanted = list(dict.fromkeys(ids))
+        missing = [i for i in wanted if i not in self.measures]
+        if missing:
+            names = ", ".join(map(str, missing))
+            noun = "id" if len(missing) == 1 else "ids"
+            raise NotFound(f"no measure with {noun} {names}; {self._id_hint()}")
+        return [self.measures[i] for i in wanted]
+
+    def add(self, measure: Measure) -> Measure:
+        measure.id = self.next_id
+        self.measures[measure.id] = measure
+        self.meta["next_id"] = measure.id + 1
+        self.meta_dirty = True
+        self.dirty.add(measure.id)
+        return measure
+
+    def mark_changed(self, measure: Measure) -> None:
+        self.dirty.add(measure.id)
+
+    def _id_hint(self) -> str:
+        if not self.measures:
+            return "the database has no measures yet"
+        return f"ids run from {min(self.measures)} to {max(self.measures)}; see `imtrack list`"

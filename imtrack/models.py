@@ -1,0 +1,155 @@
+"""The records imtrack keeps: measures with their notes and change history, and statuses.
+
+Plain dataclasses with explicit to_dict/from_dict so the stored JSON and the `--format json`
+output have stable, documented field names that do not follow Python attribute renames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from imtrack.errors import InvalidValue
+from imtrack.textnorm import fold
+
+
+class Status(str, Enum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.DONE: "已完成",
+    Status.BLOCKED: "受阻",
+}
+
+# Words ledgers use for the same states, beside the canonical slug and label.
+_STATUS_ALIASES: dict[str, Status] = {
+    "未开始": Status.NOT_STARTED,
+    "todo": Status.NOT_STARTED,
+    "进行中": Status.IN_PROGRESS,
+    "推进": Status.IN_PROGRESS,
+    "完成": Status.DONE,
+    "阻塞": Status.BLOCKED,
+    "滞后": Status.BLOCKED,
+}
+
+
+def _status_lookup() -> dict[str, Status]:
+    table = {fold(k): v for k, v in _STATUS_ALIASES.items()}
+    for status in Status:
+        table[fold(status.value)] = status
+        table[fold(status.value.replace("-", "_"))] = status
+        table[fold(status.value.replace("-", ""))] = status
+        table[fold(status.label)] = status
+    return table
+
+
+_STATUS_LOOKUP = _status_lookup()
+
+
+def status_choices() -> str:
+    return ", ".join(f"{s.value} ({s.label})" for s in Status)
+
+
+def parse_status(text: str) -> Status:
+    """Accept the slug or the Chinese label (and a few ledger synonyms), any width or case."""
+    status = _STATUS_LOOKUP.get(fold(text))
+    if status is None:
+        raise InvalidValue(f"unknown status {text!r}; use one of: {status_choices()}")
+    return status
+
+
+@dataclass(slots=True)
+class Note:
+    at: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Note:
+        return cls(at=d["at"], text=d["text"])
+
+
+@dataclass(slots=True)
+class Change:
+    """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
+
+    at: str
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Change:
+        return cls(at=d["at"], field=d["field"], old=d.get("from"), new=d.get("to"))
+
+
+@dataclass(slots=True)
+class Measure:
+    id: int
+    text: str
+    sector: str
+    status: str = Status.NOT_STARTED.value
+    source: str = ""
+    section: str = ""
+    lead: str | None = None
+    partners: list[str] = field(default_factory=list)
+    # True once a user chose the sector: re-classification never overrides a person's choice.
+    sector_pinned: bool = False
+    created: str = ""
+    updated: str = ""
+    notes: list[Note] = field(default_factory=list)
+    history: list[Change] = field(default_factory=list)
+
+    @property
+    def latest_note(self) -> Note | None:
+        return self.notes[-1] if self.notes else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "sector": self.sector,
+            "status": self.status,
+            "source": self.source,
+            "section": self.section,
+            "lead": self.lead,
+            "partners": list(self.partners),
+            "sector_pinned": self.sector_pinned,
+            "created": self.created,
+            "updated": self.updated,
+            "notes": [n.to_dict() for n in self.notes],
+            "history": [c.to_dict() for c in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Measure:
+        return cls(
+            id=int(d["id"]),
+            text=d["text"],
+            sector=d["sector"],
+            status=d.get("status", Status.NOT_STARTED.value),
+            source=d.get("source", ""),
+            section=d.get("section", ""),
+            lead=d.get("lead"),
+            partners=list(d.get("partners") or []),
+            sector_pinned=bool(d.get("sector_pinned", False)),
+            created=d.get("created", ""),
+            updated=d.get("updated", ""),
+            notes=[Note.from_dict(n) for n in d.get("notes") or []],
+            history=[Change.from_dict(c) for c in d.get("history") or []],
+        )

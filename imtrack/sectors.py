@@ -1,0 +1,125 @@
+"""The sector vocabulary (领域) and the keyword rules that classify a measure.
+
+The vocabulary is fixed in code because filters, completion and reports depend on it; it covers
+all seven task areas of 国发〔2023〕16号, not only the seed page. The keyword rules are data
+(`data/sector-rules.toml`, or a `sector-rules.toml` beside the database) so analysts can tune
+them without touching code."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from imtrack.errors import InvalidValue, StoreError
+from imtrack.resources import data_file
+from imtrack.textnorm import fold
+
+
+@dataclass(frozen=True, slots=True)
+class Sector:
+    slug: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+SECTORS: tuple[Sector, ...] = (
+    Sector("innovation", "科技创新", ("科技", "创新")),
+    Sector("talent", "人才"),
+    Sector("industry", "产业", ("工业", "制造业")),
+    Sector("services", "服务业", ("服务", "现代服务业")),
+    Sector("culture-tourism", "文化旅游", ("文旅", "文化", "旅游")),
+    Sector("finance", "金融"),
+    Sector("transport", "交通", ("交通运输",)),
+    Sector("digital", "数字基础设施", ("数字", "新基建", "信息基础设施")),
+    Sector("ecology", "生态", ("生态环境", "生态文明")),
+    Sector("energy", "能源"),
+    Sector("agriculture", "农牧业", ("农业", "农牧")),
+    Sector("reform", "改革"),
+    Sector("opening-up", "对外开放", ("开放",)),
+    Sector("social", "民生与社会事业", ("民生", "社会事业")),
+    Sector("other", "其他"),
+)
+OTHER = "other"
+BY_SLUG: dict[str, Sector] = {s.slug: s for s in SECTORS}
+
+_LOOKUP: dict[str, Sector] = {}
+for _s in SECTORS:
+    for _name in (_s.slug, _s.slug.replace("-", "_"), _s.slug.replace("-", ""), _s.label, *_s.aliases):
+        _LOOKUP[fold(_name)] = _s
+
+
+def sector_choices() -> str:
+    return ", ".join(f"{s.slug} ({s.label})" for s in SECTORS)
+
+
+def parse_sector(text: str) -> Sector:
+    """Accept the slug, the Chinese label or a common alias, in any width or case."""
+    sector = _LOOKUP.get(fold(text))
+    if sector is None:
+        raise InvalidValue(f"unknown sector {text!r}; use one of: {sector_choices()}")
+    return sector
+
+
+def label(slug: str) -> str:
+    sector = BY_SLUG.get(slug)
+    return sector.label if sector else slug
+
+
+STRONG_WEIGHT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    sector: str
+    strong: tuple[str, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SectorRules:
+    path: Path
+    rules: tuple[Rule, ...]
+
+    def classify(self, text: str) -> str:
+        """The best-scoring sector for `text`, or `other` when no phrase matches."""
+        folded = fold(text)
+        best, best_score = OTHER, 0
+        for rule in self.rules:
+            score = STRONG_WEIGHT * sum(1 for k in rule.strong if k in folded)
+            score += sum(1 for k in rule.keywords if k in folded)
+            if score > best_score:  # strict: ties go to the rule listed first
+                best, best_score = rule.sector, score
+        return best
+
+
+def bundled_rules_path() -> Path:
+    return data_file("sector-rules.toml")
+
+
+def load_rules(path: Path | None = None) -> SectorRules:
+    """Read and validate a rules file; a mistake in it names the file and the fix."""
+    path = path or bundled_rules_path()
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as exc:
+        raise StoreError(f"cannot read sector rules {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(f"sector rules {path} are not valid TOML ({exc}); fix the file") from exc
+    rules = []
+    for i, entry in enumerate(raw.get("rule", []), start=1):
+        slug = entry.get("sector")
+        if slug not in BY_SLUG:
+            raise StoreError(
+                f"sector rules {path}: rule {i} names unknown sector {slug!r}; "
+                f"use one of: {', '.join(BY_SLUG)}"
+            )
+        rules.append(
+            Rule(
+                sector=slug,
+                strong=tuple(fold(k) for k in entry.get("strong", []) if k.strip()),
+                keywords=tuple(fold(k) for k in entry.get("keywords", []) if k.strip()),
+            )
+        )
+    return SectorRules(path=path, rules=tuple(rules))

@@ -1,0 +1,31 @@
+"""Machine-readable output. Plain json, no Rich, so `--format json` stays fast and pipe-safe.
+
+Field names are part of imtrack's interface (README, "JSON output"): add fields, never rename."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any
+
+from imtrack.models import Measure, Status
+from imtrack.sectors import label as sector_label
+
+
+def measure_record(measure: Measure) -> dict[str, Any]:
+    record = measure.to_dict()
+    record["sector_label"] = sector_label(measure.sector)
+    try:
+        record["status_label"] = Status(measure.status).label
+    except ValueError:
+        record["status_label"] = measure.status
+    return record
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def write_json(data: Any, stream: IO[str] | None = None) -> None:
+    stream = stream or sys.stdout
+    stream.write(dumps(data) + "\n")

@@ -1,0 +1,148 @@
+"""What the commands do, as plain functions over a Store: no Typer, no Rich.
+
+Each changing function runs in one store transaction (one locked read, at most one write) and
+validates everything before it changes anything, so a bad id or value leaves the file as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from imtrack import clock
+from imtrack.config import DbLocation, local_rules_path
+from imtrack.errors import InvalidValue
+from imtrack.ledger import Ledger
+from imtrack.models import Change, Measure, Note, Status, parse_status
+from imtrack.parser import parse_text
+from imtrack.query import MeasureFilter
+from imtrack.resources import data_file, load_toml
+from imtrack.sectors import SectorRules, load_rules, parse_sector
+from imtrack.store import JsonStore, Store
+
+
+def rules_path_for(db_path: Path) -> Path:
+    local = local_rules_path(db_path)
+    return local if local.is_file() else data_file("sector-rules.toml")
+
+
+def default_measures(rules: SectorRules, now: str) -> list[Measure]:
+    """The bundled default dataset, parsed by the same parser `imtrack import` uses."""
+    manifest = load_toml(data_file("default-dataset.toml"))
+    text = data_file(manifest["file"]).read_text(encoding="utf-8")
+    return [
+        Measure(
+            id=0,
+            text=p.text,
+            sector=rules.classify(p.text),
+            source=manifest["source"],
+            section=p.section or manifest["section"],
+            lead=p.lead,
+            partners=list(p.partners),
+            created=now,
+            updated=now,
+        )
+        for p in parse_text(text)
+    ]
+
+
+def open_store(location: DbLocation) -> JsonStore:
+    if location.is_default:
+        location.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def seed() -> list[Measure]:
+        return default_measures(load_rules(rules_path_for(location.path)), clock.timestamp())
+
+    return JsonStore(location.path, seed=seed)
+
+
+def list_measures(store: Store, flt: MeasureFilter) -> list[Measure]:
+    return flt.apply(store.load())
+
+
+def get_measure(store: Store, measure_id: int) -> Measure:
+    return store.load().get(measure_id)
+
+
+def _record(ledger: Ledger, measure: Measure, field: str, new: object, at: str) -> bool:
+    old = getattr(measure, field)
+    if old == new:
+        return False
+    setattr(measure, field, new)
+    measure.history.append(Change(at=at, field=field, old=old, new=new))
+    measure.updated = at
+    ledger.mark_changed(measure)
+    return True
+
+
+def _clean_note(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    changed: list[Measure]
+    unchanged: list[Measure]  # already had the status
+    status: Status
+
+
+def set_status(store: Store, ids: Iterable[int], status: str, note: str | None = None) -> StatusResult:
+    target = parse_status(status) if not isinstance(status, Status) else status
+    note_text = _clean_note(note) if note is not None else None
+    at = clock.timestamp()
+    with store.transaction() as ledger:
+        measures = ledger.get_many(ids)
+        changed, unchanged = [], []
+        for measure in measures:
+            (changed if _record(ledger, measure, "status", target.value, at) else unchanged).append(measure)
+            if note_text:
+                _append_note(ledger, measure, note_text, at)
+    return StatusResult(changed, unchanged, target)
+
+
+def _append_note(ledger: Ledger, measure: Measure, text: str, at: str) -> Note:
+    note = Note(at=at, text=text)
+    measure.notes.append(note)
+    measure.updated = at
+    ledger.mark_changed(measure)
+    return note
+
+
+def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
+    text = _clean_note(text)
+    with store.transaction() as ledger:
+        measure = ledger.get(measure_id)
+        note = _append_note(ledger, measure, text, clock.timestamp())
+    return measure, note
+
+
+def set_sector(store: Store, ids: Iterable[int], sector: str) -> list[Measure]:
+    """A user's choice of sector; pinned so that reclassification leaves it alone."""
+    slug = parse_sector(sector).slug
+    at = clock.timestamp()
+    with store.transaction() as ledger:
+        measures = ledger.get_many(ids)
+        for measure in measures:
+            _record(ledger, measure, "sector", slug, at)
+            if not measure.sector_pinned:
+                measure.sector_pinned = True
+                ledger.mark_changed(measure)
+    return measures
+
+
+def reclassify(store: Store, rules: SectorRules) -> list[tuple[Measure, str]]:
+    """Apply the keyword rules again to every measure whose sector no user has set.
+    Returns (measure, previous sector) for each measure that moved."""
+    at = clock.timestamp()
+    moved = []
+    with store.transaction() as ledger:
+        for measure in ledger:
+            if measure.sector_pinned:
+                continue
+            before = measure.sector
+            if _record(ledger, measure, "sector", rules.classify(measure.text), at):
+                moved.append((measure, before))
+    return moved

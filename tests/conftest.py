@@ -1,0 +1,61 @@
+"""Every test gets its own database (IMTRACK_DB in a temp dir), a fixed 80-column plain
+terminal, and the real clock unless it sets IMTRACK_NOW; no test touches the user's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from imtrack.cli import app
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "db.json"
+    monkeypatch.setenv("IMTRACK_DB", str(db))
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.delenv("IMTRACK_NOW", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    return db
+
+
+@pytest.fixture
+def db_path(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+class Run:
+    """Invoke the CLI in-process. `ok()` asserts success; `fail()` asserts a clean failure:
+    the expected exit code, a one-line message on stderr, no traceback."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(app, list(args), input=input, prog_name="imtrack")
+
+    def ok(self, *args: str, input: str | None = None):
+        result = self(*args, input=input)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return result
+
+    def fail(self, *args: str, code: int = 1):
+        result = self(*args)
+        assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.stderr + result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("imtrack: error: "), result.stderr
+        return result
+
+
+@pytest.fixture
+def run() -> Run:
+    return Run()
