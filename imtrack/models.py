@@ -108,6 +108,9 @@ class Measure:
     section: str = ""
     lead: str | None = None
     partners: list[str] = field(default_factory=list)
+    due: str | None = None  # ISO date, or "ongoing" (持续推进) for a measure with no deadline
+    tags: list[str] = field(default_factory=list)
+    progress: int | None = None  # 0-100, optional
     # True once a user chose the sector: re-classification never overrides a person's choice.
     sector_pinned: bool = False
     created: str = ""
@@ -129,6 +132,9 @@ class Measure:
             "section": self.section,
             "lead": self.lead,
             "partners": list(self.partners),
+            "due": self.due,
+            "tags": list(self.tags),
+            "progress": self.progress,
             "sector_pinned": self.sector_pinned,
             "created": self.created,
             "updated": self.updated,
@@ -147,6 +153,9 @@ class Measure:
             section=d.get("section", ""),
             lead=d.get("lead"),
             partners=list(d.get("partners") or []),
+            due=d.get("due"),
+            tags=list(d.get("tags") or []),
+            progress=d.get("progress"),
             sector_pinned=bool(d.get("sector_pinned", False)),
             created=d.get("created", ""),
             updated=d.get("updated", ""),
