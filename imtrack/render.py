@@ -27,6 +27,20 @@ STATUS_STYLE = {
 }
 BAR_WIDTH = 10
 
+# Rich's box-drawing "─" has East Asian ambiguous width: CJK-locale terminals draw it two cells
+# wide and every rule wraps. Plain ASCII rules keep tables aligned everywhere.
+RULES = box.Box(
+    "    \n"
+    "    \n"
+    " -- \n"
+    "    \n"
+    "    \n"
+    " -- \n"
+    "    \n"
+    "    \n",
+    ascii=True,
+)
+
 
 def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
     # highlight=False: the default highlighter recolours numbers and quotes inside user text.
@@ -42,11 +56,11 @@ def status_text(status: str) -> Text:
 
 
 def _date(timestamp: str | None) -> str:
-    return timestamp[:10] if timestamp else "—"
+    return timestamp[:10] if timestamp else "-"
 
 
 def measures_table(measures: Sequence[Measure], total: int) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
     table.add_column("ID", justify="right", no_wrap=True)
     table.add_column("Sector", no_wrap=True)
     table.add_column("Status", no_wrap=True)
@@ -78,25 +92,25 @@ def measure_detail(m: Measure) -> Group:
         ("ID", str(m.id)),
         ("Status", status_label),
         ("Sector", f"{sector_label(m.sector)} ({m.sector}{', set by hand' if m.sector_pinned else ''})"),
-        ("Lead", m.lead or "—"),
-        ("Partners", "、".join(m.partners) or "—"),
-        ("Source", m.source or "—"),
-        ("Section", m.section or "—"),
-        ("Created", m.created or "—"),
-        ("Updated", m.updated or "—"),
+        ("Lead", m.lead or "-"),
+        ("Partners", "、".join(m.partners) or "-"),
+        ("Source", m.source or "-"),
+        ("Section", m.section or "-"),
+        ("Created", m.created or "-"),
+        ("Updated", m.updated or "-"),
     ]
     for name, value in rows:
         fields.add_row(name, Text(value))
     parts: list = [fields, Text(""), Text("Text", style="bold"), Text(m.text), Text("")]
 
-    notes = Table(title="Notes", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    notes = Table(title="Notes", title_justify="left", box=RULES, show_edge=False, pad_edge=False)
     notes.add_column("When", no_wrap=True)
     notes.add_column("Note", overflow="fold", ratio=1)
     for n in m.notes:
         notes.add_row(n.at, Text(n.text))
     parts.append(notes if m.notes else Text("No notes yet.", style="dim"))
 
-    history = Table(title="History", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    history = Table(title="History", title_justify="left", box=RULES, show_edge=False, pad_edge=False)
     history.add_column("When", no_wrap=True)
     history.add_column("Field", no_wrap=True)
     history.add_column("From", overflow="fold")
@@ -110,7 +124,7 @@ def measure_detail(m: Measure) -> Group:
 
 def _value(field: str, value: object) -> str:
     if value is None:
-        return "—"
+        return "-"
     if field == "status":
         try:
             return Status(str(value)).label
@@ -122,14 +136,18 @@ def _value(field: str, value: object) -> str:
 
 
 def _bar(percent: float) -> Text:
+    # ASCII on purpose: block characters (█ ░) have East Asian "ambiguous" width and are drawn
+    # two cells wide in CJK-locale terminals, which breaks the table's alignment (pitfalls §2b).
     filled = round(percent / 100 * BAR_WIDTH)
-    bar = Text("█" * filled, style="green")
-    bar.append("░" * (BAR_WIDTH - filled), style="dim")
+    if percent > 0 and filled == 0:
+        filled = 1  # something started shows as something
+    bar = Text("#" * filled, style="green")
+    bar.append("." * (BAR_WIDTH - filled), style="dim")
     return bar
 
 
 def progress_table(report: ProgressReport) -> Group:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, show_footer=True)
+    table = Table(box=RULES, pad_edge=False, show_edge=False, show_footer=True)
     table.add_column("Sector", no_wrap=True, footer=report.total.label)
     table.add_column("Total", justify="right", footer=str(report.total.total))
     for status in Status:
@@ -154,7 +172,7 @@ def progress_table(report: ProgressReport) -> Group:
 
 
 def sectors_table(counts: dict[str, int]) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table = Table(box=RULES, pad_edge=False, show_edge=False)
     table.add_column("Sector", no_wrap=True)
     table.add_column("领域", no_wrap=True)
     table.add_column("Measures", justify="right")
