@@ -50,7 +50,11 @@ class ImtrackGroup(TyperGroup):
         except (click_exceptions.Abort, typer.Abort):
             _fail("aborted", 1)
         except BrokenPipeError:
-            sys.stderr.close()  # `imtrack list | head`: the reader left; not an error
+            # `imtrack list | head`: the reader left, which is not an error. Point stdout at
+            # devnull so the interpreter's final flush does not complain either.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         if not standalone_mode:
             return result
