@@ -27,8 +27,8 @@ from imtrack.errors import InvalidValue, NotFound
 from imtrack.ledger import Ledger
 from imtrack.models import Measure, Status, parse_status
 from imtrack.report import progress_by_sector
-from imtrack.sectors import parse_sector
 from imtrack.sectors import label as sector_label
+from imtrack.sectors import parse_sector
 from imtrack.store import Store
 from imtrack.textnorm import fold, fold_compact
 
@@ -261,18 +261,22 @@ def markdown_detail(measure: Measure, headers: str = "zh") -> str:
     if measure.history:
         lines += _md_table(
             ["时间" if zh else "When", "字段" if zh else "Field", "原值" if zh else "From", "新值" if zh else "To"],
-            [[c.at, c.field, _shown(c.old), _shown(c.new)] for c in measure.history],
+            [[c.at, c.field, _shown(c.field, c.old, zh), _shown(c.field, c.new, zh)] for c in measure.history],
         )
     else:
         lines.append("（无）" if zh else "No changes yet.")
     return "\n".join(lines) + "\n"
 
 
-def _shown(value: Any) -> str:
-    if value is None:
+def _shown(name: str, value: Any, zh: bool = True) -> str:
+    if value is None or value == []:
         return "—"
     if isinstance(value, list):
         return PARTNER_SEPARATOR.join(map(str, value))
+    if zh and name == "status":
+        return _status_label(str(value))
+    if zh and name == "sector":
+        return sector_label(str(value))
     return str(value)
 
 
@@ -713,7 +717,7 @@ class _RowPlan:
     note: str | None
 
 
-def _plan(ledger: Ledger, sheet: Sheet) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
+def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
     """Validate every row against the ledger; nothing is changed here."""
     by_text: dict[str, list[Measure]] = {}
     for m in ledger:
@@ -775,6 +779,13 @@ def _plan(ledger: Ledger, sheet: Sheet) -> tuple[list[_RowPlan], list[tuple[int,
             continue
         assert measure is not None
         seen[measure.id] = number
+        stamp = cells.get("updated", "").strip()
+        if stamp and stamp != measure.updated and (updates or note):
+            # No three-way merge: the sheet's values win, but say that imtrack had newer changes.
+            warnings.append(
+                f"row {number}: measure {measure.id} changed in imtrack at {measure.updated}, after this "
+                f"sheet was exported ({stamp}); the sheet's values were applied over it (see `imtrack show {measure.id}`)"
+            )
         plans.append(_RowPlan(number, measure, updates, note))
     return plans, errors
 
@@ -845,7 +856,7 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
     summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
 
     def run(ledger: Ledger) -> None:
-        plans, errors = _plan(ledger, sheet)
+        plans, errors = _plan(ledger, sheet, summary.warnings)
         if errors and not skip_bad_rows:
             shown = "; ".join(msg for _, msg in errors[:MAX_ERRORS_SHOWN])
             more = f"; and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
