@@ -126,9 +126,9 @@ def export(
         if output is None:
             sys.stdout.write(text)
         else:
-            exchange._write_file(output, text.encode("utf-8"))
+            exchange.write_file(output, text.encode("utf-8"))
     if output is not None:
-        typer.echo(f"exported {len(measures)} measures to {output} ({fmt.value})")
+        typer.echo(f"exported {_n(len(measures), 'measure')} to {output} ({fmt.value})")
 
 
 @app.command()
@@ -165,27 +165,31 @@ def summary_lines(summary: Any) -> list[str]:
     lines: list[str] = []
     if isinstance(summary, BackupSummary):
         lines.append(
-            f"{summary.path}: {len(summary.added)} measures {would}added, {len(summary.replaced)} {would}replaced, "
-            f"{len(summary.unchanged)} already identical"
+            f"{summary.path}: {_n(len(summary.added), 'measure')} {would}added, "
+            f"{len(summary.replaced)} {would}replaced, {len(summary.unchanged)} already identical"
         )
         for label, ids in (("added", summary.added), ("replaced", summary.replaced)):
             if ids:
                 lines.append(f"  {label}: {_ids(ids)}")
     else:
-        for c in summary.changes:
-            lines.append(f"row {c.row}: {c.id}: {c.field} {_shown(c.old)} -> {_shown(c.new)}")
-        for row, mid, text in summary.notes:
-            lines.append(f"row {row}: {mid}: note {text}")
+        events = [(c.row, 0, f"{c.field} {_shown(c.old)} -> {_shown(c.new)}", c.id) for c in summary.changes]
+        events += [(row, 1, f"note {text}", mid) for row, mid, text in summary.notes]
+        for row, _, what, mid in sorted(events, key=lambda e: e[:2]):
+            lines.append(f"row {row}: {mid}: {what}")
         for bad in summary.bad_rows:
             lines.append(f"skipped {bad}")
         lines.append(
-            f"{summary.path}: {len(summary.measures_changed)} measures {would}updated "
-            f"({len(summary.changes)} field changes, {len(summary.notes)} notes), "
-            f"{summary.unchanged_rows} rows unchanged, {len(summary.bad_rows)} bad rows skipped"
+            f"{summary.path}: {_n(len(summary.measures_changed), 'measure')} {would}updated "
+            f"({_n(len(summary.changes), 'field change')}, {_n(len(summary.notes), 'note')}), "
+            f"{_n(summary.unchanged_rows, 'row')} unchanged, {_n(len(summary.bad_rows), 'bad row')} skipped"
         )
     if summary.dry_run:
         lines.append("dry run: nothing was written")
     return lines
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _ids(ids: list[int]) -> str:

@@ -192,7 +192,7 @@ def write_csv(
     """UTF-8 with a BOM: without it Excel on a Chinese Windows reads the file as GBK (§5)."""
     text = BOM + csv_text(measures, fields, headers)
     if isinstance(out, Path):
-        _write_file(out, text.encode("utf-8"))
+        write_file(out, text.encode("utf-8"))
     else:
         out.write(text)
 
@@ -320,6 +320,12 @@ def xlsx_bytes(measures: Iterable[Measure], fields: Sequence[str] = FIELDS, head
 
 
 def _set_cell(cell: Any, value: Any) -> None:
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        # XML 1.0 cannot hold control characters other than tab/newline/CR: drop them rather
+        # than fail the whole export (the JSON backup keeps them).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell.value = value
     if isinstance(value, str):
         # openpyxl turns any str starting with "=" into a formula on assignment; say it is text.
@@ -327,10 +333,10 @@ def _set_cell(cell: Any, value: Any) -> None:
 
 
 def write_xlsx(measures: Iterable[Measure], path: Path, fields: Sequence[str] = FIELDS, headers: str = "zh") -> None:
-    _write_file(path, xlsx_bytes(measures, fields, headers))
+    write_file(path, xlsx_bytes(measures, fields, headers))
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     from imtrack.store import atomic_write
 
     if not path.parent.is_dir():

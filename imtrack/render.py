@@ -109,8 +109,10 @@ def measure_detail(m: Measure) -> Group:
 
 
 def _value(field: str, value: object) -> str:
-    if value is None:
+    if value is None or value == []:
         return "—"
+    if isinstance(value, list):  # partners, tags
+        return "、".join(map(str, value))
     if field == "status":
         try:
             return Status(str(value)).label
