@@ -74,13 +74,27 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     table = "table"
     json = "json"
+    csv = "csv"
+    markdown = "markdown"
 
 
 # One --format option, shared by every command that prints data.
 FormatOption = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="Output format: a table for people, or JSON for scripts."),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: a table for people, JSON for scripts; list and show also write CSV and Markdown.",
+    ),
 ]
+
+
+def _only_table_or_json(fmt: OutputFormat) -> None:
+    """csv and markdown are ledger formats (list, show, export); other commands say so."""
+    if fmt not in (OutputFormat.table, OutputFormat.json):
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue(f"this command prints table or json, not {fmt.value}; csv and markdown are for list, show and export")
 
 
 def _complete_sector(incomplete: str) -> list[tuple[str, str]]:
@@ -198,6 +212,15 @@ def list_(
             help="Only measures whose text contains this (full-width and half-width forms match alike).",
         ),
     ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="F1,F2",
+            help="Only these columns, in this order, for any format: id, text, sector, lead, partners, "
+            "due, status, latest_note, updated.",
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List measures, optionally filtered; filters combine."""
@@ -207,7 +230,11 @@ def list_(
     store = _store(ctx)
     ledger = store.load()
     measures = flt.apply(ledger)
-    if fmt is OutputFormat.json:
+    if fields is not None or fmt in (OutputFormat.csv, OutputFormat.markdown):
+        from imtrack.cli_exchange import print_fields
+
+        print_fields(measures, fields, fmt, total=len(ledger))
+    elif fmt is OutputFormat.json:
         from imtrack.serialize import measure_record
 
         _json([measure_record(m) for m in measures])
@@ -227,7 +254,11 @@ def show(
     from imtrack.tracker import get_measure
 
     measure = get_measure(_store(ctx), measure_id)
-    if fmt is OutputFormat.json:
+    if fmt in (OutputFormat.csv, OutputFormat.markdown):
+        from imtrack.cli_exchange import print_detail
+
+        print_detail(measure, fmt)
+    elif fmt is OutputFormat.json:
         from imtrack.serialize import measure_record
 
         _json(measure_record(measure))
@@ -318,6 +349,7 @@ def reclassify(ctx: typer.Context) -> None:
 @app.command()
 def report(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Progress by sector: counts per status, percent done and a bar, with totals."""
+    _only_table_or_json(fmt)
     from imtrack.report import progress_by_sector
 
     result = progress_by_sector(_store(ctx).load())
@@ -332,6 +364,7 @@ def report(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 @app.command()
 def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The sector vocabulary (slug and Chinese label) with the number of measures in each."""
+    _only_table_or_json(fmt)
     from imtrack.report import sector_counts
     from imtrack.sectors import SECTORS
 
@@ -347,6 +380,7 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 @app.command()
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Print which database file is in use, why, and which sector rules apply to it."""
+    _only_table_or_json(fmt)
     from imtrack.tracker import rules_path_for
 
     location = _location(ctx)
@@ -371,3 +405,6 @@ def main() -> None:
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
     app(prog_name="imtrack")
+
+
+from imtrack import cli_exchange  # noqa: E402,F401  (registers commands)

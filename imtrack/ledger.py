@@ -60,6 +60,20 @@ class Ledger:
         self.dirty.add(measure.id)
         return measure
 
+    def put(self, measure: Measure) -> Measure:
+        """Insert or replace a measure under its own id (restoring a backup); the id counter
+        moves past it so the id is never handed out again."""
+        self.measures[measure.id] = measure
+        self.dirty.add(measure.id)
+        self.reserve_ids(measure.id + 1)
+        return measure
+
+    def reserve_ids(self, next_id: int) -> None:
+        """Never hand out ids below `next_id` (a restored backup's retired ids stay retired)."""
+        if next_id > self.next_id or "next_id" not in self.meta:
+            self.meta["next_id"] = max(next_id, self.next_id)
+            self.meta_dirty = True
+
     def mark_changed(self, measure: Measure) -> None:
         self.dirty.add(measure.id)
 

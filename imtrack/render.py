@@ -123,8 +123,10 @@ def measure_detail(m: Measure) -> Group:
 
 
 def _value(field: str, value: object) -> str:
-    if value is None:
+    if value is None or value == []:
         return "-"
+    if isinstance(value, list):  # partners, tags
+        return "、".join(map(str, value))
     if field == "status":
         try:
             return Status(str(value)).label
@@ -179,3 +181,19 @@ def sectors_table(counts: dict[str, int]) -> Table:
     for s in SECTORS:
         table.add_row(s.slug, s.label, str(counts.get(s.slug, 0)))
     return table
+
+
+def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: int) -> Group:
+    """`list --fields`: the chosen ledger columns; long text columns fold, short ones do not."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+    for name in head:
+        long = name in ("text", "任务", "latest_note", "最新进展", "partners", "配合单位")
+        if long:
+            table.add_column(name, overflow="fold", ratio=1, min_width=12)
+        else:
+            table.add_column(name, overflow="fold", justify="right" if name in ("id", "序号") else "left")
+    for row in rows:
+        table.add_row(*(Text(str(v)) for v in row))
+    shown = len(rows)
+    summary = f"{shown} measures" if shown == total else f"{shown} of {total} measures"
+    return Group(table, Text(summary, style="dim"))

@@ -1,0 +1,211 @@
+"""Exchange commands: `export` (JSON backup, CSV/XLSX ledger sheet, Markdown report) and
+`restore` (a backup or a returned ledger sheet), plus the csv/markdown/--fields output of
+`list` and `show`. The work is in imtrack.exchange; this module parses and prints."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from imtrack.cli import (
+    FormatOption,
+    OutputFormat,
+    _complete_sector,
+    _complete_status,
+    _json,
+    _print,
+    _store,
+    app,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from imtrack.models import Measure
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    markdown = "markdown"
+
+
+class Headers(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def print_fields(measures: Sequence[Measure], fields: str | None, fmt: OutputFormat, total: int) -> None:
+    """`list` in csv or markdown, or with --fields in any format."""
+    from imtrack import exchange
+
+    chosen = exchange.parse_fields(fields)
+    if fmt is OutputFormat.json:
+        _json(exchange.field_records(measures, chosen))
+    elif fmt is OutputFormat.csv:
+        sys.stdout.write(exchange.csv_text(measures, chosen))
+    elif fmt is OutputFormat.markdown:
+        sys.stdout.write(exchange.markdown_table(measures, chosen))
+    else:
+        from imtrack.render import fields_table
+
+        head, rows = exchange.ledger_rows(measures, chosen)
+        _print(fields_table(head, rows, total))
+
+
+def print_detail(measure: Measure, fmt: OutputFormat) -> None:
+    """`show` in csv (the measure's ledger row) or markdown (row, notes and history)."""
+    from imtrack import exchange
+
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(exchange.csv_text([measure]))
+    else:
+        sys.stdout.write(exchange.markdown_detail(measure))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: full backup (restore reads it); csv/xlsx: the ledger sheet; markdown: a report.",
+        ),
+    ] = ExportFormat.json,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (required for xlsx); default: stdout."),
+    ] = None,
+    headers: Annotated[
+        Headers, typer.Option("--headers", help="Column headers of csv/xlsx/markdown: zh (序号, 任务, ...) or en.")
+    ] = Headers.zh,
+    sector: Annotated[
+        list[str] | None,
+        typer.Option("--sector", "-s", help="Only this sector (slug or label); repeat for several.",
+                     autocompletion=_complete_sector),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", help="Only this status (slug or label); repeat for several.",
+                     autocompletion=_complete_status),
+    ] = None,
+    grep: Annotated[
+        str | None, typer.Option("--grep", "-g", help="Only measures whose text contains this.")
+    ] = None,
+) -> None:
+    """Export measures for the office: a JSON backup, an Excel/CSV ledger sheet or a Markdown report."""
+    from imtrack.errors import InvalidValue
+
+    if fmt is ExportFormat.xlsx and output is None:
+        raise InvalidValue("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx")
+
+    from imtrack import exchange
+    from imtrack.query import MeasureFilter
+
+    flt = MeasureFilter.build(sector or (), status or (), grep)
+    ledger = _store(ctx).load()
+    measures = flt.apply(ledger)
+    hdr = headers.value
+    if fmt is ExportFormat.xlsx:
+        assert output is not None
+        exchange.write_xlsx(measures, output, headers=hdr)
+    elif fmt is ExportFormat.csv:
+        exchange.write_csv(measures, output if output is not None else sys.stdout, headers=hdr)
+    else:
+        if fmt is ExportFormat.json:
+            text = exchange.backup_json(measures, ledger.next_id)
+        else:
+            text = exchange.markdown_document(measures, headers=hdr)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            exchange.write_file(output, text.encode("utf-8"))
+    if output is not None:
+        typer.echo(f"exported {_n(len(measures), 'measure')} to {output} ({fmt.value})")
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="A .json backup, or a .csv/.xlsx ledger sheet returned by an agency.",
+                       show_default=False),
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="Apply the good rows of a sheet and list the bad ones.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Read back a JSON backup or a returned ledger sheet (.csv/.xlsx); changes go into history."""
+    from imtrack.exchange import import_exchange_file
+
+    summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    for warning in getattr(summary, "warnings", []):
+        sys.stderr.write(f"imtrack: warning: {warning}\n")
+    if fmt is OutputFormat.json:
+        _json(summary.to_dict())
+        return
+    for line in summary_lines(summary):
+        typer.echo(line)
+
+
+def summary_lines(summary: Any) -> list[str]:
+    from imtrack.exchange import BackupSummary
+
+    would = "would be " if summary.dry_run else ""
+    lines: list[str] = []
+    if isinstance(summary, BackupSummary):
+        lines.append(
+            f"{summary.path}: {_n(len(summary.added), 'measure')} {would}added, "
+            f"{len(summary.replaced)} {would}replaced, {len(summary.unchanged)} already identical"
+        )
+        for label, ids in (("added", summary.added), ("replaced", summary.replaced)):
+            if ids:
+                lines.append(f"  {label}: {_ids(ids)}")
+    else:
+        events = [(c.row, 0, f"{c.field} {_shown(c.old)} -> {_shown(c.new)}", c.id) for c in summary.changes]
+        events += [(row, 1, f"note {text}", mid) for row, mid, text in summary.notes]
+        for row, _, what, mid in sorted(events, key=lambda e: e[:2]):
+            lines.append(f"row {row}: {mid}: {what}")
+        for bad in summary.bad_rows:
+            lines.append(f"skipped {bad}")
+        lines.append(
+            f"{summary.path}: {_n(len(summary.measures_changed), 'measure')} {would}updated "
+            f"({_n(len(summary.changes), 'field change')}, {_n(len(summary.notes), 'note')}), "
+            f"{_n(summary.unchanged_rows, 'row')} unchanged, {_n(len(summary.bad_rows), 'bad row')} skipped"
+        )
+    if summary.dry_run:
+        lines.append("dry run: nothing was written")
+    return lines
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(map(str, ids[:30]))
+    return shown + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")
+
+
+def _shown(value: object) -> str:
+    from imtrack.exchange import PARTNER_SEPARATOR
+    from imtrack.models import Status
+
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, list):
+        return PARTNER_SEPARATOR.join(map(str, value))
+    try:
+        return Status(str(value)).label
+    except ValueError:
+        return str(value)
