@@ -130,7 +130,9 @@ def load_rules(path: Path | None = None) -> CommitmentRules:
     except OSError as exc:
         raise StoreError(f"cannot read commitment rules {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"commitment rules {path} are not valid TOML ({exc}); fix the file") from exc
+        raise StoreError(
+            f"commitment rules {path} are not valid TOML ({exc}); fix the file"
+        ) from exc
     verbs: dict[str, str] = {}
     for slug, listed in raw.get("types", {}).items():
         if slug not in BY_SLUG or slug == OTHER:
@@ -149,7 +151,9 @@ def load_rules(path: Path | None = None) -> CommitmentRules:
         path=path,
         verbs=verbs,
         # longest first, so that 进一步 is skipped whole rather than as a prefix of something
-        adverbs=tuple(sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)),
+        adverbs=tuple(
+            sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)
+        ),
         framing=_words(path, "skip.framing", skip.get("framing", [])),
         light_verbs=frozenset(_words(path, "light.verbs", light.get("verbs", []))),
         study_objects=_words(path, "light.study_objects", light.get("study_objects", [])),

@@ -85,15 +85,32 @@ class DueDate:
 
 ONGOING = DueDate(None)
 
-_ONGOING_WORDS = {"ongoing", "持续推进", "持续", "长期", "长期推进", "长期坚持", "常态化", "常态化推进"}
+_ONGOING_WORDS = {
+    "ongoing",
+    "持续推进",
+    "持续",
+    "长期",
+    "长期推进",
+    "长期坚持",
+    "常态化",
+    "常态化推进",
+}
 
 _MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -104,8 +121,12 @@ _WEEKDAYS = {
     name: number
     for number, names in enumerate(
         [
-            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
             ("sun", "sunday"),
         ]
     )
@@ -114,8 +135,20 @@ _WEEKDAYS = {
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 
 
@@ -158,7 +191,9 @@ def _make_date(year: int, month: int, day: int, original: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidValue(f"{original!r} is not a calendar date ({year}-{month:02d}-{day:02d} does not exist)") from None
+        raise InvalidValue(
+            f"{original!r} is not a calendar date ({year}-{month:02d}-{day:02d} does not exist)"
+        ) from None
 
 
 def _normalise(text: str) -> str:
@@ -230,7 +265,7 @@ def _chinese(text: str, today: date, original: str) -> date | None:
             year = int(match.group(1))
         else:
             year += {"今": 0, "明": 1, "后": 2}[match.group(2)]
-        rest = text[match.end():]
+        rest = text[match.end() :]
     elif text.startswith("年") or "月" in text or "季度" in text or text.endswith("半年"):
         rest = text  # no year written: this year, as ledgers mean it
     else:
@@ -280,7 +315,12 @@ def _dateutil(text: str, original: str) -> date | None:
                     moment = du_parse(text, default=default, dayfirst=dayfirst, yearfirst=yearfirst)
                     if moment.tzinfo is not None:
                         return None
-                    readings.add((moment.date(), (moment.hour, moment.minute) == (default.hour, default.minute)))
+                    readings.add(
+                        (
+                            moment.date(),
+                            (moment.hour, moment.minute) == (default.hour, default.minute),
+                        )
+                    )
     except (ParserError, ValueError, OverflowError):
         return None
     dates = {d for d, _ in readings}
@@ -292,7 +332,9 @@ def _dateutil(text: str, original: str) -> date | None:
     for word in re.findall(r"[a-z]+", text):
         if word in _WEEKDAYS and _WEEKDAYS[word] != day.weekday():
             weekday = _WEEKDAY_NAMES[day.weekday()]
-            raise InvalidValue(f"{original!r} does not agree with itself: {day.isoformat()} is a {weekday}")
+            raise InvalidValue(
+                f"{original!r} does not agree with itself: {day.isoformat()} is a {weekday}"
+            )
     return day
 
 
@@ -314,5 +356,7 @@ def parse_due(text: str, today: date) -> DueDate:
     if day is None and text.isascii():
         day = _english_month_year(text) or _dateutil(text, original)
     if day is None:
-        raise InvalidValue(f"cannot read {original!r} as a due date without guessing; use one of: {ACCEPTED_FORMS}")
+        raise InvalidValue(
+            f"cannot read {original!r} as a due date without guessing; use one of: {ACCEPTED_FORMS}"
+        )
     return DueDate(day)

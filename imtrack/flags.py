@@ -71,7 +71,9 @@ def days_left(measure: Measure, today: date) -> int | None:
 
 def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) -> bool:
     due = due_date(measure)
-    return due is not None and measure.status != DONE and today <= due <= today + timedelta(days=days)
+    return (
+        due is not None and measure.status != DONE and today <= due <= today + timedelta(days=days)
+    )
 
 
 def last_activity(measure: Measure) -> date | None:
@@ -143,6 +145,10 @@ def flags(
     )
 
 
-def attention(measure: Measure, today: date, soon_days: int = DEFAULT_SOON_DAYS,
-              stale_days: int = DEFAULT_STALE_DAYS) -> str | None:
+def attention(
+    measure: Measure,
+    today: date,
+    soon_days: int = DEFAULT_SOON_DAYS,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> str | None:
     return flags(measure, today, soon_days, stale_days).attention

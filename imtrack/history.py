@@ -61,7 +61,9 @@ def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str,
     if old == new:
         return False
     setattr(measure, field_name, copy.deepcopy(new))
-    measure.history.append(Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn))
+    measure.history.append(
+        Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn)
+    )
     measure.updated = at
     ledger.mark_changed(measure)
     return True
@@ -89,7 +91,11 @@ def last_txn(ledger: Ledger) -> int | None:
     latest: int | None = None
     for measure in ledger.measures.values():
         for rec in (*measure.history, *measure.notes):
-            if rec.txn is not None and rec.txn not in skipped and (latest is None or rec.txn > latest):
+            if (
+                rec.txn is not None
+                and rec.txn not in skipped
+                and (latest is None or rec.txn > latest)
+            ):
                 latest = rec.txn
     return latest
 
@@ -141,7 +147,9 @@ def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
     for measure_id, changes in records.items():
         measure = ledger.measures.get(measure_id)
         if measure is None:
-            raise ImtrackError(f"cannot undo: measure {measure_id} that the command changed no longer exists")
+            raise ImtrackError(
+                f"cannot undo: measure {measure_id} that the command changed no longer exists"
+            )
         values: dict[str, Any] = {}
         for change in reversed(changes):
             if not hasattr(measure, change.field):
@@ -163,7 +171,9 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     """Revert the most recent undoable transaction (see module docstring)."""
     txn = last_txn(ledger)
     if txn is None:
-        raise NotFound("nothing to undo: no command recorded since undo support was added, or all were undone")
+        raise NotFound(
+            "nothing to undo: no command recorded since undo support was added, or all were undone"
+        )
     records: dict[int, list[Change]] = {}
     notes: dict[int, list[Note]] = {}
     stamps: list[str] = []
@@ -186,9 +196,17 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
             current = getattr(measure, change.field)
             setattr(measure, change.field, copy.deepcopy(change.old))
             measure.history.append(
-                Change(at=at, field=change.field, old=copy.deepcopy(current), new=copy.deepcopy(change.old), txn=by)
+                Change(
+                    at=at,
+                    field=change.field,
+                    old=copy.deepcopy(current),
+                    new=copy.deepcopy(change.old),
+                    txn=by,
+                )
             )
-            result.changes.append(Reverted(measure_id, change.field, restored=change.old, undone=change.new))
+            result.changes.append(
+                Reverted(measure_id, change.field, restored=change.old, undone=change.new)
+            )
         for note in notes.get(measure_id, []):
             measure.notes = [n for n in measure.notes if n is not note]
             measure.history.append(Change(at=at, field=NOTE_FIELD, old=note.text, new=None, txn=by))

@@ -72,7 +72,7 @@ def parse_status(text: str) -> Status:
 class Note:
     at: str
     text: str
-    txn: int | None = None  # the changing command that added it (history.py); None before undo existed
+    txn: int | None = None  # the command that added it (history.py); None in older records
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "text": self.text}
@@ -93,7 +93,7 @@ class Change:
     field: str
     old: Any
     new: Any
-    txn: int | None = None  # the changing command it belongs to (history.py); undo reverts a txn
+    txn: int | None = None  # the command it belongs to (history.py); undo reverts a txn
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}

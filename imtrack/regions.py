@@ -144,7 +144,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
             claim(place, (name,), name)
     duplicated = {n for n in listed if listed.count(n) > 1}
     if duplicated:
-        raise _fail(path, f"region {sorted(duplicated)[0]} is listed twice")
+        raise _fail(path, f"region {min(duplicated)} is listed twice")
     for name in BY_NAME:
         if name not in listed:
             claim(name, (name,), name)  # a 盟市's own name always counts, even if not listed
@@ -155,9 +155,14 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         members = _strings(path, f"regions of group {group}", entry.get("regions", []))
         unknown = [m for m in members if m not in BY_NAME]
         if unknown or not members:
-            raise _fail(path, f"group {group} names {unknown or 'no regions'}; use the 12 names: {region_choices()}")
+            raise _fail(
+                path,
+                f"group {group} names {unknown or 'no regions'}; use the 12 names: {region_choices()}",
+            )
         claim(group, tuple(dict.fromkeys(members)), f"group {group}")
-    for phrase in _strings(path, "not_places.phrases", raw.get("not_places", {}).get("phrases", [])):
+    for phrase in _strings(
+        path, "not_places.phrases", raw.get("not_places", {}).get("phrases", [])
+    ):
         claim(phrase, (), "not_places")
     return Gazetteer(path=path, names=names, aliases=aliases, longest=max(map(len, names)))
 

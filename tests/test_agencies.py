@@ -77,7 +77,10 @@ def test_custom_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[agency]]\nname = "A"\naliases = ["x"]\n[[agency]]\nname = "B"\naliases = ["X"]\n', "both A and B"),
+        (
+            '[[agency]]\nname = "A"\naliases = ["x"]\n[[agency]]\nname = "B"\naliases = ["X"]\n',
+            "both A and B",
+        ),
         ('[[agency]]\naliases = ["x"]\n', "no name"),
         ('[[agency]]\nname = "A"\naliases = "x"\n', "list of strings"),
         ("[[agency]\n", "not valid TOML"),

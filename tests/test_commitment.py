@@ -59,7 +59,10 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def seed() -> list[str]:
-    return [m.text for m in parse_text(data_file("000_57ace6c6df350a4e.txt").read_text(encoding="utf-8"))]
+    return [
+        m.text
+        for m in parse_text(data_file("000_57ace6c6df350a4e.txt").read_text(encoding="utf-8"))
+    ]
 
 
 def test_all_34_seed_measures(seed: list[str]) -> None:
@@ -102,14 +105,30 @@ def test_rule_corners(text: str, slug: str) -> None:
 
 
 def test_vocabulary_and_labels() -> None:
-    assert [c.slug for c in COMMITMENTS] == ["study", "support", "encourage", "advance", "implement", "other"]
+    assert [c.slug for c in COMMITMENTS] == [
+        "study",
+        "support",
+        "encourage",
+        "advance",
+        "implement",
+        "other",
+    ]
     assert label("study") == "研究" and label("advance") == "推进" and label("nope") == "nope"
 
 
 @pytest.mark.parametrize(
     ("text", "slug"),
-    [("study", "study"), ("STUDY", "study"), ("研究", "study"), ("推动", "advance"), ("加快", "advance"),
-     ("实施", "implement"), ("建设", "implement"), ("其他", "other"), ("鼓励", "encourage")],
+    [
+        ("study", "study"),
+        ("STUDY", "study"),
+        ("研究", "study"),
+        ("推动", "advance"),
+        ("加快", "advance"),
+        ("实施", "implement"),
+        ("建设", "implement"),
+        ("其他", "other"),
+        ("鼓励", "encourage"),
+    ],
 )
 def test_parse_commitment(text: str, slug: str) -> None:
     assert parse_commitment(text).slug == slug

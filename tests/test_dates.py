@@ -119,7 +119,9 @@ def test_accepted_forms(text: str, expected: date) -> None:
     assert parse_due(text, TODAY) == DueDate(expected)
 
 
-@pytest.mark.parametrize("text", ["持续推进", "持续", "长期", "长期坚持", "常态化", "ongoing", "Ongoing", " 持续推进 "])
+@pytest.mark.parametrize(
+    "text", ["持续推进", "持续", "长期", "长期坚持", "常态化", "ongoing", "Ongoing", " 持续推进 "]
+)
 def test_ongoing(text: str) -> None:
     due = parse_due(text, TODAY)
     assert due is ONGOING or due == ONGOING

@@ -13,9 +13,19 @@ TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T10:00:00+08:00"
 
 
-def measure(due: str | None = None, status: str = "in-progress", created: str = NOW, **kw) -> Measure:
-    return Measure(id=1, text="t", sector="other", status=status, due=due, created=created,
-                   updated=kw.pop("updated", created), **kw)
+def measure(
+    due: str | None = None, status: str = "in-progress", created: str = NOW, **kw
+) -> Measure:
+    return Measure(
+        id=1,
+        text="t",
+        sector="other",
+        status=status,
+        due=due,
+        created=created,
+        updated=kw.pop("updated", created),
+        **kw,
+    )
 
 
 @pytest.mark.parametrize(
@@ -74,7 +84,14 @@ def test_stale_boundary_uses_last_activity() -> None:
 def test_a_note_or_a_change_refreshes_staleness() -> None:
     old = "2026-01-01T09:00:00+08:00"
     noted = measure(created=old, notes=[Note(at="2026-11-20T09:00:00+08:00", text="进展")])
-    changed = measure(created=old, history=[Change(at="2026-11-01T09:00:00+08:00", field="status", old="not-started", new="in-progress")])
+    changed = measure(
+        created=old,
+        history=[
+            Change(
+                at="2026-11-01T09:00:00+08:00", field="status", old="not-started", new="in-progress"
+            )
+        ],
+    )
     assert not fl.is_stale(noted, TODAY)
     assert not fl.is_stale(changed, TODAY)
     assert fl.is_stale(changed, date(2026, 12, 1))
@@ -128,4 +145,6 @@ def test_flags_and_attention_colours() -> None:
     assert fl.attention(measure("2026-11-23"), TODAY) == "yellow"
     assert fl.attention(measure("ongoing", created=old), TODAY) == "blue"
     assert fl.attention(measure("2027-06-30"), TODAY) is None
-    assert fl.flags(_done_at("2026-07-01T00:01:00+08:00", "2026-06-30"), TODAY).names() == ["done_late"]
+    assert fl.flags(_done_at("2026-07-01T00:01:00+08:00", "2026-06-30"), TODAY).names() == [
+        "done_late"
+    ]

@@ -12,7 +12,12 @@ from imtrack.models import Change, Measure, Note
 
 def make_ledger(n: int = 5) -> Ledger:
     ledger = Ledger(
-        [Measure(id=i, text=f"measure {i}", sector="transport", created="2026-01-01T09:00:00+08:00") for i in range(1, n + 1)],
+        [
+            Measure(
+                id=i, text=f"measure {i}", sector="transport", created="2026-01-01T09:00:00+08:00"
+            )
+            for i in range(1, n + 1)
+        ],
         meta={"schema_version": 1, "next_id": n + 1},
     )
     return ledger
@@ -67,7 +72,12 @@ def test_records_carry_the_txn_and_serialise_it() -> None:
 
 def test_records_without_a_txn_keep_the_old_json_shape() -> None:
     assert Note(at=T(1), text="x").to_dict() == {"at": T(1), "text": "x"}
-    assert Change(at=T(1), field="status", old="a", new="b").to_dict() == {"at": T(1), "field": "status", "from": "a", "to": "b"}
+    assert Change(at=T(1), field="status", old="a", new="b").to_dict() == {
+        "at": T(1),
+        "field": "status",
+        "from": "a",
+        "to": "b",
+    }
     assert Note.from_dict({"at": T(1), "text": "x"}).txn is None
 
 

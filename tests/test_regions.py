@@ -21,7 +21,10 @@ from imtrack.resources import data_file
 
 @pytest.fixture(scope="module")
 def seed() -> list[str]:
-    return [m.text for m in parse_text(data_file("000_57ace6c6df350a4e.txt").read_text(encoding="utf-8"))]
+    return [
+        m.text
+        for m in parse_text(data_file("000_57ace6c6df350a4e.txt").read_text(encoding="utf-8"))
+    ]
 
 
 def test_railway_measure_maps_to_exactly_six_regions(seed: list[str]) -> None:
@@ -83,7 +86,10 @@ def test_places(text: str, expected: list[str]) -> None:
 
 
 def test_mentions_explain_the_match() -> None:
-    assert bundled_gazetteer().mentions("临河至额济纳") == [("临河", ("巴彦淖尔",)), ("额济纳", ("阿拉善盟",))]
+    assert bundled_gazetteer().mentions("临河至额济纳") == [
+        ("临河", ("巴彦淖尔",)),
+        ("额济纳", ("阿拉善盟",)),
+    ]
 
 
 def test_every_region_is_in_the_bundled_file() -> None:
@@ -121,7 +127,12 @@ def test_parse_region_rejects_places_and_unknowns() -> None:
 
 
 def test_sorted_regions_uses_official_order() -> None:
-    assert sorted_regions(["阿拉善盟", "包头", "呼和浩特", "包头", "x"]) == ["呼和浩特", "包头", "阿拉善盟", "x"]
+    assert sorted_regions(["阿拉善盟", "包头", "呼和浩特", "包头", "x"]) == [
+        "呼和浩特",
+        "包头",
+        "阿拉善盟",
+        "x",
+    ]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -139,7 +150,10 @@ def test_custom_gazetteer(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ('[[region]]\nname = "榆林"\n', "not one of the 12"),
-        ('[[region]]\nname = "包头"\nplaces = ["临河"]\n[[region]]\nname = "巴彦淖尔"\nplaces = ["临河"]\n', "both 包头 and 巴彦淖尔"),
+        (
+            '[[region]]\nname = "包头"\nplaces = ["临河"]\n[[region]]\nname = "巴彦淖尔"\nplaces = ["临河"]\n',
+            "both 包头 and 巴彦淖尔",
+        ),
         ('[[region]]\nname = "包头"\n[[region]]\nname = "包头"\n', "listed twice"),
         ('[[region]]\nname = "包头"\nplaces = "临河"\n', "list of strings"),
         ('[[group]]\nname = "呼包"\nregions = ["呼市"]\n', "group 呼包"),
