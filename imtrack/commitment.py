@@ -68,9 +68,11 @@ class CommitmentRules:
     light_verbs: frozenset[str]
     study_objects: tuple[str, ...]
     ba_verbs: tuple[str, ...]
+    starts: dict[str, tuple[int, ...]]  # first character -> verb lengths, longest first
 
     def _verb_at(self, text: str, start: int = 0) -> str | None:
-        for size in range(min(len(text) - start, max(map(len, self.verbs), default=0)), 0, -1):
+        """The longest listed verb starting at `start`."""
+        for size in self.starts.get(text[start : start + 1], ()):
             word = text[start : start + size]
             if word in self.verbs:
                 return word
@@ -158,6 +160,10 @@ def load_rules(path: Path | None = None) -> CommitmentRules:
         light_verbs=frozenset(_words(path, "light.verbs", light.get("verbs", []))),
         study_objects=_words(path, "light.study_objects", light.get("study_objects", [])),
         ba_verbs=ba_verbs,
+        starts={
+            c: tuple(sorted({len(v) for v in verbs if v[0] == c}, reverse=True))
+            for c in {v[0] for v in verbs}
+        },
     )
 
 

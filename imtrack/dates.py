@@ -347,7 +347,7 @@ def parse_due(text: str, today: date) -> DueDate:
     if text in _ONGOING_WORDS or text.replace(" ", "") in _ONGOING_WORDS:
         return ONGOING
     day = _keyword(text, today) or _relative(text, today)
-    if day is None and (m := _YEAR_FIRST.fullmatch(_CN_BY.sub("", text))):
+    if day is None and (m := _YEAR_FIRST.fullmatch(_CN_BY.sub("", text.replace(" ", "")))):
         day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
     if day is None and (m := _YEAR_MONTH.fullmatch(text)):
         day = _month_end(int(m.group(1)), int(m.group(2)))

@@ -71,7 +71,9 @@ class Gazetteer:
     # folded name -> the regions it stands for; () for a [not_places] phrase
     names: dict[str, tuple[str, ...]]
     aliases: dict[str, str]  # folded alias of a 盟市 itself -> canonical name
-    longest: int
+    # first character -> lengths of the names starting with it, longest first: most characters
+    # start no name, so the scan costs one dict lookup per character (10k measures in ~0.1 s)
+    starts: dict[str, tuple[int, ...]]
 
     def mentions(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each place name found, left to right, longest match first, with its regions."""
@@ -79,7 +81,7 @@ class Gazetteer:
         found = []
         i = 0
         while i < len(folded):
-            for size in range(min(self.longest, len(folded) - i), 0, -1):
+            for size in self.starts.get(folded[i], ()):
                 regions = self.names.get(folded[i : i + size])
                 if regions is not None:
                     found.append((folded[i : i + size], regions))
@@ -164,7 +166,15 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         path, "not_places.phrases", raw.get("not_places", {}).get("phrases", [])
     ):
         claim(phrase, (), "not_places")
-    return Gazetteer(path=path, names=names, aliases=aliases, longest=max(map(len, names)))
+    starts: dict[str, set[int]] = {}
+    for key in names:
+        starts.setdefault(key[0], set()).add(len(key))
+    return Gazetteer(
+        path=path,
+        names=names,
+        aliases=aliases,
+        starts={c: tuple(sorted(sizes, reverse=True)) for c, sizes in starts.items()},
+    )
 
 
 @cache
