@@ -23,7 +23,7 @@ Accepted forms (full-width digits and letters are folded first, surrounding spac
   `季度末`/`本季度末`.
 * Chinese ledger forms, where a missing year means this year (`today.year`), `今年`/`明年`/`后年`
   stand for this/next/the year after, and a trailing `前`/`之前`/`以前` ("by") is allowed:
-  `2025年底`, `2025年末`, `2025年内`, `2025年` and `明年` (a year alone: its last day), `年底`, `年内`,
+  `2025年底`, `2025年末`, `2025年内`, `2025年度`, `2025年` and `明年` (a year alone: its last day), `年底`, `年内`,
   `上半年` (Jun 30), `下半年` (Dec 31), `一季度末`/`第一季度末`/`1季度`/`2026年一季度`
   (quarter end), `6月底`, `6月末`, `6月份`, `十二月底`, `2025年12月31日`, `12月31号`.
 * No deadline: `ongoing`, `持续推进`, `持续`, `长期`, `长期坚持`, `常态化` -> `DueDate.ongoing`.
@@ -270,7 +270,7 @@ def _chinese(text: str, today: date, original: str) -> date | None:
         rest = text  # no year written: this year, as ledgers mean it
     else:
         return None
-    if match and rest in ("", "底", "末", "内"):
+    if match and rest in ("", "底", "末", "内", "度"):
         return date(year, 12, 31)
     if rest in ("年底", "年末", "年内"):
         return date(year, 12, 31)
