@@ -72,13 +72,17 @@ def parse_status(text: str) -> Status:
 class Note:
     at: str
     text: str
+    txn: int | None = None  # the command that added it (history.py); None in older records
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "text": self.text}
+        d: dict[str, Any] = {"at": self.at, "text": self.text}
+        if self.txn is not None:
+            d["txn"] = self.txn
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
-        return cls(at=d["at"], text=d["text"])
+        return cls(at=d["at"], text=d["text"], txn=d.get("txn"))
 
 
 @dataclass(slots=True)
@@ -89,13 +93,17 @@ class Change:
     field: str
     old: Any
     new: Any
+    txn: int | None = None  # the command it belongs to (history.py); undo reverts a txn
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
+        d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
+        if self.txn is not None:
+            d["txn"] = self.txn
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
-        return cls(at=d["at"], field=d["field"], old=d.get("from"), new=d.get("to"))
+        return cls(at=d["at"], field=d["field"], old=d.get("from"), new=d.get("to"), txn=d.get("txn"))
 
 
 @dataclass(slots=True)

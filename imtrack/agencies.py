@@ -1,0 +1,109 @@
+"""Agency names (牵头/配合单位): one canonical name per agency, from an editable alias table.
+
+`data/agencies.toml` lists each agency's canonical name and its aliases (发改委 = 发展改革委 =
+自治区发展改革委). Matching folds full-/half-width forms, case and all whitespace, and drops a
+leading 内蒙古自治区 / 内蒙古 / 自治区 when the full form is not listed.
+
+API:
+
+* `canonical(name)` -> the canonical name, or `name` unchanged when the table does not know it
+  (so a new agency still works; add it to the table to group its spellings).
+* `is_known(name)`; `AgencyTable.names` (canonical names in file order).
+* `load_agencies(path)` reads another table; `bundled_agencies()` is the cached bundled one.
+
+Use it when storing a lead/partner (store the canonical name) and when filtering (`--lead 发改委`
+matches 自治区发展改革委).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from imtrack.errors import StoreError
+from imtrack.resources import data_file
+from imtrack.textnorm import fold_compact
+
+_PREFIXES = ("内蒙古自治区", "内蒙古", "自治区")
+
+
+def _key(name: str) -> str:
+    return fold_compact(name)
+
+
+def _without_prefix(key: str) -> str | None:
+    for prefix in _PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            return key[len(prefix) :]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyTable:
+    path: Path
+    names: tuple[str, ...]  # canonical names, in file order
+    lookup: dict[str, str]  # folded name or alias -> canonical name
+
+    def find(self, name: str) -> str | None:
+        key = _key(name)
+        hit = self.lookup.get(key)
+        if hit is None and (short := _without_prefix(key)):
+            hit = self.lookup.get(short)
+        return hit
+
+    def canonical(self, name: str) -> str:
+        return self.find(name) or name
+
+    def is_known(self, name: str) -> bool:
+        return self.find(name) is not None
+
+
+def _fail(path: Path, message: str) -> StoreError:
+    return StoreError(f"agency table {path}: {message}; fix the file")
+
+
+def load_agencies(path: Path | None = None) -> AgencyTable:
+    """Read and validate an agency table (format: the comments in data/agencies.toml)."""
+    path = path or data_file("agencies.toml")
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as exc:
+        raise StoreError(f"cannot read agency table {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(f"agency table {path} is not valid TOML ({exc}); fix the file") from exc
+    names: list[str] = []
+    lookup: dict[str, str] = {}
+    for i, entry in enumerate(raw.get("agency", []), start=1):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(path, f"agency {i} has no name")
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise _fail(path, f"aliases of {name} must be a list of strings")
+        name = name.strip()
+        names.append(name)
+        for alias in (name, *aliases):
+            key = _key(alias)
+            if not key:
+                continue
+            if lookup.get(key, name) != name:
+                raise _fail(path, f"{alias!r} is listed for both {lookup[key]} and {name}")
+            lookup[key] = name
+    return AgencyTable(path=path, names=tuple(names), lookup=lookup)
+
+
+@cache
+def bundled_agencies() -> AgencyTable:
+    return load_agencies()
+
+
+def canonical(name: str, table: AgencyTable | None = None) -> str:
+    """The canonical name of an agency, or `name` unchanged if the table does not know it."""
+    return (table or bundled_agencies()).canonical(name)
+
+
+def is_known(name: str, table: AgencyTable | None = None) -> bool:
+    return (table or bundled_agencies()).is_known(name)

@@ -1,0 +1,189 @@
+"""Commitment type (承诺类型): what kind of promise a measure makes, from its leading policy verb.
+
+The vocabulary is fixed here (filters and reports depend on it); the verbs that signal each
+type are data, `data/commitments.toml`, whose comments give the exact rule for finding the
+leading verb (skip a leading condition 在……前提下，, a framing clause 聚焦……，, adverbs 大力;
+then the verb at the head; 开展……研究论证 is a study; 将……纳入 takes 纳入).
+
+API:
+
+* `COMMITMENTS` -- the types in display order, each `Commitment(slug, label)`:
+  study 研究, support 支持, encourage 鼓励, advance 推进 (推动/推进/加快/促进…),
+  implement 实施 (实施/开展/建设/完善/提升…), other 其他.
+* `commitment_of(text)` -> slug, with the bundled rules; `load_rules(path)` for another file,
+  and `CommitmentRules.explain(text)` -> `(slug, verb or None)` to show why.
+* `parse_commitment(text)` -> `Commitment` for a user's `--commitment` value: slug, label, or
+  any verb listed for the type (推动 -> advance); raises InvalidValue otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from imtrack.errors import InvalidValue, StoreError
+from imtrack.resources import data_file
+from imtrack.textnorm import fold, fold_compact
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    slug: str
+    label: str
+
+
+COMMITMENTS: tuple[Commitment, ...] = (
+    Commitment("study", "研究"),
+    Commitment("support", "支持"),
+    Commitment("encourage", "鼓励"),
+    Commitment("advance", "推进"),
+    Commitment("implement", "实施"),
+    Commitment("other", "其他"),
+)
+OTHER = "other"
+BY_SLUG: dict[str, Commitment] = {c.slug: c for c in COMMITMENTS}
+
+_CONDITION = re.compile(r"^在[^,。;!?]{0,80}?(?:前提下|基础上|条件下|情况下|过程中|框架下),?")
+_CLAUSE_END = re.compile(r"[,。;!?]")
+
+
+def label(slug: str) -> str:
+    commitment = BY_SLUG.get(slug)
+    return commitment.label if commitment else slug
+
+
+def commitment_choices() -> str:
+    return ", ".join(f"{c.slug} ({c.label})" for c in COMMITMENTS)
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentRules:
+    path: Path
+    verbs: dict[str, str]  # folded verb -> slug
+    adverbs: tuple[str, ...]
+    framing: tuple[str, ...]
+    light_verbs: frozenset[str]
+    study_objects: tuple[str, ...]
+    ba_verbs: tuple[str, ...]
+    starts: dict[str, tuple[int, ...]]  # first character -> verb lengths, longest first
+
+    def _verb_at(self, text: str, start: int = 0) -> str | None:
+        """The longest listed verb starting at `start`."""
+        for size in self.starts.get(text[start : start + 1], ()):
+            word = text[start : start + size]
+            if word in self.verbs:
+                return word
+        return None
+
+    def explain(self, text: str) -> tuple[str, str | None]:
+        """(slug, the leading verb that decided it, or None for `other`)."""
+        s = fold_compact(text)  # NFKC turns ，into , and （ into (
+        s = _CONDITION.sub("", s, count=1)
+        if s.startswith(self.framing):
+            end = s.find(",")
+            if end != -1:
+                s = s[end + 1 :]
+        stripped = True
+        while stripped:
+            stripped = False
+            for adverb in self.adverbs:
+                if s.startswith(adverb) and len(s) > len(adverb):
+                    s, stripped = s[len(adverb) :], True
+        clause = _CLAUSE_END.split(s, maxsplit=1)[0]
+        head = self._verb_at(s)
+        if head is not None:
+            if head in self.light_verbs and clause.endswith(self.study_objects):
+                return "study", head
+            return self.verbs[head], head
+        if s.startswith(("将", "把")):
+            found = [(clause.find(v), v) for v in self.ba_verbs if v in clause]
+            if found:
+                verb = min(found)[1]
+                return self.verbs[verb], verb
+        for i in range(len(s)):
+            verb = self._verb_at(s, i)
+            if verb is not None:
+                return self.verbs[verb], verb
+        return OTHER, None
+
+    def classify(self, text: str) -> str:
+        return self.explain(text)[0]
+
+
+def _fail(path: Path, message: str) -> StoreError:
+    return StoreError(f"commitment rules {path}: {message}; fix the file")
+
+
+def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, f"{where} must be a list of strings")
+    return tuple(fold_compact(v) for v in value if v.strip())
+
+
+def load_rules(path: Path | None = None) -> CommitmentRules:
+    """Read and validate a commitment rules file (format: data/commitments.toml)."""
+    path = path or data_file("commitments.toml")
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as exc:
+        raise StoreError(f"cannot read commitment rules {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(
+            f"commitment rules {path} are not valid TOML ({exc}); fix the file"
+        ) from exc
+    verbs: dict[str, str] = {}
+    for slug, listed in raw.get("types", {}).items():
+        if slug not in BY_SLUG or slug == OTHER:
+            choices = ", ".join(c.slug for c in COMMITMENTS if c.slug != OTHER)
+            raise _fail(path, f"unknown type {slug!r} in [types]; use one of: {choices}")
+        for verb in _words(path, f"types.{slug}", listed):
+            if verbs.get(verb, slug) != slug:
+                raise _fail(path, f"verb {verb!r} is listed under both {verbs[verb]} and {slug}")
+            verbs[verb] = slug
+    skip, light, ba = raw.get("skip", {}), raw.get("light", {}), raw.get("ba", {})
+    ba_verbs = _words(path, "ba.verbs", ba.get("verbs", []))
+    unlisted = [v for v in ba_verbs if v not in verbs]
+    if unlisted:
+        raise _fail(path, f"[ba] verb {unlisted[0]!r} must also be listed under [types]")
+    return CommitmentRules(
+        path=path,
+        verbs=verbs,
+        # longest first, so that 进一步 is skipped whole rather than as a prefix of something
+        adverbs=tuple(
+            sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)
+        ),
+        framing=_words(path, "skip.framing", skip.get("framing", [])),
+        light_verbs=frozenset(_words(path, "light.verbs", light.get("verbs", []))),
+        study_objects=_words(path, "light.study_objects", light.get("study_objects", [])),
+        ba_verbs=ba_verbs,
+        starts={
+            c: tuple(sorted({len(v) for v in verbs if v[0] == c}, reverse=True))
+            for c in {v[0] for v in verbs}
+        },
+    )
+
+
+@cache
+def bundled_rules() -> CommitmentRules:
+    return load_rules()
+
+
+def commitment_of(text: str, rules: CommitmentRules | None = None) -> str:
+    """The commitment type slug of a measure's text (bundled rules by default)."""
+    return (rules or bundled_rules()).classify(text)
+
+
+def parse_commitment(text: str, rules: CommitmentRules | None = None) -> Commitment:
+    """A user's commitment type: slug, Chinese label, or one of the type's verbs."""
+    key = fold(text)
+    for commitment in COMMITMENTS:
+        if key in (commitment.slug, fold(commitment.label)):
+            return commitment
+    slug = (rules or bundled_rules()).verbs.get(fold_compact(text))
+    if slug:
+        return BY_SLUG[slug]
+    raise InvalidValue(f"unknown commitment type {text!r}; use one of: {commitment_choices()}")

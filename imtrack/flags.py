@@ -1,0 +1,154 @@
+"""Derived facts about a measure: overdue, due soon, stale, done late. Computed on demand from the
+measure and `today`, never stored, so they cannot go stale themselves.
+
+The exact rules (all comparisons are on calendar days; `today` is passed in by the caller,
+normally `clock.now().date()`):
+
+* **overdue**: the measure has a due date (not ongoing), is not done, and `due < today`.
+  Due today is not overdue; due yesterday is. Blocked measures can be overdue.
+* **due soon**: has a due date, is not done, and `today <= due <= today + soon_days`
+  (default 30). Due today is due soon; an overdue measure is not "due soon".
+* **stale**: not done, and its last activity was `stale_days` (default 30) or more days before
+  today. Last activity is the latest of: creation, any note, any history change (and the
+  `updated` stamp). Activity on the 24th, today the 23rd of next month (30 days): stale.
+* **done late**: done, has a due date, and the day of the history change that made it done
+  (the last `status -> done` change) is after the due date. Done on the due day is on time. A
+  measure marked done with no history record of it (e.g. imported as done) is not done late:
+  there is no evidence either way, and `done_on()` returns None.
+
+Timestamps are ISO 8601 with an offset (clock.timestamp()); their day is the day as recorded
+(the local date where the command ran), which is what a person in the office means.
+
+Three-colour 督办 (`attention()`): red = overdue, yellow = due soon, blue = stale, else None;
+the first that applies wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from imtrack.dates import DueDate
+from imtrack.models import Measure, Status
+
+DEFAULT_SOON_DAYS = 30
+DEFAULT_STALE_DAYS = 30
+
+DONE = Status.DONE.value
+
+
+def due_date(measure: Measure) -> date | None:
+    """The measure's deadline as a date; None when unset or ongoing."""
+    due = DueDate.from_stored(measure.due)
+    return due.date if due else None
+
+
+def _day(timestamp: str) -> date | None:
+    if not timestamp:
+        return None
+    try:
+        return datetime.fromisoformat(timestamp).date()
+    except ValueError:
+        return None
+
+
+def is_overdue(measure: Measure, today: date) -> bool:
+    due = due_date(measure)
+    return due is not None and measure.status != DONE and due < today
+
+
+def days_overdue(measure: Measure, today: date) -> int:
+    """How many days past due (0 when not overdue)."""
+    due = due_date(measure)
+    return (today - due).days if due is not None and is_overdue(measure, today) else 0
+
+
+def days_left(measure: Measure, today: date) -> int | None:
+    """Days until the due date (negative when past); None without a dated deadline."""
+    due = due_date(measure)
+    return None if due is None else (due - today).days
+
+
+def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) -> bool:
+    due = due_date(measure)
+    return (
+        due is not None and measure.status != DONE and today <= due <= today + timedelta(days=days)
+    )
+
+
+def last_activity(measure: Measure) -> date | None:
+    """The day of the latest creation, note, change or update stamp; None if none is readable."""
+    stamps = [measure.created, measure.updated]
+    stamps += [n.at for n in measure.notes]
+    stamps += [c.at for c in measure.history]
+    days = [d for d in map(_day, stamps) if d is not None]
+    return max(days, default=None)
+
+
+def is_stale(measure: Measure, today: date, days: int = DEFAULT_STALE_DAYS) -> bool:
+    if measure.status == DONE:
+        return False
+    last = last_activity(measure)
+    return last is not None and (today - last).days >= days
+
+
+def done_on(measure: Measure) -> date | None:
+    """The day of the history change that made the measure done, if it is done."""
+    if measure.status != DONE:
+        return None
+    for change in reversed(measure.history):
+        if change.field == "status" and change.new == DONE:
+            return _day(change.at)
+    return None
+
+
+def is_done_late(measure: Measure) -> bool:
+    due, done = due_date(measure), done_on(measure)
+    return due is not None and done is not None and done > due
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    overdue: bool
+    due_soon: bool
+    stale: bool
+    done_late: bool
+
+    @property
+    def attention(self) -> str | None:
+        """The 督办 colour: red (overdue), yellow (due soon), blue (stale), or None."""
+        if self.overdue:
+            return "red"
+        if self.due_soon:
+            return "yellow"
+        if self.stale:
+            return "blue"
+        return None
+
+    def names(self) -> list[str]:
+        """The flags that are set, as the slugs filters and JSON use."""
+        return [n for n in ("overdue", "due_soon", "stale", "done_late") if getattr(self, n)]
+
+
+def flags(
+    measure: Measure,
+    today: date,
+    soon_days: int = DEFAULT_SOON_DAYS,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> Flags:
+    """All derived flags of one measure on `today`."""
+    return Flags(
+        overdue=is_overdue(measure, today),
+        due_soon=is_due_soon(measure, today, soon_days),
+        stale=is_stale(measure, today, stale_days),
+        done_late=is_done_late(measure),
+    )
+
+
+def attention(
+    measure: Measure,
+    today: date,
+    soon_days: int = DEFAULT_SOON_DAYS,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> str | None:
+    return flags(measure, today, soon_days, stale_days).attention
