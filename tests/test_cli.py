@@ -516,6 +516,23 @@ def test_error_paths(run, created, args, code, words):
     assert created.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "var, value, words",
+    [
+        ("IMTRACK_NOW", "bogus", ["IMTRACK_NOW='bogus' is not an ISO 8601 timestamp", "unset it"]),
+        ("IMTRACK_NOW", "2026-13-01", ["IMTRACK_NOW='2026-13-01'"]),
+        ("IMTRACK_LOCK_TIMEOUT", "soon", ["IMTRACK_LOCK_TIMEOUT='soon' is not a number of seconds"]),
+    ],
+)
+def test_bad_environment_values(run, created, monkeypatch, var, value, words):
+    before = created.read_bytes()
+    monkeypatch.setenv(var, value)
+    result = run.fail("note", "1", "x", code=2)
+    for word in words:
+        assert word in result.stderr
+    assert created.read_bytes() == before
+
+
 def test_a_bad_id_among_good_ones_changes_none(run, created):
     run.fail("set-status", "25", "26", "999", "done")
     assert ids_json(run, "--status", "done") == []

@@ -160,6 +160,18 @@ def _newer_schema(path: Path) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode()
 
 
+def _edited(edit):
+    """A seeded database with one hand edit applied."""
+
+    def make(path: Path) -> bytes:
+        seeded(path)
+        data = json.loads(path.read_bytes())
+        edit(data)
+        return json.dumps(data, ensure_ascii=False).encode()
+
+    return make
+
+
 CORRUPT = {
     "truncated": lambda p: b"{",
     "newline": lambda p: b"\n",
@@ -168,6 +180,15 @@ CORRUPT = {
     "no-schema": lambda p: b'{"measures": {}}',
     "not-utf8": lambda p: '{"measures": {"1": {"text": "研究"}}}'.encode("gbk"),
     "missing-text": _missing_text,
+    "non-numeric-id": _edited(lambda d: d["measures"].__setitem__("abc", d["measures"].pop("1"))),
+    "document-not-object": _edited(lambda d: d["measures"].__setitem__("2", 5)),
+    "meta-not-object": _edited(lambda d: d.__setitem__("meta", {"1": [1]})),
+    "text-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("text", 5)),
+    "sector-null": _edited(lambda d: d["measures"]["2"].__setitem__("sector", None)),
+    "status-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("status", 3)),
+    "notes-not-list": _edited(lambda d: d["measures"]["2"].__setitem__("notes", "abc")),
+    "note-at-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("notes", [{"at": 1, "text": "x"}])),
+    "history-missing-field": _edited(lambda d: d["measures"]["2"].__setitem__("history", [{"at": "x"}])),
     "newer-schema": _newer_schema,
 }
 
