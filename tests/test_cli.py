@@ -211,6 +211,12 @@ def test_set_status_again_records_no_new_history(run, now, db_path):
     assert len(show_json(run, 5)["history"]) == 1
 
 
+def test_set_status_repeated_id_counts_once(run, now):
+    assert run.ok("set-status", "7", "7", "done", "--note", "一次").stdout.splitlines() == ["7: status set to 已完成 (done)"]
+    record = show_json(run, 7)
+    assert len(record["history"]) == 1 and len(record["notes"]) == 1
+
+
 def test_history_keeps_each_change_in_order(run, monkeypatch):
     for at, status in [("2026-01-01T08:00:00+08:00", "推进中"), ("2026-02-01T08:00:00+08:00", "受阻"), ("2026-03-01T08:00:00+08:00", "done")]:
         monkeypatch.setenv("IMTRACK_NOW", at)
@@ -385,6 +391,22 @@ def test_python_dash_m_version(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"imtrack {__version__}"
     assert result.stderr == ""
+
+
+def test_runs_from_any_directory_with_an_ascii_locale(tmp_path):
+    # data files come from the package, not the working directory; output is UTF-8 regardless
+    env = {**os.environ, "IMTRACK_DB": str(tmp_path / "db.json"), "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    result = subprocess.run(
+        [sys.executable, "-m", "imtrack", "list", "--sector", "交通", "--format", "json"],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    records = json.loads(result.stdout.decode("utf-8"))
+    assert [r["id"] for r in records] == TRANSPORT
+    assert records[1]["text"] == M25
 
 
 def test_version_does_not_import_rich_or_tinydb(tmp_path):
