@@ -47,7 +47,7 @@ class ImtrackGroup(TyperGroup):
             _fail(str(exc), exc.exit_code)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except (click_exceptions.Abort, typer.Abort):
+        except typer.Abort:  # click's Abort in older typer; typer 0.28's vendored click has none
             _fail("aborted", 1)
         except BrokenPipeError:
             # `imtrack list | head`: the reader left, which is not an error. Point stdout at
@@ -117,6 +117,20 @@ def _complete_status(incomplete: str) -> list[tuple[str, str]]:
         for name in (s.value, s.label)
         if name.startswith(incomplete)
     ]
+
+
+def _typed_an_id(ctx: typer.Context) -> bool:
+    # ID... is variadic, so the shell is still completing it when the value after the ids comes
+    # next; once one id is typed, offer the values (click gives a lone word to the last argument).
+    return bool(ctx.params.get("ids") or ctx.params.get("status") or ctx.params.get("sector"))
+
+
+def _complete_status_after_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete_status(incomplete) if _typed_an_id(ctx) else []
+
+
+def _complete_sector_after_id(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    return _complete_sector(incomplete) if _typed_an_id(ctx) else []
 
 
 def _parse_id(value: str) -> int:
@@ -271,7 +285,16 @@ def show(
 @app.command("set-status")
 def set_status(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(metavar="ID...", help="One or more measure ids.", parser=_parse_id, show_default=False)],
+    ids: Annotated[
+        list[int],
+        typer.Argument(
+            metavar="ID...",
+            help="One or more measure ids.",
+            parser=_parse_id,
+            show_default=False,
+            autocompletion=_complete_status_after_id,
+        ),
+    ],
     status: Annotated[
         str,
         typer.Argument(
@@ -312,7 +335,16 @@ def note(
 @app.command("set-sector")
 def set_sector(
     ctx: typer.Context,
-    ids: Annotated[list[int], typer.Argument(metavar="ID...", help="One or more measure ids.", parser=_parse_id, show_default=False)],
+    ids: Annotated[
+        list[int],
+        typer.Argument(
+            metavar="ID...",
+            help="One or more measure ids.",
+            parser=_parse_id,
+            show_default=False,
+            autocompletion=_complete_sector_after_id,
+        ),
+    ],
     sector: Annotated[
         str,
         typer.Argument(

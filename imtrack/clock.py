@@ -8,11 +8,19 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
+from imtrack.errors import InvalidValue
+
 
 def now() -> datetime:
     fixed = os.environ.get("IMTRACK_NOW")
     if fixed:
-        moment = datetime.fromisoformat(fixed)
+        try:
+            moment = datetime.fromisoformat(fixed)
+        except ValueError:
+            raise InvalidValue(
+                f"IMTRACK_NOW={fixed!r} is not an ISO 8601 timestamp; use e.g. "
+                "2026-03-01T09:30:00+08:00, or unset it to use the clock"
+            ) from None
         return moment if moment.tzinfo else moment.astimezone()
     return datetime.now().astimezone()
 

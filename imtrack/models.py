@@ -68,6 +68,18 @@ def parse_status(text: str) -> Status:
     return status
 
 
+_REQUIRED: Any = object()
+
+
+def _str(d: dict[str, Any], key: str, default: Any = _REQUIRED) -> str:
+    """A string field of a stored record; a hand-edited file may hold anything (TypeError is
+    reported by the store as a malformed record)."""
+    value = d[key] if default is _REQUIRED else d.get(key, default)
+    if not isinstance(value, str):
+        raise TypeError(f"{key!r} must be a string, not {type(value).__name__}")
+    return value
+
+
 @dataclass(slots=True)
 class Note:
     at: str
@@ -82,7 +94,7 @@ class Note:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
-        return cls(at=d["at"], text=d["text"], txn=d.get("txn"))
+        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"))
 
 
 @dataclass(slots=True)
@@ -103,7 +115,9 @@ class Change:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
-        return cls(at=d["at"], field=d["field"], old=d.get("from"), new=d.get("to"), txn=d.get("txn"))
+        return cls(
+            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn")
+        )
 
 
 @dataclass(slots=True)
@@ -154,19 +168,19 @@ class Measure:
     def from_dict(cls, d: dict[str, Any]) -> Measure:
         return cls(
             id=int(d["id"]),
-            text=d["text"],
-            sector=d["sector"],
-            status=d.get("status", Status.NOT_STARTED.value),
-            source=d.get("source", ""),
-            section=d.get("section", ""),
+            text=_str(d, "text"),
+            sector=_str(d, "sector"),
+            status=_str(d, "status", Status.NOT_STARTED.value),
+            source=_str(d, "source", ""),
+            section=_str(d, "section", ""),
             lead=d.get("lead"),
             partners=list(d.get("partners") or []),
             due=d.get("due"),
             tags=list(d.get("tags") or []),
             progress=d.get("progress"),
             sector_pinned=bool(d.get("sector_pinned", False)),
-            created=d.get("created", ""),
-            updated=d.get("updated", ""),
+            created=_str(d, "created", ""),
+            updated=_str(d, "updated", ""),
             notes=[Note.from_dict(n) for n in d.get("notes") or []],
             history=[Change.from_dict(c) for c in d.get("history") or []],
         )

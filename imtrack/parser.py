@@ -8,8 +8,9 @@ around the measures. The rules, in order of precedence:
   the previous sentence on the same line;
 * it continues across line-wraps and blank lines until its text ends a sentence (。！？) at the
   end of a line; whatever follows that is not a bullet is not part of any measure;
-* wrapped lines are joined without spaces, except between two Latin words; spaces that PDF
-  extraction puts next to Chinese characters ("人口 10万") are dropped;
+* wrapped lines are joined without spaces, except between two Latin words (a number split
+  across lines is joined up again); spaces that PDF extraction puts next to Chinese characters
+  ("人口 10万") are dropped;
 * a heading line (一、… / （一）…) outside a measure becomes the section of the measures after it.
 """
 
@@ -42,7 +43,11 @@ def clean_text(text: str) -> str:
 
 
 def _join(left: str, right: str) -> str:
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    # Two Latin words get a space; digits on both sides are one number that the column split.
+    if not (left and right):
+        return left + right
+    a, b = left[-1], right[0]
+    if a.isascii() and a.isalnum() and b.isascii() and b.isalnum() and not (a.isdigit() and b.isdigit()):
         return f"{left} {right}"
     return left + right
 

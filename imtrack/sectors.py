@@ -107,19 +107,26 @@ def load_rules(path: Path | None = None) -> SectorRules:
         raise StoreError(f"cannot read sector rules {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise StoreError(f"sector rules {path} are not valid TOML ({exc}); fix the file") from exc
+    entries = raw.get("rule", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise StoreError(f"sector rules {path}: write each rule as a [[rule]] table (see the bundled file)")
     rules = []
-    for i, entry in enumerate(raw.get("rule", []), start=1):
+    for i, entry in enumerate(entries, start=1):
         slug = entry.get("sector")
         if slug not in BY_SLUG:
             raise StoreError(
                 f"sector rules {path}: rule {i} names unknown sector {slug!r}; "
                 f"use one of: {', '.join(BY_SLUG)}"
             )
-        rules.append(
-            Rule(
-                sector=slug,
-                strong=tuple(fold(k) for k in entry.get("strong", []) if k.strip()),
-                keywords=tuple(fold(k) for k in entry.get("keywords", []) if k.strip()),
-            )
-        )
+        phrases = {}
+        for key in ("strong", "keywords"):
+            value = entry.get(key, [])
+            # A bare string would otherwise be iterated character by character and match everything.
+            if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+                raise StoreError(
+                    f"sector rules {path}: rule {i} ({slug}): {key!r} must be a list of phrases, "
+                    f'e.g. {key} = ["铁路", "公路"]'
+                )
+            phrases[key] = tuple(fold(k) for k in value if k.strip())
+        rules.append(Rule(sector=slug, strong=phrases["strong"], keywords=phrases["keywords"]))
     return SectorRules(path=path, rules=tuple(rules))

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from imtrack.errors import CorruptStore, StoreError
+from imtrack.errors import CorruptStore, InvalidValue, StoreError
 from imtrack.ledger import Ledger
 from imtrack.models import Measure
 
@@ -141,9 +141,26 @@ def read_database_file(path: Path) -> dict[str, Any] | None:
             f"database {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
             f"{_restore_hint(path)}"
         ) from None
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CorruptStore(f"database {path} is JSON but not an imtrack database; {_restore_hint(path)}")
+    problem = _shape_problem(data)
+    if problem:
+        raise CorruptStore(f"database {path} is JSON but not an imtrack database ({problem}); {_restore_hint(path)}")
     return data
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What keeps `data` from being TinyDB's layout {table: {"<int id>": {document}}}, if anything.
+    Checked here because TinyDB itself fails on it with a bare ValueError or TypeError."""
+    if not isinstance(data, dict):
+        return f"top level is a {type(data).__name__}, not an object"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not an object"
+        for key, doc in table.items():
+            if not (key.isascii() and key.isdigit()):
+                return f"table {name!r} has a non-numeric id {key!r}"
+            if not isinstance(doc, dict):
+                return f"document {name}/{key} is not an object"
+    return None
 
 
 class JsonStore:
@@ -193,7 +210,13 @@ class JsonStore:
     def _lock(self) -> Any:
         from filelock import FileLock
 
-        timeout = float(os.environ.get(LOCK_TIMEOUT_ENV, "30"))
+        raw = os.environ.get(LOCK_TIMEOUT_ENV, "30")
+        try:
+            timeout = float(raw)
+        except ValueError:
+            raise InvalidValue(
+                f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
+            ) from None
         return FileLock(str(self.path) + ".lock", timeout=timeout)
 
     @contextmanager

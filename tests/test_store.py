@@ -1,0 +1,382 @@
+"""The JSON store: round trips, file format, atomic writes, corrupt files, the lock, and the
+one-read / at-most-one-write rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import imtrack.store as store_mod
+from imtrack.config import DbLocation
+from imtrack.errors import CorruptStore, StoreError
+from imtrack.models import Measure, Note
+from imtrack.store import SCHEMA_VERSION, JsonStore, atomic_write
+from imtrack.tracker import add_note, open_store, set_status
+
+
+def seeded(path: Path) -> JsonStore:
+    store = open_store(DbLocation(path, "--db"))
+    store.load()  # creates and seeds the file
+    assert path.exists()
+    return store
+
+
+def dump(ledger) -> list[dict]:
+    return [m.to_dict() for m in ledger]
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+# -- round trip and format --------------------------------------------------------------------
+
+
+def test_first_use_seeds_34_measures(db_path):
+    store = open_store(DbLocation(db_path, "IMTRACK_DB"))
+    ledger = store.load()
+    assert [m.id for m in ledger] == list(range(1, 35))
+    assert ledger.measures[25].text.startswith("研究强化呼南通道与包（银）海通道之间的衔接")
+    assert ledger.measures[25].sector == "transport"
+    assert ledger.measures[25].status == "not-started"
+    assert "国发〔2023〕16号" in ledger.measures[25].source
+    assert "七个方面主要任务②" in ledger.measures[25].section
+    assert ledger.meta == {"schema_version": SCHEMA_VERSION, "next_id": 35}
+
+
+def test_round_trip(db_path):
+    store = seeded(db_path)
+    with store.transaction() as ledger:
+        m = ledger.measures[7]
+        m.status = "blocked"
+        m.notes.append(Note(at="2026-01-02T03:04:05+08:00", text="缺少资金 [/] \\ \"quoted\""))
+        m.tags = ["重点", "2026"]
+        m.progress = 40
+        m.due = "2026-12-31"
+        ledger.mark_changed(m)
+        written = dump(ledger)
+    assert dump(store.load()) == written
+    assert dump(JsonStore(db_path).load()) == written  # a fresh store object reads the same
+
+
+def test_file_is_readable_utf8_with_schema_version(db_path):
+    seeded(db_path)
+    raw = db_path.read_bytes()
+    assert "研究".encode() in raw
+    assert b"\\u" not in raw  # nothing escaped
+    data = json.loads(raw.decode("utf-8"))
+    assert data["meta"]["1"]["schema_version"] == SCHEMA_VERSION
+    assert data["measures"]["25"]["text"].startswith("研究强化")
+    assert "id" not in data["measures"]["25"]  # the document key is the id
+    assert raw.count(b"\n") > 100  # indented, one field per line: a person can read it
+
+
+def test_an_exception_inside_a_transaction_writes_nothing(db_path):
+    store = seeded(db_path)
+    before = db_path.read_bytes()
+    with pytest.raises(RuntimeError):
+        with store.transaction() as ledger:
+            ledger.measures[1].status = "done"
+            ledger.mark_changed(ledger.measures[1])
+            raise RuntimeError("boom")
+    assert db_path.read_bytes() == before
+
+
+def test_transaction_without_changes_does_not_write(db_path, monkeypatch):
+    store = seeded(db_path)
+    mtime = db_path.stat().st_mtime_ns
+    monkeypatch.setattr(store_mod, "atomic_write", lambda *a: pytest.fail("wrote without a change"))
+    with store.transaction() as ledger:
+        assert len(ledger) == 34
+    assert db_path.stat().st_mtime_ns == mtime
+
+
+# -- atomic write -----------------------------------------------------------------------------
+
+
+def test_failed_replace_leaves_the_old_file_and_no_temp_files(db_path, monkeypatch):
+    store = seeded(db_path)
+    before = db_path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError) as info:
+        set_status(store, [1], "done")
+    assert str(db_path) in str(info.value)
+    assert "nothing was changed" in str(info.value)
+    monkeypatch.undo()
+    assert db_path.read_bytes() == before
+    assert json.loads(before)  # still parses
+    assert leftovers(db_path.parent) == []
+    assert store.load().measures[1].status == "not-started"
+
+
+def test_interrupt_during_replace_leaves_the_old_file(db_path, monkeypatch):
+    store = seeded(db_path)
+    before = db_path.read_bytes()
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        add_note(store, 3, "被中断")
+    monkeypatch.undo()
+    assert db_path.read_bytes() == before
+    assert leftovers(db_path.parent) == []
+
+
+def test_atomic_write_replaces_content_and_keeps_the_mode(tmp_path):
+    target = tmp_path / "f.json"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    atomic_write(target, "新的".encode())
+    assert target.read_bytes() == "新的".encode()
+    assert (target.stat().st_mode & 0o777) == 0o600
+    assert leftovers(tmp_path) == []
+
+
+# -- corrupt files ----------------------------------------------------------------------------
+
+
+def _missing_text(path: Path) -> bytes:
+    seeded(path)
+    data = json.loads(path.read_bytes())
+    del data["measures"]["3"]["text"]
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _newer_schema(path: Path) -> bytes:
+    seeded(path)
+    data = json.loads(path.read_bytes())
+    data["meta"]["1"]["schema_version"] = SCHEMA_VERSION + 1
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def _edited(edit):
+    """A seeded database with one hand edit applied."""
+
+    def make(path: Path) -> bytes:
+        seeded(path)
+        data = json.loads(path.read_bytes())
+        edit(data)
+        return json.dumps(data, ensure_ascii=False).encode()
+
+    return make
+
+
+CORRUPT = {
+    "truncated": lambda p: b"{",
+    "newline": lambda p: b"\n",
+    "list": lambda p: b"[1, 2, 3]",
+    "table-not-object": lambda p: b'{"measures": []}',
+    "no-schema": lambda p: b'{"measures": {}}',
+    "not-utf8": lambda p: '{"measures": {"1": {"text": "研究"}}}'.encode("gbk"),
+    "missing-text": _missing_text,
+    "non-numeric-id": _edited(lambda d: d["measures"].__setitem__("abc", d["measures"].pop("1"))),
+    "document-not-object": _edited(lambda d: d["measures"].__setitem__("2", 5)),
+    "meta-not-object": _edited(lambda d: d.__setitem__("meta", {"1": [1]})),
+    "text-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("text", 5)),
+    "sector-null": _edited(lambda d: d["measures"]["2"].__setitem__("sector", None)),
+    "status-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("status", 3)),
+    "notes-not-list": _edited(lambda d: d["measures"]["2"].__setitem__("notes", "abc")),
+    "note-at-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("notes", [{"at": 1, "text": "x"}])),
+    "history-missing-field": _edited(lambda d: d["measures"]["2"].__setitem__("history", [{"at": "x"}])),
+    "newer-schema": _newer_schema,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CORRUPT))
+@pytest.mark.parametrize("operation", ["load", "transaction"])
+def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind, operation):
+    content = CORRUPT[kind](db_path)
+    db_path.write_bytes(content)
+    store = open_store(DbLocation(db_path, "IMTRACK_DB"))
+    expected = StoreError if kind == "newer-schema" else CorruptStore
+    with pytest.raises(expected) as info:
+        if operation == "load":
+            store.load()
+        else:
+            with store.transaction() as ledger:
+                ledger.meta_dirty = True  # would write if the file had been read
+    message = str(info.value)
+    assert str(db_path) in message
+    if kind == "newer-schema":
+        assert "newer imtrack" in message and "upgrade" in message
+    else:
+        assert "left untouched" in message and ".broken" in message
+    assert "\n" not in message
+    assert db_path.read_bytes() == content
+    assert leftovers(db_path.parent) == []
+
+
+def test_empty_file_is_a_new_database(db_path):
+    db_path.write_bytes(b"")
+    assert len(open_store(DbLocation(db_path, "IMTRACK_DB")).load()) == 34
+
+
+def test_database_path_that_is_a_directory(tmp_path):
+    store = JsonStore(tmp_path)
+    with pytest.raises(StoreError, match="is a directory; give a file name"):
+        store.load()
+
+
+def test_missing_parent_directory_is_a_clear_error(tmp_path):
+    path = tmp_path / "no" / "such" / "dir" / "db.json"
+    store = open_store(DbLocation(path, "--db"))
+    for call in (store.load, lambda: set_status(store, [1], "done")):
+        with pytest.raises(StoreError) as info:
+            call()
+        assert f"directory {path.parent} does not exist" in str(info.value)
+        assert "create it or choose another --db" in str(info.value)
+    assert not (tmp_path / "no").exists()
+
+
+def test_default_location_creates_its_directory(tmp_path):
+    path = tmp_path / "app-dir" / "imtrack.json"
+    assert len(open_store(DbLocation(path, "default")).load()) == 34
+    assert path.exists()
+
+
+# -- ids --------------------------------------------------------------------------------------
+
+
+def _new_measure(text: str) -> Measure:
+    return Measure(id=0, text=text, sector="other")
+
+
+def test_ids_are_never_reused(db_path):
+    store = seeded(db_path)
+    with store.transaction() as ledger:
+        assert ledger.add(_new_measure("第35项。")).id == 35
+    # remove measure 35 from the file, as a delete (or a hand edit) would
+    data = json.loads(db_path.read_bytes())
+    del data["measures"]["35"]
+    db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with store.transaction() as ledger:
+        assert 35 not in ledger.measures
+        assert ledger.add(_new_measure("再加一项。")).id == 36
+    reloaded = store.load()
+    assert sorted(reloaded.measures)[-2:] == [34, 36]
+    assert reloaded.meta["next_id"] == 37
+
+
+# -- one read, at most one write --------------------------------------------------------------
+
+
+@pytest.fixture
+def io_count(monkeypatch):
+    counts = {"read": 0, "write": 0}
+    real_read, real_write = store_mod.read_database_file, store_mod.atomic_write
+
+    def read(path):
+        counts["read"] += 1
+        return real_read(path)
+
+    def write(path, data):
+        counts["write"] += 1
+        return real_write(path, data)
+
+    monkeypatch.setattr(store_mod, "read_database_file", read)
+    monkeypatch.setattr(store_mod, "atomic_write", write)
+    return counts
+
+
+@pytest.mark.parametrize(
+    "args, writes",
+    [
+        (["list"], 0),
+        (["list", "--sector", "transport", "--format", "json"], 0),
+        (["show", "25"], 0),
+        (["report"], 0),
+        (["sectors"], 0),
+        (["set-status", "1", "2", "3", "done", "--note", "一次写完"], 1),
+        (["note", "5", "进展顺利"], 1),
+        (["set-sector", "17", "29", "交通"], 1),
+        (["reclassify"], 0),  # nothing moves with the bundled rules: no write at all
+        (["show", "99"], 0),
+        (["set-status", "1", "99", "done"], 0),
+    ],
+)
+def test_a_command_reads_once_and_writes_at_most_once(run, db_path, io_count, args, writes):
+    run.ok("list")  # create the database first
+    io_count.update(read=0, write=0)
+    run(*args)
+    assert io_count == {"read": 1, "write": writes}
+
+
+def test_first_use_writes_once(run, db_path, io_count):
+    run.ok("report")
+    assert io_count["write"] == 1
+    assert db_path.exists()
+
+
+# -- the lock ---------------------------------------------------------------------------------
+
+HOLD_LOCK = """
+import sys
+from filelock import FileLock
+lock = FileLock(sys.argv[1], timeout=5)
+with lock:
+    print("locked", flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def lock_held_elsewhere(db_path):
+    """Another process holds the database's lock until the test ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db_path) + ".lock"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
+def test_second_transaction_while_locked_fails_busy(db_path, monkeypatch, request):
+    store = seeded(db_path)
+    before = db_path.read_bytes()
+    request.getfixturevalue("lock_held_elsewhere")
+    monkeypatch.setenv("IMTRACK_LOCK_TIMEOUT", "0.2")
+    with pytest.raises(StoreError) as info:
+        set_status(store, [1], "done")
+    message = str(info.value)
+    assert "is busy" in message and str(db_path) in message and "try again" in message
+    assert db_path.read_bytes() == before
+
+
+def test_cli_write_while_locked_is_a_one_line_busy_error(run, db_path, monkeypatch, request):
+    run.ok("list")
+    before = db_path.read_bytes()
+    request.getfixturevalue("lock_held_elsewhere")
+    monkeypatch.setenv("IMTRACK_LOCK_TIMEOUT", "0.2")
+    result = run.fail("note", "1", "等锁")
+    assert "is busy" in result.stderr
+    assert db_path.read_bytes() == before
+    # readers never wait for the lock: the file is only ever replaced whole
+    assert "34 measures" in run.ok("list").stdout
+
+
+def test_lock_is_released_after_a_transaction(db_path, monkeypatch):
+    store = seeded(db_path)
+    monkeypatch.setenv("IMTRACK_LOCK_TIMEOUT", "0.2")
+    set_status(store, [1], "done")
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            raise RuntimeError
+    set_status(store, [2], "done")  # would be "busy" if either left the lock held
+    assert [m.status for m in store.load()][:2] == ["done", "done"]
