@@ -194,12 +194,19 @@ def list_(
             help="Only measures whose text contains this (full-width and half-width forms match alike).",
         ),
     ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List measures, optionally filtered; filters combine."""
     from imtrack.query import MeasureFilter
 
-    flt = MeasureFilter.build(sector or (), status or (), grep)
+    flt = MeasureFilter.build(sector or (), status or (), grep, source or ())
     store = _store(ctx)
     ledger = store.load()
     measures = flt.apply(ledger)
@@ -367,3 +374,6 @@ def main() -> None:
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
     app(prog_name="imtrack")
+
+
+from imtrack import cli_import  # noqa: E402,F401  (registers commands)

@@ -1,0 +1,80 @@
+"""Reading a user's text file: bytes -> str with the encoding detected or forced.
+
+Policy texts arrive as UTF-8 (with or without a BOM, from web pages and modern editors) or as
+GB18030/GBK (saved by Windows tools in a Chinese locale). UTF-8 is tried first because a GBK file
+is almost never valid UTF-8, while nearly any byte string decodes as GB18030 (a superset of GBK),
+so the reverse order would misread UTF-8 files."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from imtrack.errors import ImtrackError, InvalidValue, NotFound
+
+AUTO_ENCODINGS = ("utf-8", "gb18030")
+
+
+class DecodeError(ImtrackError):
+    """The file's bytes are not text in the encoding(s) tried."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str  # the codec that decoded it: utf-8, utf-8-sig, gb18030, or the one forced
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no such file: {path}; check the path") from None
+    except IsADirectoryError:
+        raise ImtrackError(f"{path} is a directory; give a text file") from None
+    except OSError as exc:
+        raise ImtrackError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def check_encoding(name: str) -> str:
+    """The canonical codec name for `name`, or InvalidValue naming the usual choices."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InvalidValue(f"unknown encoding {name!r}; use e.g. utf-8, gb18030 or gbk") from None
+
+
+def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
+    """Decode `data` (the contents of file `name`): with `encoding` if given, else detected."""
+    if encoding is not None:
+        codec = check_encoding(encoding)
+        if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            codec = "utf-8-sig"
+        try:
+            return DecodedText(data.decode(codec), codec)
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"cannot read {name} as {encoding}: byte 0x{data[exc.start]:02x} at offset "
+                f"{exc.start} is not valid {encoding}; try another --encoding or fix the file"
+            ) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return decode(data, name, "utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return DecodedText(data.decode("utf-16"), "utf-16")
+    failures = []
+    for codec in AUTO_ENCODINGS:
+        try:
+            return DecodedText(data.decode(codec), codec)
+        except UnicodeDecodeError as exc:
+            failures.append(f"{codec} at offset {exc.start} (byte 0x{data[exc.start]:02x})")
+    raise DecodeError(
+        f"cannot read {name}: it is neither UTF-8 nor GB18030/GBK text (first bad byte: "
+        f"{'; '.join(failures)}); convert it to UTF-8 or name the encoding with --encoding"
+    )
+
+
+def read_text(path: Path, encoding: str | None = None) -> DecodedText:
+    if encoding is not None:
+        check_encoding(encoding)  # a typo is a usage error even when the file is missing
+    return decode(read_bytes(path), str(path), encoding)
