@@ -76,6 +76,9 @@ _CLAUSE_START = re.compile(r"^[（(][^（）()]*(?:牵头|配合|负责|责任�
 _LEAD_PART = re.compile(r"^(?:(?:牵头|责任|主责)单位[:：]\s*(?P<a>.+)|(?P<b>.+?)(?:牵头负责|牵头|负责落实|负责))$")
 _PARTNER_PART = re.compile(r"^(?:(?:配合|协办|参与)单位[:：]\s*(?P<a>.+)|(?P<b>.+?)(?:协同配合|配合|协办|参与))$")
 _NAME_SEP = re.compile(r"[、,，/／]")
+# Punctuation that cannot begin unrelated text: a line starting with it continues the measure
+# ("…（区科技局牵头）" / "。").
+_NEVER_STARTS = tuple("。，、；：！？.,;:!?）)”’」』")
 _SECTION_CUT = re.compile(r"[。；;：:]")
 
 
@@ -355,7 +358,9 @@ def parse_text(text: str) -> list[ParsedMeasure]:
             for level in [lv for lv in headings if lv >= seg.level]:
                 del headings[level]
             headings[seg.level] = _Heading(_SECTION_CUT.split(body)[0].strip(), clause)
-        elif current is not None and (not _complete(buffer) or _clause_follows(segs, i)):
+        elif current is not None and (
+            not _complete(buffer) or piece.startswith(_NEVER_STARTS) or _clause_follows(segs, i)
+        ):
             buffer = _join(buffer, piece)
         else:
             close()  # unrelated text after a complete measure
