@@ -62,17 +62,21 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
         return decode(data, name, "utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return DecodedText(data.decode("utf-16"), "utf-16")
-    failures = []
+    failures: list[tuple[int, str]] = []
     for codec in AUTO_ENCODINGS:
         try:
             return DecodedText(data.decode(codec), codec)
         except UnicodeDecodeError as exc:
-            failures.append(f"{codec} at offset {exc.start} (byte 0x{data[exc.start]:02x})")
+            failures.append((exc.start, codec))
+    # The encoding that decoded furthest is the one the file was most likely meant to be in.
+    offset, codec = max(failures)
+    shown = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK"}
+    others = " or ".join(shown[c] for _, c in failures if c != codec)
     raise DecodeError(
-        f"cannot read {name}: it is neither UTF-8 nor GB18030/GBK text (first bad byte: "
-        f"{'; '.join(failures)}); convert it to UTF-8 or name the encoding with --encoding"
+        f"cannot read {name}: byte 0x{data[offset]:02x} at offset {offset} is not valid "
+        f"{shown[codec]} (and the file is not {others} either); fix the file, or name its "
+        f"encoding with --encoding"
     )
-
 
 def read_text(path: Path, encoding: str | None = None) -> DecodedText:
     if encoding is not None:
