@@ -267,7 +267,8 @@ def _numbered_segments(lines: list[tuple[int, str]], inline: bool) -> list[_Seg]
                 segs.append(_Seg(number, "start", level, head[end:]))
             k += 1
         elif head.strip():
-            segs.append(_Seg(number, "text", 0, head))
+            byline = any(pos == 0 and is_byline for pos, is_byline in _glyph_splits(head))
+            segs.append(_Seg(number, "noise" if byline else "text", 0, head))
         for j, m in enumerate(items):
             end = items[j + 1].start() if j + 1 < len(items) else len(line)
             segs.append(_Seg(number, "start", _INLINE_LEVEL, line[m.end() : end]))

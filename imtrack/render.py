@@ -169,7 +169,7 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
     table.add_column("Action", no_wrap=True)
     table.add_column("ID", justify="right", no_wrap=True)
     table.add_column("Sector", no_wrap=True)
-    table.add_column("Lead", overflow="fold", max_width=14)
+    table.add_column("Lead", overflow="fold", max_width=20)
     table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
     for m in added:
         table.add_row("add", str(m.id), Text(sector_label(m.sector)), Text(m.lead or "—"), Text(m.text))

@@ -61,7 +61,7 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
     if data.startswith(codecs.BOM_UTF8):
         return decode(data, name, "utf-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return DecodedText(data.decode("utf-16"), "utf-16")
+        return decode(data, name, "utf-16")
     failures: list[tuple[int, str]] = []
     for codec in AUTO_ENCODINGS:
         try:

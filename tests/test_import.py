@@ -40,7 +40,7 @@ def write(tmp_path: Path, name: str, data: bytes | str) -> str:
 def test_decode_detects_utf8_bom_and_gb18030():
     text = "■ 支持呼包鄂按程序申请创建国家自主创新示范区。\n"
     assert decode(text.encode("utf-8"), "f").encoding == "utf-8"
-    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "f") .text == text
+    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8"), "f").text == text
     assert decode(text.encode("gb18030"), "f").encoding == "gb18030"
     assert decode(text.encode("gbk"), "f").text == text
     assert decode(text.encode("gbk"), "f", "gbk").encoding == "gbk"
@@ -55,6 +55,12 @@ def test_undecodable_names_the_file_and_offset():
     )
     with pytest.raises(DecodeError, match=r"cannot read doc.txt as utf-8: byte 0xb3 at offset 2"):
         decode("支持".encode("gbk"), "doc.txt", "utf-8")
+
+
+def test_utf16_bom_is_read_and_bad_utf16_is_a_clean_error():
+    assert decode("■ 支持。".encode("utf-16"), "f").text == "■ 支持。"
+    with pytest.raises(DecodeError, match=r"cannot read f as utf-16: byte 0xff at offset 2"):
+        decode(b"\xff\xfe\xff", "f")
 
 
 def test_gb18030_file_imports_like_utf8(run, tmp_path):

@@ -40,8 +40,10 @@ def test_seed_page_yields_exactly_its_34_measures_unchanged():
 
 LEDGER = [
     (
-        "聚焦新能源、稀土新材料、煤基新材料、石墨烯、氢能、生物制药、生物育种、草业等优势领域，"
-        "布局建设国家级创新平台。",
+        (
+            "聚焦新能源、稀土新材料、煤基新材料、石墨烯、氢能、生物制药、生物育种、草业等优势领域，"
+            "布局建设国家级创新平台。"
+        ),
         "一、强化科技创新",
         "自治区科技厅",
         ["自治区发展改革委", "自治区工业和信息化厅"],
@@ -153,6 +155,11 @@ def test_mixed_glyphs_and_every_kind_of_noise():
 def test_byline_glyph_is_not_a_bullet():
     text = "□本报记者 王玉琢 鄂尔多斯市融\n媒体中心记者 张晓艳。\n□ 支持创建示范区。\n"
     assert [m.text for m in parse_text(text)] == ["支持创建示范区。"]
+
+
+def test_byline_ends_an_unfinished_numbered_item():
+    text = "1. 培育发展银发经济\n2. 发展低空经济\n□本报记者 王玉琢\n日前，某地举行了一场活动。\n"
+    assert [m.text for m in parse_text(text)] == ["培育发展银发经济", "发展低空经济"]
 
 
 def test_vertical_text_inside_an_open_measure_is_skipped():
