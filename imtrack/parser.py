@@ -183,7 +183,9 @@ def _vertical_runs(lines: list[str]) -> set[int]:
         if not line:
             continue
         if len(line) == 1:
-            run.append(i)
+            # "。" or "）" alone ends a measure wrapped just before it; it cannot begin vertical text
+            if run or line not in _NEVER_STARTS:
+                run.append(i)
             continue
         if len(run) >= 3:
             skip.update(run)

@@ -200,9 +200,24 @@ _words = st.text(alphabet=_CHARS, min_size=2, max_size=12)
 _agency = st.builds(lambda w: w + "局", st.text(alphabet=_CHARS, min_size=1, max_size=5))
 
 
+# Unrelated text that may follow any measure: nothing, a headline, a byline, page furniture,
+# an article paragraph, vertical text.
+_NOISE: list[list[str]] = [
+    [],
+    [],
+    ["鄂尔多斯市率先挺进“碳市场”"],
+    ["□本报记者 王玉琢 鄂尔多斯市融", "媒体中心记者 张晓艳"],
+    ["— 3 —"],
+    ["2023年10月19日 星期四"],
+    ["本报讯 日前，内蒙古环境能源交易所碳资产交易启动仪式在鄂尔多斯市举行。"],
+    ["学", "好", "国", "家"],
+]
+
+
 @st.composite
 def documents(draw):
-    """(document lines, expected (text, section, lead, partners) rows)."""
+    """(document lines, expected (text, section, lead, partners) rows): sections with a lead or
+    not, bullets (any glyph) or numbered items, clauses before or after the final 。, noise."""
     numbered = draw(st.booleans())
     lines: list[str] = []
     expected = []
@@ -225,13 +240,14 @@ def documents(draw):
             marker = f"{n}. " if numbered else draw(st.sampled_from(BULLETS)) + " "
             lines.append(marker + text)
             expected.append((body, section, lead, partners))
+            lines.extend(draw(st.sampled_from(_NOISE)))
     return lines, expected
 
 
 def rewrap(lines: list[str], width: int, blanks: list[int], crlf: bool) -> str:
     out: list[str] = []
     for line in lines:
-        if line[:2].endswith("、"):  # headings stay on one line
+        if line[:2].endswith("、") or len(line) == 1:  # headings and vertical text stay as they are
             out.append(line)
             continue
         out.extend(line[i : i + width] for i in range(0, len(line), width))
