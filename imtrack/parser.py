@@ -14,7 +14,7 @@ unrelated articles around the measures. The rules:
   (a leaf of the outline). So "（一）…" is a measure in a list of （一）（二）… and a heading above
   1. 2. 3. items.
 * A measure continues across line-wraps and blank lines until its text is complete: it ends a
-  sentence (。！？) or a responsibility clause, at the end of a line, with brackets balanced.
+  sentence (。！？, or . after Chinese) or a responsibility clause at the end of a line.
   What follows a complete measure is not part of it (unrelated text), except a responsibility
   clause that starts on the next line ("…平台。" / "（区科技局牵头，区发改委配合）").
   Known limit: a measure of several sentences that the source breaks right after an inner 。 is
@@ -156,13 +156,27 @@ def split_clause(text: str) -> tuple[str, Clause | None]:
     return body, clause
 
 
+_OPEN_REACH = 80
+
+
 def _open(text: str) -> bool:
-    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+    """Is a bracket still open near the end of `text` (a clause wrapped onto the next line)?
+    A bracket opened long before is a typo in the source, and must not let the measure swallow
+    whatever follows it."""
+    depth = 0
+    for ch in reversed(text[-_OPEN_REACH:]):
+        if ch in "）)":
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
 
 
 def _complete(text: str) -> bool:
-    if _open(text):
-        return False
+    # A bracket left open does not matter here: a clause wrapped across lines ends its lines with
+    # "，" or "、", never with 。, and an unclosed "（" typo must not swallow what follows.
     return bool(_SENTENCE_END.search(text)) or split_clause(text)[1] is not None
 
 
@@ -354,7 +368,8 @@ def parse_text(text: str) -> list[ParsedMeasure]:
         elif seg.kind == "heading" and not (current is not None and _open(buffer)):
             close()
             text = piece
-            while _open(text) and i + 1 < len(segs) and segs[i + 1].kind == "text":
+            start_at = i
+            while _open(text) and i + 1 < len(segs) and segs[i + 1].kind == "text" and i - start_at < 3:
                 i += 1
                 text = _join(text, segs[i].text.strip())
             body, clause = split_clause(clean_text(text))

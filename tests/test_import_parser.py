@@ -167,6 +167,20 @@ def test_vertical_text_inside_an_open_measure_is_skipped():
     assert [m.text for m in parse_text(text)] == ["加快建设国家乳业技术创新中心。"]
 
 
+def test_an_unclosed_bracket_does_not_swallow_the_rest():
+    text = (
+        "1. 推动中医药（蒙医药、原料药等医药产业发展。\n"
+        "日前，内蒙古环境能源交易所碳资产交易启动仪式在鄂尔多斯市举行，签订了战略合作协议。\n"
+        "这标志着鄂尔多斯市正式解锁“碳交易”，为新能源全产业链发展创造更优的减碳环境。\n"
+    )
+    assert [m.text for m in parse_text(text)] == ["推动中医药（蒙医药、原料药等医药产业发展。"]
+
+
+def test_nested_headings_section_is_the_deepest_lead_the_nearest():
+    text = "一、强化科技创新（区科技局牵头）\n（一）平台建设\n■ 布局建设创新平台。\n"
+    assert rows(text) == [("布局建设创新平台。", "（一）平台建设", "区科技局", [])]
+
+
 def test_headline_after_a_measure_is_not_joined():
     text = "■ 培育发展银发经济。\n鄂尔多斯市率先挺进“碳市场”\n■ 发展低空经济。\n"
     assert [m.text for m in parse_text(text)] == ["培育发展银发经济。", "发展低空经济。"]
