@@ -250,3 +250,11 @@ def test_identity_ignores_width_spaces_and_final_punctuation():
     assert key("研究设立和林格尔金融数据产业园。") == key(" 研究设立 和林格尔 金融数据产业园；")
     assert key("包（银）海通道,２０２５") == key("包(银)海通道，2025")
     assert key("推进A。") != key("推进B。")
+
+
+def test_importing_the_seed_page_again_adds_nothing(run):
+    from imtrack.resources import data_file
+
+    out = run.ok("import", str(data_file("000_57ace6c6df350a4e.txt"))).stdout
+    assert "34 measures found" in out
+    assert "added:                 0" in out and "skipped as duplicates: 34" in out
