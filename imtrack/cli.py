@@ -226,6 +226,13 @@ def list_(
             help="Only measures whose text contains this (full-width and half-width forms match alike).",
         ),
     ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
+        ),
+    ] = None,
     fields: Annotated[
         str | None,
         typer.Option(
@@ -240,7 +247,7 @@ def list_(
     """List measures, optionally filtered; filters combine."""
     from imtrack.query import MeasureFilter
 
-    flt = MeasureFilter.build(sector or (), status or (), grep)
+    flt = MeasureFilter.build(sector or (), status or (), grep, source or ())
     store = _store(ctx)
     ledger = store.load()
     measures = flt.apply(ledger)
@@ -440,3 +447,4 @@ def main() -> None:
 
 
 from imtrack import cli_exchange  # noqa: E402,F401  (registers commands)
+from imtrack import cli_import  # noqa: E402,F401  (registers commands)

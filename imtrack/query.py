@@ -16,6 +16,7 @@ class MeasureFilter:
     sectors: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
     grep: str = ""  # folded (NFKC, casefold) substring of the measure text
+    sources: frozenset[str] = frozenset()  # folded source document names (exact match)
 
     @classmethod
     def build(
@@ -23,12 +24,14 @@ class MeasureFilter:
         sectors: Iterable[str] = (),
         statuses: Iterable[str] = (),
         grep: str | None = None,
+        sources: Iterable[str] = (),
     ) -> MeasureFilter:
         """Validate user input (slugs or Chinese labels) and fold it for matching."""
         return cls(
             sectors=frozenset(parse_sector(s).slug for s in sectors),
             statuses=frozenset(parse_status(s).value for s in statuses),
             grep=fold(grep) if grep else "",
+            sources=frozenset(fold(s) for s in sources),
         )
 
     def matches(self, measure: Measure) -> bool:
@@ -37,6 +40,8 @@ class MeasureFilter:
         if self.statuses and measure.status not in self.statuses:
             return False
         if self.grep and self.grep not in fold(measure.text):
+            return False
+        if self.sources and fold(measure.source) not in self.sources:
             return False
         return True
 

@@ -185,7 +185,7 @@ def sectors_table(counts: dict[str, int]) -> Table:
 
 def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: int) -> Group:
     """`list --fields`: the chosen ledger columns; long text columns fold, short ones do not."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
+    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
     for name in head:
         long = name in ("text", "任务", "latest_note", "最新进展", "partners", "配合单位")
         if long:
@@ -197,3 +197,32 @@ def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: i
     shown = len(rows)
     summary = f"{shown} measures" if shown == total else f"{shown} of {total} measures"
     return Group(table, Text(summary, style="dim"))
+
+
+def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict]], skipped: Sequence[Measure]) -> Table:
+    """What an import adds, fills in and skips (for `imtrack import --dry-run`)."""
+    table = Table(box=RULES, pad_edge=False, show_edge=False)
+    table.add_column("Action", no_wrap=True)
+    table.add_column("ID", justify="right", no_wrap=True)
+    table.add_column("Sector", no_wrap=True)
+    table.add_column("Lead", overflow="fold", max_width=20)
+    table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
+    for m in added:
+        table.add_row("add", str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text))
+    for m, filled in updated:
+        table.add_row(
+            "fill " + ",".join(filled), str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text)
+        )
+    for m in skipped:
+        table.add_row(Text("skip", style="dim"), str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text))
+    return table
+
+
+def sources_table(rows: Sequence[tuple[str, int, int]]) -> Table:
+    table = Table(box=RULES, pad_edge=False, show_edge=False)
+    table.add_column("Source", overflow="fold", ratio=1)
+    table.add_column("Measures", justify="right", no_wrap=True)
+    table.add_column("Done", justify="right", no_wrap=True)
+    for source, count, done in rows:
+        table.add_row(Text(source or "-"), str(count), str(done))
+    return table
