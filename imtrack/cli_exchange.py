@@ -1,5 +1,5 @@
 """Exchange commands: `export` (JSON backup, CSV/XLSX ledger sheet, Markdown report) and
-`restore` (a backup or a returned ledger sheet), plus the csv/markdown/--fields output of
+the way back for `import` (a backup or a returned ledger sheet), plus the csv/markdown/--fields output of
 `list` and `show`. The work is in imtrack.exchange; this module parses and prints."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="json: full backup (restore reads it); csv/xlsx: the ledger sheet; markdown: a report.",
+            help="json: full backup (import reads it); csv/xlsx: the ledger sheet; markdown: a report.",
         ),
     ] = ExportFormat.json,
     output: Annotated[
@@ -131,21 +131,8 @@ def export(
         typer.echo(f"exported {_n(len(measures), 'measure')} to {output} ({fmt.value})")
 
 
-@app.command()
-def restore(
-    ctx: typer.Context,
-    file: Annotated[
-        Path,
-        typer.Argument(metavar="FILE", help="A .json backup, or a .csv/.xlsx ledger sheet returned by an agency.",
-                       show_default=False),
-    ],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")] = False,
-    skip_bad_rows: Annotated[
-        bool, typer.Option("--skip-bad-rows", help="Apply the good rows of a sheet and list the bad ones.")
-    ] = False,
-    fmt: FormatOption = OutputFormat.table,
-) -> None:
-    """Read back a JSON backup or a returned ledger sheet (.csv/.xlsx); changes go into history."""
+def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:
+    """`imtrack import` of a .json backup or a returned .csv/.xlsx ledger sheet."""
     from imtrack.exchange import import_exchange_file
 
     summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)

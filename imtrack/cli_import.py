@@ -20,6 +20,10 @@ from imtrack.cli import (
 )
 
 
+# Files in imtrack's exchange formats; anything else is read as the text of a document.
+EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
+
+
 def _ids(ids: Iterable[int]) -> str:
     """1, 2, 3, 7 -> '1-3, 7'."""
     runs: list[list[int]] = []
@@ -36,7 +40,12 @@ def import_(
     ctx: typer.Context,
     file: Annotated[
         Path,
-        typer.Argument(metavar="FILE", help="A text file: a policy document or task-division ledger.", show_default=False),
+        typer.Argument(
+            metavar="FILE",
+            help="A text file (a policy document or task-division ledger), a .json backup from "
+            "`imtrack export`, or a returned .csv/.xlsx ledger sheet.",
+            show_default=False,
+        ),
     ],
     source: Annotated[
         str | None,
@@ -58,9 +67,18 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
     ] = False,
+    skip_bad_rows: Annotated[
+        bool,
+        typer.Option("--skip-bad-rows", help="Ledger sheets: apply the good rows and list the bad ones."),
+    ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Import the measures of a document; known measures are skipped, their agencies filled in."""
+    """Import a document's measures, a JSON backup, or a returned ledger sheet (.csv/.xlsx)."""
+    if file.suffix.lower() in EXCHANGE_SUFFIXES:
+        from imtrack.cli_exchange import import_exchange
+
+        import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, fmt=fmt)
+        return
     from imtrack.importer import import_file
     from imtrack.sectors import load_rules
     from imtrack.tracker import rules_path_for

@@ -114,7 +114,7 @@ def test_export_json_then_restore_into_new_database_is_identical(run, db_path, t
     assert m25["notes"][0]["text"] == HYPERLINK  # a backup is data, not a sheet: not neutralised
     assert "包（银）" in backup.read_text(encoding="utf-8")  # ensure_ascii=False
     other = tmp_path / "other.json"
-    result = run.ok("--db", str(other), "restore", str(backup))
+    result = run.ok("--db", str(other), "import", str(backup))
     assert "34 measures added" in result.stdout
     assert db_measures(other) == db_measures(db_path)
     assert JsonStore(other).load().next_id == JsonStore(db_path).load().next_id
@@ -139,11 +139,11 @@ def test_restore_backup_into_populated_database_matches_by_id(run, db_path, tmp_
     backup.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     before = db_path.read_bytes()
 
-    dry = run.ok("restore", str(backup), "--dry-run")
+    dry = run.ok("import", str(backup), "--dry-run")
     assert "1 measure would be added, 1 would be replaced" in dry.stdout
     assert db_path.read_bytes() == before
 
-    run.ok("restore", str(backup))
+    run.ok("import", str(backup))
     by_id = {m.id: m for m in db_measures(db_path)}
     assert by_id[17].status == "done" and by_id[90].text == "新增任务"
     assert by_id[25].status == "not-started" and len(by_id) == 35  # untouched, nothing removed
@@ -177,17 +177,15 @@ def test_bad_backup_is_refused(run, db_path, tmp_path, content, message):
     bad.write_text(content, encoding="utf-8")
     run.ok("list")
     before = db_path.read_bytes()
-    result = run.fail("restore", str(bad), code=2)
+    result = run.fail("import", str(bad), code=2)
     assert message in result.stderr
     assert db_path.read_bytes() == before
 
 
 def test_restore_missing_and_unsupported_files(run, tmp_path):
-    assert "does not exist" in run.fail("restore", str(tmp_path / "nope.json")).stderr
+    assert "does not exist" in run.fail("import", str(tmp_path / "nope.json")).stderr
     (tmp_path / "x.xls").write_bytes(b"x")
-    assert "Excel Workbook (.xlsx)" in run.fail("restore", str(tmp_path / "x.xls"), code=2).stderr
-    (tmp_path / "x.txt").write_text("x")
-    assert "give a .json backup, or a .csv or .xlsx" in run.fail("restore", str(tmp_path / "x.txt"), code=2).stderr
+    assert "Excel Workbook (.xlsx)" in run.fail("import", str(tmp_path / "x.xls"), code=2).stderr
 
 
 # -- CSV and XLSX ledger sheets -----------------------------------------------------------------
@@ -245,7 +243,7 @@ def test_xlsx_requires_output(run):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_sheet_round_trip_carries_fields_and_changes_nothing(run, db_path, tmp_path, monkeypatch, suffix):
     prepare(run, monkeypatch)
-    run.ok("restore", str(_sheet(tmp_path, suffix, {25: {"牵头单位": "=自治区交通运输厅",
+    run.ok("import", str(_sheet(tmp_path, suffix, {25: {"牵头单位": "=自治区交通运输厅",
                                                            "配合单位": "国铁集团、@自治区发展改革委",
                                                            "完成时限": "2025-12-31"}})))
     sheet = tmp_path / f"again{suffix}"
@@ -264,7 +262,7 @@ def test_sheet_round_trip_carries_fields_and_changes_nothing(run, db_path, tmp_p
     assert measures[25].lead == "=自治区交通运输厅"
     assert measures[25].partners == ["国铁集团", "@自治区发展改革委"]
     before = db_path.read_bytes()
-    result = run.ok("restore", str(sheet))
+    result = run.ok("import", str(sheet))
     assert "0 measures updated" in result.stdout and "34 rows unchanged" in result.stdout
     assert db_path.read_bytes() == before
 
@@ -306,7 +304,7 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
              "完成时限": "2025/12/31", "最新进展": "已完成可研批复"},
         26: {"状态": "done"},
     }, extra_header="备注")
-    result = run.ok("restore", str(sheet))
+    result = run.ok("import", str(sheet))
     assert "warning: column J '备注' is not a ledger column; it was ignored" in result.stderr
     assert "row 26: 25: status 未启动 -> 推进中" in result.stdout
     assert "2 measures updated (5 field changes, 1 note)" in result.stdout
@@ -322,7 +320,7 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
     ]
     assert all(c["at"] == NOW for c in m25["history"]) and m25["updated"] == NOW
     # the same sheet again is a no-op: the note is already the latest one
-    again = run.ok("restore", str(sheet))
+    again = run.ok("import", str(sheet))
     assert "0 measures updated" in again.stdout
     # identical to what the typed command records
     run.ok("set-status", "27", "done")
@@ -332,7 +330,7 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
     # a stale sheet still wins, but the user is told that imtrack had a newer change
     monkeypatch.setenv("IMTRACK_NOW", "2026-03-02T08:00:00+08:00")
     run.ok("set-status", "27", "受阻")
-    stale = run.ok("restore", str(sheet))
+    stale = run.ok("import", str(sheet))
     assert "row 28: 27: status 受阻 -> 未启动" in stale.stdout
     assert "warning: row 28: measure 27 changed in imtrack at" in stale.stderr
 
@@ -347,7 +345,7 @@ def test_bad_row_names_row_and_column_and_applies_nothing(run, db_path, tmp_path
         27: {"完成时限": "年底前"},
     }, rows=[{"序号": "99", "任务": "x", "状态": "推进中"}])
     before = db_path.read_bytes()
-    result = run.fail("restore", str(sheet), code=2)
+    result = run.fail("import", str(sheet), code=2)
     err = result.stderr
     assert "3 bad values, nothing was applied" in err
     assert "row 27, column G '状态': unknown status 'finished'" in err
@@ -356,7 +354,7 @@ def test_bad_row_names_row_and_column_and_applies_nothing(run, db_path, tmp_path
     assert "--skip-bad-rows" in err
     assert db_path.read_bytes() == before
 
-    result = run.ok("restore", str(sheet), "--skip-bad-rows")
+    result = run.ok("import", str(sheet), "--skip-bad-rows")
     assert "row 26: 25: status 未启动 -> 推进中" in result.stdout
     assert "skipped row 27, column G '状态'" in result.stdout
     assert "3 bad rows skipped" in result.stdout
@@ -370,9 +368,9 @@ def test_rows_without_id_match_by_folded_text(run, db_path, tmp_path):
     halfwidth = text25.replace("（", "(").replace("）", ")")
     path = tmp_path / "by-text.csv"
     path.write_text(f"任务,状态,无关列\n{halfwidth},已完成,x\n没有这项任务,已完成,y\n", encoding="utf-8-sig")
-    result = run.fail("restore", str(path), code=2)
+    result = run.fail("import", str(path), code=2)
     assert "row 3, column A '任务': no measure has this text; fill in the 序号/id" in result.stderr
-    result = run.ok("restore", str(path), "--skip-bad-rows")
+    result = run.ok("import", str(path), "--skip-bad-rows")
     assert "column C '无关列' is not a ledger column" in result.stderr
     assert {m.id: m for m in db_measures(db_path)}[25].status == "done"
 
@@ -385,7 +383,7 @@ def test_formula_cell_in_returned_workbook_is_a_bad_value(run, db_path, tmp_path
     ws.append([25, "=1+1"])  # openpyxl stores it as a formula
     path = tmp_path / "f.xlsx"
     wb.save(path)
-    result = run.fail("restore", str(path), code=2)
+    result = run.fail("import", str(path), code=2)
     assert "row 2, column B '最新进展': is a formula (=1+1)" in result.stderr
 
 
@@ -393,7 +391,7 @@ def test_gbk_csv_is_read_with_a_warning(run, db_path, tmp_path):
     run.ok("list")
     path = tmp_path / "gbk.csv"
     path.write_bytes("序号,状态\n25,受阻\n".encode("gbk"))
-    result = run.ok("restore", str(path))
+    result = run.ok("import", str(path))
     assert "read it as GBK" in result.stderr
     assert {m.id: m for m in db_measures(db_path)}[25].status == "blocked"
 
@@ -401,7 +399,7 @@ def test_gbk_csv_is_read_with_a_warning(run, db_path, tmp_path):
 def test_sheet_without_id_or_text_column_is_refused(run, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("状态\n完成\n", encoding="utf-8")
-    assert "neither a 序号/id nor a 任务/text column" in run.fail("restore", str(path), code=2).stderr
+    assert "neither a 序号/id nor a 任务/text column" in run.fail("import", str(path), code=2).stderr
 
 
 # -- Markdown, list and show --------------------------------------------------------------------
@@ -455,7 +453,7 @@ def test_commands_without_ledger_formats_say_so(run):
 def test_exchange_readme_section_shows_commands():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Exchange: export, Excel ledger round trip", 1)[1].split("\n## ", 1)[0]
-    for needle in ("imtrack export --format xlsx", "imtrack restore", "--skip-bad-rows", "--dry-run"):
+    for needle in ("imtrack export --format xlsx", "imtrack import ledger", "--skip-bad-rows", "--dry-run"):
         assert needle in section
 
 
