@@ -243,7 +243,8 @@ def _glyph_segments(lines: list[tuple[int, str]]) -> list[_Seg]:
         head = line[: splits[0][0]] if splits else line
         if head.strip():
             marker = _line_marker(head)
-            if marker is not None:
+            # a marker with nothing after it ("0、" wrapped off a number) heads nothing
+            if marker is not None and head[marker[1] :].strip():
                 segs.append(_Seg(number, "heading", marker[0], head))
             else:
                 segs.append(_Seg(number, "text", 0, head))
