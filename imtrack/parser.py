@@ -368,9 +368,13 @@ def parse_text(text: str) -> list[ParsedMeasure]:
             close()
         elif seg.kind == "heading" and not (
             current is not None
-            # a clause still open, or an unfinished measure wrapped just before "一、" inside a
-            # sentence ("形成统\n一、开放的市场。"): a real heading does not end with 。
-            and (_open(buffer) or (not _complete(buffer) and _SENTENCE_END.search(piece)))
+            # A clause still open, or an unfinished measure wrapped just before something that
+            # looks like a marker: "形成统\n一、开放的市场。" (a real heading does not end with 。)
+            # or "（见附件\n1）…" (below 一、/（一）, a numbered line cannot interrupt a sentence).
+            and (
+                _open(buffer)
+                or (not _complete(buffer) and (seg.level > 2 or _SENTENCE_END.search(piece)))
+            )
         ):
             close()
             text = piece
