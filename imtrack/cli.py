@@ -6,6 +6,8 @@ imported inside the commands that need them, not at module level."""
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -47,7 +49,7 @@ class ImtrackGroup(TyperGroup):
             _fail(str(exc), exc.exit_code)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except (click_exceptions.Abort, typer.Abort):
+        except (getattr(click_exceptions, "Abort", typer.Abort), typer.Abort):  # vendored click has none
             _fail("aborted", 1)
         except BrokenPipeError:
             sys.stderr.close()  # `imtrack list | head`: the reader left; not an error
@@ -160,6 +162,12 @@ def _print(renderable: Any) -> None:
     make_console().print(renderable)
 
 
+def _plain() -> Any:
+    from imtrack import plain
+
+    return plain
+
+
 def _json(data: Any) -> None:
     from imtrack.serialize import write_json
 
@@ -207,6 +215,8 @@ def list_(
         from imtrack.serialize import measure_record
 
         _json([measure_record(m) for m in measures])
+    elif len(measures) > _plain().RICH_MAX_ROWS or not sys.stdout.isatty():
+        _plain().write_measures(measures, total=len(ledger))
     else:
         from imtrack.render import measures_table
 
@@ -360,10 +370,38 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         typer.echo(f"sector rules: {info['sector_rules']}")
 
 
+def _invoked_app(argv: list[str]) -> typer.Typer:
+    """The app with only the command that argv names. Typer builds a click command for every
+    registered command on each run (signatures, annotations: ~3 ms each here, the largest cost
+    after `import typer`; bench/RESULTS.md). Help, completion, options before the command other
+    than --db, and unknown names all get the full app, so their output is unchanged."""
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif not arg.startswith("--db="):
+            break
+    else:
+        return app
+    if arg.startswith("-"):
+        return app
+    from typer.main import get_command_name
+
+    keep = [c for c in app.registered_commands
+            if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == arg]
+    if len(keep) != 1:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands = keep
+    return pruned
+
+
 def main() -> None:
     # Chinese output must not depend on the locale (a cp1252 or C locale stdout would raise).
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
-    app(prog_name="imtrack")
+    _invoked_app(sys.argv[1:])(prog_name="imtrack")
