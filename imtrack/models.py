@@ -144,21 +144,28 @@ class Measure:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Measure:
+        # Without per-item from_dict calls: this runs once per stored measure
+        # when a command needs them all (list, report), 10,000s of times (bench/RESULTS.md).
+        get = d.get
+        notes = get("notes")
+        history = get("history")
         return cls(
             id=int(d["id"]),
             text=d["text"],
             sector=d["sector"],
-            status=d.get("status", Status.NOT_STARTED.value),
-            source=d.get("source", ""),
-            section=d.get("section", ""),
-            lead=d.get("lead"),
-            partners=list(d.get("partners") or []),
-            due=d.get("due"),
-            tags=list(d.get("tags") or []),
-            progress=d.get("progress"),
-            sector_pinned=bool(d.get("sector_pinned", False)),
-            created=d.get("created", ""),
-            updated=d.get("updated", ""),
-            notes=[Note.from_dict(n) for n in d.get("notes") or []],
-            history=[Change.from_dict(c) for c in d.get("history") or []],
+            status=get("status", _NOT_STARTED),
+            source=get("source", ""),
+            section=get("section", ""),
+            lead=get("lead"),
+            partners=list(get("partners") or ()),
+            due=get("due"),
+            tags=list(get("tags") or ()),
+            progress=get("progress"),
+            sector_pinned=bool(get("sector_pinned", False)),
+            created=get("created", ""),
+            updated=get("updated", ""),
+            notes=[Note(n["at"], n["text"]) for n in notes] if notes else [],
+            history=[Change(c["at"], c["field"], c.get("from"), c.get("to")) for c in history] if history else [],
         )
+
+_NOT_STARTED = Status.NOT_STARTED.value
