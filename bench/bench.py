@@ -307,6 +307,10 @@ def ms(x: float | None) -> str:
     return "—" if x is None else f"{x * 1000:.0f}"
 
 
+def mb(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0f}"
+
+
 def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
@@ -437,8 +441,8 @@ def main(argv: list[str] | None = None) -> int:
             si, st = table[(n, op.name)]
             tname = " ".join(op.pick("task", 0)) if op.task else "—"
             fails = " (FAILED)" if si.errors else ""
-            say(f"| {n:,} | `{op.name}`{fails} | {ms(si.median)} | {si.peak_mb or 0:.0f} | `task {tname}` "
-                f"| {ms(st.median if st else None)} | {(st.peak_mb or 0) if st else 0:.0f} "
+            say(f"| {n:,} | `{op.name}`{fails} | {ms(si.median)} | {mb(si.peak_mb)} | `task {tname}` "
+                f"| {ms(st.median if st else None)} | {mb(st.peak_mb if st else None)} "
                 f"| {fmt_ratio(ratio(si.median, st.median if st else None))} |")
     say()
     say("Database files: " + ", ".join(f"{n:,}: {s / 1e6:.1f} MB" for n, s in db_sizes.items()) + "\n")
