@@ -419,9 +419,9 @@ def main() -> None:
         code = 1
     # Freeing every object of a large ledger one by one at exit costs a good part of a second
     # at 100k measures; the database is already written and closed, so flush the output and go.
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # reader gone, or stderr closed by the funnel
+            pass
     os._exit(code or 0)
