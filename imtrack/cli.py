@@ -6,6 +6,9 @@ imported inside the commands that need them, not at module level."""
 
 from __future__ import annotations
 
+import copy
+import gc
+import os
 import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -192,6 +195,12 @@ def _print(renderable: Any) -> None:
     make_console().print(renderable)
 
 
+def _plain() -> Any:
+    from imtrack import plain
+
+    return plain
+
+
 def _json(data: Any) -> None:
     from imtrack.serialize import write_json
 
@@ -259,6 +268,8 @@ def list_(
         from imtrack.serialize import measure_record
 
         _json([measure_record(m) for m in measures])
+    elif len(measures) > _plain().RICH_MAX_ROWS:
+        _plain().write_measures(measures, total=len(ledger))
     else:
         from imtrack.render import measures_table
 
@@ -437,13 +448,60 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         typer.echo(f"sector rules: {info['sector_rules']}")
 
 
+def _invoked_app(argv: list[str]) -> typer.Typer:
+    """The app with only the command that argv names. Typer builds a click command for every
+    registered command on each run (signatures, annotations: ~3 ms each here, the largest cost
+    after `import typer`; bench/RESULTS.md). Help, completion, options before the command other
+    than --db, and unknown names all get the full app, so their output is unchanged."""
+    if any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    args = iter(argv)
+    for arg in args:
+        if arg == "--db":
+            next(args, None)
+        elif not arg.startswith("--db="):
+            break
+    else:
+        return app
+    if arg.startswith("-"):
+        return app
+    from typer.main import get_command_name
+
+    keep = [c for c in app.registered_commands
+            if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == arg]
+    if len(keep) != 1:
+        return app
+    pruned = copy.copy(app)
+    pruned.registered_commands = keep
+    return pruned
+
+
 def main() -> None:
     # Chinese output must not depend on the locale (a cp1252 or C locale stdout would raise).
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding="utf-8")
-    app(prog_name="imtrack")
+    # One short process: a large ledger is hundreds of thousands of containers, none of them in
+    # reference cycles, which the cyclic collector would scan again and again (bench/RESULTS.md).
+    gc.disable()
+    try:
+        _invoked_app(sys.argv[1:])(prog_name="imtrack")
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    # Freeing every object of a large ledger one by one at exit costs a good part of a second
+    # at 100k measures; the database is already written and closed, so flush the output and go.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # reader gone, or stderr closed by the funnel
+            pass
+    os._exit(code or 0)
 
 
 from imtrack import cli_exchange  # noqa: E402,F401  (registers commands)

@@ -5,16 +5,73 @@ tracks which measures changed so the store rewrites only what it must."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
 from imtrack.errors import NotFound
 from imtrack.models import Measure
 
 
+class MeasureMap(MutableMapping[int, Measure]):
+    """Measures by id, each built from its stored document only when first asked for.
+
+    `show`, `note` and `set-status` touch one measure out of thousands; building every Measure
+    (with its notes and history) would cost more than reading the file (bench/RESULTS.md)."""
+
+    __slots__ = ("_docs", "_built", "_build")
+
+    def __init__(
+        self,
+        docs: dict[int, Any] | None = None,
+        build: Callable[[int, Any], Measure] | None = None,
+    ) -> None:
+        self._docs: dict[int, Any] = docs if docs is not None else {}
+        self._built: dict[int, Measure] = {}
+        self._build = build
+
+    def __getitem__(self, key: int) -> Measure:
+        measure = self._built.get(key)
+        if measure is None:
+            doc = self._docs[key]
+            assert self._build is not None
+            measure = self._built[key] = self._build(key, doc)
+            self._docs[key] = None  # the stored form is no longer needed here: halves peak memory
+        return measure
+
+    def __setitem__(self, key: int, measure: Measure) -> None:
+        self._built[key] = measure
+        self._docs.setdefault(key, None)
+
+    def __delitem__(self, key: int) -> None:
+        del self._docs[key]
+        self._built.pop(key, None)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._docs
+
+    def built(self) -> Iterator[Measure]:
+        """Every measure, building those not built yet (in stored order)."""
+        return (self[key] for key in self._docs)
+
+
 class Ledger:
-    def __init__(self, measures: Iterable[Measure] = (), meta: dict[str, Any] | None = None):
-        self.measures: dict[int, Measure] = {m.id: m for m in measures}
+    def __init__(
+        self,
+        measures: Iterable[Measure] | MeasureMap = (),
+        meta: dict[str, Any] | None = None,
+    ):
+        if isinstance(measures, MeasureMap):
+            self.measures: MeasureMap = measures
+        else:
+            self.measures = MeasureMap()
+            for m in measures:
+                self.measures[m.id] = m
         self.meta: dict[str, Any] = dict(meta or {})
         self.dirty: set[int] = set()
         self.meta_dirty = False
@@ -24,7 +81,7 @@ class Ledger:
 
     def __iter__(self) -> Iterator[Measure]:
         """Measures in id order."""
-        return iter(sorted(self.measures.values(), key=lambda m: m.id))
+        return iter(sorted(self.measures.built(), key=lambda m: m.id))
 
     @property
     def changed(self) -> bool:
@@ -34,7 +91,10 @@ class Ledger:
     def next_id(self) -> int:
         # Ids are never reused (a deleted id stays retired), so the counter lives in meta rather
         # than being recomputed as max(id) + 1 the way TinyDB does (pitfalls §1f).
-        return int(self.meta.get("next_id", max(self.measures, default=0) + 1))
+        # (Not meta.get("next_id", max(...)): the default would be computed on every call,
+        # making a bulk import quadratic: 100,000 adds took minutes.)
+        stored = self.meta.get("next_id")
+        return int(stored) if stored is not None else max(self.measures, default=0) + 1
 
     def get(self, measure_id: int) -> Measure:
         try:

@@ -166,21 +166,48 @@ class Measure:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Measure:
-        return cls(
+        # Without per-item from_dict calls: this runs once per stored measure
+        # when a command needs them all (list, report), 10,000s of times (bench/RESULTS.md).
+        get = d.get
+        notes = get("notes")
+        history = get("history")
+        measure = cls(
             id=int(d["id"]),
-            text=_str(d, "text"),
-            sector=_str(d, "sector"),
-            status=_str(d, "status", Status.NOT_STARTED.value),
-            source=_str(d, "source", ""),
-            section=_str(d, "section", ""),
-            lead=d.get("lead"),
-            partners=list(d.get("partners") or []),
-            due=d.get("due"),
-            tags=list(d.get("tags") or []),
-            progress=d.get("progress"),
-            sector_pinned=bool(d.get("sector_pinned", False)),
-            created=_str(d, "created", ""),
-            updated=_str(d, "updated", ""),
-            notes=[Note.from_dict(n) for n in d.get("notes") or []],
-            history=[Change.from_dict(c) for c in d.get("history") or []],
+            text=d["text"],
+            sector=d["sector"],
+            status=get("status", _NOT_STARTED),
+            source=get("source", ""),
+            section=get("section", ""),
+            lead=get("lead"),
+            partners=list(get("partners") or ()),
+            due=get("due"),
+            tags=list(get("tags") or ()),
+            progress=get("progress"),
+            sector_pinned=bool(get("sector_pinned", False)),
+            created=get("created", ""),
+            updated=get("updated", ""),
+            notes=[Note(n["at"], n["text"], n.get("txn")) for n in notes] if notes else [],
+            history=[Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn")) for c in history]
+            if history
+            else [],
         )
+        _check_strings(measure)
+        return measure
+
+
+_NOT_STARTED = Status.NOT_STARTED.value
+_STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
+
+
+def _check_strings(m: Measure) -> None:
+    """A hand-edited file may hold anything; a wrong type is reported by the store as a malformed
+    record instead of failing later inside Rich. One pass of cheap checks, no per-field calls."""
+    for name in _STRING_FIELDS:
+        if type(getattr(m, name)) is not str:
+            raise TypeError(f"{name!r} must be a string, not {type(getattr(m, name)).__name__}")
+    for n in m.notes:
+        if type(n.at) is not str or type(n.text) is not str:
+            raise TypeError("a note's 'at' and 'text' must be strings")
+    for c in m.history:
+        if type(c.at) is not str or type(c.field) is not str:
+            raise TypeError("a history entry's 'at' and 'field' must be strings")

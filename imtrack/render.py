@@ -7,7 +7,7 @@ Rich to wrap at, so the text column folds instead of being cut with an ellipsis 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -15,9 +15,11 @@ from rich.table import Table
 from rich.text import Text
 
 from imtrack.models import Measure, Status
-from imtrack.report import ProgressReport, ProgressRow
 from imtrack.sectors import SECTORS
 from imtrack.sectors import label as sector_label
+
+if TYPE_CHECKING:  # annotations only: `list` should not pay for importing the report module
+    from imtrack.report import ProgressReport, ProgressRow
 
 STATUS_STYLE = {
     Status.NOT_STARTED.value: "dim",

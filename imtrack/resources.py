@@ -3,7 +3,6 @@ the wheel build) or, when running from a source checkout, the repository's top-l
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,5 +23,7 @@ def data_file(name: str) -> Path:
 
 
 def load_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
     with path.open("rb") as fh:
         return tomllib.load(fh)

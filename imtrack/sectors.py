@@ -7,7 +7,6 @@ them without touching code."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +98,8 @@ def bundled_rules_path() -> Path:
 
 def load_rules(path: Path | None = None) -> SectorRules:
     """Read and validate a rules file; a mistake in it names the file and the fix."""
+    import tomllib
+
     path = path or bundled_rules_path()
     try:
         with path.open("rb") as fh:

@@ -4,10 +4,10 @@ Field names are part of imtrack's interface (README, "JSON output"): add fields,
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO, Any
 
+from imtrack import jsoncodec
 from imtrack.models import Measure, Status
 from imtrack.sectors import label as sector_label
 
@@ -23,7 +23,7 @@ def measure_record(measure: Measure) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return jsoncodec.dumps_pretty(data)
 
 
 def write_json(data: Any, stream: IO[str] | None = None) -> None:

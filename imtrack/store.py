@@ -1,9 +1,13 @@
-"""Persistence. The only module that knows TinyDB.
+"""Persistence. The only module that knows the database file.
 
-TinyDB's JSONStorage writes in place without a lock and re-reads the whole file on every
-query (pitfalls §1). Here a command sees the file through `AtomicJSONStorage`, which reads it
-once, keeps TinyDB's writes in memory, and commits them once: to a temporary file in the same
-directory, fsynced, then `os.replace`d over the database. Changing commands hold an
+The file keeps TinyDB's layout ({"measures": {"1": {...}}, "meta": {"1": {...}}}), but TinyDB
+itself is no longer in the path: its JSONStorage writes in place without a lock and re-reads the
+whole file on every query (pitfalls §1), and its table layer copies every document into a
+Document on each read and rebuilds the whole table on each write, which dominated every command
+at 10,000 measures (bench/RESULTS.md). Here a command reads the file once (orjson when
+installed, see jsoncodec), builds Measures lazily, and writes at most once: only the changed
+documents are replaced in the parsed tables, then the whole file goes to a temporary file in the
+same directory, fsynced, then `os.replace`d over the database. Changing commands hold an
 inter-process lock (filelock) across the whole read-modify-write, so two processes writing at
 once lose nothing. A file that cannot be parsed is reported and never written over.
 
@@ -12,17 +16,17 @@ once lose nothing. A file that cannot be parsed is reported and never written ov
 
 from __future__ import annotations
 
-import json
+import gc
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from imtrack import jsoncodec
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
-from imtrack.ledger import Ledger
+from imtrack.ledger import Ledger, MeasureMap
 from imtrack.models import Measure
 
 SCHEMA_VERSION = 1
@@ -56,6 +60,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -80,44 +86,17 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def _tinydb_storage_class() -> type:
-    from tinydb.storages import Storage
-
-    class AtomicJSONStorage(Storage):
-        """Read once, buffer writes, commit once atomically (see module docstring)."""
-
-        def __init__(self, path: str | Path, **_: Any) -> None:
-            self.path = Path(path)
-            self._data: dict[str, Any] | None = None
-            self._loaded = False
-            self.dirty = False
-
-        def read(self) -> dict[str, Any] | None:
-            if not self._loaded:
-                self._data = read_database_file(self.path)
-                self._loaded = True
-            return self._data
-
-        def write(self, data: dict[str, Any]) -> None:
-            self._data = data
-            self._loaded = True
-            self.dirty = True
-
-        def commit(self) -> None:
-            if self.dirty and self._data is not None:
-                # Documents in id order, so the file reads like the ledger it is.
-                data = {
-                    name: dict(sorted(table.items(), key=lambda kv: int(kv[0])))
-                    for name, table in self._data.items()
-                }
-                text = json.dumps(data, ensure_ascii=False, indent=1)
-                atomic_write(self.path, (text + "\n").encode("utf-8"))
-                self.dirty = False
-
-        def close(self) -> None:
-            pass
-
-    return AtomicJSONStorage
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Parsing a large file creates hundreds of thousands of containers; the cyclic collector
+    would scan them again and again while none of them can be garbage yet."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_database_file(path: Path) -> dict[str, Any] | None:
@@ -133,12 +112,15 @@ def read_database_file(path: Path) -> dict[str, Any] | None:
     if not raw:
         return None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        with _gc_paused():
+            data = jsoncodec.loads(raw)
+        del raw
     except UnicodeDecodeError as exc:
         raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {_restore_hint(path)}") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:  # json.JSONDecodeError, imported only when a file is broken
+        where = f"line {getattr(exc, 'lineno', '?')}, column {getattr(exc, 'colno', '?')}"
         raise CorruptStore(
-            f"database {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"database {path} is not valid JSON ({where}: {getattr(exc, 'msg', exc)}); "
             f"{_restore_hint(path)}"
         ) from None
     problem = _shape_problem(data)
@@ -164,7 +146,7 @@ def _shape_problem(data: Any) -> str | None:
 
 
 class JsonStore:
-    """The single-file TinyDB backend."""
+    """The single-file JSON backend (TinyDB's file layout, see the module docstring)."""
 
     def __init__(self, path: Path, seed: Callable[[], list[Measure]] | None = None):
         self.path = Path(path)
@@ -174,18 +156,15 @@ class JsonStore:
 
     def load(self) -> Ledger:
         """A snapshot for read-only commands; creates and seeds the database on first use."""
-        from tinydb import TinyDB
-
-        storage_cls = _tinydb_storage_class()
-        db = TinyDB(self.path, storage=storage_cls)
-        if db.storage.read() is None:
+        data = read_database_file(self.path)
+        if data is None:
             with self.transaction() as ledger:
                 return ledger
-        return self._ledger_from(db)
+        return self._ledger_from(data)
 
-    def _ledger_from(self, db: Any) -> Ledger:
-        meta_docs = db.table(META, cache_size=0).all()
-        meta = dict(meta_docs[0]) if meta_docs else {}
+    def _ledger_from(self, data: dict[str, Any]) -> Ledger:
+        meta_docs = list((data.get(META) or {}).values())
+        meta = dict(meta_docs[0]) if meta_docs and isinstance(meta_docs[0], dict) else {}
         version = meta.get("schema_version")
         if not isinstance(version, int):
             raise CorruptStore(f"database {self.path} has no schema version; {_restore_hint(self.path)}")
@@ -194,16 +173,24 @@ class JsonStore:
                 f"database {self.path} was written by a newer imtrack (schema {version}, this one "
                 f"reads up to {SCHEMA_VERSION}); upgrade imtrack: pip install -U imtrack"
             )
-        measures = []
-        for doc in db.table(MEASURES, cache_size=0).all():
-            try:
-                measures.append(Measure.from_dict({**doc, "id": doc.doc_id}))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise CorruptStore(
-                    f"database {self.path}: measure {doc.doc_id} is malformed ({exc!r}); "
-                    f"{_restore_hint(self.path)}"
-                ) from None
-        return Ledger(measures, meta)
+        try:
+            docs = {int(key): doc for key, doc in (data.get(MEASURES) or {}).items()}
+        except ValueError as exc:
+            raise CorruptStore(
+                f"database {self.path}: a measure has a non-numeric id ({exc}); {_restore_hint(self.path)}"
+            ) from None
+        # Measures are built lazily (MeasureMap): a malformed one is reported when a command
+        # reaches it, still before anything is written.
+        return Ledger(MeasureMap(docs, self._measure_from), meta)
+
+    def _measure_from(self, measure_id: int, doc: Any) -> Measure:
+        try:
+            return Measure.from_dict({**doc, "id": measure_id})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptStore(
+                f"database {self.path}: measure {measure_id} is malformed ({exc!r}); "
+                f"{_restore_hint(self.path)}"
+            ) from None
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -224,8 +211,6 @@ class JsonStore:
         """Locked read-modify-write: yields the ledger; writes it once if the block changed it
         and raised nothing. An exception leaves the file exactly as it was."""
         from filelock import Timeout
-        from tinydb import TinyDB
-        from tinydb.table import Document
 
         if not self.path.parent.is_dir():
             raise StoreError(
@@ -241,21 +226,20 @@ class JsonStore:
         except OSError as exc:
             raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
         try:
-            db = TinyDB(self.path, storage=_tinydb_storage_class())
-            if db.storage.read() is None:
+            data = read_database_file(self.path)
+            if data is None:
+                data = {}
                 ledger = Ledger(meta={"schema_version": SCHEMA_VERSION, "next_id": 1})
                 ledger.meta_dirty = True
                 for measure in self._seed() if self._seed else []:
                     ledger.add(measure)
             else:
-                ledger = self._ledger_from(db)
+                ledger = self._ledger_from(data)
             yield ledger
             if ledger.changed:
-                _write_measures(db.table(MEASURES, cache_size=0), ledger)
-                if ledger.meta_dirty:
-                    db.table(META, cache_size=0).upsert(Document(ledger.meta, doc_id=_META_DOC))
+                _merge(data, ledger)
                 try:
-                    db.storage.commit()
+                    atomic_write(self.path, jsoncodec.dump_database(data))
                 except OSError as exc:
                     raise StoreError(
                         f"cannot write database {self.path}: {exc.strerror or exc}; nothing was changed"
@@ -266,18 +250,19 @@ class JsonStore:
             lock.release()
 
 
-def _write_measures(table: Any, ledger: Ledger) -> None:
-    """Replace the changed documents with two whole-table operations: TinyDB rebuilds the table
-    on every call, so per-document upserts would be quadratic for a bulk change."""
-    from tinydb.table import Document
-
-    if not ledger.dirty:
-        return
-    ids = sorted(ledger.dirty)
-    existing = [i for i in ids if table.contains(doc_id=i)]
-    if existing:
-        table.remove(doc_ids=existing)
-    table.insert_multiple(Document(_stored(ledger.measures[i]), doc_id=i) for i in ids)
+def _merge(data: dict[str, Any], ledger: Ledger) -> None:
+    """Put the changed measures and the metadata into the file's tables ({doc_id: document}),
+    leaving every untouched document exactly as it was read."""
+    table = data.setdefault(MEASURES, {})
+    last = int(next(reversed(table))) if table else 0
+    new_ids = sorted(i for i in ledger.dirty if str(i) not in table)
+    for measure_id in sorted(ledger.dirty):
+        table[str(measure_id)] = _stored(ledger.measures[measure_id])
+    if new_ids and new_ids[0] < last:
+        # Documents stay in id order, so the file reads like the ledger it is.
+        data[MEASURES] = dict(sorted(table.items(), key=lambda kv: int(kv[0])))
+    if ledger.meta_dirty:
+        data.setdefault(META, {})[str(_META_DOC)] = ledger.meta
 
 
 def _stored(measure: Measure) -> dict[str, Any]:

@@ -8,26 +8,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imtrack import clock
 from imtrack.config import DbLocation, local_rules_path
 from imtrack.errors import InvalidValue
 from imtrack.ledger import Ledger
 from imtrack.models import Change, Measure, Note, Status, parse_status
-from imtrack.parser import parse_text
-from imtrack.query import MeasureFilter
-from imtrack.resources import data_file, load_toml
-from imtrack.sectors import SectorRules, load_rules, parse_sector
+from imtrack.sectors import parse_sector
 from imtrack.store import JsonStore, Store
+
+if TYPE_CHECKING:
+    from imtrack.query import MeasureFilter
+    from imtrack.sectors import SectorRules
+
+# The parser, the bundled data and the rules (tomllib) are imported where they are used: every
+# command opens a store through this module, few of them seed or classify (start-up, issue 6).
 
 
 def rules_path_for(db_path: Path) -> Path:
+    from imtrack.resources import data_file
+
     local = local_rules_path(db_path)
     return local if local.is_file() else data_file("sector-rules.toml")
 
 
 def default_measures(rules: SectorRules, now: str) -> list[Measure]:
     """The bundled default dataset, parsed by the same parser `imtrack import` uses."""
+    from imtrack.parser import parse_text
+    from imtrack.resources import data_file, load_toml
+
     manifest = load_toml(data_file("default-dataset.toml"))
     text = data_file(manifest["file"]).read_text(encoding="utf-8")
     return [
@@ -51,6 +61,8 @@ def open_store(location: DbLocation) -> JsonStore:
         location.path.parent.mkdir(parents=True, exist_ok=True)
 
     def seed() -> list[Measure]:
+        from imtrack.sectors import load_rules
+
         return default_measures(load_rules(rules_path_for(location.path)), clock.timestamp())
 
     return JsonStore(location.path, seed=seed)

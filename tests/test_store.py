@@ -191,6 +191,11 @@ CORRUPT = {
     "history-missing-field": _edited(lambda d: d["measures"]["2"].__setitem__("history", [{"at": "x"}])),
     "newer-schema": _newer_schema,
 }
+# damage inside one measure record, as opposed to the file's structure
+RECORD_LEVEL = {
+    "missing-text", "text-not-string", "sector-null", "status-not-string", "notes-not-list",
+    "note-at-not-string", "history-missing-field",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(CORRUPT))
@@ -199,10 +204,19 @@ def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind
     content = CORRUPT[kind](db_path)
     db_path.write_bytes(content)
     store = open_store(DbLocation(db_path, "IMTRACK_DB"))
+    if operation == "transaction" and kind in RECORD_LEVEL:
+        # Measures are built lazily, so a command that never reaches the damaged record (this one
+        # changes only meta) works, and keeps that record exactly as it was; reaching it reports it.
+        with store.transaction() as ledger:
+            ledger.meta_dirty = True
+        assert json.loads(db_path.read_bytes())["measures"] == json.loads(content)["measures"]
+        with pytest.raises(CorruptStore):
+            list(store.load())
+        return
     expected = StoreError if kind == "newer-schema" else CorruptStore
     with pytest.raises(expected) as info:
         if operation == "load":
-            store.load()
+            list(store.load())  # measures are built lazily: reach every one, as `list` does
         else:
             with store.transaction() as ledger:
                 ledger.meta_dirty = True  # would write if the file had been read
@@ -380,3 +394,18 @@ def test_lock_is_released_after_a_transaction(db_path, monkeypatch):
             raise RuntimeError
     set_status(store, [2], "done")  # would be "busy" if either left the lock held
     assert [m.status for m in store.load()][:2] == ["done", "done"]
+
+
+def test_the_file_is_a_tinydb_database(run, db_path):
+    """The file keeps TinyDB's layout, so TinyDB itself (and any script using it) reads it."""
+    from tinydb import TinyDB
+
+    run.ok("note", "25", "可研已批复")
+    before = db_path.read_bytes()
+    with TinyDB(db_path, access_mode="r") as db:
+        doc = db.table("measures").get(doc_id=25)
+        assert doc["text"].startswith("研究强化呼南通道")
+        assert doc["notes"][-1]["text"] == "可研已批复"
+        assert len(db.table("measures")) == 34
+        assert db.table("meta").get(doc_id=1)["schema_version"] == 1
+    assert db_path.read_bytes() == before

@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+"""imtrack beside Taskwarrior: start-up, and six everyday operations at 1k, 10k and 100k measures.
+
+    python bench/bench.py            # full run: 1k, 10k, 100k; writes bench/RESULTS.md
+    python bench/bench.py --quick    # 1k only, one run, no warm-up (CI runs this)
+
+Run it with the interpreter that has imtrack installed (e.g. .venv/bin/python). Standard library
+only, plus imtrack itself: the synthetic databases are written through imtrack's own JsonStore and
+Ledger, so the file format is the real one. Taskwarrior (`task`, 2.6.x) is optional; without it
+the imtrack side still runs and the script says how to install it.
+
+Every figure is a whole process (what a user waits for), timed with perf_counter around
+spawn-and-wait, peak memory from wait4()'s ru_maxrss of that very process. imtrack and Taskwarrior
+run in alternation inside each round, so a noisy machine slows both alike; the ratio of the
+medians is the figure that matters, absolute times mean little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import pty
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEED_FILE = ROOT / "data" / "000_57ace6c6df350a4e.txt"
+RESULTS = HERE / "RESULTS.md"
+
+TARGET_STARTUP_JSON = 1.2
+TARGET_STARTUP_TABLE = 1.15
+TARGET_RATIO_10K = 1.0
+TARGET_GROWTH = 12.0
+TARGET_MEMORY = 6.0
+
+AGENCIES = ["自治区发展改革委", "自治区科技厅", "自治区工业和信息化厅", "自治区交通运输厅",
+            "自治区能源局", "自治区财政厅", "自治区商务厅", "自治区农牧厅", "呼和浩特市人民政府",
+            "包头市人民政府", "鄂尔多斯市人民政府"]
+NOTES = ["已召开专题推进会，明确责任分工和时间节点。", "完成可研批复，正在开展初步设计。",
+         "受资金到位影响，进度滞后约一个月，已协调财政厅。", "已向国家有关部委报送申请材料。",
+         "项目用地预审通过，环评公示中。", "季度调度：完成年度投资计划的62%。"]
+NOTE_TEXT = "基准测试：已完成阶段性任务，下一步组织验收。"
+BASE = dt.datetime(2024, 1, 8, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+# -- the synthetic ledger -------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    """One synthetic measure, shared by both tools so they hold the same data."""
+
+    text: str
+    sector: str
+    status: str
+    lead: str
+    created: dt.datetime
+    notes: list[tuple[dt.datetime, str]]
+    history: list[tuple[dt.datetime, str, str, str]]  # at, field, from, to
+
+
+def seed_texts() -> list[str]:
+    from imtrack.parser import parse_text
+
+    texts = [p.text for p in parse_text(SEED_FILE.read_text(encoding="utf-8"))]
+    if not texts:
+        raise SystemExit(f"bench: no measures parsed from {SEED_FILE}")
+    return texts
+
+
+def synthetic_rows(n: int) -> list[Row]:
+    from imtrack.models import Status
+    from imtrack.sectors import SECTORS
+
+    texts = seed_texts()
+    statuses = [s.value for s in Status]
+    rows = []
+    for i in range(n):
+        text = texts[i % len(texts)]
+        batch = i // len(texts)
+        if batch:  # same wording across documents happens, but not 3,000 times
+            text = f"{text[:-1]}（第{batch + 1}批，{AGENCIES[batch % len(AGENCIES)]}牵头）。"
+        sector = SECTORS[i % len(SECTORS)].slug
+        status = statuses[(i // len(SECTORS)) % len(statuses)]
+        created = BASE + dt.timedelta(minutes=i)
+        notes = [(created + dt.timedelta(days=7 * (k + 1)), NOTES[(i + k) % len(NOTES)]) for k in range(3)]
+        mid = "in-progress" if status != "in-progress" else "blocked"
+        history = [(created + dt.timedelta(days=10), "status", "not-started", mid),
+                   (created + dt.timedelta(days=30), "status", mid, status)]
+        rows.append(Row(text, sector, status, AGENCIES[i % len(AGENCIES)], created, notes, history))
+    return rows
+
+
+def write_imtrack_db(path: Path, rows: list[Row]) -> None:
+    from imtrack.models import Change, Measure, Note
+    from imtrack.store import JsonStore
+
+    if path.exists():
+        path.unlink()
+    store = JsonStore(path, seed=None)
+    with store.transaction() as ledger:
+        for r in rows:
+            ledger.add(Measure(
+                id=0, text=r.text, sector=r.sector, status=r.status,
+                source="国务院关于推动内蒙古高质量发展奋力书写中国式现代化新篇章的意见（国发〔2023〕16号）",
+                section="七个方面主要任务", lead=r.lead, partners=[AGENCIES[0]],
+                created=r.created.isoformat(), updated=r.history[-1][0].isoformat(),
+                notes=[Note(at.isoformat(), t) for at, t in r.notes],
+                history=[Change(at.isoformat(), f, old, new) for at, f, old, new in r.history],
+            ))
+
+
+def _tw_escape(value: str) -> str:
+    # Taskwarrior 2.6's FF4 line format: JSON string escapes, then [ and ] as &open; &close;.
+    value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return value.replace("[", "&open;").replace("]", "&close;")
+
+
+def _tw_line(attrs: dict[str, str]) -> str:
+    return "[" + " ".join(f'{k}:"{_tw_escape(v)}"' for k, v in sorted(attrs.items())) + "]\n"
+
+
+def write_taskwarrior_data(data: Path, rows: list[Row]) -> int:
+    """pending.data and completed.data in Taskwarrior's own file format (what `task import` writes;
+    importing 100k tasks through `task import` is quadratic). Notes become annotations; done
+    measures are completed tasks, in-progress ones are started, blocked ones carry +blocked.
+    Returns the number of pending tasks (Taskwarrior ids run 1..that)."""
+    if data.exists():
+        shutil.rmtree(data)
+    data.mkdir(parents=True)
+    pending = completed = 0
+    with open(data / "pending.data", "w", encoding="utf-8") as pf, \
+            open(data / "completed.data", "w", encoding="utf-8") as cf:
+        for i, r in enumerate(rows):
+            attrs = {
+                "uuid": f"{i:08x}-0000-4000-8000-{i:012x}",
+                "description": r.text,
+                "project": r.sector,
+                "entry": str(int(r.created.timestamp())),
+                "modified": str(int(r.history[-1][0].timestamp())),
+                "status": "pending",
+            }
+            for at, text in r.notes:
+                attrs[f"annotation_{int(at.timestamp())}"] = text
+            if r.status == "done":
+                attrs["status"] = "completed"
+                attrs["end"] = attrs["modified"]
+            elif r.status == "in-progress":
+                attrs["start"] = str(int(r.history[0][0].timestamp()))
+            elif r.status == "blocked":
+                attrs["tags"] = "blocked"
+                attrs["tags_blocked"] = "x"
+            if attrs["status"] == "completed":
+                cf.write(_tw_line(attrs))
+                completed += 1
+            else:
+                pf.write(_tw_line(attrs))
+                pending += 1
+    for name in ("undo.data", "backlog.data"):
+        (data / name).touch()
+    return pending
+
+
+def write_taskrc(rc: Path, data: Path) -> None:
+    rc.write_text(
+        f"data.location={data}\n"
+        "confirmation=no\nverbose=nothing\ncolor=off\nhooks=off\ndetection=off\n"
+        "defaultwidth=120\nrecurrence=off\nnews.version=2.6.0\n",
+        encoding="utf-8",
+    )
+
+
+# -- running and timing ---------------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    seconds: list[float] = field(default_factory=list)
+    maxrss_kb: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def peak_mb(self) -> float | None:
+        return max(self.maxrss_kb) / 1024 if self.maxrss_kb else None
+
+
+def _gnu_time() -> str | None:
+    path = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if path is None:
+        return None
+    probe = subprocess.run([path, "-f", "%M", "true"], capture_output=True, text=True)
+    return path if probe.returncode == 0 and probe.stderr.strip().isdigit() else None
+
+
+GNU_TIME = _gnu_time()
+# Peak RSS: a forked child starts with its parent's resident pages counted in its high-water mark
+# (Linux keeps it across exec), so wait4() on a child of this (large) process over-reports small
+# programs. GNU time is a small parent; without it the figure has the bench process as its floor.
+MEMORY_METHOD = ("GNU time %M (peak RSS of the process itself)" if GNU_TIME else
+                 "wait4 ru_maxrss (floor: the bench process's own RSS; install GNU time for exact figures)")
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:  # EIO: the terminal's last writer has gone
+        pass
+    finally:
+        os.close(fd)
+
+
+def run_once(cmd: list[str], env: dict[str, str], sample: Sample | None, tty: bool = False) -> None:
+    """Spawn, wait, record wall time and that process's own peak RSS. With `tty`, stdout is a
+    pseudo-terminal (what a person at a terminal gets), drained by a thread; else /dev/null."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as rss:
+        full = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME else cmd
+        start = time.perf_counter()
+        if tty:
+            master, slave = pty.openpty()
+            reader = threading.Thread(target=_drain, args=(master,))
+            reader.start()
+            proc = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL, stdout=slave, stderr=err)
+            os.close(slave)
+        else:
+            proc = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        if tty:
+            reader.join()
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            message = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            line = f"{' '.join(cmd[-4:])}: exit {proc.returncode}: {message[0]}"
+            if sample is None:
+                raise SystemExit(f"bench: warm-up failed: {line}")
+            sample.errors.append(line)
+            return
+        maxrss = usage.ru_maxrss  # KiB on Linux
+        if GNU_TIME:
+            maxrss = int(rss.read().strip().splitlines()[-1])
+    if sample is not None:
+        sample.seconds.append(elapsed)
+        sample.maxrss_kb.append(maxrss)
+
+
+def imtrack_command() -> list[str]:
+    script = Path(sys.executable).with_name("imtrack")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "imtrack"]
+
+
+@dataclass
+class Op:
+    name: str
+    imtrack: list[str] | list[list[str]]  # one command, or several used in turn (writes)
+    task: list[str] | list[list[str]] | None
+    tty: bool = False  # stdout is a terminal (tables), else /dev/null
+
+    def pick(self, which: str, i: int) -> list[str]:
+        cmd = self.imtrack if which == "imtrack" else self.task
+        assert cmd is not None
+        return cmd[i % len(cmd)] if isinstance(cmd[0], list) else cmd  # type: ignore[return-value]
+
+
+def operations(imtrack_id: int | str = "N", task_id: int | str = "N") -> list[Op]:
+    n, t = str(imtrack_id), str(task_id)
+    return [
+        Op("list (table)", ["list"], ["project:transport", "list"], tty=True),
+        Op("list --sector transport --format json", ["list", "--sector", "transport", "--format", "json"], ["export"]),
+        Op("show N", ["show", n], [t, "info"]),
+        Op("note N TEXT", ["note", n, NOTE_TEXT], [t, "annotate", NOTE_TEXT]),
+        Op("set-status N STATUS", [["set-status", n, "blocked"], ["set-status", n, "in-progress"]],
+           [[t, "modify", "priority:H"], [t, "modify", "priority:L"]]),
+        Op("report", ["report"], ["summary"]),
+    ]
+
+
+def measure_pair(a: tuple[list[str], dict], b: tuple[list[str], dict] | None, runs: int, warmup: int,
+                 a_cmds: list[list[str]] | None = None, b_cmds: list[list[str]] | None = None,
+                 tty: bool = False) -> tuple[Sample, Sample | None]:
+    """Alternate a and b: warm-up rounds first, then `runs` timed rounds."""
+    sa, sb = Sample(), (Sample() if b else None)
+    for i in range(warmup + runs):
+        timed = i >= warmup
+        run_once(a_cmds[i % len(a_cmds)] if a_cmds else a[0], a[1], sa if timed else None, tty)
+        if b:
+            run_once(b_cmds[i % len(b_cmds)] if b_cmds else b[0], b[1], sb if timed else None, tty)
+    return sa, sb
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+def ms(x: float | None) -> str:
+    return "—" if x is None else f"{x * 1000:.0f}"
+
+
+def mb(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0f}"
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def fmt_ratio(r: float | None) -> str:
+    return "—" if r is None else f"{r:.2f}x"
+
+
+def machine() -> str:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    u = platform.uname()
+    return (f"{u.system} {u.release} {u.machine}; CPU {cpu or 'unknown'} x{os.cpu_count()}; "
+            f"Python {platform.python_version()} ({sys.executable})")
+
+
+def versions(task: str | None) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in ("imtrack", "typer", "rich", "tinydb", "orjson"):
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} absent")
+    if task:
+        out = subprocess.run([task, "--version"], capture_output=True, text=True).stdout.strip()
+        parts.append(f"Taskwarrior {out}")
+    else:
+        parts.append("Taskwarrior absent")
+    return ", ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1k only, one run, no warm-up (for CI)")
+    ap.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 1000,10000")
+    ap.add_argument("--runs", type=int, help="timed runs per operation (default 5; 3 at 100k)")
+    ap.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md even with --quick/--sizes")
+    ap.add_argument("--workdir", type=Path, help="keep the generated data here instead of a temp dir")
+    args = ap.parse_args(argv)
+
+    sizes = args.sizes or ([1000] if args.quick else [1000, 10_000, 100_000])
+    write_results = args.write_results or not (args.quick or args.sizes)
+    task = shutil.which("task")
+    if task is None:
+        print("bench: Taskwarrior (`task`) not found; measuring imtrack alone. To compare, install it:\n"
+              "    sudo apt-get install taskwarrior    (Debian/Ubuntu; the figures here used 2.6.2)\n",
+              file=sys.stderr)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="imtrack-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("IMTRACK_", "TASK"))}
+    base_env.update(COLUMNS="120", LC_ALL="C.UTF-8", NO_COLOR="1")
+    im = imtrack_command()
+    out: list[str] = []
+    verdicts: list[tuple[str, str, bool | None]] = []
+    t0 = time.perf_counter()
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    # -- start-up ------------------------------------------------------------------------------
+    seed_db = work / "seed.json"
+    env = {**base_env, "IMTRACK_DB": str(seed_db)}
+    subprocess.run([*im, "list", "--format", "json"], env=env, stdout=subprocess.DEVNULL, check=True)
+    runs = 1 if args.quick else (args.runs or 15)
+    warm = 0 if args.quick else 2
+    py = sys.executable
+    say("## Start-up (the seed database, 34 measures)\n")
+    say("| command | median ms | baseline | baseline ms | ratio | target |")
+    say("|---|---:|---|---:|---:|---|")
+    for cmd, base, target, tty in (
+        (["list", "--format", "json"], "import typer", TARGET_STARTUP_JSON, False),
+        (["list"], "import typer, rich.console, rich.table", TARGET_STARTUP_TABLE, True),
+    ):
+        si, sb = measure_pair(([*im, *cmd], env), ([py, "-c", base], env), runs, warm, tty=tty)
+        r = ratio(si.median, sb.median if sb else None)
+        ok = None if r is None else r <= target
+        name = f"imtrack {' '.join(cmd)}"
+        say(f"| `{name}` | {ms(si.median)} | `python -c \"{base}\"` | {ms(sb.median if sb else None)} "
+            f"| {fmt_ratio(r)} | ≤ {target}x {'met' if ok else 'MISSED'} |")
+        verdicts.append((f"start-up `{name}` ≤ {target}x `{base}`", fmt_ratio(r), ok))
+    say()
+
+    # -- the operations at each size ---------------------------------------------------------
+    table: dict[tuple[int, str], tuple[Sample, Sample | None]] = {}
+    db_sizes: dict[int, int] = {}
+    for n in sizes:
+        t_gen = time.perf_counter()
+        rows = synthetic_rows(n)
+        db = work / f"imtrack-{n}.json"
+        write_imtrack_db(db, rows)
+        db_sizes[n] = db.stat().st_size
+        env = {**base_env, "IMTRACK_DB": str(db)}
+        tenv = None
+        task_id = 1
+        if task:
+            tw = work / f"task-{n}"
+            task_id = max(1, write_taskwarrior_data(tw / "data", rows) // 2)
+            write_taskrc(tw / "rc", tw / "data")
+            tenv = {**base_env, "TASKRC": str(tw / "rc"), "TASKDATA": str(tw / "data")}
+        del rows
+        print(f"bench: {n} measures generated in {time.perf_counter() - t_gen:.1f}s "
+              f"(imtrack file {db_sizes[n] / 1e6:.1f} MB)", file=sys.stderr, flush=True)
+        runs = 1 if args.quick else (args.runs or (3 if n >= 100_000 else 5))
+        warm = 0 if args.quick else 1
+        for op in operations(n // 2 + 1, task_id):
+            icmds = [[*im, *op.pick("imtrack", i)] for i in range(2)]
+            tcmds = [[task, *op.pick("task", i)] for i in range(2)] if task and op.task else None
+            si, st = measure_pair((icmds[0], env), (tcmds[0], tenv) if tcmds else None, runs, warm,
+                                  a_cmds=icmds, b_cmds=tcmds, tty=op.tty)
+            table[(n, op.name)] = (si, st)
+            for e in si.errors + (st.errors if st else []):
+                print(f"bench: ERROR {e}", file=sys.stderr)
+
+    say("## Operations (median of whole-process wall time; peak = max RSS of one process)\n")
+    say("| measures | imtrack | ms | peak MB | Taskwarrior | ms | peak MB | ratio |")
+    say("|---:|---|---:|---:|---|---:|---:|---:|")
+    for n in sizes:
+        for op in operations():
+            si, st = table[(n, op.name)]
+            tname = " ".join(op.pick("task", 0)) if op.task else "—"
+            fails = " (FAILED)" if si.errors else ""
+            say(f"| {n:,} | `{op.name}`{fails} | {ms(si.median)} | {mb(si.peak_mb)} | `task {tname}` "
+                f"| {ms(st.median if st else None)} | {mb(st.peak_mb if st else None)} "
+                f"| {fmt_ratio(ratio(si.median, st.median if st else None))} |")
+    say()
+    say("Database files: " + ", ".join(f"{n:,}: {s / 1e6:.1f} MB" for n, s in db_sizes.items()) + "\n")
+
+    # -- targets -----------------------------------------------------------------------------
+    if 10_000 in sizes:
+        for op in operations():
+            si, st = table[(10_000, op.name)]
+            r = ratio(si.median, st.median if st else None)
+            verdicts.append((f"10k `{op.name}` ≤ {TARGET_RATIO_10K}x Taskwarrior", fmt_ratio(r),
+                             None if r is None else r <= TARGET_RATIO_10K))
+    if 100_000 in sizes:
+        for op in operations():
+            si, _ = table[(100_000, op.name)]
+            ok = not si.errors and si.median is not None
+            growth = None
+            if 10_000 in sizes and ok:
+                growth = ratio(si.median, table[(10_000, op.name)][0].median)
+                ok = growth is not None and growth <= TARGET_GROWTH
+            verdicts.append((f"100k `{op.name}` completes, 100k/10k ≤ {TARGET_GROWTH:.0f}x",
+                             "FAILED" if si.errors else fmt_ratio(growth), ok))
+            mem = (si.peak_mb or 0) * 1024 * 1024 / db_sizes[100_000]
+            verdicts.append((f"100k `{op.name}` peak memory ≤ {TARGET_MEMORY:.0f}x file size",
+                             f"{mem:.1f}x ({si.peak_mb or 0:.0f} MB / {db_sizes[100_000] / 2**20:.0f} MiB)",
+                             mem <= TARGET_MEMORY))
+    say("## Targets\n")
+    say("| target | figure | verdict |")
+    say("|---|---:|---|")
+    for name, figure, ok in verdicts:
+        say(f"| {name} | {figure} | {'—' if ok is None else ('met' if ok else 'MISSED')} |")
+    say()
+    total = time.perf_counter() - t0
+    print(f"bench: finished in {total:.0f}s; data in {work}", file=sys.stderr)
+
+    if write_results:
+        header = [
+            "# imtrack benchmark results", "",
+            f"Generated by `python bench/bench.py` on {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
+            f" in {total:.0f} s.", "",
+            f"- Machine: {machine()}",
+            f"- Versions: {versions(task)}",
+            "- Method: whole processes, alternating imtrack and Taskwarrior in each round; "
+            "1-2 warm-up rounds, then the median of 15 (start-up), 5 (1k, 10k) or 3 (100k) runs. "
+            "`list (table)` and the start-up `imtrack list` write to a pseudo-terminal (what a person "
+            "sees), the other operations to /dev/null, the same for both tools.",
+            f"- Peak memory: {MEMORY_METHOD}.", "",
+        ]
+        notes = RESULTS.read_text(encoding="utf-8").split("<!-- notes -->", 1)[1] if RESULTS.exists() and \
+            "<!-- notes -->" in RESULTS.read_text(encoding="utf-8") else "\n"
+        RESULTS.write_text("\n".join(header + out) + "\n<!-- notes -->" + notes, encoding="utf-8")
+        print(f"bench: wrote {RESULTS}", file=sys.stderr)
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    failed = any(si.errors for si, _ in table.values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The paths issue 6 made fast keep their behaviour: the file layout and guarantees of the store
+(with orjson or without), lazy measures, the plain listing, and the CLI building one command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imtrack import jsoncodec
+from imtrack.cli import _invoked_app, app
+from imtrack.errors import CorruptStore
+from imtrack.models import Measure, Note
+from imtrack.plain import cell_width, measure_lines
+from imtrack.store import JsonStore
+
+
+def _store(path: Path, n: int = 3) -> JsonStore:
+    store = JsonStore(path, seed=lambda: [Measure(id=0, text=f"措施{i}（测试）", sector="energy") for i in range(n)])
+    store.load()  # creates and seeds
+    return store
+
+
+@pytest.fixture(params=[True, False], ids=["orjson", "stdlib"])
+def codec(request, monkeypatch):
+    if request.param and not jsoncodec.FAST:
+        pytest.skip("orjson not installed")
+    monkeypatch.setattr(jsoncodec, "FAST", request.param)
+    return request.param
+
+
+def test_file_keeps_tinydb_layout_and_is_readable(tmp_path, codec):
+    path = tmp_path / "db.json"
+    _store(path)
+    text = path.read_text(encoding="utf-8")
+    assert "措施0（测试）" in text  # never \u escapes
+    data = json.loads(text)
+    assert set(data) == {"measures", "meta"}
+    assert list(data["measures"]) == ["1", "2", "3"]
+    assert "id" not in data["measures"]["1"]
+    assert data["meta"]["1"]["schema_version"] == 1
+    assert data["meta"]["1"]["next_id"] == 4
+    assert len(text.splitlines()) > 5  # indented, not one long line
+
+
+def test_a_change_rewrites_only_that_measure(tmp_path, codec):
+    path = tmp_path / "db.json"
+    store = _store(path, n=5)
+    before = json.loads(path.read_text(encoding="utf-8"))
+    with store.transaction() as ledger:
+        m = ledger.get(4)
+        m.notes.append(Note(at="2025-01-01T00:00:00+08:00", text="已开工"))
+        ledger.mark_changed(m)
+    after = json.loads(path.read_text(encoding="utf-8"))
+    assert after["measures"]["4"]["notes"] == [{"at": "2025-01-01T00:00:00+08:00", "text": "已开工"}]
+    for key in ("1", "2", "3", "5"):
+        assert after["measures"][key] == before["measures"][key]
+    assert list(after["measures"]) == ["1", "2", "3", "4", "5"]
+    assert store.load().get(4).notes[-1].text == "已开工"
+
+
+def test_new_measures_stay_in_id_order(tmp_path, codec):
+    path = tmp_path / "db.json"
+    store = _store(path, n=2)
+    with store.transaction() as ledger:
+        for i in range(10):
+            ledger.add(Measure(id=0, text=f"新增{i}", sector="other"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert list(data["measures"]) == [str(i) for i in range(1, 13)]
+    assert [m.id for m in store.load()] == list(range(1, 13))
+
+
+def test_failed_replace_leaves_the_old_file(tmp_path, monkeypatch, codec):
+    path = tmp_path / "db.json"
+    store = _store(path)
+    old = path.read_bytes()
+
+    def broken(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(Exception, match="No space left"):
+        with store.transaction() as ledger:
+            ledger.mark_changed(ledger.get(1))
+    assert path.read_bytes() == old
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_measures_are_built_lazily_and_a_bad_one_is_reported_when_reached(tmp_path):
+    path = tmp_path / "db.json"
+    _store(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["measures"]["2"]["text"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    store = JsonStore(path)
+    ledger = store.load()
+    assert ledger.get(1).text == "措施0（测试）"  # the others still work
+    with pytest.raises(CorruptStore, match="measure 2 is malformed"):
+        list(ledger)
+
+
+def test_malformed_measure_fails_list_cleanly_and_note_leaves_file(run, db_path):
+    run.ok("list", "--format", "json")
+    data = json.loads(db_path.read_text(encoding="utf-8"))
+    data["measures"]["7"]["notes"] = "not a list"
+    db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db_path.read_bytes()
+    result = run.fail("list")
+    assert "measure 7 is malformed" in result.stderr
+    run.fail("note", "7", "x")
+    assert db_path.read_bytes() == before
+
+
+def test_corrupt_file_is_never_overwritten(run, db_path):
+    db_path.write_text("{", encoding="utf-8")
+    result = run.fail("note", "1", "进展")
+    assert "is not valid JSON (line 1" in result.stderr
+    assert db_path.read_text(encoding="utf-8") == "{"
+
+
+@pytest.fixture
+def long_ledger(db_path):
+    """More measures than a Rich table is drawn for (plain.RICH_MAX_ROWS)."""
+    from imtrack.plain import RICH_MAX_ROWS
+    from imtrack.store import JsonStore
+
+    from imtrack.config import resolve_db
+    from imtrack.tracker import open_store
+
+    seed = open_store(resolve_db(db_path)).load()  # creates the default 34
+    with JsonStore(db_path).transaction() as ledger:
+        for i in range(RICH_MAX_ROWS):
+            base = ledger.get(1 + i % 34)
+            ledger.add(Measure(id=0, text=f"{base.text}（{i}）", sector=base.sector))
+    return len(seed) + RICH_MAX_ROWS
+
+
+def test_plain_listing_has_every_measure_on_one_line(run, long_ledger):
+    out = run.ok("list").stdout.splitlines()
+    assert out[0].split() == ["ID", "Sector", "Status", "Last", "note", "Measure"]
+    assert len(out) == 1 + long_ledger + 1
+    assert out[-1] == f"{long_ledger} measures"
+    assert out[2].split()[:3] == ["2", "科技创新", "未启动"]
+    assert out[2].endswith("支持呼包鄂按程序申请创建国家自主创新示范区。")  # full text, not cut
+
+
+def test_short_listing_is_a_table_even_in_a_pipe(run):
+    out = run.ok("list").stdout.splitlines()  # CliRunner output is not a terminal
+    assert out[0].split() == ["ID", "Sector", "Status", "Measure", "Last", "note"]
+
+
+def test_plain_listing_aligns_by_display_width():
+    ms = [Measure(id=1, text="甲", sector="transport"), Measure(id=12, text="乙", sector="digital")]
+    lines = list(measure_lines(ms, total=5))
+    starts = [cell_width(line[: line.index(text)]) for line, text in zip(lines[1:3], "甲乙")]
+    assert starts[0] == starts[1]  # 交通 and 数字基础设施 padded by columns, not characters
+    assert lines[-1] == "2 of 5 measures"
+    assert cell_width("交通ab") == 6
+
+
+def test_filtered_plain_listing_and_json_agree(run, long_ledger):
+    run.ok("set-status", "2", "done")
+    lines = run.ok("list", "--status", "未启动").stdout.splitlines()
+    records = json.loads(run.ok("list", "--status", "not-started", "--format", "json").stdout)
+    assert len(records) == long_ledger - 1  # enough for the plain listing
+    assert [line.split()[0] for line in lines[1:-1]] == [str(r["id"]) for r in records]
+    assert lines[-1] == f"{len(records)} of {long_ledger} measures"
+
+
+@pytest.mark.parametrize(
+    ("argv", "commands"),
+    [
+        (["list"], ["list"]),
+        (["--db", "x.json", "set-status", "1", "done"], ["set-status"]),
+        (["--db=x.json", "show", "3"], ["show"]),
+        (["--help"], None),
+        ([], None),
+        (["nosuch"], None),
+        (["--version"], None),
+    ],
+)
+def test_only_the_invoked_command_is_built(argv, commands):
+    invoked = _invoked_app(argv)
+    if commands is None:
+        assert invoked is app
+    else:
+        names = [c.name or c.callback.__name__ for c in invoked.registered_commands]
+        assert names == commands
+        assert len(app.registered_commands) > 1  # the shared app is not changed
+
+
+def test_completion_keeps_every_command(monkeypatch):
+    monkeypatch.setenv("_IMTRACK_COMPLETE", "complete_bash")
+    assert _invoked_app(["list"]) is app
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "imtrack", *args], capture_output=True, text=True,
+                          encoding="utf-8", env=env)
+
+
+def test_real_process_outputs_and_exit_codes(db_path):
+    env = {**os.environ, "IMTRACK_DB": str(db_path)}
+    ok = _cli("list", "--format", "json", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert len(json.loads(ok.stdout)) == 34
+    bad = _cli("show", "abc", env=env)
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("imtrack: error: ") and len(bad.stderr.splitlines()) == 1
+    missing = _cli("show", "999", env=env)
+    assert missing.returncode == 1 and "no measure with id 999" in missing.stderr
+    noted = _cli("note", "3", "已完成", env=env)
+    assert noted.returncode == 0 and noted.stdout.startswith("3: note added at ")
+    assert json.loads(_cli("show", "3", "--format", "json", env=env).stdout)["notes"][0]["text"] == "已完成"
