@@ -431,5 +431,7 @@ def main() -> None:
     app(prog_name="imtrack")
 
 
-from imtrack import cli_exchange  # noqa: E402,F401  (registers commands)
-from imtrack import cli_ledger  # noqa: E402,F401  (registers commands)
+from imtrack import (
+    cli_exchange,  # noqa: F401  (registers commands)
+    cli_ledger,  # noqa: F401  (registers commands)
+)

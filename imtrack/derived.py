@@ -15,7 +15,14 @@ from typing import Any
 from imtrack import clock
 from imtrack.commitment import commitment_of
 from imtrack.errors import InvalidValue
-from imtrack.flags import DEFAULT_SOON_DAYS, DEFAULT_STALE_DAYS, Flags, days_left, flags, last_activity
+from imtrack.flags import (
+    DEFAULT_SOON_DAYS,
+    DEFAULT_STALE_DAYS,
+    Flags,
+    days_left,
+    flags,
+    last_activity,
+)
 from imtrack.models import Measure
 from imtrack.regions import regions_of
 

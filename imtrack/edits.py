@@ -117,7 +117,7 @@ class Edit:
                 raise InvalidValue("a tag cannot be empty; e.g. --tag 重点")
         both = {fold(t) for t in tags} & {fold(t) for t in untags}
         if both:
-            raise InvalidValue(f"tag {sorted(both)[0]!r} is both added and removed; give one")
+            raise InvalidValue(f"tag {min(both)!r} is both added and removed; give one")
         if note is not None:
             note = note.strip()
             if not note:

@@ -359,8 +359,8 @@ def period_tables(report: Any) -> Group:
     parts: list = [head]
     summary = (
         f"{len(report.completed)} completed, {len(report.status_changes)} status changes, "
-        f"{len(report.notes)} new notes, {len(report.newly_overdue)} newly overdue, "
-        f"{len(report.no_update)} of {report.total} measures with no update"
+        f"{len(report.notes)} new notes, {len(report.newly_overdue)} newly overdue\n"
+        f"{len(report.no_update)} of {report.total} measures with no update in the period"
     )
     parts.append(Text(summary))
 

@@ -159,7 +159,8 @@ def _keys(measure: Measure, by: str) -> list[tuple[str, str]]:
     if by == "source":
         return [(measure.source, measure.source or NO_SOURCE)]
     if by == "commitment":
-        from imtrack.commitment import commitment_of, label as commitment_label
+        from imtrack.commitment import commitment_of
+        from imtrack.commitment import label as commitment_label
 
         slug = commitment_of(measure.text)
         return [(slug, commitment_label(slug))]
