@@ -281,7 +281,7 @@ def attention_table(report: ProgressReport) -> Group | Text:
             Text(str(a.id), style=style),
             Text(when, style=style),
             Text(a.lead or "-"),
-            Text(short(a.text)),
+            Text(short(a.text, 26)),
         )
     return Group(table)
 

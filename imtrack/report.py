@@ -291,7 +291,8 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
     """What happened from `since` to `until`, both days included:
 
     * completed: measures whose last status change in the period made them done;
-    * status_changes: every status change in the period (undo reverts included), oldest first;
+    * status_changes: every status change in the period, oldest first; a command that was
+      undone and the undo itself are left out (they cancel out; `imtrack log` shows them);
     * notes: notes added in the period, oldest first;
     * newly_overdue: the due date passed in the period (overdue from the day after it, so
       `since - 1 <= due < until`) and the measure was not done by its due date;
@@ -300,6 +301,12 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
     if since > until:
         raise InvalidValue(f"--since {since} is after --until {until}; swap them")
     report = PeriodReport(since, until)
+    cancelled: set[int] = set()
+    if isinstance(ledger, Ledger):
+        from imtrack.history import UNDONE
+
+        for entry in ledger.meta.get(UNDONE, []):
+            cancelled |= {int(entry["txn"]), int(entry["by"])}
 
     def inside(stamp: str) -> bool:
         day = _day(stamp)
@@ -307,7 +314,9 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
 
     for m in ledger:
         report.total += 1
-        status_in = [c for c in m.history if c.field == "status" and inside(c.at)]
+        status_in = [
+            c for c in m.history if c.field == "status" and inside(c.at) and c.txn not in cancelled
+        ]
         for c in status_in:
             report.status_changes.append(
                 {"id": m.id, "at": c.at, "from": c.old, "to": c.new, "text": m.text}
