@@ -282,6 +282,7 @@ def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
             history.record(ledger, measure, name, new, at, txn)
         if item.note:
             history.add_note(ledger, measure, item.note, at, txn)
+        item.measure = measure  # an applied plan shows the measures as they are now
 
 
 def undo(store: Store) -> history.Undone:

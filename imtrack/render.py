@@ -171,6 +171,8 @@ def _due_line(m: Measure, derived: Any) -> str:
 def _value(field: str, value: object) -> str:
     if value is None or value == []:
         return "-"
+    if isinstance(value, bool):  # sector_pinned: set by hand or not
+        return "yes" if value else "no"
     if isinstance(value, list):  # partners, tags
         return "、".join(map(str, value))
     if field == "status":

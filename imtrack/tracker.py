@@ -98,17 +98,16 @@ class StatusResult:
 
 
 def set_status(store: Store, ids: Iterable[int], status: str, note: str | None = None) -> StatusResult:
+    """`imtrack set-status` on ids, without confirmation (edits.apply_edit does the work)."""
+    from imtrack.edits import Edit, Selection, apply_edit
+
     target = parse_status(status) if not isinstance(status, Status) else status
-    note_text = _clean_note(note) if note is not None else None
-    at = clock.timestamp()
-    with command(store) as (ledger, txn):
-        measures = ledger.get_many(ids)
-        changed, unchanged = [], []
-        for measure in measures:
-            recorded = history.record(ledger, measure, "status", target.value, at, txn)
-            (changed if recorded else unchanged).append(measure)
-            if note_text:
-                history.add_note(ledger, measure, note_text, at, txn)
+    if note is not None:
+        note = _clean_note(note)
+    result = apply_edit(store, Selection(tuple(ids)), Edit.build(status=target.value, note=note))
+    changed, unchanged = [], []
+    for item in result.plan.items:
+        (changed if any(f == "status" for f, _, _ in item.changes) else unchanged).append(item.measure)
     return StatusResult(changed, unchanged, target)
 
 
