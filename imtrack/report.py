@@ -296,7 +296,8 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
     * notes: notes added in the period, oldest first;
     * newly_overdue: the due date passed in the period (overdue from the day after it, so
       `since - 1 <= due < until`) and the measure was not done by its due date;
-    * no_update: measures existing by `until`, not done, with no note or change in the period.
+    * no_update: measures existing by `until`, not done, with no note or change in the period
+      (a change that was undone, or the undo of it, is not an update).
     """
     if since > until:
         raise InvalidValue(f"--since {since} is after --until {until}; swap them")
@@ -340,7 +341,8 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
                 )
         created = _day(m.created)
         if m.status != Status.DONE.value and (created is None or created <= until):
-            stamps = [m.created, *(n.at for n in m.notes), *(c.at for c in m.history)]
+            stamps = [m.created, *(n.at for n in m.notes)]
+            stamps += [c.at for c in m.history if c.txn not in cancelled]
             if not any(inside(s) for s in stamps if s):
                 last = fl.last_activity(m)
                 report.no_update.append(
