@@ -28,6 +28,13 @@ if TYPE_CHECKING:
     from imtrack.store import JsonStore
 
 
+# typer >= 0.28's vendored click has no exceptions.Abort (typer.Abort is it); naming the missing
+# attribute in an except clause raised AttributeError for every unexpected exception.
+_ABORTS: tuple[type[BaseException], ...] = tuple(
+    {getattr(click_exceptions, "Abort", typer.Abort), typer.Abort}
+)
+
+
 def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"imtrack: error: {message}\n")
     sys.stderr.flush()
@@ -50,7 +57,7 @@ class ImtrackGroup(TyperGroup):
             _fail(str(exc), exc.exit_code)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except typer.Abort:  # click's Abort in older typer; typer 0.28's vendored click has none
+        except _ABORTS:
             _fail("aborted", 1)
         except BrokenPipeError:
             # `imtrack list | head`: the reader left, which is not an error. Point stdout at
@@ -98,6 +105,14 @@ def _only_table_or_json(fmt: OutputFormat) -> None:
         from imtrack.errors import InvalidValue
 
         raise InvalidValue(f"this command prints table or json, not {fmt.value}; csv and markdown are for list, show and export")
+
+
+class SortKey(str, Enum):
+    id = "id"
+    due = "due"
+    updated = "updated"
+    sector = "sector"
+    status = "status"
 
 
 def _complete_sector(incomplete: str) -> list[tuple[str, str]]:
@@ -242,6 +257,32 @@ def list_(
             help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
         ),
     ] = None,
+    lead: Annotated[
+        list[str] | None,
+        typer.Option("--lead", help="Only measures led by this agency (any alias, e.g. 发改委); repeat for several."),
+    ] = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="Only measures mentioning this 盟市 (包头, 兴安盟, ordos...); repeat for several."),
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only measures with this tag; repeat for several.")] = None,
+    commitment: Annotated[
+        list[str] | None,
+        typer.Option("--commitment", help="Only this commitment type: study 研究, support 支持, encourage 鼓励, advance 推进, implement 实施, other."),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures (past due, not done).")] = False,
+    due_soon: Annotated[bool, typer.Option("--due-soon", help="Only measures due within --due-soon-days.")] = False,
+    stale: Annotated[bool, typer.Option("--stale", help="Only measures without a note or change for --stale-days.")] = False,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", metavar="DATE", help="Only measures due on or before DATE (2025-12-31, 年底, +2w...).")
+    ] = None,
+    due_after: Annotated[
+        str | None, typer.Option("--due-after", metavar="DATE", help="Only measures due on or after DATE.")
+    ] = None,
+    sort: Annotated[SortKey, typer.Option("--sort", help="Order: id, due (earliest first), updated (latest first), sector, status.")] = None,  # type: ignore[assignment]
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Show at most N measures.")] = None,
+    due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
+    stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
     fields: Annotated[
         str | None,
         typer.Option(
@@ -254,87 +295,77 @@ def list_(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """List measures, optionally filtered; filters combine."""
-    from imtrack.query import MeasureFilter
+    from imtrack.derived import Settings
+    from imtrack.query import MeasureFilter, sort_measures
 
-    flt = MeasureFilter.build(sector or (), status or (), grep, source or ())
+    settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
+    flt = MeasureFilter.build(
+        sector or (),
+        status or (),
+        grep,
+        sources=source or (),
+        leads=lead or (),
+        regions=region or (),
+        tags=tag or (),
+        commitments=commitment or (),
+        overdue=overdue,
+        due_soon=due_soon,
+        stale=stale,
+        due_before=due_before,
+        due_after=due_after,
+        settings=settings,
+    )
     store = _store(ctx)
     ledger = store.load()
     measures = flt.apply(ledger)
+    if sort is not None:
+        measures = sort_measures(measures, sort.value)
+    if limit is not None:
+        measures = measures[:limit]
     if fields is not None or fmt in (OutputFormat.csv, OutputFormat.markdown):
         from imtrack.cli_exchange import print_fields
 
         print_fields(measures, fields, fmt, total=len(ledger))
     elif fmt is OutputFormat.json:
-        from imtrack.serialize import measure_record
+        from imtrack.serialize import ledger_record
 
-        _json([measure_record(m) for m in measures])
+        _json([ledger_record(m, settings) for m in measures])
     elif len(measures) > _plain().RICH_MAX_ROWS:
         _plain().write_measures(measures, total=len(ledger))
     else:
+        from imtrack.flags import attention
         from imtrack.render import measures_table
 
-        _print(measures_table(measures, total=len(ledger)))
+        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+        _print(measures_table(measures, total=len(ledger), colours=colours))
 
 
 @app.command()
 def show(
     ctx: typer.Context,
     measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id (see `imtrack list`).", parser=_parse_id)],
+    due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
+    stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Show one measure: every field, the full text, all notes and the status history."""
+    """Show one measure: every field, derived flags, regions, notes and the change history."""
+    from imtrack.derived import Settings, derive
     from imtrack.tracker import get_measure
 
+    settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
     measure = get_measure(_store(ctx), measure_id)
     if fmt in (OutputFormat.csv, OutputFormat.markdown):
         from imtrack.cli_exchange import print_detail
 
         print_detail(measure, fmt)
     elif fmt is OutputFormat.json:
-        from imtrack.serialize import measure_record
+        from imtrack.serialize import ledger_record
 
-        _json(measure_record(measure))
+        _json(ledger_record(measure, settings))
     else:
         from imtrack.render import measure_detail
 
-        _print(measure_detail(measure))
-
-
-@app.command("set-status")
-def set_status(
-    ctx: typer.Context,
-    ids: Annotated[
-        list[int],
-        typer.Argument(
-            metavar="ID...",
-            help="One or more measure ids.",
-            parser=_parse_id,
-            show_default=False,
-            autocompletion=_complete_status_after_id,
-        ),
-    ],
-    status: Annotated[
-        str,
-        typer.Argument(
-            metavar="STATUS",
-            help="not-started 未启动, in-progress 推进中, done 已完成 or blocked 受阻.",
-            autocompletion=_complete_status,
-            show_default=False,
-        ),
-    ],
-    note: Annotated[
-        str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")
-    ] = None,
-) -> None:
-    """Set the status of one or more measures; the change is kept in their history."""
-    from imtrack.tracker import set_status as core_set_status
-
-    result = core_set_status(_store(ctx), ids, status, note)
-    label = f"{result.status.label} ({result.status.value})"
-    for m in result.changed:
-        typer.echo(f"{m.id}: status set to {label}")
-    for m in result.unchanged:
-        typer.echo(f"{m.id}: already {label}" + (", note added" if note else ""))
+        _print(measure_detail(measure, derive(measure, settings)))
 
 
 @app.command()
@@ -394,21 +425,6 @@ def reclassify(ctx: typer.Context) -> None:
     for m, before in moved:
         typer.echo(f"{m.id}: {label(before)} -> {label(m.sector)}")
     typer.echo(f"{len(moved)} measures moved (rules: {rules.path})")
-
-
-@app.command()
-def report(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Progress by sector: counts per status, percent done and a bar, with totals."""
-    _only_table_or_json(fmt)
-    from imtrack.report import progress_by_sector
-
-    result = progress_by_sector(_store(ctx).load())
-    if fmt is OutputFormat.json:
-        _json(result.to_dict())
-    else:
-        from imtrack.render import progress_table
-
-        _print(progress_table(result))
 
 
 @app.command()
@@ -504,5 +520,9 @@ def main() -> None:
     os._exit(code or 0)
 
 
-from imtrack import cli_exchange  # noqa: E402,F401  (registers commands)
-from imtrack import cli_import  # noqa: E402,F401  (registers commands)
+# Commands defined in other modules register themselves on `app` when imported.
+from imtrack import (  # noqa: E402
+    cli_exchange,  # noqa: F401
+    cli_import,  # noqa: F401
+    cli_ledger,  # noqa: F401
+)

@@ -491,6 +491,14 @@ def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> Non
         ledger.put(measure)
     if backup.next_id is not None:
         ledger.reserve_ids(backup.next_id)
+    # Restored history carries txn ids from its own database: new commands must not reuse them,
+    # or one undo would revert a restored record together with a new command.
+    from imtrack import history
+
+    txns = [r.txn for m in backup.measures for r in (*m.history, *m.notes) if r.txn is not None]
+    if txns and max(txns) >= int(ledger.meta.get(history.NEXT_TXN, 1)):
+        ledger.meta[history.NEXT_TXN] = max(txns) + 1
+        ledger.meta_dirty = True
 
 
 def apply_backup(store: Store, backup: Backup | Sequence[Measure], dry_run: bool = False, path: str = "") -> BackupSummary:
@@ -827,9 +835,11 @@ def _parse_cell(name: str, value: str) -> Any:
     return _IGNORED  # id, text, updated: identify the row or are computed
 
 
-def _apply_plans(ledger: Ledger, plans: list[_RowPlan], summary: SheetSummary) -> None:
-    # The tracker's own helpers, so a sheet's changes are recorded exactly like typed commands.
-    from imtrack.tracker import _append_note, _record
+def _apply_plans(ledger: Ledger, plans: list[_RowPlan], summary: SheetSummary, txn: int) -> None:
+    # The same history records as typed commands, under one txn: one `imtrack undo` reverts
+    # the whole sheet.
+    from imtrack import history
+    from imtrack.tracker import pin_sector
 
     at = clock.timestamp()
     for plan in plans:
@@ -837,13 +847,13 @@ def _apply_plans(ledger: Ledger, plans: list[_RowPlan], summary: SheetSummary) -
         touched = False
         for name, new in plan.updates:
             old = getattr(m, name)
-            if _record(ledger, m, name, new, at):
+            if history.record(ledger, m, name, new, at, txn):
                 summary.changes.append(SheetChange(plan.row, m.id, name, old, new))
                 touched = True
-                if name == "sector" and not m.sector_pinned:
-                    m.sector_pinned = True  # as set-sector: a person chose it
+                if name == "sector":
+                    pin_sector(ledger, m, at, txn)  # as set-sector: a person chose it
         if plan.note:
-            _append_note(ledger, m, plan.note, at)
+            history.add_note(ledger, m, plan.note, at, txn)
             summary.notes.append((plan.row, m.id, plan.note))
             touched = True
         if not touched:
@@ -861,7 +871,7 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
     sheet = read_ledger_sheet(path)
     summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
 
-    def run(ledger: Ledger) -> None:
+    def run(ledger: Ledger, txn: int) -> None:
         plans, errors = _plan(ledger, sheet, summary.warnings)
         if errors and not skip_bad_rows:
             shown = "; ".join(msg for _, msg in errors[:MAX_ERRORS_SHOWN])
@@ -872,13 +882,15 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
                 f"Fix the sheet, or use --skip-bad-rows to apply the other rows"
             )
         summary.bad_rows = [msg for _, msg in errors]
-        _apply_plans(ledger, plans, summary)
+        _apply_plans(ledger, plans, summary, txn)
 
     if dry_run:
-        run(store.load())  # a snapshot: changed in memory, never written
+        run(store.load(), 0)  # a snapshot: changed in memory, never written
     else:
-        with store.transaction() as ledger:
-            run(ledger)
+        from imtrack.tracker import command
+
+        with command(store) as (ledger, txn):
+            run(ledger, txn)
     return summary
 
 

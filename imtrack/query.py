@@ -1,14 +1,27 @@
 """Filters for listing measures. Every filter given must hold (AND); values inside one
-repeatable filter are alternatives (OR), e.g. `--sector transport --sector digital`."""
+repeatable filter are alternatives (OR), e.g. `--sector transport --sector digital`.
+
+Filters on derived facts (overdue, due soon, stale, region, commitment) are computed against
+`settings` (derived.Settings: today and the day windows). Lead matches canonical agency names
+(agencies.py), so `--lead 发改委` finds 自治区发展改革委. Due-date bounds are inclusive and skip
+measures without a dated deadline (unset or ongoing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
-from imtrack.models import Measure, parse_status
-from imtrack.sectors import parse_sector
+from imtrack.models import Measure, Status, parse_status
+from imtrack.sectors import SECTORS, parse_sector
 from imtrack.textnorm import fold
+
+
+def _default_settings() -> Any:
+    from imtrack.derived import Settings
+
+    return Settings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +30,17 @@ class MeasureFilter:
     statuses: frozenset[str] = frozenset()
     grep: str = ""  # folded (NFKC, casefold) substring of the measure text
     sources: frozenset[str] = frozenset()  # folded source document names (exact match)
+    # -- the ledger filters (issue 4) --
+    leads: frozenset[str] = frozenset()  # canonical agency names
+    regions: frozenset[str] = frozenset()  # canonical 盟市 names
+    tags: frozenset[str] = frozenset()  # folded
+    commitments: frozenset[str] = frozenset()  # slugs
+    overdue: bool = False
+    due_soon: bool = False
+    stale: bool = False
+    due_before: date | None = None  # inclusive
+    due_after: date | None = None  # inclusive
+    settings: Any = field(default_factory=_default_settings)  # derived.Settings
 
     @classmethod
     def build(
@@ -25,13 +49,46 @@ class MeasureFilter:
         statuses: Iterable[str] = (),
         grep: str | None = None,
         sources: Iterable[str] = (),
+        *,
+        leads: Iterable[str] = (),
+        regions: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        commitments: Iterable[str] = (),
+        overdue: bool = False,
+        due_soon: bool = False,
+        stale: bool = False,
+        due_before: str | None = None,
+        due_after: str | None = None,
+        settings: Any = None,
     ) -> MeasureFilter:
-        """Validate user input (slugs or Chinese labels) and fold it for matching."""
+        """Validate user input (slugs or Chinese labels, agency aliases, ledger dates) and fold
+        it for matching."""
+        from imtrack.agencies import canonical
+
+        settings = settings or _default_settings()
+        extra: dict[str, Any] = {}
+        if regions:
+            from imtrack.regions import parse_region
+
+            extra["regions"] = frozenset(parse_region(r).name for r in regions)
+        if commitments:
+            from imtrack.commitment import parse_commitment
+
+            extra["commitments"] = frozenset(parse_commitment(c).slug for c in commitments)
         return cls(
             sectors=frozenset(parse_sector(s).slug for s in sectors),
             statuses=frozenset(parse_status(s).value for s in statuses),
             grep=fold(grep) if grep else "",
             sources=frozenset(fold(s) for s in sources),
+            leads=frozenset(canonical(a) for a in leads),
+            tags=frozenset(fold(t) for t in tags),
+            overdue=overdue,
+            due_soon=due_soon,
+            stale=stale,
+            due_before=_bound(due_before, settings.today, "--due-before"),
+            due_after=_bound(due_after, settings.today, "--due-after"),
+            settings=settings,
+            **extra,
         )
 
     def matches(self, measure: Measure) -> bool:
@@ -43,7 +100,107 @@ class MeasureFilter:
             return False
         if self.sources and fold(measure.source) not in self.sources:
             return False
+        return self._matches_ledger(measure)
+
+    def _matches_ledger(self, measure: Measure) -> bool:
+        from imtrack import flags
+
+        if self.leads:
+            from imtrack.agencies import canonical
+
+            if not measure.lead or canonical(measure.lead) not in self.leads:
+                return False
+        if self.tags and not self.tags & {fold(t) for t in measure.tags}:
+            return False
+        s = self.settings
+        if self.overdue and not flags.is_overdue(measure, s.today):
+            return False
+        if self.due_soon and not flags.is_due_soon(measure, s.today, s.soon_days):
+            return False
+        if self.stale and not flags.is_stale(measure, s.today, s.stale_days):
+            return False
+        if self.due_before or self.due_after:
+            due = flags.due_date(measure)
+            if due is None:
+                return False
+            if self.due_before and due > self.due_before:
+                return False
+            if self.due_after and due < self.due_after:
+                return False
+        if self.regions:
+            from imtrack.regions import regions_of
+
+            if not self.regions & set(regions_of(measure.text)):
+                return False
+        if self.commitments:
+            from imtrack.commitment import commitment_of
+
+            if commitment_of(measure.text) not in self.commitments:
+                return False
         return True
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set (it would match every measure)."""
+        return self == MeasureFilter(settings=self.settings)
 
     def apply(self, measures: Iterable[Measure]) -> list[Measure]:
         return [m for m in measures if self.matches(m)]
+
+
+def _bound(text: str | None, today: date, option: str) -> date | None:
+    if text is None:
+        return None
+    from imtrack.dates import parse_due
+    from imtrack.errors import InvalidValue
+
+    due = parse_due(text, today)
+    if due.date is None:
+        raise InvalidValue(f"{option} needs a date, not {text!r}")
+    return due.date
+
+
+# -- ordering ----------------------------------------------------------------------------------
+
+_SECTOR_ORDER = {s.slug: i for i, s in enumerate(SECTORS)}
+_STATUS_ORDER = {s.value: i for i, s in enumerate(Status)}
+
+
+def _due_key(m: Measure) -> tuple:
+    from imtrack.flags import due_date
+
+    due = due_date(m)
+    # dated deadlines first (earliest first), then ongoing, then none set
+    return (0, due, m.id) if due else ((1 if m.due else 2), date.min, m.id)
+
+
+SORT_KEYS: dict[str, Callable[[Measure], Any]] = {
+    "id": lambda m: m.id,
+    "due": _due_key,
+    "sector": lambda m: (_SECTOR_ORDER.get(m.sector, len(_SECTOR_ORDER)), m.sector, m.id),
+    "status": lambda m: (_STATUS_ORDER.get(m.status, len(_STATUS_ORDER)), m.id),
+}
+
+
+def sort_measures(measures: Iterable[Measure], by: str = "id") -> list[Measure]:
+    """id, due (earliest first; ongoing, then no deadline last), updated (most recent first),
+    sector (vocabulary order) or status (not-started, in-progress, done, blocked); ties by id."""
+    if by == "updated":
+        items = list(measures)
+        items.sort(key=lambda m: m.id)
+        # timestamps may carry different offsets: compare as instants where readable
+        return sorted(items, key=lambda m: _instant(m.updated), reverse=True)
+    if by not in SORT_KEYS:
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue(f"cannot sort by {by!r}; use one of: id, due, updated, sector, status")
+    return sorted(measures, key=SORT_KEYS[by])
+
+
+def _instant(timestamp: str) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(timestamp).timestamp()
+    except (TypeError, ValueError):
+        return float("-inf")

@@ -29,3 +29,13 @@ def dumps(data: Any) -> str:
 def write_json(data: Any, stream: IO[str] | None = None) -> None:
     stream = stream or sys.stdout
     stream.write(dumps(data) + "\n")
+
+
+def ledger_record(measure: Measure, settings: Any = None) -> dict[str, Any]:
+    """measure_record plus the facts derived at read time (derived.py): `flags`, `attention`,
+    `regions`, `commitment`, `days_left`. What `list` and `show` print as JSON."""
+    from imtrack.derived import derive
+
+    record = measure_record(measure)
+    record.update(derive(measure, settings).to_dict())
+    return record

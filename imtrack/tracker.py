@@ -5,16 +5,17 @@ validates everything before it changes anything, so a bad id or value leaves the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imtrack import clock
+from imtrack import clock, history
 from imtrack.config import DbLocation, local_rules_path
 from imtrack.errors import InvalidValue
 from imtrack.ledger import Ledger
-from imtrack.models import Change, Measure, Note, Status, parse_status
+from imtrack.models import Measure, Note, Status, parse_status
 from imtrack.sectors import parse_sector
 from imtrack.store import JsonStore, Store
 
@@ -76,15 +77,22 @@ def get_measure(store: Store, measure_id: int) -> Measure:
     return store.load().get(measure_id)
 
 
-def _record(ledger: Ledger, measure: Measure, field: str, new: object, at: str) -> bool:
-    old = getattr(measure, field)
-    if old == new:
-        return False
-    setattr(measure, field, new)
-    measure.history.append(Change(at=at, field=field, old=old, new=new))
-    measure.updated = at
-    ledger.mark_changed(measure)
-    return True
+@contextmanager
+def command(store: Store) -> Iterator[tuple[Ledger, int]]:
+    """One changing command: a locked store transaction and one history txn (history.py), so
+    everything the command changes is undone together. A command that ends up changing nothing
+    gives the txn id back and writes nothing."""
+    with store.transaction() as ledger:
+        meta, meta_dirty = dict(ledger.meta), ledger.meta_dirty
+        txn = history.begin(ledger)
+        yield ledger, txn
+        if not ledger.dirty:
+            ledger.meta, ledger.meta_dirty = meta, meta_dirty
+
+
+def pin_sector(ledger: Ledger, measure: Measure, at: str, txn: int) -> None:
+    """A person chose the sector: reclassification leaves it alone (undo unpins it again)."""
+    history.record(ledger, measure, "sector_pinned", True, at, txn)
 
 
 def _clean_note(text: str) -> str:
@@ -102,32 +110,24 @@ class StatusResult:
 
 
 def set_status(store: Store, ids: Iterable[int], status: str, note: str | None = None) -> StatusResult:
+    """`imtrack set-status` on ids, without confirmation (edits.apply_edit does the work)."""
+    from imtrack.edits import Edit, Selection, apply_edit
+
     target = parse_status(status) if not isinstance(status, Status) else status
-    note_text = _clean_note(note) if note is not None else None
-    at = clock.timestamp()
-    with store.transaction() as ledger:
-        measures = ledger.get_many(ids)
-        changed, unchanged = [], []
-        for measure in measures:
-            (changed if _record(ledger, measure, "status", target.value, at) else unchanged).append(measure)
-            if note_text:
-                _append_note(ledger, measure, note_text, at)
+    if note is not None:
+        note = _clean_note(note)
+    result = apply_edit(store, Selection(tuple(ids)), Edit.build(status=target.value, note=note))
+    changed, unchanged = [], []
+    for item in result.plan.items:
+        (changed if any(f == "status" for f, _, _ in item.changes) else unchanged).append(item.measure)
     return StatusResult(changed, unchanged, target)
-
-
-def _append_note(ledger: Ledger, measure: Measure, text: str, at: str) -> Note:
-    note = Note(at=at, text=text)
-    measure.notes.append(note)
-    measure.updated = at
-    ledger.mark_changed(measure)
-    return note
 
 
 def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
     text = _clean_note(text)
-    with store.transaction() as ledger:
+    with command(store) as (ledger, txn):
         measure = ledger.get(measure_id)
-        note = _append_note(ledger, measure, text, clock.timestamp())
+        note = history.add_note(ledger, measure, text, clock.timestamp(), txn)
     return measure, note
 
 
@@ -135,13 +135,11 @@ def set_sector(store: Store, ids: Iterable[int], sector: str) -> list[Measure]:
     """A user's choice of sector; pinned so that reclassification leaves it alone."""
     slug = parse_sector(sector).slug
     at = clock.timestamp()
-    with store.transaction() as ledger:
+    with command(store) as (ledger, txn):
         measures = ledger.get_many(ids)
         for measure in measures:
-            _record(ledger, measure, "sector", slug, at)
-            if not measure.sector_pinned:
-                measure.sector_pinned = True
-                ledger.mark_changed(measure)
+            history.record(ledger, measure, "sector", slug, at, txn)
+            pin_sector(ledger, measure, at, txn)
     return measures
 
 
@@ -150,11 +148,11 @@ def reclassify(store: Store, rules: SectorRules) -> list[tuple[Measure, str]]:
     Returns (measure, previous sector) for each measure that moved."""
     at = clock.timestamp()
     moved = []
-    with store.transaction() as ledger:
+    with command(store) as (ledger, txn):
         for measure in ledger:
             if measure.sector_pinned:
                 continue
             before = measure.sector
-            if _record(ledger, measure, "sector", rules.classify(measure.text), at):
+            if history.record(ledger, measure, "sector", rules.classify(measure.text), at, txn):
                 moved.append((measure, before))
     return moved

@@ -137,7 +137,7 @@ def test_list_json_fields(run, now):
     assert m25["text"] == M25
     assert m25["sector"] == "transport"
     assert m25["status"] == "not-started"
-    assert m25["notes"] == [{"at": NOW, "text": "可研已批复"}]
+    assert m25["notes"] == [{"at": NOW, "text": "可研已批复", "txn": 1}]
     assert m25["history"] == []
     assert "国发〔2023〕16号" in m25["source"]
 
@@ -183,7 +183,7 @@ def test_show_json_is_one_object(run, now):
     record = show_json(run, 26)
     assert isinstance(record, dict)
     assert record["id"] == 26 and record["text"] == M26
-    assert record["notes"] == [{"at": NOW, "text": "已招标"}]
+    assert record["notes"] == [{"at": NOW, "text": "已招标", "txn": 1}]
     assert record["sector_label"] == "交通" and record["status_label"] == "未启动"
 
 
@@ -196,8 +196,9 @@ def test_set_status_several_ids_chinese_status_note_and_history(run, now):
     for measure_id in (26, 27):
         record = show_json(run, measure_id)
         assert record["status"] == "done"
-        assert record["history"] == [{"at": NOW, "field": "status", "from": "not-started", "to": "done"}]
-        assert record["notes"] == [{"at": NOW, "text": "通车"}]
+        # one command, one transaction (txn) for every measure it changed: one undo reverts it
+        assert record["history"] == [{"at": NOW, "field": "status", "from": "not-started", "to": "done", "txn": 1}]
+        assert record["notes"] == [{"at": NOW, "text": "通车", "txn": 1}]
         assert record["updated"] == NOW
     assert show_json(run, 28)["status"] == "not-started"
 
@@ -239,7 +240,10 @@ def test_note(run, now):
     out = run.ok("note", "25", "  已完成可研批复  ").stdout
     assert out.strip() == f"25: note added at {NOW}"
     run.ok("note", "25", "第二条")
-    assert show_json(run, 25)["notes"] == [{"at": NOW, "text": "已完成可研批复"}, {"at": NOW, "text": "第二条"}]
+    assert show_json(run, 25)["notes"] == [
+        {"at": NOW, "text": "已完成可研批复", "txn": 1},
+        {"at": NOW, "text": "第二条", "txn": 2},
+    ]
     assert show_json(run, 25)["status"] == "not-started"
 
 
@@ -251,7 +255,10 @@ def test_set_sector_pins_and_reclassify_leaves_it(run, db_path, now):
     assert out.splitlines() == ["18: sector set to 交通 (transport)", "29: sector set to 交通 (transport)"]
     record = show_json(run, 18)
     assert record["sector"] == "transport" and record["sector_pinned"] is True
-    assert record["history"] == [{"at": NOW, "field": "sector", "from": "services", "to": "transport"}]
+    assert record["history"] == [
+        {"at": NOW, "field": "sector", "from": "services", "to": "transport", "txn": 1},
+        {"at": NOW, "field": "sector_pinned", "from": False, "to": True, "txn": 1},
+    ]
     assert "set by hand" in run.ok("show", "18").stdout
 
     out = run.ok("reclassify").stdout
@@ -272,7 +279,9 @@ def test_reclassify_with_local_rules(run, db_path, now):
     assert "18: 服务业 -> 民生与社会事业" in out
     assert f"(rules: {rules})" in out
     assert show_json(run, 18)["sector"] == "social"
-    assert show_json(run, 18)["history"][-1] == {"at": NOW, "field": "sector", "from": "services", "to": "social"}
+    assert show_json(run, 18)["history"][-1] == {
+        "at": NOW, "field": "sector", "from": "services", "to": "social", "txn": 2
+    }
     assert show_json(run, 34)["sector"] == "ecology"  # pinned by hand: kept
     assert show_json(run, 29)["sector"] == "other"  # 电信 is not 通信 and no other rule matches
     assert ids_json(run, "--sector", "transport") == []
@@ -312,6 +321,7 @@ def test_report_after_one_done(run):
         "counts": {"not-started": 5, "in-progress": 0, "done": 1, "blocked": 0},
         "done": 1,
         "percent_done": 16.7,
+        "overdue": 0,
     }
     assert sum(r["total"] for r in data["rows"]) == 34
     assert all(r["total"] > 0 for r in data["rows"])  # empty sectors are left out
@@ -524,7 +534,7 @@ ERRORS = [
     (["set-status", "25", "done", "--note", "  "], 2, ["the note is empty"]),
     (["list", "--format", "xml"], 2, ["--format"]),
     (["frobnicate"], 2, ["No such command"]),
-    (["set-status", "25"], 2, ["Missing argument"]),
+    (["set-status", "25"], 2, ["missing STATUS after id 25", "imtrack set-status 25 in-progress"]),
 ]
 
 

@@ -311,7 +311,7 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
     m25 = json.loads(run.ok("show", "25", "--format", "json").stdout)
     assert m25["status"] == "in-progress" and m25["lead"] == "自治区交通运输厅"
     assert m25["partners"] == ["国家铁路集团", "自治区发展改革委"] and m25["due"] == "2025-12-31"
-    assert m25["notes"] == [{"at": NOW, "text": "已完成可研批复"}]
+    assert m25["notes"] == [{"at": NOW, "text": "已完成可研批复", "txn": 1}]
     assert sorted((c["field"], c["from"], c["to"]) for c in m25["history"]) == [
         ("due", None, "2025-12-31"),
         ("lead", None, "自治区交通运输厅"),
@@ -326,7 +326,11 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
     run.ok("set-status", "27", "done")
     m26 = json.loads(run.ok("show", "26", "-f", "json").stdout)
     m27 = json.loads(run.ok("show", "27", "-f", "json").stdout)
-    assert m26["history"] == m27["history"]
+    def untxn(history):  # txn ids differ: the sheet was one command, set-status the next
+        return [{k: v for k, v in c.items() if k != "txn"} for c in history]
+
+    assert untxn(m26["history"]) == untxn(m27["history"])
+    assert m26["history"][0]["txn"] == 1 and m27["history"][0]["txn"] == 2
     # a stale sheet still wins, but the user is told that imtrack had a newer change
     monkeypatch.setenv("IMTRACK_NOW", "2026-03-02T08:00:00+08:00")
     run.ok("set-status", "27", "受阻")

@@ -1,0 +1,79 @@
+"""Facts about a measure computed when it is read, never stored: the flags of flags.py
+(overdue, due soon, stale, done late, and the 督办 colour), its regions (regions.py) and its
+commitment type (commitment.py).
+
+`Settings` carries what the facts depend on: `today` (from imtrack.clock unless given) and the
+due-soon and stale windows in days, which `list`, `show` and `report` take as
+`--due-soon-days` / `--stale-days`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from imtrack import clock
+from imtrack.commitment import commitment_of
+from imtrack.errors import InvalidValue
+from imtrack.flags import (
+    DEFAULT_SOON_DAYS,
+    DEFAULT_STALE_DAYS,
+    Flags,
+    days_left,
+    flags,
+    last_activity,
+)
+from imtrack.models import Measure
+from imtrack.regions import regions_of
+
+
+def today() -> date:
+    return clock.now().date()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    today: date = field(default_factory=today)
+    soon_days: int = DEFAULT_SOON_DAYS
+    stale_days: int = DEFAULT_STALE_DAYS
+
+    def __post_init__(self) -> None:
+        for name in ("soon_days", "stale_days"):
+            value = getattr(self, name)
+            if not 0 <= value <= 3660:
+                option = "--due-soon-days" if name == "soon_days" else "--stale-days"
+                raise InvalidValue(f"{option} must be between 0 and 3660 days, not {value}")
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    flags: Flags
+    regions: list[str]
+    commitment: str
+    days_left: int | None  # until the due date; negative when past, None without a dated deadline
+    last_activity: date | None
+
+    @property
+    def attention(self) -> str | None:
+        return self.flags.attention
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON fields `list` and `show` add to each measure (README, "JSON output")."""
+        return {
+            "flags": self.flags.names(),
+            "attention": self.attention,
+            "regions": list(self.regions),
+            "commitment": self.commitment,
+            "days_left": self.days_left,
+        }
+
+
+def derive(measure: Measure, settings: Settings | None = None) -> Derived:
+    settings = settings or Settings()
+    return Derived(
+        flags=flags(measure, settings.today, settings.soon_days, settings.stale_days),
+        regions=regions_of(measure.text),
+        commitment=commitment_of(measure.text),
+        days_left=days_left(measure, settings.today),
+        last_activity=last_activity(measure),
+    )
