@@ -250,6 +250,10 @@ def _late(count: int) -> Text:
     return Text(str(count), style="bold red" if count else "dim")
 
 
+# A report is read by people: the most urgent rows, then a count and where to find the rest.
+ATTENTION_ROWS = 20
+
+
 def attention_table(report: ProgressReport) -> Group | Text:
     """The 督办 list: red overdue, yellow due soon, blue stale (flags.py)."""
     s = report.settings
@@ -272,7 +276,7 @@ def attention_table(report: ProgressReport) -> Group | Text:
     table.add_column("Due", no_wrap=True)
     table.add_column("Lead", overflow="fold", max_width=16)
     table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
-    for a in report.attention:
+    for a in report.attention[:ATTENTION_ROWS]:
         style = ATTENTION_STYLE[a.colour]
         if a.colour == "red":
             when = f"{a.due} ({-(a.days_left or 0)}d late)"
@@ -287,7 +291,20 @@ def attention_table(report: ProgressReport) -> Group | Text:
             Text(a.lead or "-"),
             Text(short(a.text, 26)),
         )
-    return Group(table)
+    counts = {c: sum(1 for a in report.attention if a.colour == c) for c in ("red", "yellow", "blue")}
+    summary = Text(
+        f"{counts['red']} overdue (红), {counts['yellow']} due soon (黄), {counts['blue']} without update (蓝)",
+        style="bold",
+    )
+    hidden = len(report.attention) - ATTENTION_ROWS
+    if hidden <= 0:
+        return Group(table, summary)
+    more = Text(
+        f"... and {hidden} more, most urgent first above; all of them: imtrack list --overdue, "
+        "--due-soon or --stale (or report --format json)",
+        style="dim",
+    )
+    return Group(table, more, summary)
 
 
 def short(text: str, cells: int = 36) -> str:
