@@ -17,13 +17,12 @@ matches 自治区发展改革委).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import StoreError
-from imtrack.resources import data_file
+from imtrack.resources import data_file, load_toml
 from imtrack.textnorm import fold_compact
 
 _PREFIXES = ("内蒙古自治区", "内蒙古", "自治区")
@@ -67,13 +66,7 @@ def _fail(path: Path, message: str) -> StoreError:
 def load_agencies(path: Path | None = None) -> AgencyTable:
     """Read and validate an agency table (format: the comments in data/agencies.toml)."""
     path = path or data_file("agencies.toml")
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as exc:
-        raise StoreError(f"cannot read agency table {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"agency table {path} is not valid TOML ({exc}); fix the file") from exc
+    raw = load_toml(path, "agency table")
     names: list[str] = []
     lookup: dict[str, str] = {}
     for i, entry in enumerate(raw.get("agency", []), start=1):

@@ -521,7 +521,7 @@ def main() -> None:
 
 
 # Commands defined in other modules register themselves on `app` when imported.
-from imtrack import (  # noqa: E402
+from imtrack import (
     cli_exchange,  # noqa: F401
     cli_import,  # noqa: F401
     cli_ledger,  # noqa: F401

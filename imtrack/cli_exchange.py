@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from imtrack.cli import (
-    FormatOption,
     OutputFormat,
     _complete_sector,
     _complete_status,
@@ -146,6 +145,7 @@ def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows
 
 
 def summary_lines(summary: Any) -> list[str]:
+    from imtrack.display import display_value
     from imtrack.exchange import BackupSummary
 
     would = "would be " if summary.dry_run else ""
@@ -159,7 +159,7 @@ def summary_lines(summary: Any) -> list[str]:
             if ids:
                 lines.append(f"  {label}: {_ids(ids)}")
     else:
-        events = [(c.row, 0, f"{c.field} {_shown(c.old)} -> {_shown(c.new)}", c.id) for c in summary.changes]
+        events = [(c.row, 0, f"{c.field} {display_value(c.field, c.old)} -> {display_value(c.field, c.new)}", c.id) for c in summary.changes]
         events += [(row, 1, f"note {text}", mid) for row, mid, text in summary.notes]
         for row, _, what, mid in sorted(events, key=lambda e: e[:2]):
             lines.append(f"row {row}: {mid}: {what}")
@@ -183,16 +183,3 @@ def _ids(ids: list[int]) -> str:
     shown = ", ".join(map(str, ids[:30]))
     return shown + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")
 
-
-def _shown(value: object) -> str:
-    from imtrack.exchange import PARTNER_SEPARATOR
-    from imtrack.models import Status
-
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, list):
-        return PARTNER_SEPARATOR.join(map(str, value))
-    try:
-        return Status(str(value)).label
-    except ValueError:
-        return str(value)

@@ -19,7 +19,6 @@ from imtrack.cli import (
     app,
 )
 
-
 # Files in imtrack's exchange formats; anything else is read as the text of a document.
 EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
 

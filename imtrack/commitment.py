@@ -19,13 +19,12 @@ API:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file
+from imtrack.resources import data_file, load_toml
 from imtrack.textnorm import fold, fold_compact
 
 
@@ -126,15 +125,7 @@ def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
 def load_rules(path: Path | None = None) -> CommitmentRules:
     """Read and validate a commitment rules file (format: data/commitments.toml)."""
     path = path or data_file("commitments.toml")
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as exc:
-        raise StoreError(f"cannot read commitment rules {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(
-            f"commitment rules {path} are not valid TOML ({exc}); fix the file"
-        ) from exc
+    raw = load_toml(path, "commitment rules")
     verbs: dict[str, str] = {}
     for slug, listed in raw.get("types", {}).items():
         if slug not in BY_SLUG or slug == OTHER:

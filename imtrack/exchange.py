@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from imtrack import clock
+from imtrack.display import display_value
 from imtrack.errors import InvalidValue, NotFound
 from imtrack.ledger import Ledger
 from imtrack.models import Measure, Status, parse_status
@@ -30,6 +31,7 @@ from imtrack.report import progress_by_sector
 from imtrack.sectors import label as sector_label
 from imtrack.sectors import parse_sector
 from imtrack.store import Store
+from imtrack.textio import read_bytes
 from imtrack.textnorm import fold, fold_compact
 
 # -- the ledger's columns ---------------------------------------------------------------------
@@ -261,23 +263,11 @@ def markdown_detail(measure: Measure, headers: str = "zh") -> str:
     if measure.history:
         lines += _md_table(
             ["时间" if zh else "When", "字段" if zh else "Field", "原值" if zh else "From", "新值" if zh else "To"],
-            [[c.at, c.field, _shown(c.field, c.old, zh), _shown(c.field, c.new, zh)] for c in measure.history],
+            [[c.at, c.field, display_value(c.field, c.old, zh), display_value(c.field, c.new, zh)] for c in measure.history],
         )
     else:
         lines.append("（无）" if zh else "No changes yet.")
     return "\n".join(lines) + "\n"
-
-
-def _shown(name: str, value: Any, zh: bool = True) -> str:
-    if value is None or value == []:
-        return "—"
-    if isinstance(value, list):
-        return PARTNER_SEPARATOR.join(map(str, value))
-    if zh and name == "status":
-        return _status_label(str(value))
-    if zh and name == "sector":
-        return sector_label(str(value))
-    return str(value)
 
 
 XLSX_WIDTHS = {
@@ -380,7 +370,7 @@ def backup_json(measures: Iterable[Measure], next_id: int | None = None) -> str:
 
 def read_backup_json(path: Path) -> Backup:
     """Parse and validate a backup written by `imtrack export --format json`."""
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -558,19 +548,8 @@ def _cell_text(value: Any) -> str:
     return unneutralise(str(value).replace("\r\n", "\n"))
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(f"file {path} does not exist; check the name") from None
-    except IsADirectoryError:
-        raise InvalidValue(f"{path} is a directory; give a file") from None
-    except OSError as exc:
-        raise NotFound(f"cannot read {path}: {exc.strerror or exc}") from exc
-
-
 def _csv_grid(path: Path, warnings: list[str]) -> list[list[Any]]:
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -591,7 +570,7 @@ def _xlsx_grid(path: Path) -> list[list[Any]]:
 
     from openpyxl import load_workbook
 
-    _read_bytes(path)  # the same "does not exist" message as for CSV
+    read_bytes(path)  # the same "no such file" message as for CSV
     try:
         wb = load_workbook(path, data_only=False)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:

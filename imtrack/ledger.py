@@ -18,7 +18,7 @@ class MeasureMap(MutableMapping[int, Measure]):
     `show`, `note` and `set-status` touch one measure out of thousands; building every Measure
     (with its notes and history) would cost more than reading the file (bench/RESULTS.md)."""
 
-    __slots__ = ("_docs", "_built", "_build")
+    __slots__ = ("_build", "_built", "_docs")
 
     def __init__(
         self,

@@ -46,7 +46,7 @@ def measure_lines(measures: Sequence[Measure], total: int) -> Iterable[str]:
     for m in measures:
         note = m.latest_note
         rows.append((str(m.id), sector_label(m.sector), _status_label(m.status),
-                     note.at[:10] if note else "—", m.text))
+                     note.at[:10] if note else "-", m.text))
     widths = [max([cell_width(headers[i])] + [cell_width(r[i]) for r in rows]) for i in range(4)]
     yield GAP.join(_pad(h, w) for h, w in zip(headers[:4], widths)) + GAP + headers[4]
     for r in rows:

@@ -18,14 +18,13 @@ API:
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file
+from imtrack.resources import data_file, load_toml
 from imtrack.textnorm import fold_compact
 
 
@@ -113,13 +112,7 @@ def _strings(path: Path, where: str, value: object) -> list[str]:
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """Read and validate a gazetteer file (format: the comments in data/places.toml)."""
     path = path or data_file("places.toml")
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as exc:
-        raise StoreError(f"cannot read gazetteer {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"gazetteer {path} is not valid TOML ({exc}); fix the file") from exc
+    raw = load_toml(path, "gazetteer")
 
     names: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}

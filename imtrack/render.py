@@ -14,6 +14,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from imtrack.display import display_value
 from imtrack.models import Measure, Status
 from imtrack.sectors import SECTORS
 from imtrack.sectors import label as sector_label
@@ -149,7 +150,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Group:
     history.add_column("From", overflow="fold")
     history.add_column("To", overflow="fold")
     for c in m.history:
-        history.add_row(c.at, c.field, Text(_value(c.field, c.old)), Text(_value(c.field, c.new)))
+        history.add_row(c.at, c.field, Text(display_value(c.field, c.old)), Text(display_value(c.field, c.new)))
     parts.append(Text(""))
     parts.append(history if m.history else Text("No changes yet.", style="dim"))
     return Group(*parts)
@@ -168,23 +169,6 @@ def _due_line(m: Measure, derived: Any) -> str:
     if days == 0:
         return f"{m.due} (due today)"
     return f"{m.due} (in {days} day{'s' if days != 1 else ''})"
-
-
-def _value(field: str, value: object) -> str:
-    if value is None or value == []:
-        return "-"
-    if isinstance(value, bool):  # sector_pinned: set by hand or not
-        return "yes" if value else "no"
-    if isinstance(value, list):  # partners, tags
-        return "、".join(map(str, value))
-    if field == "status":
-        try:
-            return Status(str(value)).label
-        except ValueError:
-            pass
-    if field == "sector":
-        return sector_label(str(value))
-    return str(value)
 
 
 def _bar(percent: float) -> Text:
@@ -380,7 +364,7 @@ def sources_table(rows: Sequence[tuple[str, int, int]]) -> Table:
 # -- ledger work: edits, undo, period report, log --------------------------------------------
 
 def change_text(field: str, old: object, new: object) -> str:
-    return f"{field}: {_value(field, old)} -> {_value(field, new)}"
+    return f"{field}: {display_value(field, old)} -> {display_value(field, new)}"
 
 
 def plan_table(plan: Any, verb: str) -> Group:
@@ -475,7 +459,7 @@ def log_table(entries: Sequence[Any]) -> Group | Text:
         elif e.field == "note":  # an undo removed a note
             change = Text(f"removed: {e.old}", style="dim")
         else:
-            change = Text(f"{_value(e.field, e.old)} -> {_value(e.field, e.new)}")
+            change = Text(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
         table.add_row(e.at[:16].replace("T", " "), str(e.id), e.field, change)
     n = len(entries)
     return Group(table, Text(f"{n} record{'s' if n != 1 else ''}, newest first", style="dim"))

@@ -22,8 +22,17 @@ def data_file(name: str) -> Path:
     return data_dir() / name
 
 
-def load_toml(path: Path) -> dict[str, Any]:
+def load_toml(path: Path, what: str = "data file") -> dict[str, Any]:
+    """An editable data file, parsed; a missing or broken one is an error naming the file and
+    the fix (the user may have edited it), never a traceback."""
     import tomllib
 
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    from imtrack.errors import StoreError
+
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise StoreError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(f"{what} {path} is not valid TOML ({exc}); fix the file") from exc

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file
+from imtrack.resources import data_file, load_toml
 from imtrack.textnorm import fold
 
 
@@ -98,16 +98,8 @@ def bundled_rules_path() -> Path:
 
 def load_rules(path: Path | None = None) -> SectorRules:
     """Read and validate a rules file; a mistake in it names the file and the fix."""
-    import tomllib
-
     path = path or bundled_rules_path()
-    try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as exc:
-        raise StoreError(f"cannot read sector rules {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"sector rules {path} are not valid TOML ({exc}); fix the file") from exc
+    raw = load_toml(path, "sector rules")
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise StoreError(f"sector rules {path}: write each rule as a [[rule]] table (see the bundled file)")

@@ -45,7 +45,7 @@ def show_json(run, measure_id: int) -> dict:
 
 
 def table_ids(output: str) -> list[int]:
-    return [int(m) for m in re.findall(r"^\s*(\d+)\s{2,}", output, flags=re.M)]
+    return [int(m) for m in re.findall(r"^\s*(\d+)\s{2,}", output, flags=re.MULTILINE)]
 
 
 @pytest.fixture
@@ -344,8 +344,8 @@ def test_report_on_fresh_database(run, db_path):
 def test_sectors(run):
     out = run.ok("sectors").stdout
     for s in SECTORS:
-        assert re.search(rf"^{re.escape(s.slug)}\s+{s.label}\s+\d+\s*$", out, flags=re.M), s.slug
-    assert re.search(r"^transport\s+交通\s+6\s*$", out, flags=re.M)
+        assert re.search(rf"^{re.escape(s.slug)}\s+{s.label}\s+\d+\s*$", out, flags=re.MULTILINE), s.slug
+    assert re.search(r"^transport\s+交通\s+6\s*$", out, flags=re.MULTILINE)
     data = json.loads(run.ok("sectors", "--format", "json").stdout)
     assert [d["sector"] for d in data] == [s.slug for s in SECTORS]
     counts = {d["sector"]: d["count"] for d in data}

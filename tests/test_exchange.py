@@ -183,7 +183,7 @@ def test_bad_backup_is_refused(run, db_path, tmp_path, content, message):
 
 
 def test_restore_missing_and_unsupported_files(run, tmp_path):
-    assert "does not exist" in run.fail("import", str(tmp_path / "nope.json")).stderr
+    assert "no such file" in run.fail("import", str(tmp_path / "nope.json")).stderr
     (tmp_path / "x.xls").write_bytes(b"x")
     assert "Excel Workbook (.xlsx)" in run.fail("import", str(tmp_path / "x.xls"), code=2).stderr
 

@@ -83,9 +83,8 @@ def test_failed_replace_leaves_the_old_file(tmp_path, monkeypatch, codec):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(Exception, match="No space left"):
-        with store.transaction() as ledger:
-            ledger.mark_changed(ledger.get(1))
+    with pytest.raises(Exception, match="No space left"), store.transaction() as ledger:
+        ledger.mark_changed(ledger.get(1))
     assert path.read_bytes() == old
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
@@ -125,10 +124,9 @@ def test_corrupt_file_is_never_overwritten(run, db_path):
 @pytest.fixture
 def long_ledger(db_path):
     """More measures than a Rich table is drawn for (plain.RICH_MAX_ROWS)."""
+    from imtrack.config import resolve_db
     from imtrack.plain import RICH_MAX_ROWS
     from imtrack.store import JsonStore
-
-    from imtrack.config import resolve_db
     from imtrack.tracker import open_store
 
     seed = open_store(resolve_db(db_path)).load()  # creates the default 34

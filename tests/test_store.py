@@ -79,11 +79,10 @@ def test_file_is_readable_utf8_with_schema_version(db_path):
 def test_an_exception_inside_a_transaction_writes_nothing(db_path):
     store = seeded(db_path)
     before = db_path.read_bytes()
-    with pytest.raises(RuntimeError):
-        with store.transaction() as ledger:
-            ledger.measures[1].status = "done"
-            ledger.mark_changed(ledger.measures[1])
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction() as ledger:
+        ledger.measures[1].status = "done"
+        ledger.mark_changed(ledger.measures[1])
+        raise RuntimeError("boom")
     assert db_path.read_bytes() == before
 
 
@@ -389,9 +388,8 @@ def test_lock_is_released_after_a_transaction(db_path, monkeypatch):
     store = seeded(db_path)
     monkeypatch.setenv("IMTRACK_LOCK_TIMEOUT", "0.2")
     set_status(store, [1], "done")
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            raise RuntimeError
+    with pytest.raises(RuntimeError), store.transaction():
+        raise RuntimeError
     set_status(store, [2], "done")  # would be "busy" if either left the lock held
     assert [m.status for m in store.load()][:2] == ["done", "done"]
 
