@@ -222,84 +222,106 @@ def _json(data: Any) -> None:
     write_json(data)
 
 
-@app.command("list")
-def list_(
-    ctx: typer.Context,
-    sector: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--sector",
-            "-s",
-            help="Only this sector (slug or Chinese label, e.g. transport or 交通); repeat for several.",
-            autocompletion=_complete_sector,
-        ),
-    ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--status",
-            help="Only this status (e.g. in-progress or 推进中); repeat for several.",
-            autocompletion=_complete_status,
-        ),
-    ] = None,
-    grep: Annotated[
-        str | None,
-        typer.Option(
-            "--grep",
-            "-g",
-            help="Only measures whose text contains this (full-width and half-width forms match alike).",
-        ),
-    ] = None,
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
-        ),
-    ] = None,
-    lead: Annotated[
-        list[str] | None,
-        typer.Option("--lead", help="Only measures led by this agency (any alias, e.g. 发改委); repeat for several."),
-    ] = None,
-    region: Annotated[
-        list[str] | None,
-        typer.Option("--region", help="Only measures mentioning this 盟市 (包头, 兴安盟, ordos...); repeat for several."),
-    ] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only measures with this tag; repeat for several.")] = None,
-    commitment: Annotated[
-        list[str] | None,
-        typer.Option("--commitment", help="Only this commitment type: study 研究, support 支持, encourage 鼓励, advance 推进, implement 实施, other."),
-    ] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue measures (past due, not done).")] = False,
-    due_soon: Annotated[bool, typer.Option("--due-soon", help="Only measures due within --due-soon-days.")] = False,
-    stale: Annotated[bool, typer.Option("--stale", help="Only measures without a note or change for --stale-days.")] = False,
-    due_before: Annotated[
-        str | None, typer.Option("--due-before", metavar="DATE", help="Only measures due on or before DATE (2025-12-31, 年底, +2w...).")
-    ] = None,
-    due_after: Annotated[
-        str | None, typer.Option("--due-after", metavar="DATE", help="Only measures due on or after DATE.")
-    ] = None,
-    sort: Annotated[SortKey, typer.Option("--sort", help="Order: id, due (earliest first), updated (latest first), sector, status.")] = None,  # type: ignore[assignment]
-    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Show at most N measures.")] = None,
-    due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
-    stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
-    fields: Annotated[
-        str | None,
-        typer.Option(
-            "--fields",
-            metavar="F1,F2",
-            help="Only these columns, in this order, for any format: id, text, sector, lead, partners, "
-            "due, status, latest_note, updated.",
-        ),
-    ] = None,
-    fmt: FormatOption = OutputFormat.table,
-) -> None:
-    """List measures, optionally filtered; filters combine."""
-    from imtrack.derived import Settings
-    from imtrack.query import MeasureFilter, sort_measures
+def _complete_region(incomplete: str) -> list[tuple[str, str]]:
+    from imtrack.regions import REGIONS
 
-    settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
-    flt = MeasureFilter.build(
+    return [
+        (name, r.name if name == r.slug else r.slug)
+        for r in REGIONS
+        for name in (r.slug, r.name)
+        if name.startswith(incomplete)
+    ]
+
+
+# The filters of `list`, shared by every command that selects measures the same way (export).
+SectorFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sector",
+        "-s",
+        help="Only this sector (slug or Chinese label, e.g. transport or 交通); repeat for several.",
+        autocompletion=_complete_sector,
+    ),
+]
+StatusFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--status",
+        help="Only this status (e.g. in-progress or 推进中); repeat for several.",
+        autocompletion=_complete_status,
+    ),
+]
+GrepFilter = Annotated[
+    str | None,
+    typer.Option(
+        "--grep",
+        "-g",
+        help="Only measures whose text contains this (full-width and half-width forms match alike).",
+    ),
+]
+SourceFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
+    ),
+]
+LeadFilter = Annotated[
+    list[str] | None,
+    typer.Option("--lead", help="Only measures led by this agency (any alias, e.g. 发改委); repeat for several."),
+]
+RegionFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region",
+        help="Only measures mentioning this 盟市 (包头, 兴安盟, ordos...); repeat for several.",
+        autocompletion=_complete_region,
+    ),
+]
+TagFilter = Annotated[list[str] | None, typer.Option("--tag", help="Only measures with this tag; repeat for several.")]
+CommitmentFilter = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--commitment",
+        help="Only this commitment type: study 研究, support 支持, encourage 鼓励, advance 推进, implement 实施, other.",
+    ),
+]
+OverdueFilter = Annotated[bool, typer.Option("--overdue", help="Only overdue measures (past due, not done).")]
+DueSoonFilter = Annotated[bool, typer.Option("--due-soon", help="Only measures due within --due-soon-days.")]
+StaleFilter = Annotated[bool, typer.Option("--stale", help="Only measures without a note or change for --stale-days.")]
+DueBeforeFilter = Annotated[
+    str | None,
+    typer.Option("--due-before", metavar="DATE", help="Only measures due on or before DATE (2025-12-31, 年底, +2w...)."),
+]
+DueAfterFilter = Annotated[
+    str | None, typer.Option("--due-after", metavar="DATE", help="Only measures due on or after DATE.")
+]
+DueSoonDays = Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")]
+StaleDays = Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")]
+
+
+def measure_filter(
+    sector: list[str] | None,
+    status: list[str] | None,
+    grep: str | None,
+    source: list[str] | None,
+    lead: list[str] | None,
+    region: list[str] | None,
+    tag: list[str] | None,
+    commitment: list[str] | None,
+    overdue: bool,
+    due_soon: bool,
+    stale: bool,
+    due_before: str | None,
+    due_after: str | None,
+    due_soon_days: int,
+    stale_days: int,
+) -> Any:
+    """The MeasureFilter of the shared filter options (validated: bad values exit 2)."""
+    from imtrack.derived import Settings
+    from imtrack.query import MeasureFilter
+
+    return MeasureFilter.build(
         sector or (),
         status or (),
         grep,
@@ -313,8 +335,49 @@ def list_(
         stale=stale,
         due_before=due_before,
         due_after=due_after,
-        settings=settings,
+        settings=Settings(soon_days=due_soon_days, stale_days=stale_days),
     )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    sector: SectorFilter = None,
+    status: StatusFilter = None,
+    grep: GrepFilter = None,
+    source: SourceFilter = None,
+    lead: LeadFilter = None,
+    region: RegionFilter = None,
+    tag: TagFilter = None,
+    commitment: CommitmentFilter = None,
+    overdue: OverdueFilter = False,
+    due_soon: DueSoonFilter = False,
+    stale: StaleFilter = False,
+    due_before: DueBeforeFilter = None,
+    due_after: DueAfterFilter = None,
+    sort: Annotated[SortKey, typer.Option("--sort", help="Order: id, due (earliest first), updated (latest first), sector, status.")] = None,  # type: ignore[assignment]
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Show at most N measures.")] = None,
+    due_soon_days: DueSoonDays = 30,
+    stale_days: StaleDays = 30,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="F1,F2",
+            help="Only these columns, in this order, for any format: id, text, sector, lead, partners, "
+            "due, status, latest_note, updated.",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List measures, optionally filtered; filters combine."""
+    from imtrack.query import sort_measures
+
+    flt = measure_filter(
+        sector, status, grep, source, lead, region, tag, commitment,
+        overdue, due_soon, stale, due_before, due_after, due_soon_days, stale_days,
+    )
+    settings = flt.settings
     store = _store(ctx)
     ledger = store.load()
     measures = flt.apply(ledger)

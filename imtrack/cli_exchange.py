@@ -12,13 +12,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from imtrack.cli import (
+    CommitmentFilter,
+    DueAfterFilter,
+    DueBeforeFilter,
+    DueSoonDays,
+    DueSoonFilter,
+    GrepFilter,
+    LeadFilter,
     OutputFormat,
-    _complete_sector,
-    _complete_status,
+    OverdueFilter,
+    RegionFilter,
+    SectorFilter,
+    SourceFilter,
+    StaleDays,
+    StaleFilter,
+    StatusFilter,
+    TagFilter,
     _json,
     _print,
     _store,
     app,
+    measure_filter,
 )
 
 if TYPE_CHECKING:
@@ -85,19 +99,21 @@ def export(
     headers: Annotated[
         Headers, typer.Option("--headers", help="Column headers of csv/xlsx/markdown: zh (序号, 任务, ...) or en.")
     ] = Headers.zh,
-    sector: Annotated[
-        list[str] | None,
-        typer.Option("--sector", "-s", help="Only this sector (slug or label); repeat for several.",
-                     autocompletion=_complete_sector),
-    ] = None,
-    status: Annotated[
-        list[str] | None,
-        typer.Option("--status", help="Only this status (slug or label); repeat for several.",
-                     autocompletion=_complete_status),
-    ] = None,
-    grep: Annotated[
-        str | None, typer.Option("--grep", "-g", help="Only measures whose text contains this.")
-    ] = None,
+    sector: SectorFilter = None,
+    status: StatusFilter = None,
+    grep: GrepFilter = None,
+    source: SourceFilter = None,
+    lead: LeadFilter = None,
+    region: RegionFilter = None,
+    tag: TagFilter = None,
+    commitment: CommitmentFilter = None,
+    overdue: OverdueFilter = False,
+    due_soon: DueSoonFilter = False,
+    stale: StaleFilter = False,
+    due_before: DueBeforeFilter = None,
+    due_after: DueAfterFilter = None,
+    due_soon_days: DueSoonDays = 30,
+    stale_days: StaleDays = 30,
 ) -> None:
     """Export measures for the office: a JSON backup, an Excel/CSV ledger sheet or a Markdown report."""
     from imtrack.errors import InvalidValue
@@ -106,9 +122,11 @@ def export(
         raise InvalidValue("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx")
 
     from imtrack import exchange
-    from imtrack.query import MeasureFilter
 
-    flt = MeasureFilter.build(sector or (), status or (), grep)
+    flt = measure_filter(
+        sector, status, grep, source, lead, region, tag, commitment,
+        overdue, due_soon, stale, due_before, due_after, due_soon_days, stale_days,
+    )
     ledger = _store(ctx).load()
     measures = flt.apply(ledger)
     hdr = headers.value

@@ -14,6 +14,7 @@ from imtrack.cli import (
     _complete_sector,
     _json,
     _location,
+    _only_table_or_json,
     _print,
     _store,
     app,
@@ -119,6 +120,7 @@ def import_(
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The source documents of the measures, with how many measures (and done) each has."""
+    _only_table_or_json(fmt)
     from imtrack.importer import sources_summary
 
     rows = sources_summary(_store(ctx).load())

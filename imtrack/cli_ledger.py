@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from imtrack.cli import (
+    DueSoonDays,
     FormatOption,
     OutputFormat,
+    StaleDays,
     _complete_sector,
     _complete_status,
     _complete_status_after_id,
@@ -30,14 +32,6 @@ if TYPE_CHECKING:
 
 # -- options shared by the ledger commands ---------------------------------------------------
 
-DueSoonDaysOption = Annotated[
-    int,
-    typer.Option("--due-soon-days", metavar="N", help="A measure is due soon when due within N days."),
-]
-StaleDaysOption = Annotated[
-    int,
-    typer.Option("--stale-days", metavar="N", help="A measure is stale after N days without a note or change."),
-]
 YesOption = Annotated[
     bool,
     typer.Option("--yes", "-y", help="Do not ask before changing more than 3 measures."),
@@ -347,14 +341,17 @@ class ReportBy(str, Enum):
 @app.command()
 def report(
     ctx: typer.Context,
-    by: Annotated[ReportBy, typer.Option("--by", help="One row per sector, status, lead, region, source or commitment type.")] = ReportBy.sector,
+    by: Annotated[
+        ReportBy,
+        typer.Option("--by", help="One row per sector (default), status, lead, region, source or commitment type."),
+    ] = None,  # type: ignore[assignment]
     since: Annotated[
         str | None,
         typer.Option("--since", metavar="DATE", help="Period report from this day: completions, status changes, notes, newly overdue, silent measures."),
     ] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="End of the period (default today).")] = None,
-    due_soon_days: DueSoonDaysOption = 30,
-    stale_days: StaleDaysOption = 30,
+    due_soon_days: DueSoonDays = 30,
+    stale_days: StaleDays = 30,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Progress by sector (or --by ...) with overdue counts and the 督办 attention list;
@@ -371,7 +368,7 @@ def report(
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
         from imtrack.report import progress_by
 
-        result = progress_by(ledger, by.value, settings)
+        result = progress_by(ledger, (by or ReportBy.sector).value, settings)
         if fmt is OutputFormat.json:
             _json(result.to_dict())
         else:
@@ -379,6 +376,10 @@ def report(
 
             _print(progress_table(result))
         return
+    if by is not None:
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue("--by applies to the progress report, not to the period report (--since); drop one")
     from imtrack.report import parse_day, period_report
 
     first = parse_day(since, settings.today, "--since")
