@@ -26,7 +26,7 @@ from imtrack import clock
 from imtrack.display import display_value
 from imtrack.errors import InvalidValue, NotFound
 from imtrack.ledger import Ledger
-from imtrack.models import Measure, Status, parse_status
+from imtrack.models import Measure, Status, check_due, check_progress, parse_status
 from imtrack.report import progress_by_sector
 from imtrack.sectors import label as sector_label
 from imtrack.sectors import parse_sector
@@ -403,6 +403,9 @@ def read_backup_json(path: Path) -> Backup:
             except (KeyError, TypeError, ValueError) as exc:
                 problem = repr(exc)
         if problem is not None:
+            rid = record.get("id") if isinstance(record, dict) else None
+            if isinstance(rid, int) and not problem.startswith("id "):
+                problem = f"id {rid}: {problem}"
             raise InvalidValue(f"{path}: measure record {index} is invalid ({problem}); nothing was restored")
         if measure.id in seen:
             raise InvalidValue(f"{path}: id {measure.id} appears twice (record {index}); nothing was restored")
@@ -426,9 +429,13 @@ def _record_problem(record: Any) -> str | None:
     status = record.get("status", Status.NOT_STARTED.value)
     if status not in {s.value for s in Status}:
         return f"unknown status {status!r}"
-    for key in ("lead", "due"):
-        if record.get(key) is not None and not isinstance(record[key], str):
-            return f"{key} must be text or null"
+    if record.get("lead") is not None and not isinstance(record["lead"], str):
+        return "lead must be text or null"
+    try:
+        check_due(record.get("due"))
+        check_progress(record.get("progress"))
+    except (TypeError, ValueError) as exc:
+        return str(exc)
     for key in ("partners", "tags"):
         value = record.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

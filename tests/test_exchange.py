@@ -161,7 +161,7 @@ def test_restore_backup_into_populated_database_matches_by_id(run, db_path, tmp_
                 '{"format": "imtrack-backup", "schema_version": 1, "measures": '
                 '[{"id": 1, "text": "t", "sector": "other", "status": "finished"}]}'
             ),
-            "record 1 is invalid (unknown status 'finished')",
+            "record 1 is invalid (id 1: unknown status 'finished')",
         ),
         (
             (
