@@ -496,6 +496,13 @@ def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> Non
     if txns and max(txns) >= int(ledger.meta.get(history.NEXT_TXN, 1)):
         ledger.meta[history.NEXT_TXN] = max(txns) + 1
         ledger.meta_dirty = True
+    if summary.added or summary.replaced:
+        # One txn, begun after the restored ids so it is the newest: undo removes the added
+        # measures, and refuses (saying why) when measures were replaced whole.
+        txn = history.begin(ledger)
+        at = clock.timestamp()
+        history.record_created(ledger, summary.added, at, txn)
+        history.record_replaced(ledger, summary.replaced, at, txn)
 
 
 def apply_backup(store: Store, backup: Backup | Sequence[Measure], dry_run: bool = False, path: str = "") -> BackupSummary:

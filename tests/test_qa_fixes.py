@@ -69,3 +69,104 @@ def test_database_with_a_bad_due_is_reported_not_a_traceback(run, db_path, monke
     result = run.fail(*args)
     assert "measure 2 is malformed" in result.stderr and "03/04/2025" in result.stderr
     assert db_path.read_bytes() == before
+
+
+# -- 2. undo after an import ----------------------------------------------------------------------
+
+IMPORT_TEXT = """一、新增任务
+1. 研究应用公路集装箱模块化运输（交通运输厅牵头，发改委、自治区交通运输厅、发展改革委配合）。
+2. 新建一座示范性数据中心（科技厅牵头，财政厅配合）。
+3. 培育一批草原特色旅游线路。
+4. 推进边境口岸智慧化改造。
+"""
+
+
+def _ids(run) -> list[int]:
+    return [m["id"] for m in json.loads(run.ok("list", "--format", "json").stdout)]
+
+
+def test_undo_after_a_text_import_removes_what_it_added_and_restores_the_fill(run, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("set-status", "2", "推进中")  # the command before the import
+    doc = tmp_path / "doc.txt"
+    doc.write_text(IMPORT_TEXT, encoding="utf-8")
+    result = json.loads(run.ok("import", str(doc), "--format", "json").stdout)
+    assert [m["id"] for m in result["added"]] == [35, 36, 37]
+    assert [u["id"] for u in result["updated"]] == [17]
+    store = JsonStore(db_path)
+    m17 = store.load().get(17)
+    # 3. canonical names; the lead is not repeated among the partners, nor a partner twice
+    assert m17.lead == "自治区交通运输厅" and m17.partners == ["自治区发展改革委"]
+    m35 = store.load().get(35)
+    assert (m35.lead, m35.partners) == ("自治区科技厅", ["自治区财政厅"])
+
+    undo = run.ok("undo", "--format", "json")
+    assert json.loads(undo.stdout)["measures"] == [17, 35, 36, 37]
+    assert 35 not in _ids(run) and len(_ids(run)) == 34
+    raw = json.loads(db_path.read_bytes())
+    assert sorted(raw["measures"], key=int)[-1] == "34"  # the documents are gone from the file
+    m17 = store.load().get(17)
+    assert (m17.lead, m17.partners) == (None, [])
+    assert m17.section  # the seeded section was never overwritten
+    assert store.load().get(2).status == "in-progress"  # the command before is still in force
+
+    # ids are never reused: the next import gets ids after the removed ones
+    again = json.loads(run.ok("import", str(doc), "--format", "json").stdout)
+    assert [m["id"] for m in again["added"]] == [38, 39, 40]
+    run.ok("undo")
+    # and a further undo walks back to the command before the import
+    run.ok("undo")
+    assert store.load().get(2).status == "not-started"
+    assert len(_ids(run)) == 34
+
+
+def test_undone_describes_removed_measures_and_restored_fields(tmp_path, monkeypatch):
+    from imtrack import history, importer
+    from imtrack.sectors import load_rules
+    from imtrack.resources import data_file
+
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    store = JsonStore(tmp_path / "db.json")
+    with store.transaction() as ledger:
+        ledger.meta.update(schema_version=1)
+        ledger.meta_dirty = True
+    rules = load_rules(data_file("sector-rules.toml"))
+    importer.import_text(store, "1. 任务甲（科技厅牵头）。\n2. 任务乙。\n", name="a", source="a", rules=rules)
+    importer.import_text(store, "1. 任务乙（财政厅牵头）。\n2. 任务丙。\n", name="b", source="b", rules=rules)
+    with store.transaction() as ledger:
+        done = history.undo_last(ledger)
+    assert [m.id for m in done.removed] == [3]
+    assert [(r.measure_id, r.field, r.restored, r.undone) for r in done.changes] == [
+        (2, "lead", None, "自治区财政厅")
+    ]
+    text = done.describe()
+    assert "#3 removed measure" in text and "任务丙" in text and "#2 lead" in text
+    assert [m.id for m in store.load()] == [1, 2]
+    assert store.load().next_id == 4
+
+
+def test_undo_of_a_backup_import_removes_added_measures(run, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    backup = tmp_path / "b.json"
+    run.ok("export", "--format", "json", "--output", str(backup), "--grep", "公路集装箱")
+    doc = json.loads(backup.read_text(encoding="utf-8"))
+    doc["measures"] = [dict(doc["measures"][0], id=90, text="新增任务")]
+    backup.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    run.ok("import", str(backup))
+    assert 90 in _ids(run)
+    undo = json.loads(run.ok("undo", "--format", "json").stdout)
+    assert undo["measures"] == [90]
+    assert 90 not in _ids(run) and JsonStore(db_path).load().next_id == 91
+
+
+def test_undo_refuses_a_backup_import_that_replaced_measures(run, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("set-status", "3", "推进中")
+    backup = _backup(run, tmp_path, status="done")
+    run.ok("import", str(backup))
+    before = db_path.read_bytes()
+    result = run.fail("undo")
+    assert "cannot undo the backup import" in result.stderr and "replaced measures 1, 2" in result.stderr
+    assert "earlier backup" in result.stderr
+    assert db_path.read_bytes() == before
