@@ -118,3 +118,12 @@ def clean_partners(partners: Iterable[str], lead: str | None, table: AgencyTable
             seen.add(key)
             out.append(name)
     return out
+
+
+def without_lead(partners: Iterable[str], lead: str | None, table: AgencyTable | None = None) -> list[str]:
+    """`partners` as they are, minus any that names the same agency as `lead` (a new lead set on
+    a measure whose partner list already had it)."""
+    if not lead or not lead.strip():
+        return list(partners)
+    key = _key(canonical(lead, table))
+    return [p for p in partners if _key(canonical(p, table)) != key]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from imtrack import clock, history
-from imtrack.agencies import canonical, clean_partners
+from imtrack.agencies import canonical, clean_partners, without_lead
 from imtrack.errors import ImtrackError, InvalidValue
 from imtrack.ledger import Ledger
 from imtrack.models import Measure, Status
@@ -103,7 +103,7 @@ def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str, txn:
         filled[name] = new
     if "lead" in filled and measure.partners:
         # A lead filled in now may already be listed as a partner: it does not assist itself.
-        partners = clean_partners(measure.partners, measure.lead)
+        partners = without_lead(measure.partners, measure.lead)
         if partners != measure.partners:
             history.record(ledger, measure, "partners", partners, at, txn)
             filled["partners"] = partners

@@ -170,3 +170,127 @@ def test_undo_refuses_a_backup_import_that_replaced_measures(run, db_path, tmp_p
     assert "cannot undo the backup import" in result.stderr and "replaced measures 1, 2" in result.stderr
     assert "earlier backup" in result.stderr
     assert db_path.read_bytes() == before
+
+
+# -- 3. canonical agency names; partners never repeat the lead ------------------------------------
+
+
+def test_update_lead_drops_it_from_the_partners(run, db_path, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("update", "25", "--partner", "交通厅", "--partner", "发改委", "--partner", "发展改革委")
+    assert JsonStore(db_path).load().get(25).partners == ["自治区交通运输厅", "自治区发展改革委"]
+    run.ok("update", "25", "--lead", "发改委")  # already a partner: it leaves the partner list
+    m = JsonStore(db_path).load().get(25)
+    assert (m.lead, m.partners) == ("自治区发展改革委", ["自治区交通运输厅"])
+    run.ok("update", "25", "--partner", "自治区发展改革委", "--partner", "财政厅")  # the lead stays out
+    assert JsonStore(db_path).load().get(25).partners == ["自治区财政厅"]
+    run.ok("undo")
+    run.ok("undo")  # one undo per command: the partner list the lead was dropped from is back
+    assert JsonStore(db_path).load().get(25).partners == ["自治区交通运输厅", "自治区发展改革委"]
+
+
+def _sheet(tmp_path, suffix, edits, rows=None):
+    from test_exchange import _sheet as make
+
+    return make(tmp_path, suffix, edits, rows=rows)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_sheet_stores_canonical_agencies_without_the_lead_among_partners(run, db_path, tmp_path, monkeypatch, suffix):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    sheet = _sheet(tmp_path, suffix, {25: {"牵头单位": "发改委", "配合单位": "交通厅、发展改革委、交通运输厅"}})
+    run.ok("import", str(sheet))
+    m = JsonStore(db_path).load().get(25)
+    assert (m.lead, m.partners) == ("自治区发展改革委", ["自治区交通运输厅"])
+    # the same sheet again changes nothing: the stored names are what it reads to
+    before = db_path.read_bytes()
+    assert "0 measures updated" in run.ok("import", str(sheet)).stdout
+    assert db_path.read_bytes() == before
+
+
+# -- 4. sheet deadlines: every --due form, and date cells with a time ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [
+        ("2025-12-31", "2025-12-31"),
+        ("2025/12/31", "2025-12-31"),
+        ("2025年底前", "2025-12-31"),
+        ("2026年6月底", "2026-06-30"),
+        ("上半年", "2026-06-30"),
+        ("+1m", "2026-04-01"),
+        ("持续推进", "ongoing"),
+        ("2025-12-31 00:00:00", "2025-12-31"),
+        ("2025-12-31T00:00:00", "2025-12-31"),
+        ("", None),
+    ],
+)
+def test_sheet_due_accepts_every_update_form(run, db_path, tmp_path, monkeypatch, cell, stored):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("update", "25", "--due", "2030-01-01")
+    run.ok("import", str(_sheet(tmp_path, ".csv", {25: {"完成时限": cell}})))
+    assert JsonStore(db_path).load().get(25).due == stored
+
+
+def test_xlsx_datetime_cells_are_due_dates(run, db_path, tmp_path, monkeypatch):
+    from datetime import datetime
+
+    import openpyxl
+
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    path = _sheet(tmp_path, ".xlsx", {})
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["F2"] = datetime(2025, 12, 31)  # row 2 is measure 1; Excel keeps a typed date as a datetime
+    ws["F3"] = datetime(2026, 6, 30, 17, 30)
+    wb.save(path)
+    run.ok("import", str(path))
+    ledger = JsonStore(db_path).load()
+    assert (ledger.get(1).due, ledger.get(2).due) == ("2025-12-31", "2026-06-30")
+
+
+def test_bad_sheet_due_is_reported_by_row_and_column(run, db_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    before = db_path.read_bytes()
+    result = run.fail("import", str(_sheet(tmp_path, ".csv", {25: {"完成时限": "下个月吧"}})), code=2)
+    assert "row 26, column F '完成时限': cannot read '下个月吧' as a due date" in result.stderr
+    assert db_path.read_bytes() == before
+
+
+# -- 5. sheet cells that were ignored silently ------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_edited_text_of_a_row_matched_by_id_is_a_warning(run, db_path, tmp_path, monkeypatch, suffix):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    text25 = JsonStore(db_path).load().get(25).text
+    text26 = JsonStore(db_path).load().get(26).text
+    assert "，" in text26
+    sheet = _sheet(tmp_path, suffix, {25: {"任务": "改过的任务文字", "状态": "推进中"},
+                                      26: {"任务": text26.replace("，", ", ")}})
+    result = run.ok("import", str(sheet))
+    assert "row 26: 任务 differs from measure 25's text; text is not changed by import" in result.stderr
+    assert "row 27" not in result.stderr  # only a width difference: the same text
+    m = JsonStore(db_path).load().get(25)
+    assert m.text == text25 and m.status == "in-progress"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_two_rows_for_one_measure_are_a_bad_row(run, db_path, tmp_path, monkeypatch, suffix):
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    text25 = JsonStore(db_path).load().get(25).text
+    sheet = _sheet(tmp_path, suffix, {25: {"状态": "finished"}},
+                   rows=[{"序号": "25", "任务": text25, "状态": "已完成"},
+                         {"序号": "", "任务": text25, "状态": "推进中"}])
+    before = db_path.read_bytes()
+    err = run.fail("import", str(sheet), code=2).stderr
+    assert "row 26, column G '状态': unknown status 'finished'" in err
+    assert "row 36, column A '序号': measure 25 already appears in row 26" in err
+    assert "row 37, column B '任务': measure 25 already appears in row 26" in err
+    assert db_path.read_bytes() == before
