@@ -222,7 +222,8 @@ def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[in
                 f"nothing was changed"
             )
         for rec in (*measure.history, *measure.notes):
-            if rec.txn is not None and rec.txn != txn and rec.txn not in skipped:
+            # Only later txns count: a measure restored from a backup brings its own, older ones.
+            if rec.txn is not None and rec.txn > txn and rec.txn not in skipped:
                 raise ImtrackError(
                     f"cannot undo: measure {measure_id}, added by that command, was changed since "
                     f"by another command; nothing was changed"
