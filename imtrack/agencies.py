@@ -17,6 +17,7 @@ matches 自治区发展改革委).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -100,3 +101,29 @@ def canonical(name: str, table: AgencyTable | None = None) -> str:
 
 def is_known(name: str, table: AgencyTable | None = None) -> bool:
     return (table or bundled_agencies()).is_known(name)
+
+
+def clean_partners(partners: Iterable[str], lead: str | None, table: AgencyTable | None = None) -> list[str]:
+    """Partners as stored: canonical names, in the order given, without blanks, without repeats
+    and without the lead (an agency that leads a measure does not also assist on it)."""
+    seen = {_key(canonical(lead, table))} if lead and lead.strip() else set()
+    out: list[str] = []
+    for name in partners:
+        name = name.strip()
+        if not name:
+            continue
+        name = canonical(name, table)
+        key = _key(name)
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def without_lead(partners: Iterable[str], lead: str | None, table: AgencyTable | None = None) -> list[str]:
+    """`partners` as they are, minus any that names the same agency as `lead` (a new lead set on
+    a measure whose partner list already had it)."""
+    if not lead or not lead.strip():
+        return list(partners)
+    key = _key(canonical(lead, table))
+    return [p for p in partners if _key(canonical(p, table)) != key]

@@ -15,7 +15,8 @@ those measures meanwhile), nothing is written and the user is told to run it aga
 
 Value rules (README, "Working the ledger"):
 * lead and partners are stored as canonical agency names (agencies.canonical); `--partner`
-  replaces the whole partner list; an empty lead or partner ("") clears it.
+  replaces the whole partner list; an empty lead or partner ("") clears it. Partners never
+  repeat the lead or each other (agencies.clean_partners / without_lead).
 * due goes through dates.parse_due with today from imtrack.clock; `none` (or "") clears it;
   `ongoing`/持续推进 means "no deadline" and is kept as such.
 * a sector set here is pinned, like `set-sector`.
@@ -90,7 +91,7 @@ class Edit:
         note: str | None = None,
     ) -> Edit:
         """Validate everything a user typed; raises InvalidValue before anything is read."""
-        from imtrack.agencies import canonical
+        from imtrack.agencies import canonical, clean_partners
 
         sets: list[tuple[str, Any]] = []
         if status is not None:
@@ -99,8 +100,7 @@ class Edit:
             lead = lead.strip()
             sets.append(("lead", canonical(lead) if lead else None))
         if partners is not None:
-            names = [p.strip() for p in partners if p.strip()]
-            sets.append(("partners", list(dict.fromkeys(canonical(p) for p in names))))
+            sets.append(("partners", clean_partners(partners, lead)))
         if due is not None:
             sets.append(("due", parse_due_value(due)))
         if sector is not None:
@@ -137,6 +137,18 @@ class Edit:
     def changes_for(self, measure: Measure) -> list[tuple[str, Any, Any]]:
         """(field, old, new) for each field this edit would change on `measure`."""
         out = [(name, getattr(measure, name), new) for name, new in self.sets]
+        given = dict(self.sets)
+        if "lead" in given or "partners" in given:
+            # Partners never repeat the lead: a new lead drops out of the partner list, and new
+            # partners leave out the lead the measure keeps.
+            from imtrack.agencies import without_lead
+
+            lead = given.get("lead", measure.lead)
+            partners = without_lead(given.get("partners", measure.partners), lead)
+            if "partners" in given:
+                out = [(n, o, partners if n == "partners" else v) for n, o, v in out]
+            else:
+                out.append(("partners", list(measure.partners), partners))
         if self.add_tags or self.remove_tags:
             tags = list(measure.tags)
             have = {fold(t) for t in tags}

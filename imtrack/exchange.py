@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from imtrack import clock
+from imtrack.agencies import canonical, clean_partners, without_lead
 from imtrack.display import display_value
 from imtrack.errors import InvalidValue, NotFound
 from imtrack.ledger import Ledger
-from imtrack.models import Measure, Status, parse_status
+from imtrack.models import Measure, Status, check_due, check_progress, parse_status
 from imtrack.report import progress_by_sector
 from imtrack.sectors import label as sector_label
 from imtrack.sectors import parse_sector
@@ -403,6 +404,9 @@ def read_backup_json(path: Path) -> Backup:
             except (KeyError, TypeError, ValueError) as exc:
                 problem = repr(exc)
         if problem is not None:
+            rid = record.get("id") if isinstance(record, dict) else None
+            if isinstance(rid, int) and not problem.startswith("id "):
+                problem = f"id {rid}: {problem}"
             raise InvalidValue(f"{path}: measure record {index} is invalid ({problem}); nothing was restored")
         if measure.id in seen:
             raise InvalidValue(f"{path}: id {measure.id} appears twice (record {index}); nothing was restored")
@@ -426,9 +430,13 @@ def _record_problem(record: Any) -> str | None:
     status = record.get("status", Status.NOT_STARTED.value)
     if status not in {s.value for s in Status}:
         return f"unknown status {status!r}"
-    for key in ("lead", "due"):
-        if record.get(key) is not None and not isinstance(record[key], str):
-            return f"{key} must be text or null"
+    if record.get("lead") is not None and not isinstance(record["lead"], str):
+        return "lead must be text or null"
+    try:
+        check_due(record.get("due"))
+        check_progress(record.get("progress"))
+    except (TypeError, ValueError) as exc:
+        return str(exc)
     for key in ("partners", "tags"):
         value = record.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -489,6 +497,13 @@ def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> Non
     if txns and max(txns) >= int(ledger.meta.get(history.NEXT_TXN, 1)):
         ledger.meta[history.NEXT_TXN] = max(txns) + 1
         ledger.meta_dirty = True
+    if summary.added or summary.replaced:
+        # One txn, begun after the restored ids so it is the newest: undo removes the added
+        # measures, and refuses (saying why) when measures were replaced whole.
+        txn = history.begin(ledger)
+        at = clock.timestamp()
+        history.record_created(ledger, summary.added, at, txn)
+        history.record_replaced(ledger, summary.replaced, at, txn)
 
 
 def apply_backup(store: Store, backup: Backup | Sequence[Measure], dry_run: bool = False, path: str = "") -> BackupSummary:
@@ -636,28 +651,26 @@ def read_ledger_sheet(path: Path) -> Sheet:
     return Sheet(path, columns, rows, warnings)
 
 
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-ONGOING = "ongoing"
-_ONGOING_WORDS = {fold(w) for w in ("ongoing", "持续推进", "长期", "持续")}
+# A date cell as text, with the time of day Excel or a CSV export put after it.
+_DATE_AND_TIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
 
 
 def parse_due_cell(text: str) -> str | None:
-    """ISO date (2025-12-31; also 2025/12/31 as Excel re-saves it, and 2025年12月31日), 持续推进
-    ('ongoing'), or blank for none."""
+    """A 完成时限 cell -> what Measure.due stores: every form `imtrack update --due` accepts
+    (dates.parse_due, today from imtrack.clock: 2025-12-31, 2025/12/31, 2025年底, 6月底前,
+    持续推进, ...), a date cell with a time of day (2025-12-31 00:00:00), or blank / 无 for none.
+    ValueError says what is wrong."""
+    from imtrack.edits import parse_due_value
+
     text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
-    if fold(text) in _ONGOING_WORDS:
-        return ONGOING
-    m = _DATE.fullmatch(text)
-    if m is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:]+", text):  # a date cell with a time
-        m = _DATE.fullmatch(text[:10])
-    if m is None:
-        raise ValueError(f"not a date {text!r}; write it as 2025-12-31 (or 持续推进)")
+    if m := _DATE_AND_TIME.fullmatch(text):
+        text = m.group(1)
     try:
-        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError as exc:
-        raise ValueError(f"not a date {text!r} ({exc})") from None
+        return parse_due_value(text)
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from None
 
 
 def split_partners(text: str) -> list[str]:
@@ -750,11 +763,20 @@ def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowP
                 problems.append(f"{where(number, 'text')}: {what}; fill in the 序号/id")
         else:
             problems.append(f"row {number}: no 序号/id and no 任务/text, so it matches no measure")
-        if measure is not None and measure.id in seen:
-            problems.append(f"row {number}: measure {measure.id} already appears in row {seen[measure.id]}")
+        if measure is not None:
+            # Two rows for one measure: which one is meant is unknown, so the later is a bad row
+            # (even when the first has bad values of its own).
+            if measure.id in seen:
+                problems.append(
+                    f"{where(number, 'id' if raw_id else 'text')}: measure {measure.id} already "
+                    f"appears in row {seen[measure.id]}; keep one row per measure"
+                )
+            else:
+                seen[measure.id] = number
         updates: list[tuple[str, Any]] = []
         note = None
         if measure is not None:
+            values: dict[str, Any] = {}
             for name, value in cells.items():
                 try:
                     parsed = _parse_cell(name, value)
@@ -765,13 +787,23 @@ def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowP
                     current = measure.latest_note.text if measure.latest_note else ""
                     if parsed and parsed != current.strip():
                         note = parsed
-                elif name in ("status", "lead", "partners", "due", "sector") and parsed != getattr(measure, name):
-                    updates.append((name, parsed))
+                elif name in ("status", "lead", "partners", "due", "sector"):
+                    values[name] = parsed
+            if "lead" in values or "partners" in values:
+                # Partners never repeat the lead, as with `imtrack update`.
+                lead = values.get("lead", measure.lead)
+                values["partners"] = without_lead(values.get("partners", measure.partners), lead)
+            updates = [(name, v) for name, v in values.items() if v != getattr(measure, name)]
+            text = cells.get("text", "")
+            if raw_id and isinstance(text, str) and text.strip() and fold_compact(text) != fold_compact(measure.text):
+                warnings.append(
+                    f"row {number}: 任务 differs from measure {measure.id}'s text; "
+                    f"text is not changed by import"
+                )
         if problems:
             errors.extend((number, p) for p in problems)
             continue
         assert measure is not None
-        seen[measure.id] = number
         stamp = cells.get("updated", "").strip()
         if stamp and stamp != measure.updated and (updates or note):
             # No three-way merge: the sheet's values win, but say that imtrack had newer changes.
@@ -804,9 +836,9 @@ def _parse_cell(name: str, value: str) -> Any:
         except InvalidValue as exc:
             raise ValueError(str(exc)) from None
     if name == "lead":
-        return text or None
+        return canonical(text) if text else None
     if name == "partners":
-        return split_partners(text)
+        return clean_partners(split_partners(text), None)
     if name == "due":
         return parse_due_cell(text)
     if name == "latest_note":

@@ -26,9 +26,14 @@ Undo is all or nothing: before changing anything it checks that every field stil
 value the txn left (a later change made outside any txn, e.g. by an older imtrack, would make
 a blind revert wrong); if not, it raises ImtrackError naming the measure and field.
 
-Records written before transactions existed have `txn=None` and are never undone. Not covered
-yet: undoing the creation of measures (add/import), which needs a "created" record and a way to
-remove a measure from the ledger.
+Records written before transactions existed have `txn=None` and are never undone.
+
+Measures a command creates (`imtrack import` of a text or of a JSON backup) are recorded in
+`meta["created"]` as `{"txn", "at", "ids"}` (`record_created`), not in the measures' own history,
+so that a backup restored into a new database stays identical to the one exported. Undoing such
+a txn removes those measures (`Ledger.remove`: the document is dropped, the id stays retired).
+A backup import that replaced stored measures whole is recorded in `meta["replaced"]`
+(`record_replaced`); undo refuses that txn, saying why, since the replaced versions are gone.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from imtrack.models import Change, Measure, Note
 NEXT_TXN = "next_txn"
 UNDONE = "undone"
 NOTE_FIELD = "note"  # pseudo-field of the Change that records an undo removing a note
+CREATED = "created"  # meta: [{"txn", "at", "ids"}], measures added by a command
+REPLACED = "replaced"  # meta: [{"txn", "at", "ids"}], measures a backup import replaced whole
 
 
 def begin(ledger: Ledger) -> int:
@@ -77,6 +84,34 @@ def add_note(ledger: Ledger, measure: Measure, text: str, at: str, txn: int) -> 
     return note
 
 
+def _log_ids(ledger: Ledger, key: str, measure_ids: list[int], at: str, txn: int) -> None:
+    if measure_ids:
+        entry = {"txn": txn, "at": at, "ids": list(measure_ids)}
+        ledger.meta[key] = [*ledger.meta.get(key, []), entry]
+        ledger.meta_dirty = True
+
+
+def record_created(ledger: Ledger, measure_ids: list[int], at: str, txn: int) -> None:
+    """Log that `txn` added these measures, so undo removes them again."""
+    _log_ids(ledger, CREATED, measure_ids, at, txn)
+
+
+def record_replaced(ledger: Ledger, measure_ids: list[int], at: str, txn: int) -> None:
+    """Log that `txn` replaced these measures whole (backup import): undo refuses it."""
+    _log_ids(ledger, REPLACED, measure_ids, at, txn)
+
+
+def _logged(ledger: Ledger, key: str, txn: int) -> tuple[list[int], list[str]]:
+    """The ids and times `txn` logged under meta[key]."""
+    ids: list[int] = []
+    stamps: list[str] = []
+    for entry in ledger.meta.get(key, []):
+        if int(entry["txn"]) == txn:
+            ids += [int(i) for i in entry["ids"]]
+            stamps.append(str(entry["at"]))
+    return ids, stamps
+
+
 def _skipped(ledger: Ledger) -> set[int]:
     skipped: set[int] = set()
     for entry in ledger.meta.get(UNDONE, []):
@@ -97,6 +132,11 @@ def last_txn(ledger: Ledger) -> int | None:
                 and (latest is None or rec.txn > latest)
             ):
                 latest = rec.txn
+    for key in (CREATED, REPLACED):
+        for entry in ledger.meta.get(key, []):
+            t = int(entry["txn"])
+            if t not in skipped and (latest is None or t > latest):
+                latest = t
     return latest
 
 
@@ -117,10 +157,13 @@ class Undone:
     at: str  # when the undone command ran (its earliest record)
     changes: list[Reverted] = field(default_factory=list)
     notes: list[tuple[int, Note]] = field(default_factory=list)  # (measure id, removed note)
+    removed: list[Measure] = field(default_factory=list)  # measures the command had added
 
     @property
     def measure_ids(self) -> list[int]:
-        return sorted({r.measure_id for r in self.changes} | {i for i, _ in self.notes})
+        return sorted(
+            {r.measure_id for r in self.changes} | {i for i, _ in self.notes} | {m.id for m in self.removed}
+        )
 
     def describe(self) -> str:
         """Plain lines for the CLI: a summary line, then one line per reverted change or note."""
@@ -131,6 +174,8 @@ class Undone:
             lines.append(f"#{r.measure_id} {r.field}: {_show(r.undone)} -> {_show(r.restored)}")
         for measure_id, note in self.notes:
             lines.append(f"#{measure_id} removed note: {note.text}")
+        for measure in self.removed:
+            lines.append(f"#{measure.id} removed measure (added by that command): {measure.text}")
         return "\n".join(lines)
 
 
@@ -167,6 +212,24 @@ def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
             values[change.field] = change.old
 
 
+def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[int]) -> None:
+    """Refuse to remove a measure that a later command still in force has changed."""
+    for measure_id in created:
+        measure = ledger.measures.get(measure_id)
+        if measure is None:
+            raise ImtrackError(
+                f"cannot undo: measure {measure_id} that the command added no longer exists; "
+                f"nothing was changed"
+            )
+        for rec in (*measure.history, *measure.notes):
+            # Only later txns count: a measure restored from a backup brings its own, older ones.
+            if rec.txn is not None and rec.txn > txn and rec.txn not in skipped:
+                raise ImtrackError(
+                    f"cannot undo: measure {measure_id}, added by that command, was changed since "
+                    f"by another command; nothing was changed"
+                )
+
+
 def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     """Revert the most recent undoable transaction (see module docstring)."""
     txn = last_txn(ledger)
@@ -174,10 +237,22 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
         raise NotFound(
             "nothing to undo: no command recorded since undo support was added, or all were undone"
         )
+    created, stamps = _logged(ledger, CREATED, txn)
+    replaced, replaced_at = _logged(ledger, REPLACED, txn)
+    if replaced:
+        shown = ", ".join(map(str, replaced[:10])) + (", ..." if len(replaced) > 10 else "")
+        raise ImtrackError(
+            f"cannot undo the backup import of {min(replaced_at)}: it replaced measures {shown} "
+            f"whole and the versions it replaced were not kept, so undo cannot go back past it; "
+            f"nothing was changed. Restore those measures from an earlier backup "
+            f"(imtrack import OLD-BACKUP.json)"
+        )
+    gone = set(created)
     records: dict[int, list[Change]] = {}
     notes: dict[int, list[Note]] = {}
-    stamps: list[str] = []
     for measure in ledger:
+        if measure.id in gone:
+            continue  # removed whole below: its own records of this txn go with it
         changes = [c for c in measure.history if c.txn == txn]
         added = [n for n in measure.notes if n.txn == txn]
         if changes:
@@ -186,6 +261,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
             notes[measure.id] = added
         stamps += [r.at for r in (*changes, *added)]
     _check(ledger, txn, records)
+    _check_created(ledger, txn, created, _skipped(ledger))
 
     at = at or clock.timestamp()
     by = begin(ledger)
@@ -213,6 +289,11 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
             result.notes.append((measure_id, note))
         measure.updated = at
         ledger.mark_changed(measure)
-    ledger.meta[UNDONE] = [*ledger.meta.get(UNDONE, []), {"txn": txn, "by": by}]
+    for measure_id in sorted(gone):
+        result.removed.append(ledger.remove(measure_id))
+    entry: dict[str, Any] = {"txn": txn, "by": by}
+    if gone:
+        entry["removed"] = sorted(gone)
+    ledger.meta[UNDONE] = [*ledger.meta.get(UNDONE, []), entry]
     ledger.meta_dirty = True
     return result

@@ -6,10 +6,13 @@ punctuation mark (a ledger ends an item with ；or nothing where the document ha
 across the whole database, whatever file a measure came from, so re-importing a document in
 another layout, encoding or bullet style adds nothing.
 
-A known measure is never changed except to fill in what it lacks: lead, partners and section,
+Agency names are stored by their canonical names (agencies.canonical) and partners never repeat
+the lead, as with `imtrack update`. A known measure is never changed except to fill in what it lacks: lead, partners and section,
 from a task-division ledger that restates it with （X牵头，Y配合）. A value already there (typed by
 a user or brought by an earlier import) is never overwritten. Everything happens in one store
-transaction, so an import that fails half-way leaves the database as it was."""
+transaction, so an import that fails half-way leaves the database as it was, and it is one
+history transaction: `imtrack undo` removes the measures it added (their ids stay retired) and
+clears what it filled in."""
 
 from __future__ import annotations
 
@@ -18,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imtrack import clock
+from imtrack import clock, history
+from imtrack.agencies import canonical, clean_partners, without_lead
 from imtrack.errors import ImtrackError, InvalidValue
 from imtrack.ledger import Ledger
-from imtrack.models import Change, Measure, Status
+from imtrack.models import Measure, Status
 from imtrack.parser import ParsedMeasure, parse_text
 from imtrack.sectors import OTHER, SectorRules, parse_sector
 from imtrack.store import Store
@@ -83,20 +87,26 @@ class ImportResult:
         }
 
 
-def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str) -> dict[str, Any]:
-    """Give `measure` the lead/partners/section it lacks; return what was filled."""
-    offered: dict[str, Any] = {"lead": parsed.lead, "partners": list(parsed.partners), "section": parsed.section}
+def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str, txn: int) -> dict[str, Any]:
+    """Give `measure` the lead/partners/section it lacks, recorded under `txn`; return what was
+    filled. Agencies are stored by their canonical names, and partners never repeat the lead."""
+    lead = canonical(parsed.lead) if parsed.lead else None
+    offered: dict[str, Any] = {"lead": lead, "partners": list(parsed.partners), "section": parsed.section}
     filled: dict[str, Any] = {}
     for name in FILLABLE:
         old, new = getattr(measure, name), offered[name]
+        if name == "partners":
+            new = clean_partners(new, measure.lead)
         if old or not new:
             continue
-        setattr(measure, name, new)
-        measure.history.append(Change(at=at, field=name, old=old, new=new))
+        history.record(ledger, measure, name, new, at, txn)
         filled[name] = new
-    if filled:
-        measure.updated = at
-        ledger.mark_changed(measure)
+    if "lead" in filled and measure.partners:
+        # A lead filled in now may already be listed as a partner: it does not assist itself.
+        partners = without_lead(measure.partners, measure.lead)
+        if partners != measure.partners:
+            history.record(ledger, measure, "partners", partners, at, txn)
+            filled["partners"] = partners
     return filled
 
 
@@ -109,8 +119,11 @@ def plan_import(
     sector: str | None,
     at: str,
     result: ImportResult,
+    txn: int,
 ) -> ImportResult:
-    """Apply the parsed measures to `ledger` (in memory) and record what happened in `result`."""
+    """Apply the parsed measures to `ledger` (in memory) and record what happened in `result`,
+    all under the history transaction `txn`: one `imtrack undo` removes the added measures and
+    clears the fills again."""
     known: dict[str, Measure] = {}
     for measure in ledger:
         known.setdefault(measure_key(measure.text), measure)
@@ -122,14 +135,15 @@ def plan_import(
         key = measure_key(p.text)
         existing = known.get(key)
         if existing is None:
+            lead = canonical(p.lead) if p.lead else None
             measure = Measure(
                 id=0,
                 text=p.text,
                 sector=sector or rules.classify(p.text),
                 source=source,
                 section=p.section,
-                lead=p.lead,
-                partners=list(p.partners),
+                lead=lead,
+                partners=clean_partners(p.partners, lead),
                 sector_pinned=sector is not None,  # the user chose it: reclassify keeps it
                 created=at,
                 updated=at,
@@ -139,10 +153,11 @@ def plan_import(
             continue
         if existing.id not in before:
             continue  # the same measure twice in this document: its first mention counts
-        filled = _fill(ledger, existing, p, at)
+        filled = _fill(ledger, existing, p, at, txn)
         seen.setdefault(existing.id, existing)
         if filled:
             updates.setdefault(existing.id, Update(existing)).filled.update(filled)
+    history.record_created(ledger, [m.id for m in result.added], at, txn)
     result.updated.extend(updates.values())
     result.skipped.extend(m for i, m in seen.items() if i not in updates)
     return result
@@ -176,15 +191,17 @@ def import_text(
         )
     result = ImportResult(source=source, encoding=encoding, dry_run=dry_run, forced_sector=slug)
     at = clock.timestamp()
+    from imtrack.tracker import command
+
     if not dry_run:
-        with store.transaction() as ledger:
-            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result)
+        with command(store) as (ledger, txn):
+            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result, txn=txn)
         return result
     # A dry run does the same work on the locked ledger and then abandons it: nothing is
     # written, not even the seed of a database that does not exist yet.
     try:
-        with store.transaction() as ledger:
-            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result)
+        with command(store) as (ledger, txn):
+            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result, txn=txn)
             raise _Rollback
     except _Rollback:
         pass

@@ -74,6 +74,7 @@ class Ledger:
                 self.measures[m.id] = m
         self.meta: dict[str, Any] = dict(meta or {})
         self.dirty: set[int] = set()
+        self.removed: set[int] = set()  # ids whose stored documents the next write drops
         self.meta_dirty = False
 
     def __len__(self) -> int:
@@ -85,7 +86,7 @@ class Ledger:
 
     @property
     def changed(self) -> bool:
-        return bool(self.dirty) or self.meta_dirty
+        return bool(self.dirty) or bool(self.removed) or self.meta_dirty
 
     @property
     def next_id(self) -> int:
@@ -125,7 +126,18 @@ class Ledger:
         moves past it so the id is never handed out again."""
         self.measures[measure.id] = measure
         self.dirty.add(measure.id)
+        self.removed.discard(measure.id)
         self.reserve_ids(measure.id + 1)
+        return measure
+
+    def remove(self, measure_id: int) -> Measure:
+        """Take a measure out of the ledger (undoing its creation); the store's next write drops
+        its document. Its id stays retired: the counter is pinned in meta before it goes."""
+        measure = self.get(measure_id)
+        self.reserve_ids(self.next_id)
+        del self.measures[measure_id]
+        self.dirty.discard(measure_id)
+        self.removed.add(measure_id)
         return measure
 
     def reserve_ids(self, next_id: int) -> None:

@@ -6,6 +6,7 @@ output have stable, documented field names that do not follow Python attribute r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -199,12 +200,40 @@ _NOT_STARTED = Status.NOT_STARTED.value
 _STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
 
 
+def check_due(value: Any) -> None:
+    """Measure.due holds None, "ongoing" or an ISO date (dates.DueDate.stored); anything else
+    (03/04/2025 typed into a backup) raises ValueError/TypeError instead of crashing `list`."""
+    if value is None or value == "" or value == "ongoing":
+        return
+    if type(value) is not str:
+        raise TypeError(f"'due' must be an ISO date string, 'ongoing' or null, not {type(value).__name__}")
+    try:
+        ok = date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"'due' must be an ISO date (2025-12-31), 'ongoing' or null, not {value!r}")
+
+
+def check_progress(value: Any) -> None:
+    """Measure.progress holds None or a whole number from 0 to 100."""
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value <= 100:
+        raise ValueError(f"'progress' must be a whole number from 0 to 100 or null, not {value!r}")
+
+
 def _check_strings(m: Measure) -> None:
-    """A hand-edited file may hold anything; a wrong type is reported by the store as a malformed
-    record instead of failing later inside Rich. One pass of cheap checks, no per-field calls."""
+    """A hand-edited file may hold anything; a wrong type or value is reported by the store as a
+    malformed record instead of failing later inside Rich or a date comparison. One pass of cheap
+    checks, no per-field calls."""
     for name in _STRING_FIELDS:
         if type(getattr(m, name)) is not str:
             raise TypeError(f"{name!r} must be a string, not {type(getattr(m, name)).__name__}")
+    if m.due is not None:
+        check_due(m.due)
+    if m.progress is not None:
+        check_progress(m.progress)
     for n in m.notes:
         if type(n.at) is not str or type(n.text) is not str:
             raise TypeError("a note's 'at' and 'text' must be strings")

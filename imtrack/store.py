@@ -245,6 +245,7 @@ class JsonStore:
                         f"cannot write database {self.path}: {exc.strerror or exc}; nothing was changed"
                     ) from exc
                 ledger.dirty.clear()
+                ledger.removed.clear()
                 ledger.meta_dirty = False
         finally:
             lock.release()
@@ -252,12 +253,15 @@ class JsonStore:
 
 def _merge(data: dict[str, Any], ledger: Ledger) -> None:
     """Put the changed measures and the metadata into the file's tables ({doc_id: document}),
+    drop the documents of removed measures (Ledger.remove),
     leaving every untouched document exactly as it was read."""
     table = data.setdefault(MEASURES, {})
     last = int(next(reversed(table))) if table else 0
     new_ids = sorted(i for i in ledger.dirty if str(i) not in table)
     for measure_id in sorted(ledger.dirty):
         table[str(measure_id)] = _stored(ledger.measures[measure_id])
+    for measure_id in ledger.removed:
+        table.pop(str(measure_id), None)
     if new_ids and new_ids[0] < last:
         # Documents stay in id order, so the file reads like the ledger it is.
         data[MEASURES] = dict(sorted(table.items(), key=lambda kv: int(kv[0])))

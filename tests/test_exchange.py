@@ -161,7 +161,7 @@ def test_restore_backup_into_populated_database_matches_by_id(run, db_path, tmp_
                 '{"format": "imtrack-backup", "schema_version": 1, "measures": '
                 '[{"id": 1, "text": "t", "sector": "other", "status": "finished"}]}'
             ),
-            "record 1 is invalid (unknown status 'finished')",
+            "record 1 is invalid (id 1: unknown status 'finished')",
         ),
         (
             (
@@ -260,7 +260,7 @@ def test_sheet_round_trip_carries_fields_and_changes_nothing(run, db_path, tmp_p
         assert cells["latest_note"] == (m.latest_note.text if m.latest_note else "")
         assert cells["updated"] == m.updated
     assert measures[25].lead == "=自治区交通运输厅"
-    assert measures[25].partners == ["国铁集团", "@自治区发展改革委"]
+    assert measures[25].partners == ["中国国家铁路集团有限公司", "@自治区发展改革委"]  # canonical names
     before = db_path.read_bytes()
     result = run.ok("import", str(sheet))
     assert "0 measures updated" in result.stdout and "34 rows unchanged" in result.stdout
@@ -346,14 +346,14 @@ def test_bad_row_names_row_and_column_and_applies_nothing(run, db_path, tmp_path
     sheet = _sheet(tmp_path, suffix, {
         25: {"状态": "推进中"},
         26: {"状态": "finished"},
-        27: {"完成时限": "年底前"},
+        27: {"完成时限": "03/04/2025"},
     }, rows=[{"序号": "99", "任务": "x", "状态": "推进中"}])
     before = db_path.read_bytes()
     result = run.fail("import", str(sheet), code=2)
     err = result.stderr
     assert "3 bad values, nothing was applied" in err
     assert "row 27, column G '状态': unknown status 'finished'" in err
-    assert "row 28, column F '完成时限': not a date '年底前'" in err
+    assert "row 28, column F '完成时限': cannot read '03/04/2025' as a due date" in err
     assert "row 36, column A '序号': no measure with id 99" in err
     assert "--skip-bad-rows" in err
     assert db_path.read_bytes() == before

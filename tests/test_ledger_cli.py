@@ -103,7 +103,7 @@ def test_update_sets_lead_partners_tags_progress_as_canonical_names(run, now):
     assert out.startswith("25: lead: - -> 自治区发展改革委;")
     m = show(run, 25)
     assert m["lead"] == "自治区发展改革委"
-    assert m["partners"] == ["自治区交通运输厅", "自治区发展改革委"]
+    assert m["partners"] == ["自治区交通运输厅"]  # the lead is not also a partner
     assert m["tags"] == ["重点", "铁路"] and m["progress"] == 40
     assert {c["field"] for c in m["history"]} == {"lead", "partners", "tags", "progress"}
     assert len({c["txn"] for c in m["history"]}) == 1

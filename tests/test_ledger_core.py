@@ -74,7 +74,7 @@ def test_restored_history_does_not_collide_with_new_txns(store, tmp_path):
     m.status = "done"
     exchange.apply_backup(store, [m])
     tracker.add_note(store, 2, "x")
-    assert store.load().get(2).notes[0].txn == 41
+    assert store.load().get(2).notes[0].txn == 42  # 41 is the restore itself (history.REPLACED)
 
 
 def test_edit_build_validates_and_canonicalises():

@@ -188,12 +188,17 @@ CORRUPT = {
     "notes-not-list": _edited(lambda d: d["measures"]["2"].__setitem__("notes", "abc")),
     "note-at-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("notes", [{"at": 1, "text": "x"}])),
     "history-missing-field": _edited(lambda d: d["measures"]["2"].__setitem__("history", [{"at": "x"}])),
+    "due-not-iso": _edited(lambda d: d["measures"]["2"].__setitem__("due", "03/04/2025")),
+    "due-not-string": _edited(lambda d: d["measures"]["2"].__setitem__("due", 20250304)),
+    "progress-out-of-range": _edited(lambda d: d["measures"]["2"].__setitem__("progress", 500)),
+    "progress-not-int": _edited(lambda d: d["measures"]["2"].__setitem__("progress", "50")),
     "newer-schema": _newer_schema,
 }
 # damage inside one measure record, as opposed to the file's structure
 RECORD_LEVEL = {
     "missing-text", "text-not-string", "sector-null", "status-not-string", "notes-not-list",
-    "note-at-not-string", "history-missing-field",
+    "note-at-not-string", "history-missing-field", "due-not-iso", "due-not-string",
+    "progress-out-of-range", "progress-not-int",
 }
 
 
