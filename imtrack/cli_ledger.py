@@ -284,6 +284,7 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
                     {"id": r.measure_id, "field": r.field, "from": r.undone, "to": r.restored} for r in done.changes
                 ],
                 "notes_removed": [{"id": i, "at": n.at, "text": n.text} for i, n in done.notes],
+                "removed": [{"id": m.id, "text": m.text} for m in done.removed],
             }
         )
         return
@@ -297,6 +298,8 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
             typer.echo(f"{r.measure_id}: {change_text(r.field, r.undone, r.restored)}")
     for measure_id, removed in done.notes:
         typer.echo(f"{measure_id}: note removed: {removed.text}")
+    for m in done.removed:
+        typer.echo(f"{m.id}: removed (added by that command; its id is not reused): {m.text}")
 
 
 @app.command()

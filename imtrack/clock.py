@@ -28,3 +28,12 @@ def now() -> datetime:
 def timestamp(moment: datetime | None = None) -> str:
     """Local time with its UTC offset, to the second: what notes and history record."""
     return (moment or now()).isoformat(timespec="seconds")
+
+
+def instant(stamp: str) -> float:
+    """A stored timestamp as seconds since the epoch, for ordering records whose offsets may
+    differ; an unreadable one (a hand-edited file) sorts first instead of failing."""
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except (TypeError, ValueError):
+        return float("-inf")

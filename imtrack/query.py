@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from imtrack.clock import instant
 from imtrack.models import Measure, Status, parse_status
 from imtrack.sectors import SECTORS, parse_sector
 from imtrack.textnorm import fold
@@ -189,18 +190,10 @@ def sort_measures(measures: Iterable[Measure], by: str = "id") -> list[Measure]:
         items = list(measures)
         items.sort(key=lambda m: m.id)
         # timestamps may carry different offsets: compare as instants where readable
-        return sorted(items, key=lambda m: _instant(m.updated), reverse=True)
+        return sorted(items, key=lambda m: instant(m.updated), reverse=True)
     if by not in SORT_KEYS:
         from imtrack.errors import InvalidValue
 
         raise InvalidValue(f"cannot sort by {by!r}; use one of: id, due, updated, sector, status")
     return sorted(measures, key=SORT_KEYS[by])
 
-
-def _instant(timestamp: str) -> float:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(timestamp).timestamp()
-    except (TypeError, ValueError):
-        return float("-inf")

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from imtrack import flags as fl
+from imtrack.clock import instant
 from imtrack.errors import InvalidValue
 from imtrack.ledger import Ledger
 from imtrack.models import Measure, Status
@@ -354,17 +355,11 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
                         "last_activity": last.isoformat() if last else None,
                     }
                 )
-    report.status_changes.sort(key=lambda r: (_instant(r["at"]), r["id"]))
-    report.notes.sort(key=lambda r: (_instant(r["at"]), r["id"]))
-    report.completed.sort(key=lambda r: (_instant(r["at"]), r["id"]))
+    report.status_changes.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.notes.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.completed.sort(key=lambda r: (instant(r["at"]), r["id"]))
     return report
 
-
-def _instant(stamp: str) -> float:
-    try:
-        return datetime.fromisoformat(stamp).timestamp()
-    except (TypeError, ValueError):
-        return float("-inf")
 
 
 # -- the change log ----------------------------------------------------------------------------
@@ -406,10 +401,10 @@ def log_entries(
     for m in measures:
         for i, c in enumerate(m.history):
             entry = LogEntry(c.at, m.id, "change", c.field, c.old, c.new, None, c.txn)
-            keyed.append(((_instant(c.at), c.txn or 0, m.id, i), entry))
+            keyed.append(((instant(c.at), c.txn or 0, m.id, i), entry))
         for i, n in enumerate(m.notes):
             entry = LogEntry(n.at, m.id, "note", "note", None, None, n.text, n.txn)
-            keyed.append(((_instant(n.at), n.txn or 0, m.id, len(m.history) + i), entry))
+            keyed.append(((instant(n.at), n.txn or 0, m.id, len(m.history) + i), entry))
     if since is not None:
         keyed = [(k, e) for k, e in keyed if (_day(e.at) or date.min) >= since]
     keyed.sort(key=lambda ke: ke[0], reverse=True)

@@ -477,3 +477,17 @@ def test_every_command_has_help_and_is_in_the_readme(run):
         assert f"imtrack {name}" in readme, name
         assert run.ok(name, "--help").stdout.strip(), name
     assert isinstance(app, typer.Typer)
+
+
+def test_undo_of_an_import_says_which_measures_it_removed(run, tmp_path):
+    doc = tmp_path / "plan.txt"
+    doc.write_text("■ 建设一批科技成果转化中试基地。\n■ 打造一批夜间消费集聚区。\n", encoding="utf-8")
+    run.ok("import", str(doc))
+    out = run.ok("undo").stdout
+    assert "35: removed (added by that command; its id is not reused): 建设一批科技成果转化中试基地。" in out
+    assert "36: removed" in out
+    data = json.loads(run.ok("list", "--format", "json").stdout)
+    assert [m["id"] for m in data][-1] == 34
+    run.ok("import", str(doc))
+    again = json.loads(run.ok("undo", "--format", "json").stdout)
+    assert [m["id"] for m in again["removed"]] == [37, 38]  # ids are never handed out twice
