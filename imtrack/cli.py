@@ -115,26 +115,27 @@ class SortKey(str, Enum):
     status = "status"
 
 
+def _offer(pairs: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    """Completion for a vocabulary typed as slug or Chinese label: each form, with the other
+    as its description."""
+    return [
+        (name, other)
+        for slug, label in pairs
+        for name, other in ((slug, label), (label, slug))
+        if name.startswith(incomplete)
+    ]
+
+
 def _complete_sector(incomplete: str) -> list[tuple[str, str]]:
     from imtrack.sectors import SECTORS
 
-    return [
-        (name, s.label if name == s.slug else s.slug)
-        for s in SECTORS
-        for name in (s.slug, s.label)
-        if name.startswith(incomplete)
-    ]
+    return _offer([(s.slug, s.label) for s in SECTORS], incomplete)
 
 
 def _complete_status(incomplete: str) -> list[tuple[str, str]]:
     from imtrack.models import Status
 
-    return [
-        (name, s.label if name == s.value else s.value)
-        for s in Status
-        for name in (s.value, s.label)
-        if name.startswith(incomplete)
-    ]
+    return _offer([(s.value, s.label) for s in Status], incomplete)
 
 
 def _typed_an_id(ctx: typer.Context) -> bool:
@@ -225,12 +226,7 @@ def _json(data: Any) -> None:
 def _complete_region(incomplete: str) -> list[tuple[str, str]]:
     from imtrack.regions import REGIONS
 
-    return [
-        (name, r.name if name == r.slug else r.slug)
-        for r in REGIONS
-        for name in (r.slug, r.name)
-        if name.startswith(incomplete)
-    ]
+    return _offer([(r.slug, r.name) for r in REGIONS], incomplete)
 
 
 # The filters of `list`, shared by every command that selects measures the same way (export).
