@@ -35,7 +35,7 @@ from typing import Any
 from imtrack import clock, history
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
 from imtrack.ledger import Ledger
-from imtrack.models import Measure, parse_status
+from imtrack.models import Measure, clean_note, parse_status
 from imtrack.query import MeasureFilter
 from imtrack.store import Store
 from imtrack.textnorm import fold
@@ -119,9 +119,7 @@ class Edit:
         if both:
             raise InvalidValue(f"tag {min(both)!r} is both added and removed; give one")
         if note is not None:
-            note = note.strip()
-            if not note:
-                raise InvalidValue("the note is empty; give the text to record")
+            note = clean_note(note)
         edit = cls(tuple(sets), tuple(t.strip() for t in tags), tuple(t.strip() for t in untags), note)
         if edit.is_empty:
             raise InvalidValue(

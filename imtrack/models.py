@@ -81,6 +81,14 @@ def _str(d: dict[str, Any], key: str, default: Any = _REQUIRED) -> str:
     return value
 
 
+def clean_note(text: str) -> str:
+    """A note as recorded: trimmed, and never empty (every command that records a note uses this)."""
+    text = text.strip()
+    if not text:
+        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
+    return text
+
+
 @dataclass(slots=True)
 class Note:
     at: str

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING
 
 from imtrack import clock, history
 from imtrack.config import DbLocation, local_rules_path
-from imtrack.errors import InvalidValue
 from imtrack.ledger import Ledger
-from imtrack.models import Measure, Note, Status, parse_status
+from imtrack.models import Measure, Note, Status, clean_note, parse_status
 from imtrack.sectors import parse_sector
 from imtrack.store import JsonStore, Store
 
 if TYPE_CHECKING:
-    from imtrack.query import MeasureFilter
     from imtrack.sectors import SectorRules
 
 # The parser, the bundled data and the rules (tomllib) are imported where they are used: every
@@ -69,10 +67,6 @@ def open_store(location: DbLocation) -> JsonStore:
     return JsonStore(location.path, seed=seed)
 
 
-def list_measures(store: Store, flt: MeasureFilter) -> list[Measure]:
-    return flt.apply(store.load())
-
-
 def get_measure(store: Store, measure_id: int) -> Measure:
     return store.load().get(measure_id)
 
@@ -95,13 +89,6 @@ def pin_sector(ledger: Ledger, measure: Measure, at: str, txn: int) -> None:
     history.record(ledger, measure, "sector_pinned", True, at, txn)
 
 
-def _clean_note(text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class StatusResult:
     changed: list[Measure]
@@ -114,8 +101,6 @@ def set_status(store: Store, ids: Iterable[int], status: str, note: str | None =
     from imtrack.edits import Edit, Selection, apply_edit
 
     target = parse_status(status) if not isinstance(status, Status) else status
-    if note is not None:
-        note = _clean_note(note)
     result = apply_edit(store, Selection(tuple(ids)), Edit.build(status=target.value, note=note))
     changed, unchanged = [], []
     for item in result.plan.items:
@@ -124,7 +109,7 @@ def set_status(store: Store, ids: Iterable[int], status: str, note: str | None =
 
 
 def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
-    text = _clean_note(text)
+    text = clean_note(text)
     with command(store) as (ledger, txn):
         measure = ledger.get(measure_id)
         note = history.add_note(ledger, measure, text, clock.timestamp(), txn)
