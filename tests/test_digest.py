@@ -1,0 +1,57 @@
+"""The digest the store's index keeps for each measure agrees with the flags computed from the
+whole measure (flags.py), whatever its notes and history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from imtrack import flags as fl
+from imtrack.digest import digest_of
+from imtrack.models import Change, Measure, Note
+
+STAMPS = st.one_of(
+    st.just(""),
+    st.just("not a time"),
+    st.datetimes(min_value=__import__("datetime").datetime(2023, 1, 1),
+                 max_value=__import__("datetime").datetime(2027, 1, 1)).map(
+        lambda d: d.isoformat(timespec="seconds") + "+08:00"),
+)
+STATUSES = st.sampled_from(["not-started", "in-progress", "blocked", "done"])
+
+
+@st.composite
+def measures(draw: st.DrawFn) -> Measure:
+    history = [
+        Change(at=draw(STAMPS), field=draw(st.sampled_from(["status", "lead"])),
+               old=draw(STATUSES), new=draw(STATUSES))
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    notes = [Note(at=draw(STAMPS), text=f"n{i}") for i in range(draw(st.integers(0, 3)))]
+    return Measure(id=1, text="支持重点旗县运输和通用机场建设。", sector="transport",
+                   status=draw(STATUSES), created=draw(STAMPS), updated=draw(STAMPS),
+                   notes=notes, history=history)
+
+
+@given(measures())
+def test_digest_carries_the_facts_flags_compute_from_notes_and_history(m: Measure) -> None:
+    d = digest_of(m.to_dict())
+    last = fl.last_activity(m)
+    assert d["last_activity"] == (last.isoformat() if last else None)
+    done = fl.done_on(m)
+    assert d["done_on"] == (done.isoformat() if done else None)
+    assert d["note_count"] == len(m.notes)
+    assert d["latest_note"] == (m.notes[-1].to_dict() if m.notes else None)
+    assert "notes" not in d and "history" not in d
+    assert d["status"] == m.status and d["text"] == m.text
+
+
+def test_digest_of_a_measure_done_twice_names_the_last_day() -> None:
+    m = Measure(id=1, text="t", sector="transport", status="done", history=[
+        Change(at="2025-01-05T10:00:00+08:00", field="status", old="in-progress", new="done"),
+        Change(at="2025-02-01T10:00:00+08:00", field="status", old="done", new="blocked"),
+        Change(at="2025-03-09T10:00:00+08:00", field="status", old="blocked", new="done"),
+    ])
+    assert digest_of(m.to_dict())["done_on"] == date(2025, 3, 9).isoformat()
