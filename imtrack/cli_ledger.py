@@ -369,9 +369,10 @@ def report(
             from imtrack.errors import InvalidValue
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
+        from imtrack.digest import summaries
         from imtrack.report import progress_by
 
-        result = progress_by(ledger, (by or ReportBy.sector).value, settings)
+        result = progress_by(summaries(ledger), (by or ReportBy.sector).value, settings)
         if fmt is OutputFormat.json:
             _json(result.to_dict())
         else:

@@ -33,6 +33,19 @@ def _day(stamp: Any) -> str | None:
         return None
 
 
+def _latest_day(stamps: list[Any]) -> str | None:
+    """The latest readable day among the stamps. Extended ISO stamps (YYYY-MM-DD…) order by
+    their first ten characters, so only the latest candidate needs parsing (checked: a day
+    like 2024-13-01 is skipped); anything else takes the exact path, parsing every stamp."""
+    if all(isinstance(s, str) and len(s) >= 10 and s[4] == "-" and s[7] == "-" for s in stamps if s):
+        for stamp in sorted((s for s in stamps if s), key=lambda s: s[:10], reverse=True):
+            day = _day(stamp)
+            if day is not None:
+                return day
+        return None
+    return max((day for day in map(_day, stamps) if day is not None), default=None)
+
+
 def digest_of(doc: dict[str, Any]) -> dict[str, Any]:
     """The digest of one stored measure document (see the module docstring)."""
     digest = {key: value for key, value in doc.items() if key not in DROPPED}
@@ -41,8 +54,7 @@ def digest_of(doc: dict[str, Any]) -> dict[str, Any]:
     stamps = [doc.get("created"), doc.get("updated")]
     stamps += [note.get("at") for note in notes]
     stamps += [change.get("at") for change in history]
-    days = [day for day in map(_day, stamps) if day is not None]
-    digest["last_activity"] = max(days, default=None)
+    digest["last_activity"] = _latest_day(stamps)
     done_on = None
     if doc.get("status") == DONE:
         for change in reversed(history):
@@ -53,3 +65,62 @@ def digest_of(doc: dict[str, Any]) -> dict[str, Any]:
     digest["latest_note"] = notes[-1] if notes else None
     digest["note_count"] = len(notes)
     return digest
+
+
+class Summary:
+    """A measure as `report` and the listings see it, read from its digest: the stored fields
+    (text, sector, status, lead, due, …) as attributes like Measure's, the latest note, and the
+    two facts flags.py would otherwise compute from the notes and history (`activity_day`,
+    `done_day`). It has no notes or history: a command that prints those (`list --format
+    json`, `show`, exports) builds the full Measure for the few it prints."""
+
+    __slots__ = (
+        "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
+        "progress", "sector_pinned", "created", "updated", "activity_day", "done_day",
+        "note_count", "_latest",
+    )
+
+    def __init__(self, measure_id: int, digest: dict[str, Any]) -> None:
+        get = digest.get
+        self.id = measure_id
+        self.text = digest["text"]
+        self.sector = digest["sector"]
+        self.status = get("status", "not-started")
+        self.source = get("source", "")
+        self.section = get("section", "")
+        self.lead = get("lead")
+        self.partners = list(get("partners") or ())
+        self.due = get("due")
+        self.tags = list(get("tags") or ())
+        self.progress = get("progress")
+        self.sector_pinned = bool(get("sector_pinned", False))
+        self.created = get("created", "")
+        self.updated = get("updated", "")
+        self.activity_day = get("last_activity")
+        self.done_day = get("done_on")
+        self.note_count = get("note_count", 0)
+        self._latest = get("latest_note")
+
+    @property
+    def latest_note(self) -> Any:
+        """The latest note as a models.Note, or None."""
+        if not self._latest:
+            return None
+        from imtrack.models import Note
+
+        return Note.from_dict(self._latest)
+
+    def __repr__(self) -> str:
+        return f"Summary(id={self.id}, status={self.status!r}, sector={self.sector!r})"
+
+
+def summaries(ledger: Any) -> list[Summary]:
+    """Every measure of `ledger` as a Summary, in id order, from the store's digests (its index)
+    where it has them, so no measure is built."""
+    measures = ledger.measures
+    pairs = measures.digests() if hasattr(measures, "digests") else (
+        (m.id, digest_of(m.to_dict())) for m in measures.built()
+    )
+    items = [Summary(measure_id, digest) for measure_id, digest in pairs]
+    items.sort(key=lambda s: s.id)
+    return items

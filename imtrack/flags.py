@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from imtrack.dates import DueDate
+from imtrack.digest import Summary
 from imtrack.models import Measure, Status
 
 DEFAULT_SOON_DAYS = 30
@@ -78,6 +79,8 @@ def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) ->
 
 def last_activity(measure: Measure) -> date | None:
     """The day of the latest creation, note, change or update stamp; None if none is readable."""
+    if type(measure) is Summary:  # computed once, when its digest was made (digest.py)
+        return date.fromisoformat(measure.activity_day) if measure.activity_day else None
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
@@ -96,6 +99,8 @@ def done_on(measure: Measure) -> date | None:
     """The day of the history change that made the measure done, if it is done."""
     if measure.status != DONE:
         return None
+    if type(measure) is Summary:
+        return date.fromisoformat(measure.done_day) if measure.done_day else None
     for change in reversed(measure.history):
         if change.field == "status" and change.new == DONE:
             return _day(change.at)
