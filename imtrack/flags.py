@@ -141,12 +141,18 @@ def flags(
     soon_days: int = DEFAULT_SOON_DAYS,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> Flags:
-    """All derived flags of one measure on `today`."""
+    """All derived flags of one measure on `today` (the rules of is_overdue, is_due_soon,
+    is_stale and is_done_late, with the due date read once: `report` runs this per measure)."""
+    due = due_date(measure)
+    if measure.status == DONE:
+        done = done_on(measure)
+        return Flags(False, False, False, due is not None and done is not None and done > due)
+    last = last_activity(measure)
     return Flags(
-        overdue=is_overdue(measure, today),
-        due_soon=is_due_soon(measure, today, soon_days),
-        stale=is_stale(measure, today, stale_days),
-        done_late=is_done_late(measure),
+        overdue=due is not None and due < today,
+        due_soon=due is not None and today <= due <= today + timedelta(days=soon_days),
+        stale=last is not None and (today - last).days >= stale_days,
+        done_late=False,
     )
 
 

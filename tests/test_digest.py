@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from imtrack import flags as fl
-from imtrack.digest import digest_of
+from imtrack.digest import Summary, digest_of
 from imtrack.models import Change, Measure, Note
 
 STAMPS = st.one_of(
@@ -30,7 +30,9 @@ def measures(draw: st.DrawFn) -> Measure:
         for _ in range(draw(st.integers(0, 4)))
     ]
     notes = [Note(at=draw(STAMPS), text=f"n{i}") for i in range(draw(st.integers(0, 3)))]
-    return Measure(id=1, text="支持重点旗县运输和通用机场建设。", sector="transport",
+    due = draw(st.one_of(st.none(), st.just("ongoing"),
+                         st.dates(date(2023, 6, 1), date(2025, 6, 1)).map(date.isoformat)))
+    return Measure(id=1, text="支持重点旗县运输和通用机场建设。", sector="transport", due=due,
                    status=draw(STATUSES), created=draw(STAMPS), updated=draw(STAMPS),
                    notes=notes, history=history)
 
@@ -55,3 +57,20 @@ def test_digest_of_a_measure_done_twice_names_the_last_day() -> None:
         Change(at="2025-03-09T10:00:00+08:00", field="status", old="blocked", new="done"),
     ])
     assert digest_of(m.to_dict())["done_on"] == date(2025, 3, 9).isoformat()
+
+
+@given(measures(), st.dates(date(2023, 6, 1), date(2025, 6, 1)), st.integers(0, 60), st.integers(0, 60))
+def test_flags_of_a_summary_equal_the_rules_applied_to_the_whole_measure(
+    m: Measure, today: date, soon: int, stale: int
+) -> None:
+    expected = fl.Flags(
+        overdue=fl.is_overdue(m, today),
+        due_soon=fl.is_due_soon(m, today, soon),
+        stale=fl.is_stale(m, today, stale),
+        done_late=fl.is_done_late(m),
+    )
+    assert fl.flags(m, today, soon, stale) == expected
+    record = m.to_dict()
+    summary = Summary(record.pop("id"), digest_of(record))
+    assert fl.flags(summary, today, soon, stale) == expected
+    assert fl.last_activity(summary) == fl.last_activity(m)
