@@ -61,10 +61,13 @@ class Selection:
         if self.ids:
             return ledger.get_many(self.ids)
         assert self.where is not None
-        found = self.where.apply(ledger)
+        from imtrack.digest import summaries
+
+        # Match on the digests; build only the measures that will change.
+        found = self.where.apply(summaries(ledger))
         if not found:
             raise NotFound("no measure matches the --where-... filters; nothing was changed")
-        return found
+        return ledger.get_many(s.id for s in found)
 
 
 @dataclass(frozen=True, slots=True)
