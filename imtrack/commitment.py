@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.resources import data_file
 from imtrack.textnorm import fold, fold_compact
 
 
@@ -123,8 +124,18 @@ def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
 
 
 def load_rules(path: Path | None = None) -> CommitmentRules:
-    """Read and validate a commitment rules file (format: data/commitments.toml)."""
+    """Read and validate a commitment rules file (format: data/commitments.toml); what it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or data_file("commitments.toml")
+    return CommitmentRules(path, *cached(path, "commitments", _build_rules))
+
+
+def _build_rules(path: Path) -> tuple[Any, ...]:
+    """The fields of CommitmentRules after `path`, in order, from its file."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "commitment rules")
     verbs: dict[str, str] = {}
     for slug, listed in raw.get("types", {}).items():
@@ -140,18 +151,15 @@ def load_rules(path: Path | None = None) -> CommitmentRules:
     unlisted = [v for v in ba_verbs if v not in verbs]
     if unlisted:
         raise _fail(path, f"[ba] verb {unlisted[0]!r} must also be listed under [types]")
-    return CommitmentRules(
-        path=path,
-        verbs=verbs,
-        # longest first, so that 进一步 is skipped whole rather than as a prefix of something
-        adverbs=tuple(
-            sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)
-        ),
-        framing=_words(path, "skip.framing", skip.get("framing", [])),
-        light_verbs=frozenset(_words(path, "light.verbs", light.get("verbs", []))),
-        study_objects=_words(path, "light.study_objects", light.get("study_objects", [])),
-        ba_verbs=ba_verbs,
-        starts={
+    return (
+        verbs,
+        # adverbs: longest first, so that 进一步 is skipped whole rather than as a prefix of something
+        tuple(sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)),
+        _words(path, "skip.framing", skip.get("framing", [])),  # framing
+        frozenset(_words(path, "light.verbs", light.get("verbs", []))),  # light_verbs
+        _words(path, "light.study_objects", light.get("study_objects", [])),  # study_objects
+        ba_verbs,
+        {  # starts
             c: tuple(sorted({len(v) for v in verbs if v[0] == c}, reverse=True))
             for c in {v[0] for v in verbs}
         },

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.resources import data_file
 from imtrack.textnorm import fold_compact
 
 
@@ -110,8 +110,18 @@ def _strings(path: Path, where: str, value: object) -> list[str]:
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Read and validate a gazetteer file (format: the comments in data/places.toml)."""
+    """Read and validate a gazetteer file (format: the comments in data/places.toml); what it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or data_file("places.toml")
+    return Gazetteer(path, *cached(path, "gazetteer", _build_gazetteer))
+
+
+def _build_gazetteer(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, tuple[int, ...]]]:
+    """The gazetteer's tables (names, aliases, starts) from its file."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "gazetteer")
 
     names: dict[str, tuple[str, ...]] = {}
@@ -162,12 +172,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
     starts: dict[str, set[int]] = {}
     for key in names:
         starts.setdefault(key[0], set()).add(len(key))
-    return Gazetteer(
-        path=path,
-        names=names,
-        aliases=aliases,
-        starts={c: tuple(sorted(sizes, reverse=True)) for c, sizes in starts.items()},
-    )
+    return names, aliases, {c: tuple(sorted(sizes, reverse=True)) for c, sizes in starts.items()}
 
 
 @cache

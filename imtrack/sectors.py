@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.resources import data_file
 from imtrack.textnorm import fold
 
 
@@ -97,8 +97,19 @@ def bundled_rules_path() -> Path:
 
 
 def load_rules(path: Path | None = None) -> SectorRules:
-    """Read and validate a rules file; a mistake in it names the file and the fix."""
+    """Read and validate a rules file; a mistake in it names the file and the fix. What it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or bundled_rules_path()
+    rules = cached(path, "sector-rules", _build_rules)
+    return SectorRules(path=path, rules=tuple(Rule(*rule) for rule in rules))
+
+
+def _build_rules(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """(sector, strong, keywords) for each rule of the file, in order."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "sector rules")
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -121,5 +132,5 @@ def load_rules(path: Path | None = None) -> SectorRules:
                     f'e.g. {key} = ["铁路", "公路"]'
                 )
             phrases[key] = tuple(fold(k) for k in value if k.strip())
-        rules.append(Rule(sector=slug, strong=phrases["strong"], keywords=phrases["keywords"]))
-    return SectorRules(path=path, rules=tuple(rules))
+        rules.append((slug, phrases["strong"], phrases["keywords"]))
+    return tuple(rules)
