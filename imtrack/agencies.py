@@ -18,11 +18,11 @@ matches 自治区发展改革委).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import StoreError
+from imtrack.frozen import Frozen
 from imtrack.resources import data_file
 from imtrack.textnorm import fold_compact
 
@@ -40,11 +40,17 @@ def _without_prefix(key: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class AgencyTable:
+class AgencyTable(Frozen):
+    __slots__ = ("path", "names", "lookup")
     path: Path
     names: tuple[str, ...]  # canonical names, in file order
     lookup: dict[str, str]  # folded name or alias -> canonical name
+
+    def __init__(self, path: Path, names: tuple[str, ...], lookup: dict[str, str]) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "names", names)
+        init(self, "lookup", lookup)
 
     def find(self, name: str) -> str | None:
         key = _key(name)

@@ -19,20 +19,25 @@ API:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.frozen import Frozen
 from imtrack.resources import data_file
 from imtrack.textnorm import fold, fold_compact
 
 
-@dataclass(frozen=True, slots=True)
-class Commitment:
+class Commitment(Frozen):
+    __slots__ = ("slug", "label")
     slug: str
     label: str
+
+    def __init__(self, slug: str, label: str) -> None:
+        init = object.__setattr__
+        init(self, "slug", slug)
+        init(self, "label", label)
 
 
 COMMITMENTS: tuple[Commitment, ...] = (
@@ -59,8 +64,8 @@ def commitment_choices() -> str:
     return ", ".join(f"{c.slug} ({c.label})" for c in COMMITMENTS)
 
 
-@dataclass(frozen=True, slots=True)
-class CommitmentRules:
+class CommitmentRules(Frozen):
+    __slots__ = ("path", "verbs", "adverbs", "framing", "light_verbs", "study_objects", "ba_verbs", "starts")
     path: Path
     verbs: dict[str, str]  # folded verb -> slug
     adverbs: tuple[str, ...]
@@ -69,6 +74,27 @@ class CommitmentRules:
     study_objects: tuple[str, ...]
     ba_verbs: tuple[str, ...]
     starts: dict[str, tuple[int, ...]]  # first character -> verb lengths, longest first
+
+    def __init__(
+        self,
+        path: Path,
+        verbs: dict[str, str],
+        adverbs: tuple[str, ...],
+        framing: tuple[str, ...],
+        light_verbs: frozenset[str],
+        study_objects: tuple[str, ...],
+        ba_verbs: tuple[str, ...],
+        starts: dict[str, tuple[int, ...]],
+    ) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "verbs", verbs)
+        init(self, "adverbs", adverbs)
+        init(self, "framing", framing)
+        init(self, "light_verbs", light_verbs)
+        init(self, "study_objects", study_objects)
+        init(self, "ba_verbs", ba_verbs)
+        init(self, "starts", starts)
 
     def _verb_at(self, text: str, start: int = 0) -> str | None:
         """The longest listed verb starting at `start`."""

@@ -19,19 +19,24 @@ API:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.frozen import Frozen
 from imtrack.resources import data_file
 from imtrack.textnorm import fold_compact
 
 
-@dataclass(frozen=True, slots=True)
-class Region:
+class Region(Frozen):
+    __slots__ = ("name", "slug")
     name: str
     slug: str
+
+    def __init__(self, name: str, slug: str) -> None:
+        init = object.__setattr__
+        init(self, "name", name)
+        init(self, "slug", slug)
 
     @property
     def is_league(self) -> bool:
@@ -64,8 +69,8 @@ def region_choices() -> str:
     return ", ".join(f"{r.slug} ({r.name})" for r in REGIONS)
 
 
-@dataclass(frozen=True, slots=True)
-class Gazetteer:
+class Gazetteer(Frozen):
+    __slots__ = ("path", "names", "aliases", "starts")
     path: Path
     # folded name -> the regions it stands for; () for a [not_places] phrase
     names: dict[str, tuple[str, ...]]
@@ -73,6 +78,19 @@ class Gazetteer:
     # first character -> lengths of the names starting with it, longest first: most characters
     # start no name, so the scan costs one dict lookup per character (10k measures in ~0.1 s)
     starts: dict[str, tuple[int, ...]]
+
+    def __init__(
+        self,
+        path: Path,
+        names: dict[str, tuple[str, ...]],
+        aliases: dict[str, str],
+        starts: dict[str, tuple[int, ...]],
+    ) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "names", names)
+        init(self, "aliases", aliases)
+        init(self, "starts", starts)
 
     def mentions(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each place name found, left to right, longest match first, with its regions."""

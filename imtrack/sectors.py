@@ -7,19 +7,25 @@ them without touching code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.frozen import Frozen
 from imtrack.resources import data_file
 from imtrack.textnorm import fold
 
 
-@dataclass(frozen=True, slots=True)
-class Sector:
+class Sector(Frozen):
+    __slots__ = ("slug", "label", "aliases")
     slug: str
     label: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...]
+
+    def __init__(self, slug: str, label: str, aliases: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "slug", slug)
+        init(self, "label", label)
+        init(self, "aliases", aliases)
 
 
 SECTORS: tuple[Sector, ...] = (
@@ -68,17 +74,28 @@ def label(slug: str) -> str:
 STRONG_WEIGHT = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Frozen):
+    __slots__ = ("sector", "strong", "keywords")
     sector: str
     strong: tuple[str, ...]
     keywords: tuple[str, ...]
 
+    def __init__(self, sector: str, strong: tuple[str, ...], keywords: tuple[str, ...]) -> None:
+        init = object.__setattr__
+        init(self, "sector", sector)
+        init(self, "strong", strong)
+        init(self, "keywords", keywords)
 
-@dataclass(frozen=True, slots=True)
-class SectorRules:
+
+class SectorRules(Frozen):
+    __slots__ = ("path", "rules")
     path: Path
     rules: tuple[Rule, ...]
+
+    def __init__(self, path: Path, rules: tuple[Rule, ...]) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "rules", rules)
 
     def classify(self, text: str) -> str:
         """The best-scoring sector for `text`, or `other` when no phrase matches."""

@@ -1,0 +1,42 @@
+"""`Frozen`: the base of imtrack's small immutable value classes (Region, Flags, Settings...).
+
+It gives what `@dataclass(frozen=True, slots=True)` gave them (equality and hashing by fields,
+a repr naming the fields, FrozenInstanceError on assignment) without its cost at import: a
+dataclass compiles its generated methods with exec() when its module is imported, about 1 ms
+per class on the benchmark machine, and a command imports a dozen of them (start-up, issue 6).
+
+A subclass names its fields in `__slots__` (in order) and writes its own `__init__`, setting
+each field with `object.__setattr__` as a frozen dataclass does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Frozen:
+    __slots__ = ()
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
