@@ -4,8 +4,6 @@ database file or computes anything a script could not get from the core.
 Start-up matters (a tracker is opened dozens of times a day): Rich, TinyDB and the core are
 imported inside the commands that need them, not at module level."""
 
-from __future__ import annotations
-
 import copy
 import gc
 import os
@@ -200,7 +198,7 @@ def _location(ctx: typer.Context) -> Any:
     return resolve_db(ctx.obj)
 
 
-def _store(ctx: typer.Context) -> JsonStore:
+def _store(ctx: typer.Context) -> "JsonStore":
     from imtrack.tracker import open_store
 
     return open_store(_location(ctx))
