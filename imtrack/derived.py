@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from imtrack import clock
-from imtrack.commitment import commitment_of
 from imtrack.errors import InvalidValue
 from imtrack.frozen import Frozen
 from imtrack.flags import (
@@ -24,7 +23,23 @@ from imtrack.flags import (
     last_activity,
 )
 from imtrack.models import Measure
-from imtrack.regions import regions_of
+
+
+# regions.py and commitment.py (with their data files) load on the first derive(), not with this
+# module: `list` as a table needs only Settings and the flags (start-up, issue 6). Each stub
+# replaces itself with the real function, so later calls cost nothing extra.
+def regions_of(text: str) -> list[str]:
+    global regions_of
+    from imtrack.regions import regions_of
+
+    return regions_of(text)
+
+
+def commitment_of(text: str) -> str:
+    global commitment_of
+    from imtrack.commitment import commitment_of
+
+    return commitment_of(text)
 
 
 def today() -> date:

@@ -86,6 +86,16 @@ def test_list_json_imports_only_what_it_needs(script_env):
     assert not unwanted, f"`imtrack list --format json` imports {unwanted}: import them where used"
 
 
+def test_list_as_a_table_needs_no_derived_facts_but_the_flags(script_env):
+    _settle_data_files()
+    _imported(["list"], script_env)
+    imported = _imported(["list"], script_env)
+    assert "imtrack.flags" in imported
+    unwanted = {"tomllib", "imtrack.regions", "imtrack.commitment", "imtrack.dates",
+                "imtrack.history", "imtrack.parser", "dateutil", "filelock", "openpyxl"} & imported
+    assert not unwanted, f"`imtrack list` imports {sorted(unwanted)}: import them where used"
+
+
 def test_a_command_in_another_module_loads_only_that_module(script_env):
     _imported(["list", "--format", "json"], script_env)
     imported = _imported(["sources", "--format", "json"], script_env)
