@@ -207,3 +207,30 @@ def test_cache_location(monkeypatch, tmp_path):
         assert datacache.cache_dir() == tmp_path / "xdg" / "imtrack"
         monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
         assert datacache.cache_dir() == Path.home() / ".cache" / "imtrack"
+
+
+# -- Frozen: the value classes keep what frozen dataclasses gave them ---------------------------
+
+
+def test_frozen_value_classes_behave_like_frozen_dataclasses():
+    import copy
+    import dataclasses
+    import pickle
+    from datetime import date
+
+    from imtrack.derived import Settings
+    from imtrack.flags import Flags
+    from imtrack.regions import REGIONS, Region
+
+    s = Settings(today=date(2026, 1, 2), soon_days=7)
+    assert s == Settings(date(2026, 1, 2), 7, 30) and s != Settings(date(2026, 1, 2))
+    assert hash(s) == hash(Settings(date(2026, 1, 2), 7))
+    assert repr(s) == "Settings(today=datetime.date(2026, 1, 2), soon_days=7, stale_days=30)"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.soon_days = 1  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        s.other = 1  # type: ignore[attr-defined]
+    for clone in (copy.copy(s), copy.deepcopy(s), pickle.loads(pickle.dumps(s))):
+        assert clone == s and clone is not s
+    assert Region("包头", "baotou") == REGIONS[1] and Region("包头", "baotou") != ("包头", "baotou")
+    assert Flags(True, False, False, False).attention == "red"
