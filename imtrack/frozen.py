@@ -1,19 +1,22 @@
-"""`Frozen`: the base of imtrack's small immutable value classes (Region, Flags, Settings...).
+"""`Frozen` and `Record`: the bases of imtrack's value classes (Measure, Region, Flags...).
 
-It gives what `@dataclass(frozen=True, slots=True)` gave them (equality and hashing by fields,
-a repr naming the fields, FrozenInstanceError on assignment) without its cost at import: a
-dataclass compiles its generated methods with exec() when its module is imported, about 1 ms
+They give what `@dataclass(frozen=True, slots=True)` and `@dataclass(slots=True)` gave them
+(equality by fields, hashing for the frozen ones, a repr naming the fields, FrozenInstanceError
+on assignment) without their cost at import: a dataclass compiles its generated methods with exec() when its module is imported, about 1 ms
 per class on the benchmark machine, and a command imports a dozen of them (start-up, issue 6).
 
-A subclass names its fields in `__slots__` (in order) and writes its own `__init__`, setting
-each field with `object.__setattr__` as a frozen dataclass does."""
+A subclass names its fields in `__slots__` (in order) and writes its own `__init__`; a Frozen
+one sets each field with `object.__setattr__`, as a frozen dataclass does."""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-class Frozen:
+class Record:
+    """A mutable value class, as `@dataclass(slots=True)`: equality by fields, a repr naming
+    them, unhashable."""
+
     __slots__ = ()
 
     def _values(self) -> tuple[Any, ...]:
@@ -24,12 +27,20 @@ class Frozen:
             return self._values() == other._values()  # type: ignore[attr-defined]
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(self._values())
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__qualname__}({fields})"
+
+
+class Frozen(Record):
+    """An immutable value class, as `@dataclass(frozen=True, slots=True)`: hashable too."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     # copy, deepcopy and pickle restore the fields past __setattr__, as a frozen dataclass does
     def __getstate__(self) -> tuple[Any, ...]:
