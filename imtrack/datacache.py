@@ -68,7 +68,8 @@ def cached(path: Path, kind: str, build: Callable[[Path], Any]) -> Any:
     entry = _entry(path, kind)
     try:
         with open(entry, "rb") as fh:
-            stored_key, value = marshal.load(fh)
+            raw = fh.read()
+        stored_key, value = marshal.loads(raw)  # (marshal.load(fh) reads in small pieces: 4x slower)
         if stored_key == key:
             return value
     except (OSError, EOFError, ValueError, TypeError):
