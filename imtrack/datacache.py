@@ -7,8 +7,9 @@ numbers, memoised in one small `marshal` file per data file in the user cache di
 `$IMTRACK_CACHE_DIR`, else `$XDG_CACHE_HOME/imtrack` or `~/.cache/imtrack` on Linux and other
 Unixes, else platformdirs' user cache directory (macOS, Windows).
 
-An entry records the data file's path, size, modification time (ns) and inode; when any of them
-differs the file is read and built again, so an edited TOML takes effect on the next run. A file
+An entry records the data file's path, size, modification time (ns) and inode, and the size and
+mtime of the module that built it and of textnorm.py; when any of them differs the file is read
+and built again, so an edited TOML (or builder) takes effect on the next run. A file
 modified in the last two seconds is not cached at all (an edit within the same clock tick would
 keep its size and mtime). The cache is only ever a copy: an entry that cannot be read, is stale
 or was written by another Python or another version of imtrack is ignored, an error while
@@ -52,20 +53,32 @@ def _entry(path: Path, kind: str) -> Path:
     return cache_dir() / f"{kind}-{digest:08x}.{sys.implementation.cache_tag}.marshal"
 
 
-def _key(path: Path, kind: str, st: os.stat_result) -> tuple[Any, ...]:
+def _code_stamp(build: Callable[[Path], Any]) -> tuple[Any, ...]:
+    """Size and mtime of the builder's module and of textnorm (whose folding makes the keys), so
+    that editing the code that builds an entry also retires it (editable installs)."""
+    stamp: list[Any] = []
+    for name in (build.__module__, "imtrack.textnorm"):
+        st = os.stat(sys.modules[name].__file__ or "")
+        stamp += [st.st_size, st.st_mtime_ns]
+    return tuple(stamp)
+
+
+def _key(path: Path, kind: str, st: os.stat_result, build: Callable[[Path], Any]) -> tuple[Any, ...]:
     from imtrack import __version__
 
-    return (FORMAT, __version__, kind, str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    return (FORMAT, __version__, kind, str(path), st.st_size, st.st_mtime_ns, st.st_ino, _code_stamp(build))
 
 
 def cached(path: Path, kind: str, build: Callable[[Path], Any]) -> Any:
     """`build(path)`, from the cache when the file is unchanged since it was cached."""
     try:
         st = os.stat(path)
-    except OSError:
-        return build(path)  # missing or unreadable: let the builder name the problem
-    key = _key(path, kind, st)
-    entry = _entry(path, kind)
+        key = _key(path, kind, st, build)
+        entry = _entry(path, kind)
+    except (OSError, RuntimeError, KeyError):
+        # the file is missing (let the builder name the problem), or there is no cache directory
+        # (no home directory) or no source file to stamp: build without the cache
+        return build(path)
     try:
         with open(entry, "rb") as fh:
             raw = fh.read()

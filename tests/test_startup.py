@@ -234,3 +234,41 @@ def test_frozen_value_classes_behave_like_frozen_dataclasses():
         assert clone == s and clone is not s
     assert Region("包头", "baotou") == REGIONS[1] and Region("包头", "baotou") != ("包头", "baotou")
     assert Flags(True, False, False, False).attention == "red"
+
+
+def test_editing_the_builder_code_retires_its_entries(tmp_path, monkeypatch):
+    places = tmp_path / "places.toml"
+    _write(places, GAZETTEER.format(place="白云鄂博"))
+    calls = []
+
+    def build(path: Path) -> list[str]:
+        calls.append(path)
+        return ["built"]
+
+    build.__module__ = "imtrack.regions"
+    assert datacache.cached(places, "test", build) == datacache.cached(places, "test", build) == ["built"]
+    assert len(calls) == 1
+    real_stat = os.stat
+
+    def newer_source(p, *args, **kwargs):
+        st = real_stat(p, *args, **kwargs)
+        if str(p).endswith("regions.py"):
+            return os.stat_result((*st[:8], st.st_mtime + 1, st.st_ctime))
+        return st
+
+    monkeypatch.setattr(datacache.os, "stat", newer_source)
+    datacache.cached(places, "test", build)
+    assert len(calls) == 2
+
+
+def test_no_home_directory_means_no_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("IMTRACK_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(datacache.Path, "home", staticmethod(no_home))
+    places = tmp_path / "places.toml"
+    _write(places, GAZETTEER.format(place="白云鄂博"))
+    assert load_gazetteer(places).regions_of("白云鄂博") == ["包头"]
