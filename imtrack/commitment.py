@@ -125,9 +125,10 @@ class CommitmentRules(Frozen):
                 return word
         return None
 
-    def explain(self, text: str) -> tuple[str, str | None]:
-        """(slug, the leading verb that decided it, or None for `other`)."""
-        s = fold_compact(text)  # NFKC turns ，into , and （ into (
+    def explain(self, text: str, *, compact: bool = False) -> tuple[str, str | None]:
+        """(slug, the leading verb that decided it, or None for `other`); `compact=True` when
+        `text` is already textnorm.fold_compact()ed."""
+        s = text if compact else fold_compact(text)  # NFKC turns ，into , and （ into (
         s = _without_condition(s)
         if s.startswith(self.framing):
             end = s.find(",")
@@ -156,8 +157,8 @@ class CommitmentRules(Frozen):
                 return self.verbs[verb], verb
         return OTHER, None
 
-    def classify(self, text: str) -> str:
-        return self.explain(text)[0]
+    def classify(self, text: str, *, compact: bool = False) -> str:
+        return self.explain(text, compact=compact)[0]
 
 
 def _fail(path: Path, message: str) -> StoreError:
@@ -218,9 +219,10 @@ def bundled_rules() -> CommitmentRules:
     return load_rules()
 
 
-def commitment_of(text: str, rules: CommitmentRules | None = None) -> str:
-    """The commitment type slug of a measure's text (bundled rules by default)."""
-    return (rules or bundled_rules()).classify(text)
+def commitment_of(text: str, rules: CommitmentRules | None = None, *, compact: bool = False) -> str:
+    """The commitment type slug of a measure's text (bundled rules by default); `compact=True`
+    when `text` is already textnorm.fold_compact()ed."""
+    return (rules or bundled_rules()).classify(text, compact=compact)
 
 
 def parse_commitment(text: str, rules: CommitmentRules | None = None) -> Commitment:

@@ -23,23 +23,24 @@ from imtrack.flags import (
     last_activity,
 )
 from imtrack.models import Measure
+from imtrack.textnorm import fold_compact
 
 
 # regions.py and commitment.py (with their data files) load on the first derive(), not with this
 # module: `list` as a table needs only Settings and the flags (start-up, issue 6). Each stub
 # replaces itself with the real function, so later calls cost nothing extra.
-def regions_of(text: str) -> list[str]:
+def regions_of(text: str, *, compact: bool = False) -> list[str]:
     global regions_of
     from imtrack.regions import regions_of
 
-    return regions_of(text)
+    return regions_of(text, compact=compact)
 
 
-def commitment_of(text: str) -> str:
+def commitment_of(text: str, *, compact: bool = False) -> str:
     global commitment_of
     from imtrack.commitment import commitment_of
 
-    return commitment_of(text)
+    return commitment_of(text, compact=compact)
 
 
 def today() -> date:
@@ -107,10 +108,11 @@ class Derived(Frozen):
 
 def derive(measure: Measure, settings: Settings | None = None) -> Derived:
     settings = settings or Settings()
+    compact = fold_compact(measure.text)  # once for both (the fold is most of their cost)
     return Derived(
         flags=flags(measure, settings.today, settings.soon_days, settings.stale_days),
-        regions=regions_of(measure.text),
-        commitment=commitment_of(measure.text),
+        regions=regions_of(compact, compact=True),
+        commitment=commitment_of(compact, compact=True),
         days_left=days_left(measure, settings.today),
         last_activity=last_activity(measure),
     )
