@@ -18,12 +18,12 @@ matches 自治区发展改革委).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from imtrack.errors import StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.frozen import Frozen
+from imtrack.resources import data_file
 from imtrack.textnorm import fold_compact
 
 _PREFIXES = ("内蒙古自治区", "内蒙古", "自治区")
@@ -40,11 +40,17 @@ def _without_prefix(key: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class AgencyTable:
+class AgencyTable(Frozen):
+    __slots__ = ("path", "names", "lookup")
     path: Path
     names: tuple[str, ...]  # canonical names, in file order
     lookup: dict[str, str]  # folded name or alias -> canonical name
+
+    def __init__(self, path: Path, names: tuple[str, ...], lookup: dict[str, str]) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "names", names)
+        init(self, "lookup", lookup)
 
     def find(self, name: str) -> str | None:
         key = _key(name)
@@ -65,8 +71,19 @@ def _fail(path: Path, message: str) -> StoreError:
 
 
 def load_agencies(path: Path | None = None) -> AgencyTable:
-    """Read and validate an agency table (format: the comments in data/agencies.toml)."""
+    """Read and validate an agency table (format: the comments in data/agencies.toml); what it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or data_file("agencies.toml")
+    names, lookup = cached(path, "agencies", _build_agencies)
+    return AgencyTable(path=path, names=names, lookup=lookup)
+
+
+def _build_agencies(path: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """(canonical names in file order, folded name or alias -> canonical name) from the file."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "agency table")
     names: list[str] = []
     lookup: dict[str, str] = {}
@@ -86,7 +103,7 @@ def load_agencies(path: Path | None = None) -> AgencyTable:
             if lookup.get(key, name) != name:
                 raise _fail(path, f"{alias!r} is listed for both {lookup[key]} and {name}")
             lookup[key] = name
-    return AgencyTable(path=path, names=tuple(names), lookup=lookup)
+    return tuple(names), lookup
 
 
 @cache

@@ -18,20 +18,25 @@ API:
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.frozen import Frozen
+from imtrack.resources import data_file
 from imtrack.textnorm import fold, fold_compact
 
 
-@dataclass(frozen=True, slots=True)
-class Commitment:
+class Commitment(Frozen):
+    __slots__ = ("slug", "label")
     slug: str
     label: str
+
+    def __init__(self, slug: str, label: str) -> None:
+        init = object.__setattr__
+        init(self, "slug", slug)
+        init(self, "label", label)
 
 
 COMMITMENTS: tuple[Commitment, ...] = (
@@ -45,8 +50,30 @@ COMMITMENTS: tuple[Commitment, ...] = (
 OTHER = "other"
 BY_SLUG: dict[str, Commitment] = {c.slug: c for c in COMMITMENTS}
 
-_CONDITION = re.compile(r"^在[^,。;!?]{0,80}?(?:前提下|基础上|条件下|情况下|过程中|框架下),?")
-_CLAUSE_END = re.compile(r"[,。;!?]")
+# A leading condition is what the pattern ^在[^,。;!?]{0,80}?(?:前提下|...|框架下),? matches: 在,
+# at most 80 characters that end no clause, the first of these endings, and a comma after it.
+# Written out with str.find: compiling the two patterns cost more than a whole `list` spends
+# classifying the seed (start-up, issue 6); tests/test_commitment.py checks them against re.
+_CONDITION_ENDS = ("前提下", "基础上", "条件下", "情况下", "过程中", "框架下")
+_CLAUSE_ENDS = ",。;!?"
+
+
+def _clause_end(s: str) -> int:
+    """Where the first clause of `s` ends (the first of , 。 ; ! ?), or len(s)."""
+    ends = [i for i in map(s.find, _CLAUSE_ENDS) if i != -1]
+    return min(ends) if ends else len(s)
+
+
+def _without_condition(s: str) -> str:
+    """`s` without a leading condition clause (在……前提下，)."""
+    if not s.startswith("在"):
+        return s
+    limit = min(81, _clause_end(s))  # where the condition's last word may start, at most
+    found = [i for i in (s.find(end, 1, limit + 3) for end in _CONDITION_ENDS) if i != -1]
+    if not found:
+        return s
+    cut = min(found) + 3
+    return s[cut + 1 :] if s[cut : cut + 1] == "," else s[cut:]
 
 
 def label(slug: str) -> str:
@@ -58,8 +85,8 @@ def commitment_choices() -> str:
     return ", ".join(f"{c.slug} ({c.label})" for c in COMMITMENTS)
 
 
-@dataclass(frozen=True, slots=True)
-class CommitmentRules:
+class CommitmentRules(Frozen):
+    __slots__ = ("path", "verbs", "adverbs", "framing", "light_verbs", "study_objects", "ba_verbs", "starts")
     path: Path
     verbs: dict[str, str]  # folded verb -> slug
     adverbs: tuple[str, ...]
@@ -69,6 +96,27 @@ class CommitmentRules:
     ba_verbs: tuple[str, ...]
     starts: dict[str, tuple[int, ...]]  # first character -> verb lengths, longest first
 
+    def __init__(
+        self,
+        path: Path,
+        verbs: dict[str, str],
+        adverbs: tuple[str, ...],
+        framing: tuple[str, ...],
+        light_verbs: frozenset[str],
+        study_objects: tuple[str, ...],
+        ba_verbs: tuple[str, ...],
+        starts: dict[str, tuple[int, ...]],
+    ) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "verbs", verbs)
+        init(self, "adverbs", adverbs)
+        init(self, "framing", framing)
+        init(self, "light_verbs", light_verbs)
+        init(self, "study_objects", study_objects)
+        init(self, "ba_verbs", ba_verbs)
+        init(self, "starts", starts)
+
     def _verb_at(self, text: str, start: int = 0) -> str | None:
         """The longest listed verb starting at `start`."""
         for size in self.starts.get(text[start : start + 1], ()):
@@ -77,10 +125,11 @@ class CommitmentRules:
                 return word
         return None
 
-    def explain(self, text: str) -> tuple[str, str | None]:
-        """(slug, the leading verb that decided it, or None for `other`)."""
-        s = fold_compact(text)  # NFKC turns ，into , and （ into (
-        s = _CONDITION.sub("", s, count=1)
+    def explain(self, text: str, *, compact: bool = False) -> tuple[str, str | None]:
+        """(slug, the leading verb that decided it, or None for `other`); `compact=True` when
+        `text` is already textnorm.fold_compact()ed."""
+        s = text if compact else fold_compact(text)  # NFKC turns ，into , and （ into (
+        s = _without_condition(s)
         if s.startswith(self.framing):
             end = s.find(",")
             if end != -1:
@@ -91,7 +140,7 @@ class CommitmentRules:
             for adverb in self.adverbs:
                 if s.startswith(adverb) and len(s) > len(adverb):
                     s, stripped = s[len(adverb) :], True
-        clause = _CLAUSE_END.split(s, maxsplit=1)[0]
+        clause = s[: _clause_end(s)]
         head = self._verb_at(s)
         if head is not None:
             if head in self.light_verbs and clause.endswith(self.study_objects):
@@ -108,8 +157,8 @@ class CommitmentRules:
                 return self.verbs[verb], verb
         return OTHER, None
 
-    def classify(self, text: str) -> str:
-        return self.explain(text)[0]
+    def classify(self, text: str, *, compact: bool = False) -> str:
+        return self.explain(text, compact=compact)[0]
 
 
 def _fail(path: Path, message: str) -> StoreError:
@@ -123,8 +172,18 @@ def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
 
 
 def load_rules(path: Path | None = None) -> CommitmentRules:
-    """Read and validate a commitment rules file (format: data/commitments.toml)."""
+    """Read and validate a commitment rules file (format: data/commitments.toml); what it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or data_file("commitments.toml")
+    return CommitmentRules(path, *cached(path, "commitments", _build_rules))
+
+
+def _build_rules(path: Path) -> tuple[Any, ...]:
+    """The fields of CommitmentRules after `path`, in order, from its file."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "commitment rules")
     verbs: dict[str, str] = {}
     for slug, listed in raw.get("types", {}).items():
@@ -140,18 +199,15 @@ def load_rules(path: Path | None = None) -> CommitmentRules:
     unlisted = [v for v in ba_verbs if v not in verbs]
     if unlisted:
         raise _fail(path, f"[ba] verb {unlisted[0]!r} must also be listed under [types]")
-    return CommitmentRules(
-        path=path,
-        verbs=verbs,
-        # longest first, so that 进一步 is skipped whole rather than as a prefix of something
-        adverbs=tuple(
-            sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)
-        ),
-        framing=_words(path, "skip.framing", skip.get("framing", [])),
-        light_verbs=frozenset(_words(path, "light.verbs", light.get("verbs", []))),
-        study_objects=_words(path, "light.study_objects", light.get("study_objects", [])),
-        ba_verbs=ba_verbs,
-        starts={
+    return (
+        verbs,
+        # adverbs: longest first, so that 进一步 is skipped whole rather than as a prefix of something
+        tuple(sorted(_words(path, "skip.adverbs", skip.get("adverbs", [])), key=len, reverse=True)),
+        _words(path, "skip.framing", skip.get("framing", [])),  # framing
+        frozenset(_words(path, "light.verbs", light.get("verbs", []))),  # light_verbs
+        _words(path, "light.study_objects", light.get("study_objects", [])),  # study_objects
+        ba_verbs,
+        {  # starts
             c: tuple(sorted({len(v) for v in verbs if v[0] == c}, reverse=True))
             for c in {v[0] for v in verbs}
         },
@@ -163,9 +219,10 @@ def bundled_rules() -> CommitmentRules:
     return load_rules()
 
 
-def commitment_of(text: str, rules: CommitmentRules | None = None) -> str:
-    """The commitment type slug of a measure's text (bundled rules by default)."""
-    return (rules or bundled_rules()).classify(text)
+def commitment_of(text: str, rules: CommitmentRules | None = None, *, compact: bool = False) -> str:
+    """The commitment type slug of a measure's text (bundled rules by default); `compact=True`
+    when `text` is already textnorm.fold_compact()ed."""
+    return (rules or bundled_rules()).classify(text, compact=compact)
 
 
 def parse_commitment(text: str, rules: CommitmentRules | None = None) -> Commitment:

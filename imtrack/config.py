@@ -4,18 +4,24 @@ the per-user data directory (e.g. ~/.local/share/imtrack/imtrack.json on Linux).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from imtrack.frozen import Frozen
 
 ENV_DB = "IMTRACK_DB"
 DB_FILENAME = "imtrack.json"
 RULES_FILENAME = "sector-rules.toml"
 
 
-@dataclass(frozen=True, slots=True)
-class DbLocation:
+class DbLocation(Frozen):
+    __slots__ = ("path", "origin")
     path: Path
     origin: str  # "--db", "IMTRACK_DB" or "default"
+
+    def __init__(self, path: Path, origin: str) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "origin", origin)
 
     @property
     def is_default(self) -> bool:

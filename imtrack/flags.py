@@ -25,23 +25,26 @@ the first that applies wins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from imtrack.dates import DueDate
 from imtrack.digest import Summary
+from imtrack.frozen import Frozen
 from imtrack.models import Measure, Status
 
 DEFAULT_SOON_DAYS = 30
 DEFAULT_STALE_DAYS = 30
 
 DONE = Status.DONE.value
+ONGOING = "ongoing"  # dates.ONGOING_VALUE
 
 
 def due_date(measure: Measure) -> date | None:
-    """The measure's deadline as a date; None when unset or ongoing."""
-    due = DueDate.from_stored(measure.due)
-    return due.date if due else None
+    """The measure's deadline as a date; None when unset or ongoing. Reads Measure.due as
+    dates.DueDate.from_stored does, without importing the due-date grammar (start-up)."""
+    due = measure.due
+    if due is None or due == "" or due == ONGOING:
+        return None
+    return date.fromisoformat(due)
 
 
 def _day(timestamp: str) -> date | None:
@@ -112,12 +115,19 @@ def is_done_late(measure: Measure) -> bool:
     return due is not None and done is not None and done > due
 
 
-@dataclass(frozen=True, slots=True)
-class Flags:
+class Flags(Frozen):
+    __slots__ = ("overdue", "due_soon", "stale", "done_late")
     overdue: bool
     due_soon: bool
     stale: bool
     done_late: bool
+
+    def __init__(self, overdue: bool, due_soon: bool, stale: bool, done_late: bool) -> None:
+        init = object.__setattr__
+        init(self, "overdue", overdue)
+        init(self, "due_soon", due_soon)
+        init(self, "stale", stale)
+        init(self, "done_late", done_late)
 
     @property
     def attention(self) -> str | None:

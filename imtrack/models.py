@@ -1,16 +1,17 @@
 """The records imtrack keeps: measures with their notes and change history, and statuses.
 
-Plain dataclasses with explicit to_dict/from_dict so the stored JSON and the `--format json`
-output have stable, documented field names that do not follow Python attribute renames."""
+Plain value classes (frozen.Record gives what slots dataclasses gave, without their cost at
+import) with explicit to_dict/from_dict so the stored JSON and the `--format json` output have
+stable, documented field names that do not follow Python attribute renames."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
 
 from imtrack.errors import InvalidValue
+from imtrack.frozen import Record
 from imtrack.textnorm import fold
 
 
@@ -89,11 +90,16 @@ def clean_note(text: str) -> str:
     return text
 
 
-@dataclass(slots=True)
-class Note:
+class Note(Record):
+    __slots__ = ("at", "text", "txn")
     at: str
     text: str
-    txn: int | None = None  # the command that added it (history.py); None in older records
+    txn: int | None  # the command that added it (history.py); None in older records
+
+    def __init__(self, at: str, text: str, txn: int | None = None) -> None:
+        self.at = at
+        self.text = text
+        self.txn = txn
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "text": self.text}
@@ -106,15 +112,22 @@ class Note:
         return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"))
 
 
-@dataclass(slots=True)
-class Change:
+class Change(Record):
     """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
 
+    __slots__ = ("at", "field", "old", "new", "txn")
     at: str
     field: str
     old: Any
     new: Any
-    txn: int | None = None  # the command it belongs to (history.py); undo reverts a txn
+    txn: int | None  # the command it belongs to (history.py); undo reverts a txn
+
+    def __init__(self, at: str, field: str, old: Any, new: Any, txn: int | None = None) -> None:
+        self.at = at
+        self.field = field
+        self.old = old
+        self.new = new
+        self.txn = txn
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
@@ -129,25 +142,67 @@ class Change:
         )
 
 
-@dataclass(slots=True)
-class Measure:
+_NEW_LIST: Any = object()  # a default of Measure(): a new empty list for each measure
+
+
+class Measure(Record):
+    __slots__ = (
+        "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
+        "progress", "sector_pinned", "created", "updated", "notes", "history",
+    )
     id: int
     text: str
     sector: str
-    status: str = Status.NOT_STARTED.value
-    source: str = ""
-    section: str = ""
-    lead: str | None = None
-    partners: list[str] = field(default_factory=list)
-    due: str | None = None  # ISO date, or "ongoing" (持续推进) for a measure with no deadline
-    tags: list[str] = field(default_factory=list)
-    progress: int | None = None  # 0-100, optional
+    status: str
+    source: str
+    section: str
+    lead: str | None
+    partners: list[str]
+    due: str | None  # ISO date, or "ongoing" (持续推进) for a measure with no deadline
+    tags: list[str]
+    progress: int | None  # 0-100, optional
     # True once a user chose the sector: re-classification never overrides a person's choice.
-    sector_pinned: bool = False
-    created: str = ""
-    updated: str = ""
-    notes: list[Note] = field(default_factory=list)
-    history: list[Change] = field(default_factory=list)
+    sector_pinned: bool
+    created: str
+    updated: str
+    notes: list[Note]
+    history: list[Change]
+
+    def __init__(
+        self,
+        id: int,
+        text: str,
+        sector: str,
+        status: str = Status.NOT_STARTED.value,
+        source: str = "",
+        section: str = "",
+        lead: str | None = None,
+        partners: list[str] = _NEW_LIST,
+        due: str | None = None,
+        tags: list[str] = _NEW_LIST,
+        progress: int | None = None,
+        sector_pinned: bool = False,
+        created: str = "",
+        updated: str = "",
+        notes: list[Note] = _NEW_LIST,
+        history: list[Change] = _NEW_LIST,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.sector = sector
+        self.status = status
+        self.source = source
+        self.section = section
+        self.lead = lead
+        self.partners = [] if partners is _NEW_LIST else partners
+        self.due = due
+        self.tags = [] if tags is _NEW_LIST else tags
+        self.progress = progress
+        self.sector_pinned = sector_pinned
+        self.created = created
+        self.updated = updated
+        self.notes = [] if notes is _NEW_LIST else notes
+        self.history = [] if history is _NEW_LIST else history
 
     @property
     def latest_note(self) -> Note | None:

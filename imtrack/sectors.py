@@ -7,19 +7,25 @@ them without touching code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.resources import data_file, load_toml
+from imtrack.frozen import Frozen
+from imtrack.resources import data_file
 from imtrack.textnorm import fold
 
 
-@dataclass(frozen=True, slots=True)
-class Sector:
+class Sector(Frozen):
+    __slots__ = ("slug", "label", "aliases")
     slug: str
     label: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...]
+
+    def __init__(self, slug: str, label: str, aliases: tuple[str, ...] = ()) -> None:
+        init = object.__setattr__
+        init(self, "slug", slug)
+        init(self, "label", label)
+        init(self, "aliases", aliases)
 
 
 SECTORS: tuple[Sector, ...] = (
@@ -68,17 +74,28 @@ def label(slug: str) -> str:
 STRONG_WEIGHT = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(Frozen):
+    __slots__ = ("sector", "strong", "keywords")
     sector: str
     strong: tuple[str, ...]
     keywords: tuple[str, ...]
 
+    def __init__(self, sector: str, strong: tuple[str, ...], keywords: tuple[str, ...]) -> None:
+        init = object.__setattr__
+        init(self, "sector", sector)
+        init(self, "strong", strong)
+        init(self, "keywords", keywords)
 
-@dataclass(frozen=True, slots=True)
-class SectorRules:
+
+class SectorRules(Frozen):
+    __slots__ = ("path", "rules")
     path: Path
     rules: tuple[Rule, ...]
+
+    def __init__(self, path: Path, rules: tuple[Rule, ...]) -> None:
+        init = object.__setattr__
+        init(self, "path", path)
+        init(self, "rules", rules)
 
     def classify(self, text: str) -> str:
         """The best-scoring sector for `text`, or `other` when no phrase matches."""
@@ -97,8 +114,19 @@ def bundled_rules_path() -> Path:
 
 
 def load_rules(path: Path | None = None) -> SectorRules:
-    """Read and validate a rules file; a mistake in it names the file and the fix."""
+    """Read and validate a rules file; a mistake in it names the file and the fix. What it
+    builds is cached on disk until the file changes (datacache.py)."""
+    from imtrack.datacache import cached
+
     path = path or bundled_rules_path()
+    rules = cached(path, "sector-rules", _build_rules)
+    return SectorRules(path=path, rules=tuple(Rule(*rule) for rule in rules))
+
+
+def _build_rules(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """(sector, strong, keywords) for each rule of the file, in order."""
+    from imtrack.resources import load_toml
+
     raw = load_toml(path, "sector rules")
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -121,5 +149,5 @@ def load_rules(path: Path | None = None) -> SectorRules:
                     f'e.g. {key} = ["铁路", "公路"]'
                 )
             phrases[key] = tuple(fold(k) for k in value if k.strip())
-        rules.append(Rule(sector=slug, strong=phrases["strong"], keywords=phrases["keywords"]))
-    return SectorRules(path=path, rules=tuple(rules))
+        rules.append((slug, phrases["strong"], phrases["keywords"]))
+    return tuple(rules)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imtrack import clock, history
+from imtrack import clock
 from imtrack.config import DbLocation, local_rules_path
+from imtrack.frozen import Frozen
 from imtrack.ledger import Ledger
 from imtrack.models import Measure, Note, Status, clean_note, parse_status
 from imtrack.sectors import parse_sector
@@ -21,8 +21,9 @@ from imtrack.store import JsonStore, Store
 if TYPE_CHECKING:
     from imtrack.sectors import SectorRules
 
-# The parser, the bundled data and the rules (tomllib) are imported where they are used: every
-# command opens a store through this module, few of them seed or classify (start-up, issue 6).
+# The parser, the bundled data, the rules (tomllib) and history (only changing commands) are
+# imported where they are used: every command opens a store through this module, few of them
+# seed, classify or write (start-up, issue 6).
 
 
 def rules_path_for(db_path: Path) -> Path:
@@ -76,6 +77,8 @@ def command(store: Store) -> Iterator[tuple[Ledger, int]]:
     """One changing command: a locked store transaction and one history txn (history.py), so
     everything the command changes is undone together. A command that ends up changing nothing
     gives the txn id back and writes nothing."""
+    from imtrack import history
+
     with store.transaction() as ledger:
         meta, meta_dirty = dict(ledger.meta), ledger.meta_dirty
         txn = history.begin(ledger)
@@ -86,14 +89,22 @@ def command(store: Store) -> Iterator[tuple[Ledger, int]]:
 
 def pin_sector(ledger: Ledger, measure: Measure, at: str, txn: int) -> None:
     """A person chose the sector: reclassification leaves it alone (undo unpins it again)."""
+    from imtrack import history
+
     history.record(ledger, measure, "sector_pinned", True, at, txn)
 
 
-@dataclass(frozen=True, slots=True)
-class StatusResult:
+class StatusResult(Frozen):
+    __slots__ = ("changed", "unchanged", "status")
     changed: list[Measure]
     unchanged: list[Measure]  # already had the status
     status: Status
+
+    def __init__(self, changed: list[Measure], unchanged: list[Measure], status: Status) -> None:
+        init = object.__setattr__
+        init(self, "changed", changed)
+        init(self, "unchanged", unchanged)
+        init(self, "status", status)
 
 
 def set_status(store: Store, ids: Iterable[int], status: str, note: str | None = None) -> StatusResult:
@@ -109,6 +120,8 @@ def set_status(store: Store, ids: Iterable[int], status: str, note: str | None =
 
 
 def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
+    from imtrack import history
+
     text = clean_note(text)
     with command(store) as (ledger, txn):
         measure = ledger.get(measure_id)
@@ -118,6 +131,8 @@ def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
 
 def set_sector(store: Store, ids: Iterable[int], sector: str) -> list[Measure]:
     """A user's choice of sector; pinned so that reclassification leaves it alone."""
+    from imtrack import history
+
     slug = parse_sector(sector).slug
     at = clock.timestamp()
     with command(store) as (ledger, txn):
@@ -131,6 +146,8 @@ def set_sector(store: Store, ids: Iterable[int], sector: str) -> list[Measure]:
 def reclassify(store: Store, rules: SectorRules) -> list[tuple[Measure, str]]:
     """Apply the keyword rules again to every measure whose sector no user has set.
     Returns (measure, previous sector) for each measure that moved."""
+    from imtrack import history
+
     at = clock.timestamp()
     moved = []
     with command(store) as (ledger, txn):

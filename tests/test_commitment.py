@@ -165,3 +165,39 @@ def test_bad_rules_name_the_file(tmp_path: Path, text: str, message: str) -> Non
     with pytest.raises(StoreError, match=message) as info:
         _rules(tmp_path, text)
     assert "commitments.toml" in str(info.value)
+
+
+# -- the leading condition and the first clause, without re (start-up) -------------------------
+
+_CONDITION_RE = r"^在[^,。;!?]{0,80}?(?:前提下|基础上|条件下|情况下|过程中|框架下),?"
+
+
+def _condition_texts():
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        ["在", "前提下", "基础上", "框架下", "过程中", "前提", "下", ",", "。", ";", "!", "?", "推进", "研究", "a"]
+    )
+    filler = st.integers(min_value=0, max_value=90).map(lambda n: "字" * n)
+    return st.lists(st.one_of(pieces, filler), max_size=8).map("".join).map(lambda s: "在" + s)
+
+
+def test_condition_and_clause_match_the_patterns_they_replace():
+    import re
+
+    from hypothesis import given, settings
+
+    from imtrack.commitment import _clause_end, _without_condition
+
+    condition, clause_end = re.compile(_CONDITION_RE), re.compile(r"[,。;!?]")
+
+    @settings(max_examples=400, deadline=None)
+    @given(_condition_texts())
+    def check(text: str) -> None:
+        for s in (text, text[1:]):
+            assert _without_condition(s) == condition.sub("", s, count=1)
+            assert s[: _clause_end(s)] == clause_end.split(s, maxsplit=1)[0]
+
+    check()
+    assert _without_condition("在" + "字" * 80 + "前提下,推进") == "推进"
+    assert _without_condition("在" + "字" * 81 + "前提下,推进").startswith("在")
