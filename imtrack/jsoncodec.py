@@ -50,6 +50,79 @@ def dump_database(data: dict[str, dict[str, Any]]) -> bytes:
     return ("{\n" + ",\n".join(tables) + "\n}\n").encode("utf-8")
 
 
+def layout() -> str:
+    """The name of the database file layout dump_database writes now (the store's index records
+    it: an index made for one layout says nothing about a file in the other)."""
+    return "orjson-indent-2" if FAST else "stdlib-doc-per-line"
+
+
+def encode_document(doc: Any) -> bytes:
+    """One document exactly as dump_database writes it inside a table (two levels deep).
+
+    With orjson, a nested value is the value dumped on its own with every line break followed by
+    four more spaces; JSON strings never hold a raw line break, so the replace touches only the
+    layout. tests/test_store_index.py proves the pieces equal the whole dump."""
+    if FAST:
+        return orjson.dumps(doc, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+    import json
+
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def dumps_compact(data: Any) -> bytes:
+    """Compact UTF-8 JSON (the store's index)."""
+    if FAST:
+        return orjson.dumps(data)
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+Spans = dict[str, dict[str, tuple[int, int]]]
+
+
+def dump_database_spans(data: dict[str, dict[str, Any]]) -> tuple[bytes, Spans]:
+    """dump_database(data), built piece by piece, with the byte span [start, end) of every
+    document's value: {table: {doc_id: (start, end)}}."""
+    if FAST:
+        if not data:
+            return b"{}\n", {}
+        dump_key = orjson.dumps
+        table_indent, doc_indent = b"  ", b"    "
+    else:
+        import json
+
+        def dump_key(key: str) -> bytes:
+            return json.dumps(key).encode("utf-8")
+
+        table_indent, doc_indent = b" ", b"  "
+    parts: list[bytes] = [b"{\n"]
+    pos = 2
+    spans: Spans = {}
+    for t, (name, table) in enumerate(data.items()):
+        if FAST:
+            head = table_indent + orjson.dumps(name) + b": {"
+        else:
+            head = table_indent + json.dumps(name, ensure_ascii=False).encode("utf-8") + b": {"
+        if t:
+            head = b",\n" + head
+        parts.append(head)
+        pos += len(head)
+        table_spans = spans[name] = {}
+        for i, (key, doc) in enumerate(table.items()):
+            lead = (b",\n" if i else b"\n") + doc_indent + dump_key(key) + b": "
+            body = encode_document(doc)
+            start = pos + len(lead)
+            pos = start + len(body)
+            table_spans[key] = (start, pos)
+            parts += (lead, body)
+        tail = (b"\n" + table_indent + b"}") if table else b"}"
+        parts.append(tail)
+        pos += len(tail)
+    parts.append(b"\n}\n")
+    return b"".join(parts), spans
+
+
 def dumps_pretty(data: Any) -> str:
     """Stable output for scripts: sorted keys, two-space indent, non-ASCII kept."""
     if FAST:
