@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - exercised by forcing FAST = False in t
 FAST = orjson is not None
 
 
-def loads(raw: bytes) -> Any:
+def loads(raw: bytes | memoryview) -> Any:
     """Parse UTF-8 JSON; raises UnicodeDecodeError or json.JSONDecodeError like the stdlib."""
     if FAST:
         try:
@@ -31,7 +31,7 @@ def loads(raw: bytes) -> Any:
             pass  # let the stdlib name the line and column of the mistake
     import json
 
-    return json.loads(raw.decode("utf-8"))
+    return json.loads(bytes(raw).decode("utf-8"))
 
 
 def dump_database(data: dict[str, dict[str, Any]]) -> bytes:

@@ -53,9 +53,9 @@ def _restore_hint(path: Path) -> str:
     )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a reader or a crash sees the old file or the new one,
-    never a mixture (pitfalls §1b)."""
+def atomic_write(path: Path, data: bytes | list[Any]) -> None:
+    """Replace `path` with `data` (bytes, or pieces of bytes written one after the other) so
+    that a reader or a crash sees the old file or the new one, never a mixture (pitfalls §1b)."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -67,7 +67,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
@@ -105,42 +106,73 @@ class Snapshot:
     """The bytes of the database file as one read saw them, the signature (storeindex) of the
     file they came from, and its index if that index describes exactly this file."""
 
-    __slots__ = ("buf", "index", "signature")
+    __slots__ = ("buf", "index", "mode", "signature")
 
-    def __init__(self, buf: Any, sig: tuple[int, int, int, int], index: StoreIndex | None):
-        self.buf, self.signature, self.index = buf, sig, index
+    def __init__(self, buf: Any, st: os.stat_result, index: StoreIndex | None):
+        self.buf, self.index = buf, index
+        self.signature, self.mode = signature(st), stat.S_IMODE(st.st_mode)
 
 
-def read_snapshot(path: Path, mapped: bool = False, indexed: bool = True) -> Snapshot | None:
+class _FileSlices:
+    """The database file's bytes, read a slice at a time (pread) while few are asked for, and
+    whole once many are: `show` reads one measure's bytes, `list` the whole file once.
+
+    Not a memory map: another program writing the file in place (TinyDB does) while it is read
+    would make a map fault (SIGBUS); a torn read is only malformed JSON, reported as such."""
+
+    __slots__ = ("_fd", "_finalizer", "_reads", "_size", "_whole", "__weakref__")
+    SLICES_BEFORE_WHOLE = 64
+
+    def __init__(self, fd: int, size: int) -> None:
+        import weakref
+
+        self._fd, self._size, self._reads = fd, size, 0
+        self._whole: bytes | None = None
+        self._finalizer = weakref.finalize(self, os.close, fd)
+
+    def __getitem__(self, span: slice) -> bytes:
+        if self._whole is None:
+            self._reads += 1
+            if self._reads <= self.SLICES_BEFORE_WHOLE:
+                return os.pread(self._fd, span.stop - span.start, span.start)
+            self._whole = os.pread(self._fd, self._size, 0)
+            self._finalizer()
+        return self._whole[span]
+
+
+def read_snapshot(path: Path, lazy: bool = False, indexed: bool = True) -> Snapshot | None:
     """The one read of a command: None when the file does not exist (or is empty: never
-    written). With a trusted index and `mapped`, the file is memory-mapped instead of read, so
-    that a command touching one measure reads the pages of that measure only."""
+    written). With a trusted index and `lazy`, only the slices asked for are read (_FileSlices)."""
     index = read_index(index_path(path)) if indexed else None
     try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below; a map outlives it
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}") from None
     except OSError as exc:
         raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
-    with fh:
-        try:
-            st = os.fstat(fh.fileno())
-            sig = signature(st)
-            if index is not None and (index.signature != sig or index.layout != jsoncodec.layout()):
-                index = None
-            if index is not None and mapped and os.name == "posix" and st.st_size:
-                import mmap
-
-                buf: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            else:
-                buf = fh.read()
-        except OSError as exc:
-            raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}")
+        if index is not None and (index.signature != signature(st) or index.layout != jsoncodec.layout()):
+            index = None
+        if not st.st_size:
+            return None
+        if index is not None and lazy and hasattr(os, "pread"):
+            slices, fd = _FileSlices(fd, st.st_size), -1  # the descriptor is its to close
+            return Snapshot(slices, st, index)
+        with open(fd, "rb", closefd=False) as fh:
+            buf = fh.read()
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
     if not buf:
         return None
-    return Snapshot(buf, sig, index)
+    return Snapshot(buf, st, index)
 
 
 def parse_database(raw: bytes, path: Path) -> dict[str, Any]:
@@ -195,7 +227,7 @@ class JsonStore:
 
     def load(self) -> Ledger:
         """A snapshot for read-only commands; creates and seeds the database on first use."""
-        snapshot = read_snapshot(self.path, mapped=True)
+        snapshot = read_snapshot(self.path, lazy=True)
         if snapshot is None:
             with self.transaction() as ledger:
                 return ledger
@@ -241,13 +273,13 @@ class JsonStore:
         self._check_meta(meta)
         digests: dict[str, Any] = {}
 
-        def build(measure_id: int, span: tuple[int, int]) -> Measure:
+        def build(measure_id: int, position: int) -> Measure:
+            span = index.doc_span(position)
             return self._measure_from(measure_id, self._doc_at(buf, span, f"measure {measure_id}"))
 
-        def digest(measure_id: int, span: tuple[int, int]) -> dict[str, Any]:
-            position = index.position(measure_id)
-            part = index.digest_part(position) if position is not None else NULL
+        def digest(measure_id: int, position: int) -> dict[str, Any]:
             found = None
+            part = index.digest_part(position)
             if part != NULL:
                 try:
                     found = jsoncodec.loads(part)
@@ -255,7 +287,8 @@ class JsonStore:
                     pass
             if isinstance(found, dict):
                 return found
-            return self._digest_from(measure_id, self._doc_at(buf, span, f"measure {measure_id}"))
+            doc = self._doc_at(buf, index.doc_span(position), f"measure {measure_id}")
+            return self._digest_from(measure_id, doc)
 
         def all_digests() -> dict[int, dict[str, Any]] | None:
             if "all" not in digests:
@@ -265,7 +298,7 @@ class JsonStore:
                     digests["all"] = None
             return digests["all"]
 
-        return Ledger(MeasureMap(index.spans(), build, digest, all_digests), meta)
+        return Ledger(MeasureMap(index.positions(), build, digest, all_digests), meta)
 
     def _doc_at(self, buf: Any, span: tuple[int, int], what: str) -> Any:
         try:
@@ -366,11 +399,12 @@ class JsonStore:
                 ledger.meta_dirty = False
                 if new_index is not None:  # still under the lock: no writer can come between
                     try:
-                        new_index.signature = signature(os.stat(self.path))
+                        st = os.stat(self.path)
                     except OSError:
                         pass
                     else:
-                        write_index(index_path(self.path), new_index)
+                        new_index.signature = signature(st)
+                        write_index(index_path(self.path), new_index, stat.S_IMODE(st.st_mode))
         finally:
             lock.release()
 
@@ -428,7 +462,7 @@ class JsonStore:
         index = self._index_for(data, spans)
         if index is not None:
             index.signature = snapshot.signature
-            write_index(index_path(self.path), index)
+            write_index(index_path(self.path), index, snapshot.mode)
 
 
 def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:

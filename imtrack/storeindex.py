@@ -100,7 +100,7 @@ class StoreIndex:
 
     def position(self, measure_id: int) -> int | None:
         if self._position is None:
-            self._position = {measure_id: i for i, measure_id in enumerate(self.ids)}
+            self._position = dict(zip(self.ids, range(len(self.ids))))
         return self._position.get(measure_id)
 
     def span(self, measure_id: int) -> tuple[int, int]:
@@ -108,11 +108,17 @@ class StoreIndex:
         assert i is not None
         return self.starts[i], self.ends[i]
 
-    def spans(self) -> dict[int, tuple[int, int]]:
-        return dict(zip(self.ids, zip(self.starts, self.ends)))
+    def positions(self) -> dict[int, int]:
+        """{measure id: its position in the index}, a copy the caller may change."""
+        self.position(0)
+        assert self._position is not None
+        return dict(self._position)
+
+    def doc_span(self, position: int) -> tuple[int, int]:
+        return self.starts[position], self.ends[position]
 
     def digest_part(self, position: int) -> bytes:
-        return self.blob[self.dstarts[position]:self.dends[position]]
+        return bytes(self.blob[self.dstarts[position]:self.dends[position]])
 
     def digest_list(self) -> list[Any]:
         """Every stored digest (None where the index has none), in stored order."""
@@ -133,7 +139,7 @@ class StoreIndex:
         shifts = _shifts(changes)
         meta_span = (_shift([self.meta[0]], shifts)[0], _shift([self.meta[1]], shifts)[0])
         positions = {self.position(measure_id): part for measure_id, part in digests.items()}
-        blob = splice(self.blob, [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()])
+        blob = b"".join(splice(self.blob, [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()]))
         dchanges = _shifts([(self.dstarts[i], self.dends[i], len(part)) for i, part in positions.items()])
         return StoreIndex(
             self.layout, self.signature, meta_span, self.ids,
@@ -143,7 +149,7 @@ class StoreIndex:
 
     # -- the file --------------------------------------------------------------------------
 
-    def encode(self) -> bytes:
+    def encode(self) -> list[Any]:
         arrays = array("q")
         for values in (self.ids, self.starts, self.ends, self.dstarts, self.dends):
             arrays.extend(values)
@@ -157,14 +163,17 @@ class StoreIndex:
             "byteorder": sys.byteorder,
             "crc": zlib.crc32(packed),
         }
-        return MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed + self.blob
+        return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, self.blob]
 
     @classmethod
-    def decode(cls, raw: bytes) -> StoreIndex:
-        """The index in `raw`; ValueError (or another exception) if it is not one."""
-        if not raw.startswith(MAGIC):
+    def decode(cls, raw: Any) -> StoreIndex:
+        """The index in `raw` (bytes or a memory map); ValueError (or another exception) if it
+        is not one. The digest list stays where it is until asked for."""
+        if raw[:len(MAGIC)] != MAGIC:
             raise ValueError("not an imtrack index")
-        newline = raw.index(b"\n")
+        newline = raw.find(b"\n", 0, 4096)
+        if newline < 0:
+            raise ValueError("no header")
         header = jsoncodec.loads(raw[len(MAGIC):newline])
         if header["version"] != VERSION or header["byteorder"] != sys.byteorder:
             raise ValueError("another version or byte order")
@@ -182,15 +191,21 @@ class StoreIndex:
         return cls(
             str(header["layout"]), (int(ino), int(size_), int(mtime), int(ctime)),
             (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends,
-            raw[newline + 1 + size:],
+            memoryview(raw)[newline + 1 + size:],
         )
 
 
 def read_index(path: Path) -> StoreIndex | None:
     """The index at `path`, or None when there is none usable (never an error: it is a cache)."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        with open(path, "rb") as fh:
+            if os.name == "posix":  # map, not read: `show` needs a few bytes of the digests
+                import mmap
+
+                raw: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            else:
+                raw = fh.read()
+    except (OSError, ValueError):  # ValueError: mmap of an empty file
         return None
     try:
         return StoreIndex.decode(raw)
@@ -198,10 +213,11 @@ def read_index(path: Path) -> StoreIndex | None:
         return None
 
 
-def write_index(path: Path, index: StoreIndex) -> bool:
+def write_index(path: Path, index: StoreIndex, mode: int | None = None) -> bool:
     """Replace the index atomically (temp file, then rename; no fsync: it is a cache). Any
     OSError (read-only directory, full disk) is swallowed: the command still succeeds, and the
-    stale index left behind, if any, no longer matches the database's signature."""
+    stale index left behind, if any, no longer matches the database's signature. `mode`: the
+    database's permissions, so that whoever may read the database may read its index."""
     import tempfile
 
     try:
@@ -210,7 +226,10 @@ def write_index(path: Path, index: StoreIndex) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(index.encode())
+            for piece in index.encode():
+                fh.write(piece)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
         return True
     except OSError:
@@ -221,8 +240,9 @@ def write_index(path: Path, index: StoreIndex) -> bool:
         return False
 
 
-def splice(buf: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
-    """`buf` with each [start, end) of `edits` (not overlapping) replaced by its bytes."""
+def splice(buf: Any, edits: Sequence[tuple[int, int, bytes]]) -> list[Any]:
+    """`buf` with each [start, end) of `edits` (not overlapping) replaced by its bytes, as
+    pieces to be written one after the other (joining them would copy the whole file once more)."""
     parts: list[Any] = []
     pos = 0
     view = memoryview(buf)
@@ -230,7 +250,7 @@ def splice(buf: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
         parts += (view[pos:start], body)
         pos = end
     parts.append(view[pos:])
-    return b"".join(parts)
+    return parts
 
 
 def _join(parts: Iterable[bytes]) -> tuple[bytes, list[int], list[int]]:
