@@ -19,8 +19,10 @@ File format (version 1), all offsets in bytes:
         ends of their digests in the digest list below
     the digest list: a JSON array of one digest (or null) per measure, in stored order
 
-The header holds version, layout, signature, the span of the meta document, count, byteorder
-and a CRC-32 of the arrays (a flipped bit must not point a command at the wrong bytes).
+The header holds version, layout, signature, the span of the meta document, count, byteorder,
+a CRC-32 of the arrays (a flipped bit must not point a command at the wrong bytes) and the
+length of the digest list (a file cut short is no index). The digest list has no checksum: it is
+parsed anyway, and a CRC of it would cost more than the rest of reading the index.
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ class StoreIndex:
             "count": len(self.ids),
             "byteorder": sys.byteorder,
             "crc": zlib.crc32(packed),
+            "digests": len(self.blob),
         }
         return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, self.blob]
 
@@ -183,6 +186,8 @@ class StoreIndex:
         packed = raw[newline + 1:newline + 1 + size]
         if len(packed) != size or zlib.crc32(packed) != header["crc"]:
             raise ValueError("damaged")
+        if len(raw) != newline + 1 + size + header["digests"]:
+            raise ValueError("cut short or overlong")
         arrays.frombytes(packed)
         values = arrays.tolist()
         ids, starts, ends, dstarts, dends = (values[i * count:(i + 1) * count] for i in range(5))
