@@ -12,6 +12,7 @@ Output is always UTF-8 with non-ASCII characters as they are (never \\u escapes)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 try:
@@ -84,9 +85,44 @@ Spans = dict[str, dict[str, tuple[int, int]]]
 def dump_database_spans(data: dict[str, dict[str, Any]]) -> tuple[bytes, Spans]:
     """dump_database(data), built piece by piece, with the byte span [start, end) of every
     document's value: {table: {doc_id: (start, end)}}."""
+    parts: list[bytes] = []
+    spans: Spans = {}
+    pos = 0
+    for piece, name, key in _pieces(data):
+        if key is not None:
+            spans.setdefault(name, {})[key] = (pos, pos + len(piece))
+        elif name is not None:
+            spans[name] = {}
+        parts.append(piece)
+        pos += len(piece)
+    return b"".join(parts), spans
+
+
+def canonical_spans(data: dict[str, dict[str, Any]], raw: bytes) -> Spans | None:
+    """The spans of dump_database_spans(data) if `raw` is exactly that dump, else None; a file
+    in another layout is told apart at its first difference, without dumping all of it."""
+    view = memoryview(raw)
+    spans: Spans = {}
+    pos = 0
+    for piece, name, key in _pieces(data):
+        end = pos + len(piece)
+        if view[pos:end] != piece:
+            return None
+        if key is not None:
+            spans.setdefault(name, {})[key] = (pos, end)
+        elif name is not None:
+            spans[name] = {}
+        pos = end
+    return spans if pos == len(raw) else None
+
+
+def _pieces(data: dict[str, dict[str, Any]]) -> Iterator[tuple[bytes, str | None, str | None]]:
+    """dump_database(data) in pieces: (bytes, table, doc_id) for each document's value,
+    (bytes, table, None) for the opening of a table, (bytes, None, None) for the rest."""
     if FAST:
         if not data:
-            return b"{}\n", {}
+            yield b"{}\n", None, None
+            return
         dump_key = orjson.dumps
         table_indent, doc_indent = b"  ", b"    "
     else:
@@ -96,31 +132,18 @@ def dump_database_spans(data: dict[str, dict[str, Any]]) -> tuple[bytes, Spans]:
             return json.dumps(key).encode("utf-8")
 
         table_indent, doc_indent = b" ", b"  "
-    parts: list[bytes] = [b"{\n"]
-    pos = 2
-    spans: Spans = {}
+    yield b"{\n", None, None
     for t, (name, table) in enumerate(data.items()):
         if FAST:
             head = table_indent + orjson.dumps(name) + b": {"
         else:
             head = table_indent + json.dumps(name, ensure_ascii=False).encode("utf-8") + b": {"
-        if t:
-            head = b",\n" + head
-        parts.append(head)
-        pos += len(head)
-        table_spans = spans[name] = {}
+        yield (b",\n" + head if t else head), name, None
         for i, (key, doc) in enumerate(table.items()):
-            lead = (b",\n" if i else b"\n") + doc_indent + dump_key(key) + b": "
-            body = encode_document(doc)
-            start = pos + len(lead)
-            pos = start + len(body)
-            table_spans[key] = (start, pos)
-            parts += (lead, body)
-        tail = (b"\n" + table_indent + b"}") if table else b"}"
-        parts.append(tail)
-        pos += len(tail)
-    parts.append(b"\n}\n")
-    return b"".join(parts), spans
+            yield (b",\n" if i else b"\n") + doc_indent + dump_key(key) + b": ", None, None
+            yield encode_document(doc), name, key
+        yield (b"\n" + table_indent + b"}") if table else b"}", None, None
+    yield b"\n}\n", None, None
 
 
 def dumps_pretty(data: Any) -> str:

@@ -453,11 +453,13 @@ class JsonStore:
                                 zip(ids, measure_spans.values()), parts)
 
     def _index_if_canonical(self, snapshot: Snapshot, data: dict[str, Any]) -> None:
+        if not os.access(self.path.parent, os.W_OK):
+            return  # a read-only directory: computing an index that cannot be kept is waste
         try:
-            raw, spans = jsoncodec.dump_database_spans(data)
-        except (TypeError, ValueError, OverflowError):
+            spans = jsoncodec.canonical_spans(data, snapshot.buf)
+        except (TypeError, ValueError, OverflowError):  # a value the codec will not write
             return
-        if raw != snapshot.buf:
+        if spans is None:
             return
         index = self._index_for(data, spans)
         if index is not None:

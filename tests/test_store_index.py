@@ -100,6 +100,11 @@ def test_piecewise_dump_is_the_whole_dump(fast_codec, data):
     with codec(fast_codec):
         raw, spans = jsoncodec.dump_database_spans(data)
         assert raw == jsoncodec.dump_database(data)
+        assert jsoncodec.canonical_spans(data, raw) == spans
+        assert jsoncodec.canonical_spans(data, raw + b"\n") is None
+        assert jsoncodec.canonical_spans(data, raw[:-2] + b" }\n") is None
+        compact = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        assert jsoncodec.canonical_spans(data, compact) is None
         for name, table in data.items():
             assert list(spans[name]) == list(table)
             for key, (start, end) in spans[name].items():
