@@ -16,6 +16,7 @@ once lose nothing. A file that cannot be parsed is reported and never written ov
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import stat
@@ -54,8 +55,9 @@ def _restore_hint(path: Path) -> str:
 
 
 def atomic_write(path: Path, data: bytes | list[Any]) -> None:
-    """Replace `path` with `data` (bytes, or pieces of bytes written one after the other) so
-    that a reader or a crash sees the old file or the new one, never a mixture (pitfalls §1b)."""
+    """Replace `path` with `data` so that a reader or a crash sees the old file or the new one,
+    never a mixture (pitfalls §1b). `data`: bytes, or pieces written one after the other, each
+    bytes or a _Segment of the old file (copied by the kernel where it can)."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -66,11 +68,13 @@ def atomic_write(path: Path, data: bytes | list[Any]) -> None:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with os.fdopen(fd, "wb", buffering=0) as fh:
             for piece in [data] if isinstance(data, bytes) else data:
-                fh.write(piece)
-            fh.flush()
-            os.fsync(fh.fileno())
+                if isinstance(piece, _Segment):
+                    piece.copy_to(fd)
+                else:
+                    _write_all(fd, piece)
+            os.fsync(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -87,6 +91,44 @@ def atomic_write(path: Path, data: bytes | list[Any]) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _write_all(fd: int, data: Any) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+class _Segment:
+    """Bytes [start, end) of a database file a command read only in part (_FileSlices)."""
+
+    __slots__ = ("end", "source", "start")
+
+    def __init__(self, source: _FileSlices, start: int, end: int) -> None:
+        self.source, self.start, self.end = source, start, end
+
+    def copy_to(self, out_fd: int) -> None:
+        """Append the bytes to `out_fd`: in the kernel (copy_file_range) when the platform and
+        file system allow, else through memory. A file cut short meanwhile is an OSError."""
+        start, end, source = self.start, self.end, self.source
+        copy = getattr(os, "copy_file_range", None)
+        if copy is not None and source._whole is None:
+            try:
+                while start < end:
+                    copied = copy(source._fd, out_fd, end - start, start)
+                    if not copied:
+                        raise OSError(errno.EIO, "database file shorter than when it was read")
+                    start += copied
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
+                    raise
+        while start < end:
+            chunk = source[start:min(end, start + (1 << 22))]
+            if not chunk:
+                raise OSError(errno.EIO, "database file shorter than when it was read")
+            _write_all(out_fd, chunk)
+            start += len(chunk)
 
 
 @contextmanager
@@ -130,13 +172,34 @@ class _FileSlices:
         self._whole: bytes | None = None
         self._finalizer = weakref.finalize(self, os.close, fd)
 
+    def __len__(self) -> int:
+        return self._size
+
+    def segment(self, start: int, end: int) -> _Segment:
+        return _Segment(self, start, end)
+
+    def whole(self) -> bytes:
+        return self[0:self._size] if self._whole is not None else self._read_whole()
+
+    def _read_whole(self) -> bytes:
+        chunks, offset = [], 0
+        while offset < self._size:
+            chunk = os.pread(self._fd, self._size - offset, offset)
+            if not chunk:
+                break  # cut short since: parsing will say so
+            chunks.append(chunk)
+            offset += len(chunk)
+        self._whole = b"".join(chunks)
+        self._finalizer()
+        return self._whole
+
     def __getitem__(self, span: slice) -> bytes:
         if self._whole is None:
             self._reads += 1
             if self._reads <= self.SLICES_BEFORE_WHOLE:
                 return os.pread(self._fd, span.stop - span.start, span.start)
-            self._whole = os.pread(self._fd, self._size, 0)
-            self._finalizer()
+            self._read_whole()
+        assert self._whole is not None
         return self._whole[span]
 
 
@@ -361,7 +424,7 @@ class JsonStore:
         except OSError as exc:
             raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
         try:
-            snapshot = read_snapshot(self.path)
+            snapshot = read_snapshot(self.path, lazy=True)
             data: dict[str, Any] | None = None
             index = None
             if snapshot is None:
@@ -384,7 +447,7 @@ class JsonStore:
                 else:
                     if data is None:  # adds or removes on an indexed file: the whole way
                         assert snapshot is not None
-                        data = parse_database(snapshot.buf, self.path)
+                        data = parse_database(_whole(snapshot.buf), self.path)
                     _merge(data, ledger)
                     raw, spans = jsoncodec.dump_database_spans(data)
                     new_index = self._index_for(data, spans, index, ledger.dirty)
@@ -465,6 +528,10 @@ class JsonStore:
         if index is not None:
             index.signature = snapshot.signature
             write_index(index_path(self.path), index, snapshot.mode)
+
+
+def _whole(buf: Any) -> bytes:
+    return buf.whole() if isinstance(buf, _FileSlices) else buf
 
 
 def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:

@@ -247,14 +247,22 @@ def write_index(path: Path, index: StoreIndex, mode: int | None = None) -> bool:
 
 def splice(buf: Any, edits: Sequence[tuple[int, int, bytes]]) -> list[Any]:
     """`buf` with each [start, end) of `edits` (not overlapping) replaced by its bytes, as
-    pieces to be written one after the other (joining them would copy the whole file once more)."""
+    pieces to be written one after the other (joining them would copy the whole file once more).
+    `buf` is bytes-like, or has `segment(start, end)` giving a piece that stands for its bytes
+    (store._FileSlices: the unchanged parts are then copied file to file, never read)."""
+    segment = getattr(buf, "segment", None)
+    if segment is None:
+        view = memoryview(buf)
+
+        def segment(start: int, end: int) -> Any:
+            return view[start:end]
+
     parts: list[Any] = []
     pos = 0
-    view = memoryview(buf)
     for start, end, body in sorted(edits, key=lambda e: e[0]):
-        parts += (view[pos:start], body)
+        parts += (segment(pos, start), body)
         pos = end
-    parts.append(view[pos:])
+    parts.append(segment(pos, len(buf)))
     return parts
 
 

@@ -403,19 +403,11 @@ def test_an_index_that_cannot_be_written_does_not_fail_the_command(run, db_path,
         raise OSError(28, "No space left on device")
 
     run.ok("list")  # indexed again
-    monkeypatch.setattr(tempfile, "mkstemp", no_space)  # the index's temp file, not the database's
-    monkeypatch.setattr(store_mod, "atomic_write", _atomic_write_without_mkstemp)
+    monkeypatch.setattr(StoreIndex, "encode", no_space)  # the disk fills up while writing it
     run.ok("set-status", "4", "done")
     assert json.loads(run.ok("show", "4", "--format", "json").stdout)["status"] == "done"
     assert index_of(db_path) is None  # the old index is stale, so ignored
-
-
-def _atomic_write_without_mkstemp(path: Path, data) -> None:
-    tmp = path.with_name(path.name + ".x.tmp")
-    with open(tmp, "wb") as fh:
-        for piece in [data] if isinstance(data, bytes) else data:
-            fh.write(piece)
-    os.replace(tmp, path)
+    assert not [p for p in db_path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_an_index_made_for_the_other_codec_is_not_used(run, db_path, monkeypatch):
@@ -583,3 +575,29 @@ def test_two_writers_through_the_index_lose_nothing(run, db_path):
     assert (docs[5]["status"], docs[6]["status"]) == ("done", "blocked")
     assert db_path.read_bytes() == jsoncodec.dump_database(json.loads(db_path.read_bytes()))
     assert_index_describes(db_path)
+
+
+@pytest.mark.parametrize("kernel_copy", ["missing", "cross-device", "partial-then-unsupported"])
+def test_unchanged_bytes_are_copied_right_without_kernel_copies(run, db_path, tmp_path, monkeypatch, kernel_copy):
+    run.ok("list")
+    full = tmp_path / "full.json"
+    shutil.copy(db_path, full)
+    if kernel_copy == "missing":
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    else:
+        real = getattr(os, "copy_file_range", None)
+        calls = []
+
+        def copy(src, dst, count, offset_src=None, *rest):
+            calls.append(count)
+            if kernel_copy == "partial-then-unsupported" and len(calls) == 1 and real is not None:
+                return real(src, dst, min(count, 1000), offset_src)
+            raise OSError(18 if kernel_copy == "cross-device" else 38, "not here")
+
+        monkeypatch.setattr(os, "copy_file_range", copy, raising=False)
+    for args in COMMANDS[:3]:
+        index_path(full).unlink(missing_ok=True)
+        run.ok("--db", str(full), *args)
+        run.ok(*args)
+        assert db_path.read_bytes() == full.read_bytes()
+        assert_index_describes(db_path)
