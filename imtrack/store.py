@@ -16,7 +16,6 @@ once lose nothing. A file that cannot be parsed is reported and never written ov
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import stat
@@ -28,6 +27,7 @@ from typing import Any, Protocol
 from imtrack import jsoncodec
 from imtrack.digest import digest_of
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
+from imtrack.filebytes import CAN_PREAD, FileSlices, write_pieces
 from imtrack.ledger import Ledger, MeasureMap
 from imtrack.models import Measure
 from imtrack.storeindex import NULL, StoreIndex, index_path, read_index, signature, splice, write_index
@@ -57,7 +57,7 @@ def _restore_hint(path: Path) -> str:
 def atomic_write(path: Path, data: bytes | list[Any]) -> None:
     """Replace `path` with `data` so that a reader or a crash sees the old file or the new one,
     never a mixture (pitfalls §1b). `data`: bytes, or pieces written one after the other, each
-    bytes or a _Segment of the old file (copied by the kernel where it can)."""
+    bytes or a filebytes.Segment of the old file (copied by the kernel where it can)."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -68,12 +68,8 @@ def atomic_write(path: Path, data: bytes | list[Any]) -> None:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb", buffering=0) as fh:
-            for piece in [data] if isinstance(data, bytes) else data:
-                if isinstance(piece, _Segment):
-                    piece.copy_to(fd)
-                else:
-                    _write_all(fd, piece)
+        with os.fdopen(fd, "wb", buffering=0):
+            write_pieces(fd, [data] if isinstance(data, bytes) else data)
             os.fsync(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -91,44 +87,6 @@ def atomic_write(path: Path, data: bytes | list[Any]) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-
-
-def _write_all(fd: int, data: Any) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-class _Segment:
-    """Bytes [start, end) of a database file a command read only in part (_FileSlices)."""
-
-    __slots__ = ("end", "source", "start")
-
-    def __init__(self, source: _FileSlices, start: int, end: int) -> None:
-        self.source, self.start, self.end = source, start, end
-
-    def copy_to(self, out_fd: int) -> None:
-        """Append the bytes to `out_fd`: in the kernel (copy_file_range) when the platform and
-        file system allow, else through memory. A file cut short meanwhile is an OSError."""
-        start, end, source = self.start, self.end, self.source
-        copy = getattr(os, "copy_file_range", None)
-        if copy is not None and source._whole is None:
-            try:
-                while start < end:
-                    copied = copy(source._fd, out_fd, end - start, start)
-                    if not copied:
-                        raise OSError(errno.EIO, "database file shorter than when it was read")
-                    start += copied
-                return
-            except OSError as exc:
-                if exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF):
-                    raise
-        while start < end:
-            chunk = source[start:min(end, start + (1 << 22))]
-            if not chunk:
-                raise OSError(errno.EIO, "database file shorter than when it was read")
-            _write_all(out_fd, chunk)
-            start += len(chunk)
 
 
 @contextmanager
@@ -155,57 +113,9 @@ class Snapshot:
         self.signature, self.mode = signature(st), stat.S_IMODE(st.st_mode)
 
 
-class _FileSlices:
-    """The database file's bytes, read a slice at a time (pread) while few are asked for, and
-    whole once many are: `show` reads one measure's bytes, `list` the whole file once.
-
-    Not a memory map: another program writing the file in place (TinyDB does) while it is read
-    would make a map fault (SIGBUS); a torn read is only malformed JSON, reported as such."""
-
-    __slots__ = ("_fd", "_finalizer", "_reads", "_size", "_whole", "__weakref__")
-    SLICES_BEFORE_WHOLE = 64
-
-    def __init__(self, fd: int, size: int) -> None:
-        import weakref
-
-        self._fd, self._size, self._reads = fd, size, 0
-        self._whole: bytes | None = None
-        self._finalizer = weakref.finalize(self, os.close, fd)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def segment(self, start: int, end: int) -> _Segment:
-        return _Segment(self, start, end)
-
-    def whole(self) -> bytes:
-        return self[0:self._size] if self._whole is not None else self._read_whole()
-
-    def _read_whole(self) -> bytes:
-        chunks, offset = [], 0
-        while offset < self._size:
-            chunk = os.pread(self._fd, self._size - offset, offset)
-            if not chunk:
-                break  # cut short since: parsing will say so
-            chunks.append(chunk)
-            offset += len(chunk)
-        self._whole = b"".join(chunks)
-        self._finalizer()
-        return self._whole
-
-    def __getitem__(self, span: slice) -> bytes:
-        if self._whole is None:
-            self._reads += 1
-            if self._reads <= self.SLICES_BEFORE_WHOLE:
-                return os.pread(self._fd, span.stop - span.start, span.start)
-            self._read_whole()
-        assert self._whole is not None
-        return self._whole[span]
-
-
 def read_snapshot(path: Path, lazy: bool = False, indexed: bool = True) -> Snapshot | None:
     """The one read of a command: None when the file does not exist (or is empty: never
-    written). With a trusted index and `lazy`, only the slices asked for are read (_FileSlices)."""
+    written). With a trusted index and `lazy`, only the slices asked for are read (FileSlices)."""
     index = read_index(index_path(path)) if indexed else None
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
@@ -223,8 +133,8 @@ def read_snapshot(path: Path, lazy: bool = False, indexed: bool = True) -> Snaps
             index = None
         if not st.st_size:
             return None
-        if index is not None and lazy and hasattr(os, "pread"):
-            slices, fd = _FileSlices(fd, st.st_size), -1  # the descriptor is its to close
+        if index is not None and lazy and CAN_PREAD:
+            slices, fd = FileSlices(fd, st.st_size), -1  # the descriptor is its to close
             return Snapshot(slices, st, index)
         with open(fd, "rb", closefd=False) as fh:
             buf = fh.read()
@@ -531,7 +441,7 @@ class JsonStore:
 
 
 def _whole(buf: Any) -> bytes:
-    return buf.whole() if isinstance(buf, _FileSlices) else buf
+    return buf.whole() if isinstance(buf, FileSlices) else buf
 
 
 def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from imtrack import jsoncodec
+from imtrack.filebytes import CAN_PREAD, FileSlices, join, write_pieces
 
 MAGIC = b"imtrack-index "
 VERSION = 1
@@ -69,7 +70,7 @@ class StoreIndex:
         ends: list[int],
         dstarts: list[int],
         dends: list[int],
-        blob: bytes,
+        blob: Any,  # bytes, a memoryview, FileSlices of the index file, or pieces once spliced
     ) -> None:
         self.layout = layout
         self.signature = signature
@@ -120,11 +121,18 @@ class StoreIndex:
         return self.starts[position], self.ends[position]
 
     def digest_part(self, position: int) -> bytes:
-        return bytes(self.blob[self.dstarts[position]:self.dends[position]])
+        return bytes(self._blob()[self.dstarts[position]:self.dends[position]])
+
+    def _blob(self) -> Any:
+        """The digest list as something sliceable: bytes, a memoryview or FileSlices."""
+        if isinstance(self.blob, list):  # spliced: made of pieces until written
+            self.blob = join(self.blob)
+        return self.blob
 
     def digest_list(self) -> list[Any]:
         """Every stored digest (None where the index has none), in stored order."""
-        digests = jsoncodec.loads(self.blob)
+        blob = self._blob()
+        digests = jsoncodec.loads(blob.whole() if isinstance(blob, FileSlices) else blob)
         if not isinstance(digests, list) or len(digests) != len(self.ids):
             raise ValueError("digest list does not match the ids")
         return digests
@@ -141,7 +149,7 @@ class StoreIndex:
         shifts = _shifts(changes)
         meta_span = (_shift([self.meta[0]], shifts)[0], _shift([self.meta[1]], shifts)[0])
         positions = {self.position(measure_id): part for measure_id, part in digests.items()}
-        blob = b"".join(splice(self.blob, [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()]))
+        blob = splice(self._blob(), [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()])
         dchanges = _shifts([(self.dstarts[i], self.dends[i], len(part)) for i, part in positions.items()])
         return StoreIndex(
             self.layout, self.signature, meta_span, self.ids,
@@ -152,6 +160,9 @@ class StoreIndex:
     # -- the file --------------------------------------------------------------------------
 
     def encode(self) -> list[Any]:
+        """The index file as pieces to write one after the other (filebytes.write_pieces)."""
+        blob = self.blob if isinstance(self.blob, list) else [
+            self.blob.segment(0, len(self.blob)) if isinstance(self.blob, FileSlices) else self.blob]
         arrays = array("q")
         for values in (self.ids, self.starts, self.ends, self.dstarts, self.dends):
             arrays.extend(values)
@@ -164,58 +175,76 @@ class StoreIndex:
             "count": len(self.ids),
             "byteorder": sys.byteorder,
             "crc": zlib.crc32(packed),
-            "digests": len(self.blob),
+            "digests": sum(map(len, blob)),
         }
-        return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, self.blob]
+        return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, *blob]
 
     @classmethod
-    def decode(cls, raw: Any) -> StoreIndex:
-        """The index in `raw` (bytes or a memory map); ValueError (or another exception) if it
-        is not one. The digest list stays where it is until asked for."""
-        if raw[:len(MAGIC)] != MAGIC:
-            raise ValueError("not an imtrack index")
-        newline = raw.find(b"\n", 0, 4096)
-        if newline < 0:
-            raise ValueError("no header")
-        header = jsoncodec.loads(raw[len(MAGIC):newline])
-        if header["version"] != VERSION or header["byteorder"] != sys.byteorder:
-            raise ValueError("another version or byte order")
+    def decode(cls, raw: bytes) -> StoreIndex:
+        """The index in `raw`; ValueError (or another exception) if it is not one."""
+        header, head_size, arrays_size = _header(raw[:HEAD_MAX])
+        packed = raw[head_size:head_size + arrays_size]
+        if len(raw) != head_size + arrays_size + header["digests"]:
+            raise ValueError("cut short or overlong")
+        return cls._from(header, packed, memoryview(raw)[head_size + arrays_size:])
+
+    @classmethod
+    def _from(cls, header: dict[str, Any], packed: bytes, blob: Any) -> StoreIndex:
         count = header["count"]
         arrays = array("q")
-        size = 5 * count * arrays.itemsize
-        packed = raw[newline + 1:newline + 1 + size]
-        if len(packed) != size or zlib.crc32(packed) != header["crc"]:
+        if len(packed) != 5 * count * arrays.itemsize or zlib.crc32(packed) != header["crc"]:
             raise ValueError("damaged")
-        if len(raw) != newline + 1 + size + header["digests"]:
-            raise ValueError("cut short or overlong")
         arrays.frombytes(packed)
         values = arrays.tolist()
         ids, starts, ends, dstarts, dends = (values[i * count:(i + 1) * count] for i in range(5))
         meta_start, meta_end = header["meta"]
-        ino, size_, mtime, ctime = header["signature"]
+        ino, size, mtime, ctime = header["signature"]
         return cls(
-            str(header["layout"]), (int(ino), int(size_), int(mtime), int(ctime)),
-            (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends,
-            memoryview(raw)[newline + 1 + size:],
+            str(header["layout"]), (int(ino), int(size), int(mtime), int(ctime)),
+            (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends, blob,
         )
 
 
-def read_index(path: Path) -> StoreIndex | None:
-    """The index at `path`, or None when there is none usable (never an error: it is a cache)."""
-    try:
-        with open(path, "rb") as fh:
-            if os.name == "posix":  # map, not read: `show` needs a few bytes of the digests
-                import mmap
+HEAD_MAX = 4096
 
-                raw: Any = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            else:
-                raw = fh.read()
-    except (OSError, ValueError):  # ValueError: mmap of an empty file
+
+def _header(head: bytes) -> tuple[dict[str, Any], int, int]:
+    """The header, the size of its line and the size of the arrays after it."""
+    if head[:len(MAGIC)] != MAGIC:
+        raise ValueError("not an imtrack index")
+    newline = head.find(b"\n")
+    if newline < 0:
+        raise ValueError("no header")
+    header = jsoncodec.loads(head[len(MAGIC):newline])
+    if header["version"] != VERSION or header["byteorder"] != sys.byteorder:
+        raise ValueError("another version or byte order")
+    return header, newline + 1, 5 * int(header["count"]) * array("q").itemsize
+
+
+def read_index(path: Path) -> StoreIndex | None:
+    """The index at `path`, or None when there is none usable (never an error: it is a cache).
+    The digest list is left in the file until asked for: `show` needs none of it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
         return None
     try:
-        return StoreIndex.decode(raw)
+        if not CAN_PREAD:
+            with open(fd, "rb", closefd=False) as fh:
+                return StoreIndex.decode(fh.read())
+        size = os.fstat(fd).st_size
+        header, head_size, arrays_size = _header(os.pread(fd, HEAD_MAX, 0))
+        if size != head_size + arrays_size + header["digests"]:
+            raise ValueError("cut short or overlong")
+        packed = os.pread(fd, arrays_size, head_size)
+        blob = FileSlices(fd, header["digests"], base=head_size + arrays_size)
+        fd = -1  # the blob closes it
+        return StoreIndex._from(header, packed, blob)
     except Exception:  # noqa: BLE001 - any damage means "no index"; the database is the truth
         return None
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def write_index(path: Path, index: StoreIndex, mode: int | None = None) -> bool:
@@ -230,9 +259,8 @@ def write_index(path: Path, index: StoreIndex, mode: int | None = None) -> bool:
     except OSError:
         return False
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for piece in index.encode():
-                fh.write(piece)
+        with os.fdopen(fd, "wb", buffering=0):
+            write_pieces(fd, index.encode())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
