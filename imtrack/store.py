@@ -11,6 +11,12 @@ same directory, fsynced, then `os.replace`d over the database. Changing commands
 inter-process lock (filelock) across the whole read-modify-write, so two processes writing at
 once lose nothing. A file that cannot be parsed is reported and never written over.
 
+With a trusted index beside the file (storeindex.py, `<db>.idx`) a command parses nothing but
+the documents it reaches, and a write that only changed existing measures (and the metadata)
+splices their new encodings into the old bytes, byte for byte what the full dump would write
+(jsoncodec.encode_document), the unchanged bytes copied file to file (filebytes.py). Adds,
+removes and files without a trusted index go the full way above, and leave a fresh index.
+
 `Store` is the interface the rest of imtrack uses, so a shared server backend can come later.
 """
 
