@@ -36,7 +36,15 @@ from imtrack.errors import CorruptStore, InvalidValue, StoreError
 from imtrack.filebytes import CAN_PREAD, FileSlices, write_pieces
 from imtrack.ledger import Ledger, MeasureMap
 from imtrack.models import Measure
-from imtrack.storeindex import NULL, StoreIndex, index_path, read_index, signature, splice, write_index
+from imtrack.storeindex import (
+    NULL,
+    StoreIndex,
+    index_path,
+    read_index,
+    signature,
+    splice,
+    write_index,
+)
 
 SCHEMA_VERSION = 1
 MEASURES = "measures"

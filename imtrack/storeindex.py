@@ -57,8 +57,18 @@ def signature(st: os.stat_result) -> Signature:
 class StoreIndex:
     """Spans and digests of one database file (see the module docstring)."""
 
-    __slots__ = ("layout", "signature", "meta", "ids", "starts", "ends", "dstarts", "dends",
-                 "blob", "_position")
+    __slots__ = (
+        "_position",
+        "blob",
+        "dends",
+        "dstarts",
+        "ends",
+        "ids",
+        "layout",
+        "meta",
+        "signature",
+        "starts",
+    )
 
     def __init__(
         self,

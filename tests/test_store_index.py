@@ -22,7 +22,15 @@ from imtrack.digest import digest_of
 from imtrack.errors import CorruptStore
 from imtrack.models import Measure, Note
 from imtrack.store import JsonStore
-from imtrack.storeindex import NULL, StoreIndex, index_path, read_index, signature, splice, write_index
+from imtrack.storeindex import (
+    NULL,
+    StoreIndex,
+    index_path,
+    read_index,
+    signature,
+    splice,
+    write_index,
+)
 
 NOW = "2026-03-04T05:06:07+08:00"
 CODECS = [pytest.param(True, id="orjson"), pytest.param(False, id="stdlib")]
@@ -197,6 +205,14 @@ def no_full_parse(monkeypatch):
     return calls
 
 
+def _counting(loads, sizes: list[int]):
+    def counted(raw):
+        sizes.append(len(raw))
+        return loads(raw)
+
+    return counted
+
+
 COMMANDS = [
     ("note", "5", "进展顺利：“引号” \\ 反斜杠 \"quoted\" [/] 行一\n行二"),
     ("set-status", "1", "2", "3", "done", "--note", "一次写完"),
@@ -220,8 +236,7 @@ def test_show_note_set_status_use_the_index_and_write_what_the_full_path_writes(
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(store_mod, "parse_database", lambda *a: pytest.fail("parsed the whole file"))
             sizes: list[int] = []
-            real = jsoncodec.loads
-            mp.setattr(jsoncodec, "loads", lambda raw: sizes.append(len(raw)) or real(raw))
+            mp.setattr(jsoncodec, "loads", _counting(jsoncodec.loads, sizes))
             run.ok(*args)
             out = run.ok("show", args[1]).stdout
             assert max(sizes) < db_path.stat().st_size / 4  # slices, never the file
@@ -498,7 +513,7 @@ STEPS = st.lists(
 def test_any_sequence_of_transactions_leaves_the_file_the_full_path_would(fast_codec, steps):
     with codec(fast_codec), tempfile.TemporaryDirectory() as tmp:
         fast_db, full_db = Path(tmp) / "fast.json", Path(tmp) / "full.json"
-        seed = lambda: [Measure(id=0, text=f"措施{i}", sector="other") for i in range(4)]  # noqa: E731
+        seed = lambda: [Measure(id=0, text=f"措施{i}", sector="other") for i in range(4)]
         stores = [JsonStore(fast_db, seed=seed), JsonStore(full_db, seed=seed)]
         for store in stores:
             store.load()
