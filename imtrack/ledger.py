@@ -8,26 +8,36 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
+from imtrack.digest import digest_of
 from imtrack.errors import NotFound
 from imtrack.models import Measure
 
 
 class MeasureMap(MutableMapping[int, Measure]):
-    """Measures by id, each built from its stored document only when first asked for.
+    """Measures by id, each built from its stored form only when first asked for.
 
     `show`, `note` and `set-status` touch one measure out of thousands; building every Measure
-    (with its notes and history) would cost more than reading the file (bench/RESULTS.md)."""
+    (with its notes and history) would cost more than reading the file (bench/RESULTS.md).
 
-    __slots__ = ("_build", "_built", "_docs")
+    The stored form is whatever the store hands in: a parsed document, or the place of one in
+    the file (store index); `build(id, stored)` makes the Measure, `digest(id, stored)` its
+    digest (digest.py), and `digests()`, when given, every stored digest at once ({id: digest},
+    or None when it has none cheaper than one by one)."""
+
+    __slots__ = ("_build", "_built", "_digest", "_digests", "_docs")
 
     def __init__(
         self,
         docs: dict[int, Any] | None = None,
         build: Callable[[int, Any], Measure] | None = None,
+        digest: Callable[[int, Any], dict[str, Any]] | None = None,
+        digests: Callable[[], dict[int, dict[str, Any]] | None] | None = None,
     ) -> None:
         self._docs: dict[int, Any] = docs if docs is not None else {}
         self._built: dict[int, Measure] = {}
         self._build = build
+        self._digest = digest
+        self._digests = digests
 
     def __getitem__(self, key: int) -> Measure:
         measure = self._built.get(key)
@@ -71,6 +81,33 @@ class MeasureMap(MutableMapping[int, Measure]):
     def built(self) -> Iterator[Measure]:
         """Every measure, building those not built yet (in stored order)."""
         return (self[key] for key in self._docs)
+
+    def digest(self, key: int) -> dict[str, Any]:
+        """The digest (digest.py) of one measure, without building it if it is still stored.
+        A measure built in this command (and so perhaps changed) is digested as it is now."""
+        measure = self._built.get(key)
+        if measure is not None:
+            return measure_digest(measure)
+        stored = self._docs[key]
+        return self._digest(key, stored) if self._digest is not None else digest_of(stored)
+
+    def digests(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(id, digest) of every measure, in stored order."""
+        bulk = self._digests() if self._digests is not None else None
+        for key in self._docs:
+            if bulk is not None and key not in self._built:
+                found = bulk.get(key)
+                if found is not None:
+                    yield key, found
+                    continue
+            yield key, self.digest(key)
+
+
+def measure_digest(measure: Measure) -> dict[str, Any]:
+    """The digest of a measure as the store would write it (without the id: the key is the id)."""
+    doc = measure.to_dict()
+    del doc["id"]
+    return digest_of(doc)
 
 
 class Ledger:

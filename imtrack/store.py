@@ -11,6 +11,12 @@ same directory, fsynced, then `os.replace`d over the database. Changing commands
 inter-process lock (filelock) across the whole read-modify-write, so two processes writing at
 once lose nothing. A file that cannot be parsed is reported and never written over.
 
+With a trusted index beside the file (storeindex.py, `<db>.idx`) a command parses nothing but
+the documents it reaches, and a write that only changed existing measures (and the metadata)
+splices their new encodings into the old bytes, byte for byte what the full dump would write
+(jsoncodec.encode_document), the unchanged bytes copied file to file (filebytes.py). Adds,
+removes and files without a trusted index go the full way above, and leave a fresh index.
+
 `Store` is the interface the rest of imtrack uses, so a shared server backend can come later.
 """
 
@@ -25,9 +31,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from imtrack import jsoncodec
+from imtrack.digest import digest_of
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
+from imtrack.filebytes import CAN_PREAD, FileSlices, write_pieces
 from imtrack.ledger import Ledger, MeasureMap
 from imtrack.models import Measure
+from imtrack.storeindex import (
+    NULL,
+    StoreIndex,
+    index_path,
+    read_index,
+    signature,
+    splice,
+    write_index,
+)
 
 SCHEMA_VERSION = 1
 MEASURES = "measures"
@@ -51,9 +68,10 @@ def _restore_hint(path: Path) -> str:
     )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes | list[Any]) -> None:
     """Replace `path` with `data` so that a reader or a crash sees the old file or the new one,
-    never a mixture (pitfalls §1b)."""
+    never a mixture (pitfalls §1b). `data`: bytes, or pieces written one after the other, each
+    bytes or a filebytes.Segment of the old file (copied by the kernel where it can)."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
@@ -64,10 +82,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        with os.fdopen(fd, "wb", buffering=0):
+            write_pieces(fd, [data] if isinstance(data, bytes) else data)
+            os.fsync(fd)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -99,22 +116,57 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_database_file(path: Path) -> dict[str, Any] | None:
-    """The parsed file, or None when it does not exist (or is empty: never written)."""
+class Snapshot:
+    """The bytes of the database file as one read saw them, the signature (storeindex) of the
+    file they came from, and its index if that index describes exactly this file."""
+
+    __slots__ = ("buf", "index", "mode", "signature")
+
+    def __init__(self, buf: Any, st: os.stat_result, index: StoreIndex | None):
+        self.buf, self.index = buf, index
+        self.signature, self.mode = signature(st), stat.S_IMODE(st.st_mode)
+
+
+def read_snapshot(path: Path, lazy: bool = False, indexed: bool = True) -> Snapshot | None:
+    """The one read of a command: None when the file does not exist (or is empty: never
+    written). With a trusted index and `lazy`, only the slices asked for are read (FileSlices)."""
+    index = read_index(index_path(path)) if indexed else None
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}") from None
     except OSError as exc:
         raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
-    if not raw:
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}")
+        if index is not None and (index.signature != signature(st) or index.layout != jsoncodec.layout()):
+            index = None
+        if not st.st_size:
+            return None
+        if index is not None and lazy and CAN_PREAD:
+            slices, fd = FileSlices(fd, st.st_size), -1  # the descriptor is its to close
+            return Snapshot(slices, st, index)
+        with open(fd, "rb", closefd=False) as fh:
+            buf = fh.read()
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if not buf:
         return None
+    return Snapshot(buf, st, index)
+
+
+def parse_database(raw: bytes, path: Path) -> dict[str, Any]:
+    """The whole file parsed and checked for TinyDB's layout, or CorruptStore naming it."""
     try:
         with _gc_paused():
             data = jsoncodec.loads(raw)
-        del raw
     except UnicodeDecodeError as exc:
         raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {_restore_hint(path)}") from None
     except ValueError as exc:  # json.JSONDecodeError, imported only when a file is broken
@@ -127,6 +179,12 @@ def read_database_file(path: Path) -> dict[str, Any] | None:
     if problem:
         raise CorruptStore(f"database {path} is JSON but not an imtrack database ({problem}); {_restore_hint(path)}")
     return data
+
+
+def read_database_file(path: Path) -> dict[str, Any] | None:
+    """The parsed file, or None when it does not exist (or is empty: never written)."""
+    snapshot = read_snapshot(path, indexed=False)
+    return None if snapshot is None else parse_database(snapshot.buf, path)
 
 
 def _shape_problem(data: Any) -> str | None:
@@ -156,15 +214,21 @@ class JsonStore:
 
     def load(self) -> Ledger:
         """A snapshot for read-only commands; creates and seeds the database on first use."""
-        data = read_database_file(self.path)
-        if data is None:
+        snapshot = read_snapshot(self.path, lazy=True)
+        if snapshot is None:
             with self.transaction() as ledger:
                 return ledger
-        return self._ledger_from(data)
+        if snapshot.index is not None:
+            return self._ledger_from_index(snapshot.buf, snapshot.index)
+        data = parse_database(snapshot.buf, self.path)
+        ledger = self._ledger_from(data)
+        # A file in imtrack's own layout (written by an imtrack without the index, or the index
+        # was lost) gets one, once; any other layout waits for imtrack's next write. No lock:
+        # the index names the file it was made from, so a race leaves only a stale index.
+        self._index_if_canonical(snapshot, data)
+        return ledger
 
-    def _ledger_from(self, data: dict[str, Any]) -> Ledger:
-        meta_docs = list((data.get(META) or {}).values())
-        meta = dict(meta_docs[0]) if meta_docs and isinstance(meta_docs[0], dict) else {}
+    def _check_meta(self, meta: dict[str, Any]) -> None:
         version = meta.get("schema_version")
         if not isinstance(version, int):
             raise CorruptStore(f"database {self.path} has no schema version; {_restore_hint(self.path)}")
@@ -173,6 +237,11 @@ class JsonStore:
                 f"database {self.path} was written by a newer imtrack (schema {version}, this one "
                 f"reads up to {SCHEMA_VERSION}); upgrade imtrack: pip install -U imtrack"
             )
+
+    def _ledger_from(self, data: dict[str, Any]) -> Ledger:
+        meta_docs = list((data.get(META) or {}).values())
+        meta = dict(meta_docs[0]) if meta_docs and isinstance(meta_docs[0], dict) else {}
+        self._check_meta(meta)
         try:
             docs = {int(key): doc for key, doc in (data.get(MEASURES) or {}).items()}
         except ValueError as exc:
@@ -181,7 +250,60 @@ class JsonStore:
             ) from None
         # Measures are built lazily (MeasureMap): a malformed one is reported when a command
         # reaches it, still before anything is written.
-        return Ledger(MeasureMap(docs, self._measure_from), meta)
+        return Ledger(MeasureMap(docs, self._measure_from, self._digest_from), meta)
+
+    def _ledger_from_index(self, buf: Any, index: StoreIndex) -> Ledger:
+        """A ledger whose measures are parsed from their spans in `buf` when first reached."""
+        meta = self._doc_at(buf, index.meta, "the meta document")
+        if not isinstance(meta, dict):
+            raise CorruptStore(f"database {self.path}: the meta document is not an object; {_restore_hint(self.path)}")
+        self._check_meta(meta)
+        digests: dict[str, Any] = {}
+
+        def build(measure_id: int, position: int) -> Measure:
+            span = index.doc_span(position)
+            return self._measure_from(measure_id, self._doc_at(buf, span, f"measure {measure_id}"))
+
+        def digest(measure_id: int, position: int) -> dict[str, Any]:
+            found = None
+            part = index.digest_part(position)
+            if part != NULL:
+                try:
+                    found = jsoncodec.loads(part)
+                except ValueError:
+                    pass
+            if isinstance(found, dict):
+                return found
+            doc = self._doc_at(buf, index.doc_span(position), f"measure {measure_id}")
+            return self._digest_from(measure_id, doc)
+
+        def all_digests() -> dict[int, dict[str, Any]] | None:
+            if "all" not in digests:
+                try:
+                    digests["all"] = {i: d for i, d in zip(index.ids, index.digest_list()) if isinstance(d, dict)}
+                except ValueError:
+                    digests["all"] = None
+            return digests["all"]
+
+        return Ledger(MeasureMap(index.positions(), build, digest, all_digests), meta)
+
+    def _doc_at(self, buf: Any, span: tuple[int, int], what: str) -> Any:
+        try:
+            return jsoncodec.loads(buf[span[0]:span[1]])
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptStore(
+                f"database {self.path}: {what} is malformed ({exc.__class__.__name__}); "
+                f"{_restore_hint(self.path)}"
+            ) from None
+
+    def _digest_from(self, measure_id: int, doc: Any) -> dict[str, Any]:
+        try:
+            return digest_of(doc)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptStore(
+                f"database {self.path}: measure {measure_id} is malformed ({exc!r}); "
+                f"{_restore_hint(self.path)}"
+            ) from None
 
     def _measure_from(self, measure_id: int, doc: Any) -> Measure:
         try:
@@ -226,20 +348,35 @@ class JsonStore:
         except OSError as exc:
             raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
         try:
-            data = read_database_file(self.path)
-            if data is None:
+            snapshot = read_snapshot(self.path, lazy=True)
+            data: dict[str, Any] | None = None
+            index = None
+            if snapshot is None:
                 data = {}
                 ledger = Ledger(meta={"schema_version": SCHEMA_VERSION, "next_id": 1})
                 ledger.meta_dirty = True
                 for measure in self._seed() if self._seed else []:
                     ledger.add(measure)
+            elif snapshot.index is not None:
+                index = snapshot.index
+                ledger = self._ledger_from_index(snapshot.buf, index)
             else:
+                data = parse_database(snapshot.buf, self.path)
                 ledger = self._ledger_from(data)
             yield ledger
             if ledger.changed:
-                _merge(data, ledger)
+                if index is not None and _spliceable(ledger, index):
+                    assert snapshot is not None
+                    raw, new_index = self._spliced(snapshot.buf, index, ledger)
+                else:
+                    if data is None:  # adds or removes on an indexed file: the whole way
+                        assert snapshot is not None
+                        data = parse_database(_whole(snapshot.buf), self.path)
+                    _merge(data, ledger)
+                    raw, spans = jsoncodec.dump_database_spans(data)
+                    new_index = self._index_for(data, spans, index, ledger.dirty)
                 try:
-                    atomic_write(self.path, jsoncodec.dump_database(data))
+                    atomic_write(self.path, raw)
                 except OSError as exc:
                     raise StoreError(
                         f"cannot write database {self.path}: {exc.strerror or exc}; nothing was changed"
@@ -247,8 +384,92 @@ class JsonStore:
                 ledger.dirty.clear()
                 ledger.removed.clear()
                 ledger.meta_dirty = False
+                if new_index is not None:  # still under the lock: no writer can come between
+                    try:
+                        st = os.stat(self.path)
+                    except OSError:
+                        pass
+                    else:
+                        new_index.signature = signature(st)
+                        write_index(index_path(self.path), new_index, stat.S_IMODE(st.st_mode))
         finally:
             lock.release()
+
+    # -- the index (storeindex.py) ---------------------------------------------------------
+
+    def _spliced(self, buf: Any, index: StoreIndex, ledger: Ledger) -> tuple[bytes, StoreIndex]:
+        """The file with only the changed documents re-encoded in place: byte for byte what
+        _merge and dump_database would write, without parsing or encoding the rest."""
+        edits: dict[int, bytes] = {}
+        digests: dict[int, bytes] = {}
+        for measure_id in ledger.dirty:
+            doc = _stored(ledger.measures[measure_id])
+            edits[measure_id] = jsoncodec.encode_document(doc)
+            digests[measure_id] = _digest_part(doc)
+        meta = jsoncodec.encode_document(ledger.meta) if ledger.meta_dirty else None
+        spans = [(*index.span(measure_id), body) for measure_id, body in edits.items()]
+        if meta is not None:
+            spans.append((*index.meta, meta))
+        return splice(buf, spans), index.spliced(edits, meta, digests)
+
+    def _index_for(
+        self,
+        data: dict[str, Any],
+        spans: jsoncodec.Spans,
+        old: StoreIndex | None = None,
+        changed: set[int] | frozenset[int] = frozenset(),
+    ) -> StoreIndex | None:
+        """The index of the file dump_database_spans made from `data`, or None when the file is
+        not one an index can describe (the meta document must be the first of its table, as
+        _ledger_from reads it, and ids must be written canonically). Digests of measures that
+        `old` (trusted) describes and that did not change are taken over, not recomputed."""
+        meta_spans = spans.get(META) or {}
+        if list(meta_spans)[:1] != [str(_META_DOC)]:
+            return None
+        measure_spans = spans.get(MEASURES) or {}
+        ids = [int(key) for key in measure_spans]
+        if [str(i) for i in ids] != list(measure_spans):
+            return None
+        docs = data.get(MEASURES) or {}
+        parts = []
+        for key, measure_id in zip(measure_spans, ids):
+            position = old.position(measure_id) if old is not None and measure_id not in changed else None
+            parts.append(old.digest_part(position) if old is not None and position is not None
+                         else _digest_part(docs[key]))
+        return StoreIndex.build(jsoncodec.layout(), meta_spans[str(_META_DOC)],
+                                zip(ids, measure_spans.values()), parts)
+
+    def _index_if_canonical(self, snapshot: Snapshot, data: dict[str, Any]) -> None:
+        if not os.access(self.path.parent, os.W_OK):
+            return  # a read-only directory: computing an index that cannot be kept is waste
+        try:
+            spans = jsoncodec.canonical_spans(data, snapshot.buf)
+        except (TypeError, ValueError, OverflowError):  # a value the codec will not write
+            return
+        if spans is None:
+            return
+        index = self._index_for(data, spans)
+        if index is not None:
+            index.signature = snapshot.signature
+            write_index(index_path(self.path), index, snapshot.mode)
+
+
+def _whole(buf: Any) -> bytes:
+    return buf.whole() if isinstance(buf, FileSlices) else buf
+
+
+def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:
+    """Only existing documents changed: no measure added, none removed."""
+    return not ledger.removed and all(index.position(i) is not None for i in ledger.dirty)
+
+
+def _digest_part(doc: Any) -> bytes:
+    """The encoded digest of a stored document, or null when it is too malformed to digest
+    (the index then leaves it to the document itself, read when asked for)."""
+    try:
+        return jsoncodec.dumps_compact(digest_of(doc))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return NULL
 
 
 def _merge(data: dict[str, Any], ledger: Ledger) -> None:

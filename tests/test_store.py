@@ -292,17 +292,17 @@ def test_ids_are_never_reused(db_path):
 @pytest.fixture
 def io_count(monkeypatch):
     counts = {"read": 0, "write": 0}
-    real_read, real_write = store_mod.read_database_file, store_mod.atomic_write
+    real_read, real_write = store_mod.read_snapshot, store_mod.atomic_write
 
-    def read(path):
+    def read(path, *args, **kwargs):
         counts["read"] += 1
-        return real_read(path)
+        return real_read(path, *args, **kwargs)
 
     def write(path, data):
         counts["write"] += 1
         return real_write(path, data)
 
-    monkeypatch.setattr(store_mod, "read_database_file", read)
+    monkeypatch.setattr(store_mod, "read_snapshot", read)
     monkeypatch.setattr(store_mod, "atomic_write", write)
     return counts
 
