@@ -117,10 +117,6 @@ class Summary:
 def summaries(ledger: Any) -> list[Summary]:
     """Every measure of `ledger` as a Summary, in id order, from the store's digests (its index)
     where it has them, so no measure is built."""
-    measures = ledger.measures
-    pairs = measures.digests() if hasattr(measures, "digests") else (
-        (m.id, digest_of(m.to_dict())) for m in measures.built()
-    )
-    items = [Summary(measure_id, digest) for measure_id, digest in pairs]
+    items = [Summary(measure_id, digest) for measure_id, digest in ledger.measures.digests()]
     items.sort(key=lambda s: s.id)
     return items

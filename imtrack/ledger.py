@@ -65,19 +65,6 @@ class MeasureMap(MutableMapping[int, Measure]):
     def __contains__(self, key: object) -> bool:
         return key in self._docs
 
-    def digests(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(id, digest) of every measure in stored order, without building any (digest.py)."""
-        from imtrack.digest import digest_of
-
-        for key, doc in self._docs.items():
-            measure = self._built.get(key)
-            if measure is not None:
-                record = measure.to_dict()
-                del record["id"]
-                yield key, digest_of(record)
-            else:
-                yield key, digest_of(doc)
-
     def built(self) -> Iterator[Measure]:
         """Every measure, building those not built yet (in stored order)."""
         return (self[key] for key in self._docs)
