@@ -205,10 +205,11 @@ def _store(ctx: typer.Context) -> JsonStore:
     return open_store(_location(ctx))
 
 
-def _print(renderable: Any) -> None:
-    from imtrack.render import make_console
+def _print(doc: Any) -> None:
+    """Write a render.py document: plain text, or styled on a terminal (render.emit)."""
+    from imtrack.render import emit
 
-    make_console().print(renderable)
+    emit(doc)
 
 
 def _plain() -> Any:

@@ -1,0 +1,338 @@
+"""Tables and paragraphs laid out as text, for a given terminal width. No Rich, no colours.
+
+A document is a list of blocks (`Table`, `Para`); `layout()` turns it into lines, each a list of
+(text, style) segments where a style is an abstract name ("header", "status.done", "dim", ...)
+that render.py turns into colours on a terminal and ignores everywhere else.
+
+Widths are terminal cells: East Asian wide and full-width characters count two, combining marks
+and format characters zero, everything else (ambiguous-width characters included) one. Pure-ASCII
+strings and runs of common CJK characters are measured without a Python loop per character.
+
+Long cells fold onto several lines: at spaces between ASCII words, anywhere between CJK
+characters, and with kinsoku (禁则): a line never starts with closing punctuation (，。、）」…)
+and never ends with opening punctuation (（「《“…); the character before moves down instead."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+Segment = tuple[str, str]  # (text, style name; "" for none)
+Line = list[Segment]
+Cell = "str | Segment | list[Segment]"
+
+# Characters every Unicode version gives East Asian width W or F (checked in the tests), all in
+# the BMP above U+0800, so they take three bytes in UTF-8 against one for ASCII.
+WIDE = (
+    "\u1100-\u115f\u2e80-\u2fdf\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff"
+    "\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+    "\uff01-\uff60\uffe0-\uffe6"
+)
+_SIMPLE = re.compile(f"[\x20-\x7e{WIDE}]*")
+_RUNS = re.compile(f"([\x20-\x7e]+)|([{WIDE}]+)|(.)", re.S)
+
+# Kinsoku shori: no line starts with these (closing punctuation, full and half width)...
+NO_START = frozenset(
+    "，。、；：？！）」』】〉》”’〕］｝〗〙〛｠…‥・〜～ー々ゝゞヽヾ"
+    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ"
+    ",.;:?!)]}%％‰℃°"
+)
+# ...and none ends with these (opening punctuation).
+NO_END = frozenset("（「『【〈《“‘〔［｛〖〘〚｟([{")
+
+
+@lru_cache(maxsize=4096)
+def char_width(ch: str) -> int:
+    if unicodedata.category(ch) in ("Mn", "Me", "Cf") or unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells `text` takes (one line)."""
+    if text.isascii():
+        return len(text)
+    if _SIMPLE.fullmatch(text):
+        # ASCII is one byte in UTF-8 and every character of WIDE three: no loop needed.
+        return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+    return sum(map(char_width, text))
+
+
+def _runs(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, cells per character) for the runs of `text` with one width."""
+    out = []
+    for m in _RUNS.finditer(text):
+        i = m.lastindex
+        out.append((m.start(), m.end(), 1 if i == 1 else 2 if i == 2 else char_width(m.group())))
+    return out
+
+
+def _isword(ch: str) -> bool:
+    return "!" <= ch <= "~"
+
+
+def fold(text: str, width: int) -> list[tuple[int, int]]:
+    """Where to cut one line of `text` (no newlines) into lines of at most `width` cells: a
+    list of (start, end) slices. Spaces at a break are dropped; an ASCII word is kept whole when
+    it fits on a line; kinsoku moves a character down rather than start a line with closing
+    punctuation or end one with opening punctuation. A character wider than `width` gets a line
+    of its own."""
+    n = len(text)
+    if n == 0:
+        return [(0, 0)]
+    if text.isascii():
+        runs = [(0, n, 1)]
+    elif _SIMPLE.fullmatch(text) and len(text.encode("utf-8")) == 3 * n:
+        runs = [(0, n, 2)]
+    else:
+        runs = _runs(text)
+    out: list[tuple[int, int]] = []
+    start, ri, nruns = 0, 0, len(runs)
+    while start < n:
+        room, pos, r = width, start, ri
+        while r < nruns:
+            a, b, cw = runs[r]
+            if a < pos:
+                a = pos
+            if cw and (b - a) * cw > room:
+                pos = a + room // cw
+                break
+            room -= (b - a) * cw
+            pos, r = b, r + 1
+        else:  # the rest fits
+            out.append((start, n))
+            break
+        end = max(pos, start + 1)
+        if end < n:
+            if _isword(text[end]) and _isword(text[end - 1]):  # inside an ASCII word
+                k = end - 1
+                while k > start and _isword(text[k - 1]):
+                    k -= 1
+                if k > start:
+                    end = k
+            k = end
+            while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
+                k -= 1
+            if not (text[k] in NO_START or text[k - 1] in NO_END):
+                end = k
+        stop = end
+        while stop > start and text[stop - 1] == " ":
+            stop -= 1
+        out.append((start, stop))
+        start = end
+        while start < n and text[start] == " ":
+            start += 1
+        while ri < nruns and runs[ri][1] <= start:
+            ri += 1
+    return out
+
+
+def fold_segments(segments: Sequence[Segment], width: int) -> list[tuple[Line, int]]:
+    """Fold styled text (newlines break lines) to `width`: lines with their widths."""
+    if len(segments) == 1:
+        text, style = segments[0]
+        out = []
+        for para in text.split("\n"):
+            w = cell_width(para)
+            if w <= width:
+                out.append(([(para, style)], w))
+            else:
+                for a, b in fold(para, width):
+                    piece = para[a:b]
+                    out.append(([(piece, style)], cell_width(piece)))
+        return out
+    # several styles: fold the whole text, then cut the segments at the same offsets
+    text = "".join(t for t, _ in segments)
+    bounds, pos = [], 0
+    for t, style in segments:
+        bounds.append((pos, pos + len(t), style))
+        pos += len(t)
+    lines: list[tuple[Line, int]] = []
+    offset = 0
+    for para in text.split("\n"):
+        cuts = [(0, len(para))] if cell_width(para) <= width else fold(para, width)
+        for a, b in cuts:
+            a, b = a + offset, b + offset
+            line = [(text[max(a, s):min(b, e)], st) for s, e, st in bounds if s < b and e > a]
+            lines.append((line or [("", "")], cell_width(text[a:b])))
+        offset += len(para) + 1
+    return lines
+
+
+def _segments(cell: object) -> list[Segment]:
+    if isinstance(cell, str):
+        return [(cell, "")]
+    if isinstance(cell, tuple):
+        return [cell]  # type: ignore[list-item]
+    return list(cell)  # type: ignore[call-overload]
+
+
+class Column:
+    """`fold`: 0 never folds (the column keeps its widest cell); 1, 2, ... fold, level 1 first
+    (down to `min_width`) before level 2 is touched. `max_width` caps a folding column even
+    when there is room."""
+
+    __slots__ = ("header", "right", "fold", "min_width", "max_width", "footer")
+
+    def __init__(self, header: str = "", right: bool = False, fold: int = 0, min_width: int = 1,
+                 max_width: int | None = None, footer: object = None) -> None:
+        self.header, self.right, self.fold = header, right, fold
+        self.min_width, self.max_width, self.footer = min_width, max_width, footer
+
+
+class Table:
+    """Columns separated by `gap` spaces, a header row and an ASCII rule under it (no box
+    drawing: "─" is ambiguous-width and CJK terminals draw it two cells wide)."""
+
+    def __init__(self, columns: Sequence[Column], title: str | None = None, gap: int = 3,
+                 show_header: bool = True, first_style: str = "") -> None:
+        self.columns = list(columns)
+        self.title, self.gap, self.show_header = title, gap, show_header
+        self.first_style = first_style  # e.g. bold field names in a grid
+        self.rows: list[Sequence[object]] = []
+
+    def add_row(self, *cells: object) -> None:
+        self.rows.append(cells)
+
+    def widths(self, width: int, cells: list[list[list[tuple[Line, int]] | None]]) -> list[int]:
+        cols = self.columns
+        natural = []
+        for i, col in enumerate(cols):
+            w = cell_width(col.header) if self.show_header else 0
+            for row in cells:
+                lines = row[i]
+                if lines:
+                    w = max(w, max(lw for _, lw in lines))
+            if col.fold and col.max_width:
+                w = min(w, col.max_width)
+            natural.append(w)
+        budget = width - self.gap * (len(cols) - 1)
+        out = list(natural)
+        for level in sorted({c.fold for c in cols if c.fold}):
+            over = sum(out) - budget
+            if over <= 0:
+                break
+            group = [i for i, c in enumerate(cols) if c.fold == level]
+            floor = {i: min(natural[i], max(cols[i].min_width, cell_width(cols[i].header) if self.show_header else 1, 1)) for i in group}
+            # water-fill: the widest columns of the level shrink first, none below its floor
+            def total(cap: int) -> int:
+                return sum(max(floor[i], min(natural[i], cap)) for i in group)
+            room = sum(out[i] for i in group) - over
+            lo, hi = 0, max(natural[i] for i in group)
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if total(mid) <= room:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            for i in group:
+                out[i] = max(floor[i], min(natural[i], lo))
+            spare = room - sum(out[i] for i in group)
+            for i in group:
+                if spare <= 0:
+                    break
+                if out[i] < natural[i]:
+                    out[i] += 1
+                    spare -= 1
+        return out
+
+    def lines(self, width: int) -> list[Line]:
+        cols = self.columns
+        ncols = len(cols)
+        big = 1 << 30
+        cells = [[fold_segments(_segments(c), big) if c is not None else None for c in row] for row in self.rows]
+        footers = [fold_segments(_segments(c.footer), big) if c.footer is not None else None for c in cols]
+        has_footer = any(f is not None for f in footers)
+        widths = self.widths(width, cells + ([footers] if has_footer else []))
+        gap = " " * self.gap
+        total = sum(widths) + self.gap * (ncols - 1)
+        out: list[Line] = []
+        if self.title:
+            out.append([(self.title, "title")])
+        if self.show_header:
+            out.extend(self._row([[( [(c.header, "header")], cell_width(c.header))] for c in cols], widths, gap))
+            out.append([("-" * total, "rule")])
+        for row in cells:
+            out.extend(self._row(row, widths, gap))
+        if has_footer:
+            out.append([("-" * total, "rule")])
+            out.extend(self._row([f if f is not None else [([("", "")], 0)] for f in footers], widths, gap, "footer"))
+        return out
+
+    def _row(self, row: list, widths: list[int], gap: str, style: str = "") -> list[Line]:
+        cols = self.columns
+        folded = []
+        for i, lines in enumerate(row):
+            w = widths[i]
+            if not lines:
+                folded.append([])
+            elif len(lines) == 1 and lines[0][1] <= w:
+                folded.append(lines)
+            else:
+                refolded = []
+                for segs, lw in lines:
+                    refolded.extend([(segs, lw)] if lw <= w else fold_segments(segs, w))
+                folded.append(refolded)
+        height = max(1, max(len(f) for f in folded))
+        out = []
+        last = len(cols) - 1
+        for k in range(height):
+            line: Line = []
+            for i, f in enumerate(folded):
+                w = widths[i]
+                segs, lw = f[k] if k < len(f) else ([], 0)
+                if i == 0 and self.first_style:
+                    segs = [(t, s or self.first_style) for t, s in segs]
+                elif style:
+                    segs = [(t, s or style) for t, s in segs]
+                pad = " " * (w - lw)
+                if cols[i].right:
+                    line.append((pad, ""))
+                    line.extend(segs)
+                else:
+                    line.extend(segs)
+                    if i < last:
+                        line.append((pad, ""))
+                if i < last:
+                    line.append((gap, ""))
+            out.append(_rstrip(line))
+        return out
+
+
+class Para:
+    """A paragraph of styled text, folded at the terminal width."""
+
+    __slots__ = ("segments",)
+
+    def __init__(self, *segments: Segment | str) -> None:
+        self.segments = [(s, "") if isinstance(s, str) else s for s in segments]
+
+    def lines(self, width: int) -> list[Line]:
+        if not self.segments:
+            return [[]]
+        return [segs for segs, _ in fold_segments(self.segments, width)]
+
+
+def _rstrip(line: Line) -> Line:
+    while line and not line[-1][0].strip(" "):
+        line.pop()
+    if line and line[-1][0].endswith(" "):
+        text, style = line[-1]
+        line[-1] = (text.rstrip(" "), style)
+    return line
+
+
+Block = "Table | Para"
+
+
+def layout(blocks: Iterable[Table | Para], width: int) -> list[Line]:
+    out: list[Line] = []
+    for block in blocks:
+        out.extend(block.lines(width))
+    return out
+
+
+def plain(lines: Iterable[Line]) -> str:
+    return "".join("".join(t for t, _ in line) + "\n" for line in lines)
