@@ -212,12 +212,6 @@ def _print(doc: Any) -> None:
     emit(doc)
 
 
-def _plain() -> Any:
-    from imtrack import plain
-
-    return plain
-
-
 def _json(data: Any) -> None:
     from imtrack.serialize import write_json
 
@@ -390,13 +384,14 @@ def list_(
         from imtrack.serialize import ledger_record
 
         _json([ledger_record(m, settings) for m in measures])
-    elif len(measures) > _plain().RICH_MAX_ROWS:
-        _plain().write_measures(measures, total=len(ledger))
     else:
-        from imtrack.flags import attention
-        from imtrack.render import measures_table
+        from imtrack.render import FOLD_MAX_ROWS, measures_table
 
-        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+        colours = None
+        if len(measures) <= FOLD_MAX_ROWS:  # the 督办 colour scans each measure's notes and history
+            from imtrack.flags import attention
+
+            colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
         _print(measures_table(measures, total=len(ledger), colours=colours))
 
 

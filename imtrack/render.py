@@ -20,7 +20,7 @@ from imtrack.display import display_value
 from imtrack.models import Measure, Status
 from imtrack.sectors import SECTORS
 from imtrack.sectors import label as sector_label
-from imtrack.table import Column, Line, Para, Table, cell_width, layout
+from imtrack.table import Column, Line, Para, Table, cell_width, layout, plain
 
 if TYPE_CHECKING:  # annotations only: `list` should not pay for importing the report module
     from imtrack.report import ProgressReport, ProgressRow
@@ -109,13 +109,11 @@ def sgr_codes(no_color: bool = False) -> dict[str, str]:
 
 
 def ansi(lines: Iterable[Line], codes: dict[str, str]) -> str:
-    parts = []
-    for line in lines:
-        for text, style in line:
-            code = codes.get(style, "") if style else ""
-            parts.append(f"{code}{text}\x1b[0m" if code and text else text)
-        parts.append("\n")
-    return "".join(parts)
+    """The text of `lines` with each styled segment between its SGR code and a reset."""
+    codes = {name: code for name, code in codes.items() if code}
+    return "".join([
+        "".join([f"{codes[s]}{t}\x1b[0m" if s in codes and t else t for t, s in line]) + "\n" for line in lines
+    ])
 
 
 def emit(doc: Any, stream: IO[str] | None = None) -> None:
@@ -125,7 +123,7 @@ def emit(doc: Any, stream: IO[str] | None = None) -> None:
     terminal = is_terminal(stream)
     lines = layout(blocks, terminal_width(stream, terminal))
     if not terminal or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        stream.write("".join("".join(t for t, _ in line) + "\n" for line in lines))
+        stream.write(plain(lines))
     elif sys.platform == "win32":  # pragma: no cover - the legacy console needs Rich's Win32 calls
         _emit_rich(lines, stream)
     else:
@@ -160,27 +158,44 @@ def _summary(shown: int, total: int) -> Para:
     return Para((f"{shown} measures" if shown == total else f"{shown} of {total} measures", "dim"))
 
 
+# Up to this many rows `list` folds long texts inside the table; a longer listing keeps each
+# measure on one line with its full text last (nothing wrapped or cut, so grep, wc -l and cut
+# work on it; the terminal wraps what is too wide). Scripts use --format json/csv.
+FOLD_MAX_ROWS = 300
+
+
 def measures_table(
     measures: Sequence[Measure], total: int, colours: dict[int, str | None] | None = None
 ) -> Doc:
     """`colours`: the 督办 colour of each measure id (derived.py), shown on the id; a Due
-    column appears when any listed measure has a due date."""
+    column appears when any listed measure has a due date. Beyond FOLD_MAX_ROWS the Measure
+    column comes last and is never folded."""
     colours = colours or {}
     with_due = any(m.due for m in measures)
-    columns = [Column("ID", right=True), Column("Sector"), Column("Status"), Column("Measure", fold=1, min_width=16)]
+    one_line = len(measures) > FOLD_MAX_ROWS
+    columns = [Column("ID", right=True), Column("Sector"), Column("Status")]
+    text_column = Column("Measure", fold=0 if one_line else 1, min_width=16)
+    if not one_line:
+        columns.append(text_column)
     if with_due:
         columns.append(Column("Due"))
     columns.append(Column("Last note"))
+    if one_line:
+        columns.append(text_column)
     table = Table(columns)
     labels: dict[str, tuple[str, str]] = {}
     for m in measures:
         note = m.latest_note
         style = ATTENTION_STYLE.get(colours.get(m.id) or "", "")
         status = labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status))
-        cells: list = [(str(m.id), style), sector_label(m.sector), status, m.text]
+        cells: list = [(str(m.id), style) if style else str(m.id), sector_label(m.sector), status]
+        if not one_line:
+            cells.append(m.text)
         if with_due:
-            cells.append((m.due or "-", style))
-        cells.append(_date(note.at if note else None))
+            cells.append((m.due or "-", style) if style else m.due or "-")
+        cells.append(note.at[:10] if note else "-")
+        if one_line:
+            cells.append(m.text)
         table.rows.append(cells)
     return [table, _summary(len(measures), total)]
 

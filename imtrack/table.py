@@ -73,22 +73,22 @@ def _isword(ch: str) -> bool:
     return "!" <= ch <= "~"
 
 
-def fold(text: str, width: int) -> list[tuple[int, int]]:
+def fold(text: str, width: int) -> list[tuple[int, int, int]]:
     """Where to cut one line of `text` (no newlines) into lines of at most `width` cells: a
-    list of (start, end) slices. Spaces at a break are dropped; an ASCII word is kept whole when
-    it fits on a line; kinsoku moves a character down rather than start a line with closing
-    punctuation or end one with opening punctuation. A character wider than `width` gets a line
-    of its own."""
+    list of (start, end, cells) slices. Spaces at a break are dropped; an ASCII word is kept
+    whole when it fits on a line; kinsoku moves a character down rather than start a line with
+    closing punctuation or end one with opening punctuation. A character wider than `width`
+    gets a line of its own."""
     n = len(text)
     if n == 0:
-        return [(0, 0)]
+        return [(0, 0, 0)]
     if text.isascii():
         runs = [(0, n, 1)]
-    elif _SIMPLE.fullmatch(text) and len(text.encode("utf-8")) == 3 * n:
-        runs = [(0, n, 2)]
+    elif len(text.encode("utf-8")) == 3 * n and _SIMPLE.fullmatch(text):
+        return _fold_wide(text, width)
     else:
         runs = _runs(text)
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int, int]] = []
     start, ri, nruns = 0, 0, len(runs)
     while start < n:
         room, pos, r = width, start, ri
@@ -98,11 +98,12 @@ def fold(text: str, width: int) -> list[tuple[int, int]]:
                 a = pos
             if cw and (b - a) * cw > room:
                 pos = a + room // cw
+                room -= (pos - a) * cw
                 break
             room -= (b - a) * cw
             pos, r = b, r + 1
         else:  # the rest fits
-            out.append((start, n))
+            out.append((start, n, width - room))
             break
         end = max(pos, start + 1)
         if end < n:
@@ -110,7 +111,7 @@ def fold(text: str, width: int) -> list[tuple[int, int]]:
                 k = end - 1
                 while k > start and _isword(text[k - 1]):
                     k -= 1
-                if k > start:
+                if k > start and text[start:k].strip(" "):
                     end = k
             k = end
             while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
@@ -120,12 +121,30 @@ def fold(text: str, width: int) -> list[tuple[int, int]]:
         stop = end
         while stop > start and text[stop - 1] == " ":
             stop -= 1
-        out.append((start, stop))
+        out.append((start, stop, width - room if stop == pos else cell_width(text[start:stop])))
         start = end
         while start < n and text[start] == " ":
             start += 1
         while ri < nruns and runs[ri][1] <= start:
             ri += 1
+    return out
+
+
+def _fold_wide(text: str, width: int) -> list[tuple[int, int, int]]:
+    """`fold` for text of wide characters only (most Chinese text): fixed steps, then kinsoku."""
+    n, step = len(text), max(width // 2, 1)
+    out = []
+    start = 0
+    while n - start > step:
+        end = start + step
+        k = end
+        while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
+            k -= 1
+        if not (text[k] in NO_START or text[k - 1] in NO_END):
+            end = k
+        out.append((start, end, 2 * (end - start)))
+        start = end
+    out.append((start, n, 2 * (n - start)))
     return out
 
 
@@ -139,9 +158,8 @@ def fold_segments(segments: Sequence[Segment], width: int) -> list[tuple[Line, i
             if w <= width:
                 out.append(([(para, style)], w))
             else:
-                for a, b in fold(para, width):
-                    piece = para[a:b]
-                    out.append(([(piece, style)], cell_width(piece)))
+                for a, b, w in fold(para, width):
+                    out.append(([(para[a:b], style)], w))
         return out
     # several styles: fold the whole text, then cut the segments at the same offsets
     text = "".join(t for t, _ in segments)
@@ -152,8 +170,8 @@ def fold_segments(segments: Sequence[Segment], width: int) -> list[tuple[Line, i
     lines: list[tuple[Line, int]] = []
     offset = 0
     for para in text.split("\n"):
-        cuts = [(0, len(para))] if cell_width(para) <= width else fold(para, width)
-        for a, b in cuts:
+        cuts = [(0, len(para), 0)] if cell_width(para) <= width else fold(para, width)
+        for a, b, _ in cuts:
             a, b = a + offset, b + offset
             line = [(text[max(a, s):min(b, e)], st) for s, e, st in bounds if s < b and e > a]
             lines.append((line or [("", "")], cell_width(text[a:b])))
@@ -196,18 +214,19 @@ class Table:
     def add_row(self, *cells: object) -> None:
         self.rows.append(cells)
 
-    def widths(self, width: int, cells: list[list[list[tuple[Line, int]] | None]]) -> list[int]:
+    def widths(self, width: int, cells: list[list[list[tuple[Line, int]] | None]],
+               natural: list[int] | None = None) -> list[int]:
         cols = self.columns
-        natural = []
-        for i, col in enumerate(cols):
-            w = cell_width(col.header) if self.show_header else 0
-            for row in cells:
-                lines = row[i]
-                if lines:
-                    w = max(w, max(lw for _, lw in lines))
-            if col.fold and col.max_width:
-                w = min(w, col.max_width)
-            natural.append(w)
+        if natural is None:
+            natural = []
+            for i, col in enumerate(cols):
+                w = cell_width(col.header) if self.show_header else 0
+                for row in cells:
+                    lines = row[i]
+                    if lines:
+                        w = max(w, max(lw for _, lw in lines))
+                natural.append(w)
+        natural = [min(w, c.max_width) if c.fold and c.max_width else w for w, c in zip(natural, cols)]
         budget = width - self.gap * (len(cols) - 1)
         out = list(natural)
         for level in sorted({c.fold for c in cols if c.fold}):
@@ -239,6 +258,105 @@ class Table:
         return out
 
     def lines(self, width: int) -> list[Line]:
+        if all(c.footer is None for c in self.columns):
+            fast = self._fast_lines(width)
+            if fast is not None:
+                return fast
+        return self._general_lines(width)
+
+    def _fast_lines(self, width: int) -> list[Line] | None:
+        """The layout of `_general_lines` for tables of plain cells, done column by column so
+        that thousands of rows cost little: one width per cell (cached for the short, repeated
+        values of narrow columns), a fold only for cells wider than their column, and each
+        output line a list of (padded cell + gap, style) segments."""
+        cols = self.columns
+        ncols, last = len(cols), len(cols) - 1
+        nrows = len(self.rows)
+        columns = list(zip(*self.rows)) if nrows else [()] * ncols
+        for col in columns:
+            if not {str, tuple}.issuperset(map(type, col)):
+                return None  # a cell of several styled segments
+        texts = [[c if c.__class__ is str else c[0] for c in col] for col in columns]
+        if any("\n" in "".join(t) for t in texts):
+            return None  # a cell of several lines
+        styles = [[c[1] if c.__class__ is tuple else "" for c in col] for col in columns]
+        widths_of = []
+        for t in texts:
+            if "".join(t).isascii():
+                widths_of.append(list(map(len, t)))
+            else:  # each distinct value measured once (sectors, statuses repeat)
+                known = {v: cell_width(v) for v in set(t)}
+                widths_of.append(list(map(known.__getitem__, t)))
+        natural = [max([cell_width(c.header) if self.show_header else 0, *ws]) for c, ws in zip(cols, widths_of)]
+        widths = self.widths(width, [], natural=natural)
+        gap = " " * self.gap
+        spaces = [" " * k for k in range(max(widths, default=0) + 1)]
+        first: list[list[str]] = []
+        extra: dict[int, list] = {}  # row -> its folded cells (column, padded pieces, cuts, text, style)
+        for i, col in enumerate(cols):
+            cw, ws, ts = widths[i], widths_of[i], texts[i]
+            sep = gap if i < last else ""
+            if col.right:
+                cells = [spaces[cw - w] + t + sep if w <= cw else t + sep for t, w in zip(ts, ws)]
+            elif i < last:
+                cells = [t + spaces[cw - w] + sep if w <= cw else t + sep for t, w in zip(ts, ws)]
+            else:
+                cells = ts[:]
+            if col.fold:
+                style_i = styles[i]
+                for r in [r for r, w in enumerate(ws) if w > cw]:
+                    text = ts[r]
+                    cuts = fold(text, cw)
+                    if col.right:
+                        padded = [spaces[cw - w if w < cw else 0] + text[a:b] + sep for a, b, w in cuts]
+                    elif i < last:
+                        padded = [text[a:b] + spaces[cw - w if w < cw else 0] + sep for a, b, w in cuts]
+                    else:
+                        padded = [text[a:b] for a, b, _ in cuts]
+                    cells[r] = padded[0]
+                    entry = (i, padded, cuts, text, style_i[r])
+                    if r in extra:
+                        extra[r].append(entry)
+                    else:
+                        extra[r] = [entry]
+            first.append(cells)
+        blanks = [spaces[w] + (gap if i < last else "") for i, w in enumerate(widths)]
+        prefix = ["".join(blanks[:i]) for i in range(ncols)]
+        out: list[Line] = []
+        if self.title:
+            out.append([(self.title, "title")])
+        if self.show_header:
+            heads = [(c.header, "header") for c in cols]
+            out.extend(self._row([[([h], cell_width(h[0]))] for h in heads], widths, gap))
+            out.append([("-" * (sum(widths) + self.gap * last), "rule")])
+        last_cells = first[last] if ncols else []
+        for r, line in enumerate(map(list, map(zip, zip(*first), zip(*styles)))):
+            if not last_cells[r] or last_cells[r][-1] == " ":
+                line = _rstrip(line)
+            out.append(line)
+            more = extra.get(r)
+            if more is None:
+                continue
+            if len(more) == 1:  # one folded cell: the blank columns before it, then its pieces
+                i, padded, _, _, style = more[0]
+                before = prefix[i]
+                for piece in padded[1:]:
+                    piece = piece.rstrip(" ")
+                    out.append([(before, ""), (piece, style)] if before else [(piece, style)])
+                continue
+            by_col = {m[0]: m for m in more}
+            for k in range(1, max(len(m[1]) for m in more)):
+                cont: Line = []
+                for i in range(ncols):
+                    m = by_col.get(i)
+                    if m is not None and k < len(m[1]):
+                        cont.append((m[1][k], m[4]))
+                    else:
+                        cont.append((blanks[i], ""))
+                out.append(_rstrip(cont))
+        return out
+
+    def _general_lines(self, width: int) -> list[Line]:
         cols = self.columns
         ncols = len(cols)
         big = 1 << 30
@@ -335,4 +453,5 @@ def layout(blocks: Iterable[Table | Para], width: int) -> list[Line]:
 
 
 def plain(lines: Iterable[Line]) -> str:
-    return "".join("".join(t for t, _ in line) + "\n" for line in lines)
+    """The text of `lines`, styles dropped."""
+    return "".join(["".join([t for t, _ in line]) + "\n" for line in lines])
