@@ -14,24 +14,26 @@ and never ends with opening punctuation (（「《“…); the character before 
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 Segment = tuple[str, str]  # (text, style name; "" for none)
 Line = list[Segment]
 Cell = "str | Segment | list[Segment]"
 
 # Characters every Unicode version gives East Asian width W or F (checked in the tests), all in
-# the BMP above U+0800, so they take three bytes in UTF-8 against one for ASCII.
+# the BMP above U+0800, so they take three bytes in UTF-8 against one for ASCII. The pattern is
+# compiled only for long listings: a character class beyond ASCII costs ~4 ms to compile, more
+# than measuring a screenful of cells character by character.
 WIDE = (
     "\u1100-\u115f\u2e80-\u2fdf\u3000-\u3029\u3030-\u303e\u3041-\u3096\u30a0-\u30ff"
     "\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
     "\uff01-\uff60\uffe0-\uffe6"
 )
-_SIMPLE = re.compile(f"[\x20-\x7e{WIDE}]*")
-_RUNS = re.compile(f"([\x20-\x7e]+)|([{WIDE}]+)|(.)", re.S)
+BULK = 1000  # from this many distinct strings on, widths go through the WIDE pattern
 
 # Kinsoku shori: no line starts with these (closing punctuation, full and half width)...
 NO_START = frozenset(
@@ -43,34 +45,70 @@ NO_START = frozenset(
 NO_END = frozenset("（「『【〈《“‘〔［｛〖〘〚｟([{")
 
 
-@lru_cache(maxsize=4096)
+class _Widths(dict):
+    """Character -> cells, filled on first sight of each character."""
+
+    def __missing__(self, ch: str) -> int:
+        if unicodedata.category(ch) in ("Mn", "Me", "Cf") or unicodedata.combining(ch):
+            width = 0
+        else:
+            width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        self[ch] = width
+        return width
+
+
+_char = _Widths().__getitem__
+
+
 def char_width(ch: str) -> int:
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf") or unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return _char(ch)
 
 
 def cell_width(text: str) -> int:
     """Terminal cells `text` takes (one line)."""
     if text.isascii():
         return len(text)
-    if _SIMPLE.fullmatch(text):
-        # ASCII is one byte in UTF-8 and every character of WIDE three: no loop needed.
-        return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
-    return sum(map(char_width, text))
+    return sum(map(_char, text))
 
 
-def _runs(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, cells per character) for the runs of `text` with one width."""
-    out = []
-    for m in _RUNS.finditer(text):
-        i = m.lastindex
-        out.append((m.start(), m.end(), 1 if i == 1 else 2 if i == 2 else char_width(m.group())))
-    return out
+@lru_cache(maxsize=1)
+def _simple() -> Callable[[str], object]:
+    import re
+
+    return re.compile(f"[\x20-\x7e{WIDE}]*").fullmatch
+
+
+def cell_widths(texts: Iterable[str]) -> dict[str, int]:
+    """The width of each distinct string of `texts`; many long strings are measured in C (a
+    string of ASCII and common CJK characters is one byte per ASCII character and three per
+    wide one in UTF-8)."""
+    distinct = set(texts)
+    if len(distinct) < BULK:
+        return {t: cell_width(t) for t in distinct}
+    simple = _simple()
+    return {
+        t: len(t) if t.isascii() else len(t) + (len(t.encode("utf-8")) - len(t)) // 2 if simple(t) else cell_width(t)
+        for t in distinct
+    }
 
 
 def _isword(ch: str) -> bool:
     return "!" <= ch <= "~"
+
+
+def _kinsoku(text: str, start: int, end: int) -> int:
+    """A break at or before `end` where no line starts with closing or ends with opening
+    punctuation; when there is none (a line's worth of brackets), one where at least no line
+    starts with closing punctuation; else `end` itself."""
+    k = end
+    while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
+        k -= 1
+    if not (text[k] in NO_START or text[k - 1] in NO_END):
+        return k
+    k = end
+    while k > start + 1 and text[k] in NO_START:
+        k -= 1
+    return k if text[k] not in NO_START else end
 
 
 def fold(text: str, width: int) -> list[tuple[int, int, int]]:
@@ -78,73 +116,38 @@ def fold(text: str, width: int) -> list[tuple[int, int, int]]:
     list of (start, end, cells) slices. Spaces at a break are dropped; an ASCII word is kept
     whole when it fits on a line; kinsoku moves a character down rather than start a line with
     closing punctuation or end one with opening punctuation. A character wider than `width`
-    gets a line of its own."""
+    gets a line of its own. The break is found by bisection in the running widths (C loops)."""
     n = len(text)
     if n == 0:
         return [(0, 0, 0)]
-    if text.isascii():
-        runs = [(0, n, 1)]
-    elif len(text.encode("utf-8")) == 3 * n and _SIMPLE.fullmatch(text):
-        return _fold_wide(text, width)
-    else:
-        runs = _runs(text)
+    cum: Sequence[int] = range(1, n + 1) if text.isascii() else list(accumulate(map(_char, text)))
+    total = cum[-1]
     out: list[tuple[int, int, int]] = []
-    start, ri, nruns = 0, 0, len(runs)
+    start = 0
     while start < n:
-        room, pos, r = width, start, ri
-        while r < nruns:
-            a, b, cw = runs[r]
-            if a < pos:
-                a = pos
-            if cw and (b - a) * cw > room:
-                pos = a + room // cw
-                room -= (pos - a) * cw
-                break
-            room -= (b - a) * cw
-            pos, r = b, r + 1
-        else:  # the rest fits
-            out.append((start, n, width - room))
+        base = cum[start - 1] if start else 0
+        if total - base <= width:
+            out.append((start, n, total - base))
             break
-        end = max(pos, start + 1)
-        if end < n:
-            if _isword(text[end]) and _isword(text[end - 1]):  # inside an ASCII word
-                k = end - 1
-                while k > start and _isword(text[k - 1]):
-                    k -= 1
-                if k > start and text[start:k].strip(" "):
-                    end = k
-            k = end
-            while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
+        end = max(bisect_right(cum, base + width, start), start + 1)
+        if end >= n:  # one character wider than the line
+            out.append((start, n, total - base))
+            break
+        if _isword(text[end]) and _isword(text[end - 1]):  # inside an ASCII word
+            k = end - 1
+            while k > start and _isword(text[k - 1]):
                 k -= 1
-            if not (text[k] in NO_START or text[k - 1] in NO_END):
+            if k > start and text[start:k].strip(" "):
                 end = k
+        if text[end] in NO_START or text[end - 1] in NO_END:
+            end = _kinsoku(text, start, end)
         stop = end
         while stop > start and text[stop - 1] == " ":
             stop -= 1
-        out.append((start, stop, width - room if stop == pos else cell_width(text[start:stop])))
+        out.append((start, stop, cum[stop - 1] - base if stop > start else 0))
         start = end
         while start < n and text[start] == " ":
             start += 1
-        while ri < nruns and runs[ri][1] <= start:
-            ri += 1
-    return out
-
-
-def _fold_wide(text: str, width: int) -> list[tuple[int, int, int]]:
-    """`fold` for text of wide characters only (most Chinese text): fixed steps, then kinsoku."""
-    n, step = len(text), max(width // 2, 1)
-    out = []
-    start = 0
-    while n - start > step:
-        end = start + step
-        k = end
-        while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
-            k -= 1
-        if not (text[k] in NO_START or text[k - 1] in NO_END):
-            end = k
-        out.append((start, end, 2 * (end - start)))
-        start = end
-    out.append((start, n, 2 * (n - start)))
     return out
 
 
@@ -285,8 +288,7 @@ class Table:
             if "".join(t).isascii():
                 widths_of.append(list(map(len, t)))
             else:  # each distinct value measured once (sectors, statuses repeat)
-                known = {v: cell_width(v) for v in set(t)}
-                widths_of.append(list(map(known.__getitem__, t)))
+                widths_of.append(list(map(cell_widths(t).__getitem__, t)))
         natural = [max([cell_width(c.header) if self.show_header else 0, *ws]) for c, ws in zip(cols, widths_of)]
         widths = self.widths(width, [], natural=natural)
         gap = " " * self.gap
