@@ -5,8 +5,9 @@ A document is a list of blocks (`Table`, `Para`); `layout()` turns it into lines
 that render.py turns into colours on a terminal and ignores everywhere else.
 
 Widths are terminal cells: East Asian wide and full-width characters count two, combining marks
-and format characters zero, everything else (ambiguous-width characters included) one. Pure-ASCII
-strings and runs of common CJK characters are measured without a Python loop per character.
+and format characters zero, everything else (ambiguous-width characters included) one, as Rich
+counts them. No Python loop runs per character: ASCII is measured by len(), other text by a
+lookup mapped over the string, and the long texts of a large listing by a regex in C.
 
 Long cells fold onto several lines: at spaces between ASCII words, anywhere between CJK
 characters, and with kinsoku (禁则): a line never starts with closing punctuation (，。、）」…)
@@ -22,7 +23,6 @@ from itertools import accumulate
 
 Segment = tuple[str, str]  # (text, style name; "" for none)
 Line = list[Segment]
-Cell = "str | Segment | list[Segment]"
 
 # Characters every Unicode version gives East Asian width W or F (checked in the tests), all in
 # the BMP above U+0800, so they take three bytes in UTF-8 against one for ASCII. The pattern is
@@ -229,7 +229,7 @@ class Table:
                     if lines:
                         w = max(w, max(lw for _, lw in lines))
                 natural.append(w)
-        natural = [min(w, c.max_width) if c.fold and c.max_width else w for w, c in zip(natural, cols)]
+        natural = [max(min(w, c.max_width) if c.fold and c.max_width else w, c.min_width) for w, c in zip(natural, cols)]
         budget = width - self.gap * (len(cols) - 1)
         out = list(natural)
         for level in sorted({c.fold for c in cols if c.fold}):
@@ -325,8 +325,8 @@ class Table:
         blanks = [spaces[w] + (gap if i < last else "") for i, w in enumerate(widths)]
         prefix = ["".join(blanks[:i]) for i in range(ncols)]
         out: list[Line] = []
-        if self.title:
-            out.append([(self.title, "title")])
+        if self.title:  # folded to the table's width, as Rich does
+            out.extend(Para((self.title, "title")).lines(max(sum(widths) + self.gap * (len(cols) - 1), 20)))
         if self.show_header:
             heads = [(c.header, "header") for c in cols]
             out.extend(self._row([[([h], cell_width(h[0]))] for h in heads], widths, gap))
@@ -369,8 +369,8 @@ class Table:
         gap = " " * self.gap
         total = sum(widths) + self.gap * (ncols - 1)
         out: list[Line] = []
-        if self.title:
-            out.append([(self.title, "title")])
+        if self.title:  # folded to the table's width, as Rich does
+            out.extend(Para((self.title, "title")).lines(max(sum(widths) + self.gap * (len(cols) - 1), 20)))
         if self.show_header:
             out.extend(self._row([[( [(c.header, "header")], cell_width(c.header))] for c in cols], widths, gap))
             out.append([("-" * total, "rule")])
@@ -442,9 +442,6 @@ def _rstrip(line: Line) -> Line:
         text, style = line[-1]
         line[-1] = (text.rstrip(" "), style)
     return line
-
-
-Block = "Table | Para"
 
 
 def layout(blocks: Iterable[Table | Para], width: int) -> list[Line]:
