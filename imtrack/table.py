@@ -330,11 +330,14 @@ class Table:
         if self.show_header:
             heads = [(c.header, "header") for c in cols]
             out.extend(self._row([[([h], cell_width(h[0]))] for h in heads], widths, gap))
-            out.append([("-" * (sum(widths) + self.gap * last), "rule")])
-        last_cells = first[last] if ncols else []
-        for r, line in enumerate(map(list, map(zip, zip(*first), zip(*styles)))):
-            if not last_cells[r] or last_cells[r][-1] == " ":
-                line = _rstrip(line)
+            out.append([("-" * min(sum(widths) + self.gap * last, width), "rule")])  # never wider than the screen
+        rows = list(map(list, map(zip, zip(*first), zip(*styles))))  # first line of each row
+        for r in [r for r, cell in enumerate(first[last] if ncols else []) if not cell or cell[-1] == " "]:
+            rows[r] = _rstrip(rows[r])
+        if not extra:
+            out.extend(rows)
+            return out
+        for r, line in enumerate(rows):
             out.append(line)
             more = extra.get(r)
             if more is None:
@@ -373,11 +376,11 @@ class Table:
             out.extend(Para((self.title, "title")).lines(max(sum(widths) + self.gap * (len(cols) - 1), 20)))
         if self.show_header:
             out.extend(self._row([[( [(c.header, "header")], cell_width(c.header))] for c in cols], widths, gap))
-            out.append([("-" * total, "rule")])
+            out.append([("-" * min(total, width), "rule")])
         for row in cells:
             out.extend(self._row(row, widths, gap))
         if has_footer:
-            out.append([("-" * total, "rule")])
+            out.append([("-" * min(total, width), "rule")])
             out.extend(self._row([f if f is not None else [([("", "")], 0)] for f in footers], widths, gap, "footer"))
         return out
 

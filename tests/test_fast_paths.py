@@ -141,7 +141,7 @@ def long_ledger(db_path):
 def test_plain_listing_has_every_measure_on_one_line(run, long_ledger):
     out = run.ok("list").stdout.splitlines()
     assert out[0].split() == ["ID", "Sector", "Status", "Last", "note", "Measure"]
-    assert set(out[1]) == {"-"}  # the rule under the header
+    assert set(out[1]) == {"-"} and len(out[1]) == 80  # the rule under the header, as wide as the screen
     assert len(out) == 2 + long_ledger + 1
     assert out[-1] == f"{long_ledger} measures"
     assert out[3].split()[:3] == ["2", "科技创新", "未启动"]
