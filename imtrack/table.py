@@ -283,9 +283,14 @@ class Table:
         if any("\n" in "".join(t) for t in texts):
             return None  # a cell of several lines
         styles = [[c[1] if c.__class__ is tuple else "" for c in col] for col in columns]
+        # A last column that is left-aligned, in a table where nothing folds, is never padded and
+        # decides no other width: its texts (the full measures of a long listing) go unmeasured.
+        unmeasured = self._unmeasured()
         widths_of = []
-        for t in texts:
-            if "".join(t).isascii():
+        for i, t in enumerate(texts):
+            if unmeasured and i == last:
+                widths_of.append([0] * nrows)
+            elif "".join(t).isascii():
                 widths_of.append(list(map(len, t)))
             else:  # each distinct value measured once (sectors, statuses repeat)
                 widths_of.append(list(map(cell_widths(t).__getitem__, t)))
@@ -330,7 +335,8 @@ class Table:
         if self.show_header:
             heads = [(c.header, "header") for c in cols]
             out.extend(self._row([[([h], cell_width(h[0]))] for h in heads], widths, gap))
-            out.append([("-" * min(sum(widths) + self.gap * last, width), "rule")])  # never wider than the screen
+            rule = width if unmeasured else min(sum(widths) + self.gap * last, width)  # never wider than the screen
+            out.append([("-" * rule, "rule")])
         rows = list(map(list, map(zip, zip(*first), zip(*styles))))  # first line of each row
         for r in [r for r, cell in enumerate(first[last] if ncols else []) if not cell or cell[-1] == " "]:
             rows[r] = _rstrip(rows[r])
@@ -361,6 +367,12 @@ class Table:
                 out.append(_rstrip(cont))
         return out
 
+    def _unmeasured(self) -> bool:
+        """Whether the last column is left-aligned in a table where nothing folds: it is then
+        never padded and decides no other width (the full texts of a long listing), so its
+        cells go unmeasured and the rule under the header spans the screen."""
+        return bool(self.columns) and not self.columns[-1].right and not any(c.fold for c in self.columns)
+
     def _general_lines(self, width: int) -> list[Line]:
         cols = self.columns
         ncols = len(cols)
@@ -368,9 +380,11 @@ class Table:
         cells = [[fold_segments(_segments(c), big) if c is not None else None for c in row] for row in self.rows]
         footers = [fold_segments(_segments(c.footer), big) if c.footer is not None else None for c in cols]
         has_footer = any(f is not None for f in footers)
-        widths = self.widths(width, cells + ([footers] if has_footer else []))
+        unmeasured = self._unmeasured()
+        measured = [[*row[:-1], None] for row in cells] if unmeasured else cells
+        widths = self.widths(width, measured + ([footers] if has_footer else []))
         gap = " " * self.gap
-        total = sum(widths) + self.gap * (ncols - 1)
+        total = width if unmeasured else sum(widths) + self.gap * (ncols - 1)
         out: list[Line] = []
         if self.title:  # folded to the table's width, as Rich does
             out.extend(Para((self.title, "title")).lines(max(sum(widths) + self.gap * (len(cols) - 1), 20)))
@@ -378,20 +392,20 @@ class Table:
             out.extend(self._row([[( [(c.header, "header")], cell_width(c.header))] for c in cols], widths, gap))
             out.append([("-" * min(total, width), "rule")])
         for row in cells:
-            out.extend(self._row(row, widths, gap))
+            out.extend(self._row(row, widths, gap, keep_last=unmeasured))
         if has_footer:
             out.append([("-" * min(total, width), "rule")])
             out.extend(self._row([f if f is not None else [([("", "")], 0)] for f in footers], widths, gap, "footer"))
         return out
 
-    def _row(self, row: list, widths: list[int], gap: str, style: str = "") -> list[Line]:
+    def _row(self, row: list, widths: list[int], gap: str, style: str = "", keep_last: bool = False) -> list[Line]:
         cols = self.columns
         folded = []
         for i, lines in enumerate(row):
             w = widths[i]
             if not lines:
                 folded.append([])
-            elif len(lines) == 1 and lines[0][1] <= w:
+            elif (len(lines) == 1 and lines[0][1] <= w) or (keep_last and i == len(cols) - 1):
                 folded.append(lines)
             else:
                 refolded = []
