@@ -342,7 +342,7 @@ def attention_table(report: ProgressReport) -> Doc:
             "dim",
         ))]
     table = Table(
-        [Column(""), Column("ID", right=True), Column("Due"), Column("Lead", fold=2, max_width=16),
+        [Column(""), Column("ID", right=True), Column("Due"), Column("Lead", fold=2, min_width=8, max_width=16),
          Column("Measure", fold=1, min_width=16)],
         title=f"Attention (督办) on {s.today.isoformat()}: red overdue, yellow due within "
         f"{s.soon_days} days, blue no update for {s.stale_days} days",
@@ -419,7 +419,7 @@ def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: i
 def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict]], skipped: Sequence[Measure]) -> Doc:
     """What an import adds, fills in and skips (for `imtrack import --dry-run`)."""
     table = Table([Column("Action"), Column("ID", right=True), Column("Sector"),
-                   Column("Lead", fold=2, max_width=20), Column("Measure", fold=1, min_width=16)])
+                   Column("Lead", fold=2, min_width=8, max_width=20), Column("Measure", fold=1, min_width=16)])
     for m in added:
         table.add_row("add", str(m.id), sector_label(m.sector), m.lead or "-", m.text)
     for m, filled in updated:
@@ -486,7 +486,7 @@ def period_tables(report: Any) -> Doc:
         return Column("Measure", fold=1, min_width=16)
 
     def lead() -> Column:
-        return Column("Lead", fold=2, max_width=16)
+        return Column("Lead", fold=2, min_width=8, max_width=16)
 
     section(
         "Completed",

@@ -233,31 +233,14 @@ class Table:
         budget = width - self.gap * (len(cols) - 1)
         out = list(natural)
         for level in sorted({c.fold for c in cols if c.fold}):
-            over = sum(out) - budget
-            if over <= 0:
-                break
+            if sum(out) <= budget:
+                return out
             group = [i for i, c in enumerate(cols) if c.fold == level]
-            floor = {i: min(natural[i], max(cols[i].min_width, cell_width(cols[i].header) if self.show_header else 1, 1)) for i in group}
-            # water-fill: the widest columns of the level shrink first, none below its floor
-            def total(cap: int) -> int:
-                return sum(max(floor[i], min(natural[i], cap)) for i in group)
-            room = sum(out[i] for i in group) - over
-            lo, hi = 0, max(natural[i] for i in group)
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if total(mid) <= room:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            for i in group:
-                out[i] = max(floor[i], min(natural[i], lo))
-            spare = room - sum(out[i] for i in group)
-            for i in group:
-                if spare <= 0:
-                    break
-                if out[i] < natural[i]:
-                    out[i] += 1
-                    spare -= 1
+            header = [cell_width(cols[i].header) if self.show_header else 1 for i in group]
+            _water_fill(out, group, [min(out[i], max(cols[i].min_width, h, 1)) for i, h in zip(group, header)], budget)
+        if sum(out) > budget:  # every folding column at its minimum and still too wide: go below
+            group = [i for i, c in enumerate(cols) if c.fold]
+            _water_fill(out, group, [min(out[i], 2) for i in group], budget)
         return out
 
     def lines(self, width: int) -> list[Line]:
@@ -436,6 +419,33 @@ class Table:
                     line.append((gap, ""))
             out.append(_rstrip(line))
         return out
+
+
+def _water_fill(widths: list[int], group: list[int], floors: list[int], budget: int) -> None:
+    """Narrow the columns `group` of `widths` until the sum fits `budget`: the widest shrink
+    first, none below its floor."""
+    room = budget - (sum(widths) - sum(widths[i] for i in group))
+    top = [widths[i] for i in group]
+
+    def total(cap: int) -> int:
+        return sum(max(f, min(t, cap)) for f, t in zip(floors, top))
+
+    lo, hi = 0, max(top, default=0)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if total(mid) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    for i, f, t in zip(group, floors, top):
+        widths[i] = max(f, min(t, lo))
+    spare = room - sum(widths[i] for i in group)
+    for i, t in zip(group, top):  # what the cap left over, one cell each from the left
+        if spare <= 0:
+            break
+        if widths[i] < t:
+            widths[i] += 1
+            spare -= 1
 
 
 class Para:
