@@ -20,7 +20,7 @@ from imtrack.display import display_value
 from imtrack.models import Measure, Status
 from imtrack.sectors import SECTORS
 from imtrack.sectors import label as sector_label
-from imtrack.table import Column, Line, Para, Table, cell_width, layout, plain
+from imtrack.table import Column, Line, Para, Table, cell_width, layout, text
 
 if TYPE_CHECKING:  # annotations only: `list` should not pay for importing the report module
     from imtrack.report import ProgressReport, ProgressRow
@@ -95,7 +95,7 @@ def _fileno(stream: IO[str]) -> int | None:
 
 
 def sgr_codes(no_color: bool = False) -> dict[str, str]:
-    """Style name -> the escape sequence that starts it ("" for unstyled)."""
+    """Style name -> the escape sequence that starts it (styles without one are left out)."""
     out = {}
     for name, spec in STYLES.items():
         params = []
@@ -104,16 +104,9 @@ def sgr_codes(no_color: bool = False) -> dict[str, str]:
                 params.append(_SGR_ATTR[word])
             elif word in _SGR_COLOUR and not no_color:
                 params.append(_SGR_COLOUR[word])
-        out[name] = f"\x1b[{';'.join(params)}m" if params else ""
+        if params:
+            out[name] = f"\x1b[{';'.join(params)}m"
     return out
-
-
-def ansi(lines: Iterable[Line], codes: dict[str, str]) -> str:
-    """The text of `lines` with each styled segment between its SGR code and a reset."""
-    codes = {name: code for name, code in codes.items() if code}
-    return "".join([
-        "".join([f"{codes[s]}{t}\x1b[0m" if s in codes and t else t for t, s in line]) + "\n" for line in lines
-    ])
 
 
 def emit(doc: Any, stream: IO[str] | None = None) -> None:
@@ -121,13 +114,13 @@ def emit(doc: Any, stream: IO[str] | None = None) -> None:
     stream = stream or sys.stdout
     blocks = doc if isinstance(doc, list) else [doc]
     terminal = is_terminal(stream)
-    lines = layout(blocks, terminal_width(stream, terminal))
+    width = terminal_width(stream, terminal)
     if not terminal or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        stream.write(plain(lines))
+        stream.write(text(blocks, width, {}))
     elif sys.platform == "win32":  # pragma: no cover - the legacy console needs Rich's Win32 calls
-        _emit_rich(lines, stream)
+        _emit_rich(layout(blocks, width), stream)
     else:
-        stream.write(ansi(lines, sgr_codes(no_color=os.environ.get("NO_COLOR", "") != "")))
+        stream.write(text(blocks, width, sgr_codes(no_color=os.environ.get("NO_COLOR", "") != "")))
     stream.flush()
 
 

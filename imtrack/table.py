@@ -250,7 +250,17 @@ class Table:
                 return fast
         return self._general_lines(width)
 
-    def _fast_lines(self, width: int) -> list[Line] | None:
+    def text(self, width: int, codes: dict[str, str]) -> list[str]:
+        """The lines as finished text: each segment of a style in `codes` between that escape
+        code and a reset (`codes` empty: plain text). The same as `render(self.lines(width),
+        codes)`, but a long table of plain cells never becomes segments."""
+        if all(c.footer is None for c in self.columns):
+            fast = self._fast_lines(width, codes)
+            if fast is not None:
+                return fast  # type: ignore[return-value]
+        return [_render(line, codes) for line in self._general_lines(width)]
+
+    def _fast_lines(self, width: int, codes: dict[str, str] | None = None) -> list | None:
         """The layout of `_general_lines` for tables of plain cells, done column by column so
         that thousands of rows cost little: one width per cell (cached for the short, repeated
         values of narrow columns), a fold only for cells wider than their column, and each
@@ -320,34 +330,56 @@ class Table:
             out.extend(self._row([[([h], cell_width(h[0]))] for h in heads], widths, gap))
             rule = width if unmeasured else min(sum(widths) + self.gap * last, width)  # never wider than the screen
             out.append([("-" * rule, "rule")])
+        flagged = [r for r, cell in enumerate(first[last] if ncols else []) if not cell or cell[-1] == " "]
+        if codes is not None:  # finished text: each row's first line joined in C, styles applied per column
+            out_text = [_render(line, codes) for line in out]
+            columns_text = [
+                [f"{codes[s]}{x}\x1b[0m" if x and s in codes else x for x, s in zip(f, st)] if any(st) else f
+                for f, st in zip(first, styles)
+            ]
+            rows_text = list(map("".join, zip(*columns_text)))
+            for r in flagged:
+                rows_text[r] = _render(_rstrip(list(zip([f[r] for f in first], [st[r] for st in styles]))), codes)
+            if not extra:
+                out_text.extend(rows_text)
+                return out_text
+            for r, line_text in enumerate(rows_text):
+                out_text.append(line_text)
+                if r in extra:
+                    out_text.extend(_render(cont, codes) for cont in self._continuations(extra[r], blanks, prefix))
+            return out_text
         rows = list(map(list, map(zip, zip(*first), zip(*styles))))  # first line of each row
-        for r in [r for r, cell in enumerate(first[last] if ncols else []) if not cell or cell[-1] == " "]:
+        for r in flagged:
             rows[r] = _rstrip(rows[r])
         if not extra:
             out.extend(rows)
             return out
         for r, line in enumerate(rows):
             out.append(line)
-            more = extra.get(r)
-            if more is None:
-                continue
-            if len(more) == 1:  # one folded cell: the blank columns before it, then its pieces
-                i, padded, _, _, style = more[0]
-                before = prefix[i]
-                for piece in padded[1:]:
-                    piece = piece.rstrip(" ")
-                    out.append([(before, ""), (piece, style)] if before else [(piece, style)])
-                continue
-            by_col = {m[0]: m for m in more}
-            for k in range(1, max(len(m[1]) for m in more)):
-                cont: Line = []
-                for i in range(ncols):
-                    m = by_col.get(i)
-                    if m is not None and k < len(m[1]):
-                        cont.append((m[1][k], m[4]))
-                    else:
-                        cont.append((blanks[i], ""))
-                out.append(_rstrip(cont))
+            if r in extra:
+                out.extend(self._continuations(extra[r], blanks, prefix))
+        return out
+
+    def _continuations(self, more: list, blanks: list[str], prefix: list[str]) -> list[Line]:
+        """The further lines of a row whose cells `more` were folded."""
+        out: list[Line] = []
+        if len(more) == 1:  # one folded cell: the blank columns before it, then its pieces
+            i, padded, _, _, style = more[0]
+            before = prefix[i]
+            for piece in padded[1:]:
+                piece = piece.rstrip(" ")
+                out.append([(before, ""), (piece, style)] if before else [(piece, style)])
+            return out
+        by_col = {m[0]: m for m in more}
+        for k in range(1, max(len(m[1]) for m in more)):
+            cont: Line = []
+            for i in range(len(self.columns)):
+                m = by_col.get(i)
+                if m is not None and k < len(m[1]):
+                    cont.append((m[1][k], m[4]))
+                else:
+                    cont.append((blanks[i], ""))
+            out.append(_rstrip(cont))
         return out
 
     def _unmeasured(self) -> bool:
@@ -461,6 +493,9 @@ class Para:
             return [[]]
         return [segs for segs, _ in fold_segments(self.segments, width)]
 
+    def text(self, width: int, codes: dict[str, str]) -> list[str]:
+        return [_render(line, codes) for line in self.lines(width)]
+
 
 def _rstrip(line: Line) -> Line:
     while line and not line[-1][0].strip(" "):
@@ -476,6 +511,21 @@ def layout(blocks: Iterable[Table | Para], width: int) -> list[Line]:
     for block in blocks:
         out.extend(block.lines(width))
     return out
+
+
+def _render(line: Line, codes: dict[str, str]) -> str:
+    return "".join([f"{codes[s]}{t}\x1b[0m" if t and s in codes else t for t, s in line])
+
+
+def render(lines: Iterable[Line], codes: dict[str, str]) -> str:
+    """`lines` as text, each segment of a style in `codes` between that escape code and a reset
+    (codes are render.py's business; an empty dict gives plain text)."""
+    return "".join([_render(line, codes) + "\n" for line in lines])
+
+
+def text(blocks: Iterable[Table | Para], width: int, codes: dict[str, str]) -> str:
+    """`render(layout(blocks, width), codes)`, without segments for long tables of plain cells."""
+    return "".join([line + "\n" for block in blocks for line in block.text(width, codes)])
 
 
 def plain(lines: Iterable[Line]) -> str:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from imtrack import table
 from imtrack.render import STYLES, sgr_codes
-from imtrack.table import NO_END, NO_START, Column, Para, Table, cell_width, cell_widths, fold, layout, plain
+from imtrack.table import NO_END, NO_START, Column, Para, Table, cell_width, cell_widths, fold, layout, plain, render
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKUP = ["[bold]x[/]", "[link=https://example.com/a]链接[/link]", "[/]", "C:\\data\\[new]"]
@@ -134,6 +134,9 @@ def test_fast_path_lays_out_like_the_general_one(specs, rows, width):
         return plain(lines), [[(s, x.strip()) for x, s in line if s and x.strip()] for line in lines]
 
     assert strip(t._fast_lines(width)) == strip(t._general_lines(width))
+    codes = {"dim": "\x1b[2m", "header": "\x1b[1m"}
+    assert t.text(width, codes) == render(t.lines(width), codes).splitlines()  # finished text, same bytes
+    assert t.text(width, {}) == plain(t.lines(width)).splitlines()
 
 
 @given(st.lists(st.tuples(TEXT, TEXT, TEXT), min_size=1, max_size=8))
@@ -238,7 +241,7 @@ def test_styles_are_the_sgr_codes_rich_writes():
     codes = sgr_codes()
     for name, spec in STYLES.items():
         expected = Style.parse(spec).render("x", color_system=ColorSystem.STANDARD) if spec else "x"
-        assert (f"{codes[name]}x\x1b[0m" if codes[name] else "x") == expected, name
+        assert (f"{codes[name]}x\x1b[0m" if name in codes else "x") == expected, name
 
 
 # -- no Rich without a terminal ---------------------------------------------------------------
