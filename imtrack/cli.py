@@ -204,16 +204,11 @@ def _store(ctx: typer.Context) -> "JsonStore":
     return open_store(_location(ctx))
 
 
-def _print(renderable: Any) -> None:
-    from imtrack.render import make_console
+def _print(doc: Any) -> None:
+    """Write a render.py document: plain text, or styled on a terminal (render.emit)."""
+    from imtrack.render import emit
 
-    make_console().print(renderable)
-
-
-def _plain() -> Any:
-    from imtrack import plain
-
-    return plain
+    emit(doc)
 
 
 def _json(data: Any) -> None:
@@ -391,13 +386,14 @@ def list_(
         from imtrack.serialize import ledger_record
 
         _json([ledger_record(ledger.get(m.id), settings) for m in measures])
-    elif len(measures) > _plain().RICH_MAX_ROWS:
-        _plain().write_measures(measures, total=len(ledger))
     else:
-        from imtrack.flags import attention
-        from imtrack.render import measures_table
+        from imtrack.render import FOLD_MAX_ROWS, measures_table
 
-        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+        colours = None
+        if len(measures) <= FOLD_MAX_ROWS:  # long listings are one line per measure, uncoloured
+            from imtrack.flags import attention
+
+            colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
         _print(measures_table(measures, total=len(ledger), colours=colours))
 
 

@@ -1,109 +1,202 @@
-"""Tables for people. The only module that knows Rich.
+"""Tables for people: what each command shows, laid out by table.py, styled on a terminal.
 
-User text (measure text, notes, sources) always goes into cells as `Text`, never as markup, so
-"[/]" or "[bold red]x[/bold red]" is shown literally (pitfalls §2a). Chinese has no spaces for
-Rich to wrap at, so the text column folds instead of being cut with an ellipsis (§2b)."""
+The layout (columns, widths, folding) is the same everywhere; only a terminal gets colours.
+Piped output, files and tests get the plain text without importing Rich at all. On a terminal
+the styles become ANSI SGR codes written here directly (importing rich.console alone costs about
+60 ms here, a third of a whole `list` on the seed; rich.style 55 ms); NO_COLOR, TERM=dumb,
+FORCE_COLOR and TTY_COMPATIBLE act as they do for Rich. On Windows a terminal gets Rich, which
+knows the legacy console. User text (measures, notes, sources) is only ever printed literally:
+nothing here interprets markup, so "[/]" or "[bold red]x[/bold red]" shows as typed (pitfalls
+§2a). Rules are ASCII "-" and bars "#"/"." because box drawing and block characters are
+ambiguous-width and CJK terminals draw them two cells wide (§2b)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
-
-from rich import box
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
 
 from imtrack.display import display_value
 from imtrack.models import Measure, Status
 from imtrack.sectors import SECTORS
 from imtrack.sectors import label as sector_label
+from imtrack.table import Column, Line, Para, Table, cell_width, layout, text
 
 if TYPE_CHECKING:  # annotations only: `list` should not pay for importing the report module
     from imtrack.report import ProgressReport, ProgressRow
 
-STATUS_STYLE = {
-    Status.NOT_STARTED.value: "dim",
-    Status.IN_PROGRESS.value: "yellow",
-    Status.DONE.value: "green",
-    Status.BLOCKED.value: "bold red",
+Doc = list  # of table.Table and table.Para blocks
+
+# Abstract style names (table.py and the builders below) -> Rich style strings.
+STYLES = {
+    "header": "bold",
+    "footer": "bold",
+    "title": "italic",
+    "field": "bold",
+    "bold": "bold",
+    "dim": "dim",
+    "rule": "",
+    "status.not-started": "dim",
+    "status.in-progress": "yellow",
+    "status.done": "green",
+    "status.blocked": "bold red",
+    "attention.red": "bold red",
+    "attention.yellow": "yellow",
+    "attention.blue": "blue",
+    "bar.done": "green",
+    "bar.todo": "dim",
+    "late": "bold red",
 }
+# Rich style words -> SGR parameters (what Rich's Style writes for the standard colours).
+_SGR_ATTR = {"bold": "1", "dim": "2", "italic": "3"}
+_SGR_COLOUR = {"red": "31", "green": "32", "yellow": "33", "blue": "34"}
 BAR_WIDTH = 10
-
-# Rich's box-drawing "─" has East Asian ambiguous width: CJK-locale terminals draw it two cells
-# wide and every rule wraps. Plain ASCII rules keep tables aligned everywhere.
-RULES = box.Box(
-    "    \n"
-    "    \n"
-    " -- \n"
-    "    \n"
-    "    \n"
-    " -- \n"
-    "    \n"
-    "    \n",
-    ascii=True,
-)
+ATTENTION_STYLE = {"red": "attention.red", "yellow": "attention.yellow", "blue": "attention.blue"}
+ATTENTION_LABEL = {"red": "红 overdue", "yellow": "黄 due soon", "blue": "蓝 stale"}
 
 
-def make_console(file: IO[str] | None = None, width: int | None = None) -> Console:
-    # highlight=False: the default highlighter recolours numbers and quotes inside user text.
-    return Console(file=file, width=width, highlight=False, markup=False, emoji=False)
+# -- output -----------------------------------------------------------------------------------
+
+def is_terminal(stream: IO[str]) -> bool:
+    """Rich's rule: TTY_COMPATIBLE=0/1, then FORCE_COLOR (set and non-empty), then isatty()."""
+    tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if tty_compatible in ("0", "1"):
+        return tty_compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
-def status_text(status: str) -> Text:
+def terminal_width(stream: IO[str], terminal: bool) -> int:
+    """$COLUMNS, else the terminal's width, else 80 (as Rich: pipes get 80 columns)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if terminal and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"):
+        for fd in (_fileno(stream), 0, 2):
+            try:
+                width = os.get_terminal_size(fd).columns
+            except (OSError, ValueError, TypeError):
+                continue
+            if width:
+                return width
+    return 80
+
+
+def _fileno(stream: IO[str]) -> int | None:
+    try:
+        return stream.fileno()
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def sgr_codes(no_color: bool = False) -> dict[str, str]:
+    """Style name -> the escape sequence that starts it (styles without one are left out)."""
+    out = {}
+    for name, spec in STYLES.items():
+        params = []
+        for word in spec.split():
+            if word in _SGR_ATTR:
+                params.append(_SGR_ATTR[word])
+            elif word in _SGR_COLOUR and not no_color:
+                params.append(_SGR_COLOUR[word])
+        if params:
+            out[name] = f"\x1b[{';'.join(params)}m"
+    return out
+
+
+def emit(doc: Any, stream: IO[str] | None = None) -> None:
+    """Write a document (a Table, a Para, or a list of them) to `stream` (stdout)."""
+    stream = stream or sys.stdout
+    blocks = doc if isinstance(doc, list) else [doc]
+    terminal = is_terminal(stream)
+    width = terminal_width(stream, terminal)
+    if not terminal or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        stream.write(text(blocks, width, {}))
+    elif sys.platform == "win32":  # pragma: no cover - the legacy console needs Rich's Win32 calls
+        _emit_rich(layout(blocks, width), stream)
+    else:
+        stream.write(text(blocks, width, sgr_codes(no_color=os.environ.get("NO_COLOR", "") != "")))
+    stream.flush()
+
+
+def _emit_rich(lines: list[Line], stream: IO[str]) -> None:  # pragma: no cover - Windows
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    for line in lines:
+        console.print(Text.assemble(*((t, STYLES.get(s, "")) for t, s in line)))
+
+
+# -- what commands show -----------------------------------------------------------------------
+
+def status_cell(status: str) -> tuple[str, str]:
     try:
         shown = Status(status).label
     except ValueError:
         shown = status
-    return Text(shown, style=STATUS_STYLE.get(status, ""))
+    return (shown, f"status.{status}")
 
 
 def _date(timestamp: str | None) -> str:
     return timestamp[:10] if timestamp else "-"
 
 
-ATTENTION_STYLE = {"red": "bold red", "yellow": "yellow", "blue": "blue"}
-ATTENTION_LABEL = {"red": "红 overdue", "yellow": "黄 due soon", "blue": "蓝 stale"}
+def _summary(shown: int, total: int) -> Para:
+    return Para((f"{shown} measures" if shown == total else f"{shown} of {total} measures", "dim"))
+
+
+# Up to this many rows `list` folds long texts inside the table; a longer listing keeps each
+# measure on one line with its full text last (nothing wrapped or cut, so grep, wc -l and cut
+# work on it; the terminal wraps what is too wide). Scripts use --format json/csv.
+FOLD_MAX_ROWS = 300
 
 
 def measures_table(
     measures: Sequence[Measure], total: int, colours: dict[int, str | None] | None = None
-) -> Group:
+) -> Doc:
     """`colours`: the 督办 colour of each measure id (derived.py), shown on the id; a Due
-    column appears when any listed measure has a due date."""
+    column appears when any listed measure has a due date. Beyond FOLD_MAX_ROWS the Measure
+    column comes last and is never folded."""
     colours = colours or {}
     with_due = any(m.due for m in measures)
-    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Sector", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
+    one_line = len(measures) > FOLD_MAX_ROWS
+    columns = [Column("ID", right=True), Column("Sector"), Column("Status")]
+    text_column = Column("Measure", fold=0 if one_line else 1, min_width=16)
+    if not one_line:
+        columns.append(text_column)
     if with_due:
-        table.add_column("Due", no_wrap=True)
-    table.add_column("Last note", no_wrap=True)
+        columns.append(Column("Due"))
+    columns.append(Column("Last note"))
+    if one_line:
+        columns.append(text_column)
+    table = Table(columns)
+    labels: dict[str, tuple[str, str]] = {}
     for m in measures:
         note = m.latest_note
         style = ATTENTION_STYLE.get(colours.get(m.id) or "", "")
-        cells: list = [
-            Text(str(m.id), style=style),
-            Text(sector_label(m.sector)),
-            status_text(m.status),
-            Text(m.text),
-        ]
+        status = labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status))
+        cells: list = [(str(m.id), style) if style else str(m.id), sector_label(m.sector), status]
+        if not one_line:
+            cells.append(m.text)
         if with_due:
-            cells.append(Text(m.due or "-", style=style))
-        cells.append(_date(note.at if note else None))
-        table.add_row(*cells)
-    shown = len(measures)
-    summary = f"{shown} measures" if shown == total else f"{shown} of {total} measures"
-    return Group(table, Text(summary, style="dim"))
+            cells.append((m.due or "-", style) if style else m.due or "-")
+        cells.append(note.at[:10] if note else "-")
+        if one_line:
+            cells.append(m.text)
+        table.rows.append(cells)
+    return [table, _summary(len(measures), total)]
 
 
-def measure_detail(m: Measure, derived: Any = None) -> Group:
+def measure_detail(m: Measure, derived: Any = None) -> Doc:
     """`derived`: derived.Derived (flags, regions, commitment) shown below the stored fields."""
-    fields = Table.grid(padding=(0, 2))
-    fields.add_column(style="bold", no_wrap=True)
-    fields.add_column(overflow="fold")
+    fields = Table([Column(), Column(fold=1)], gap=2, show_header=False, first_style="field")
     try:
         status_label = f"{Status(m.status).label} ({m.status})"
     except ValueError:
@@ -134,26 +227,26 @@ def measure_detail(m: Measure, derived: Any = None) -> Group:
         style = ""
         if name == "Flags" and derived is not None:
             style = ATTENTION_STYLE.get(derived.attention or "", "")
-        fields.add_row(name, Text(value, style=style))
-    parts: list = [fields, Text(""), Text("Text", style="bold"), Text(m.text), Text("")]
+        fields.add_row(name, (value, style))
+    parts: Doc = [fields, Para(), Para(("Text", "bold")), Para(m.text), Para()]
 
-    notes = Table(title="Notes", title_justify="left", box=RULES, show_edge=False, pad_edge=False)
-    notes.add_column("When", no_wrap=True)
-    notes.add_column("Note", overflow="fold", ratio=1)
-    for n in m.notes:
-        notes.add_row(n.at, Text(n.text))
-    parts.append(notes if m.notes else Text("No notes yet.", style="dim"))
-
-    history = Table(title="History", title_justify="left", box=RULES, show_edge=False, pad_edge=False)
-    history.add_column("When", no_wrap=True)
-    history.add_column("Field", no_wrap=True)
-    history.add_column("From", overflow="fold")
-    history.add_column("To", overflow="fold")
-    for c in m.history:
-        history.add_row(c.at, c.field, Text(display_value(c.field, c.old)), Text(display_value(c.field, c.new)))
-    parts.append(Text(""))
-    parts.append(history if m.history else Text("No changes yet.", style="dim"))
-    return Group(*parts)
+    if m.notes:
+        notes = Table([Column("When"), Column("Note", fold=1)], title="Notes")
+        for n in m.notes:
+            notes.add_row(n.at, n.text)
+        parts.append(notes)
+    else:
+        parts.append(Para(("No notes yet.", "dim")))
+    parts.append(Para())
+    if m.history:
+        history = Table([Column("When"), Column("Field"), Column("From", fold=1), Column("To", fold=1)],
+                        title="History")
+        for c in m.history:
+            history.add_row(c.at, c.field, display_value(c.field, c.old), display_value(c.field, c.new))
+        parts.append(history)
+    else:
+        parts.append(Para(("No changes yet.", "dim")))
+    return parts
 
 
 def _due_line(m: Measure, derived: Any) -> str:
@@ -171,15 +264,13 @@ def _due_line(m: Measure, derived: Any) -> str:
     return f"{m.due} (in {days} day{'s' if days != 1 else ''})"
 
 
-def _bar(percent: float) -> Text:
+def _bar(percent: float) -> list[tuple[str, str]]:
     # ASCII on purpose: block characters (█ ░) have East Asian "ambiguous" width and are drawn
     # two cells wide in CJK-locale terminals, which breaks the table's alignment (pitfalls §2b).
     filled = round(percent / 100 * BAR_WIDTH)
     if percent > 0 and filled == 0:
         filled = 1  # something started shows as something
-    bar = Text("#" * filled, style="green")
-    bar.append("." * (BAR_WIDTH - filled), style="dim")
-    return bar
+    return [("#" * filled, "bar.done"), ("." * (BAR_WIDTH - filled), "bar.todo")]
 
 
 DIMENSION_HEADER = {
@@ -192,25 +283,23 @@ DIMENSION_HEADER = {
 }
 
 
-def progress_table(report: ProgressReport) -> Group:
-    table = Table(box=RULES, pad_edge=False, show_edge=False, show_footer=True, collapse_padding=True)
-    # Only the label column may wrap: when 80 columns are tight, long agency names and source
+def progress_table(report: ProgressReport) -> Doc:
+    # Only the label column may fold: when 80 columns are tight, long agency names and source
     # titles fold while the numbers and the status headers stay whole.
-    table.add_column(
-        DIMENSION_HEADER.get(report.by, report.by.title()), overflow="fold", footer=report.total.label
-    )
-    table.add_column("Total", justify="right", no_wrap=True, footer=str(report.total.total))
-    for status in Status:
-        table.add_column(
-            status.label, justify="right", no_wrap=True, footer=str(report.total.counts[status.value])
-        )
-    table.add_column("Done", justify="right", no_wrap=True, footer=f"{report.total.percent_done:.1f}%")
-    table.add_column("Progress", no_wrap=True, footer=_bar(report.total.percent_done))
-    table.add_column("逾期", justify="right", no_wrap=True, footer=_late(report.total.overdue))
+    t = report.total
+    columns = [
+        Column(DIMENSION_HEADER.get(report.by, report.by.title()), fold=1, footer=t.label),
+        Column("Total", right=True, footer=str(t.total)),
+        *(Column(s.label, right=True, footer=str(t.counts[s.value])) for s in Status),
+        Column("Done", right=True, footer=f"{t.percent_done:.1f}%"),
+        Column("Progress", footer=_bar(t.percent_done)),
+        Column("逾期", right=True, footer=_late(t.overdue)),
+    ]
+    table = Table(columns, gap=2)
 
     def cells(row: ProgressRow) -> list:
         return [
-            Text(row.label),
+            row.label,
             str(row.total),
             *(str(row.counts[s.value]) for s in Status),
             f"{row.percent_done:.1f}%",
@@ -219,47 +308,39 @@ def progress_table(report: ProgressReport) -> Group:
         ]
 
     for row in report.rows:
-        table.add_row(*cells(row))
-    t = report.total
-    overall = Text(f"Overall: {t.done} of {t.total} measures done ({t.percent_done:.1f}%)", style="bold")
+        table.rows.append(cells(row))
+    overall = [(f"Overall: {t.done} of {t.total} measures done ({t.percent_done:.1f}%)", "bold")]
     if t.overdue:
-        overall.append(f", {t.overdue} overdue", style="bold red")
-    parts: list = [table, overall]
+        overall.append((f", {t.overdue} overdue", "late"))
+    parts: Doc = [table, Para(*overall)]
     if report.settings is not None:
-        parts += [Text(""), attention_table(report)]
-    return Group(*parts)
+        parts += [Para(), *attention_table(report)]
+    return parts
 
 
-def _late(count: int) -> Text:
-    return Text(str(count), style="bold red" if count else "dim")
+def _late(count: int) -> tuple[str, str]:
+    return (str(count), "late" if count else "dim")
 
 
 # A report is read by people: the most urgent rows, then a count and where to find the rest.
 ATTENTION_ROWS = 20
 
 
-def attention_table(report: ProgressReport) -> Group | Text:
+def attention_table(report: ProgressReport) -> Doc:
     """The 督办 list: red overdue, yellow due soon, blue stale (flags.py)."""
     s = report.settings
     if not report.attention:
-        return Text(
+        return [Para((
             f"Attention (督办): nothing overdue, due within {s.soon_days} days or silent for "
             f"{s.stale_days} days.",
-            style="dim",
-        )
+            "dim",
+        ))]
     table = Table(
+        [Column(""), Column("ID", right=True), Column("Due"), Column("Lead", fold=2, min_width=8, max_width=16),
+         Column("Measure", fold=1, min_width=16)],
         title=f"Attention (督办) on {s.today.isoformat()}: red overdue, yellow due within "
         f"{s.soon_days} days, blue no update for {s.stale_days} days",
-        title_justify="left",
-        box=RULES,
-        show_edge=False,
-        pad_edge=False,
     )
-    table.add_column("", no_wrap=True)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Lead", overflow="fold", max_width=16)
-    table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
     for a in report.attention[:ATTENTION_ROWS]:
         style = ATTENTION_STYLE[a.colour]
         if a.colour == "red":
@@ -269,96 +350,84 @@ def attention_table(report: ProgressReport) -> Group | Text:
         else:
             when = f"last {a.last_activity or '-'}"
         table.add_row(
-            Text({"red": "红", "yellow": "黄", "blue": "蓝"}[a.colour], style=style),
-            Text(str(a.id), style=style),
-            Text(when, style=style),
-            Text(a.lead or "-"),
-            Text(short(a.text, 26)),
+            ({"red": "红", "yellow": "黄", "blue": "蓝"}[a.colour], style),
+            (str(a.id), style),
+            (when, style),
+            a.lead or "-",
+            short(a.text, 26),
         )
     counts = {c: sum(1 for a in report.attention if a.colour == c) for c in ("red", "yellow", "blue")}
-    summary = Text(
+    summary = Para((
         f"{counts['red']} overdue (红), {counts['yellow']} due soon (黄), {counts['blue']} without update (蓝)",
-        style="bold",
-    )
+        "bold",
+    ))
     hidden = len(report.attention) - ATTENTION_ROWS
     if hidden <= 0:
-        return Group(table, summary)
-    more = Text(
+        return [table, summary]
+    more = Para((
         f"... and {hidden} more, most urgent first above; all of them: imtrack list --overdue, "
         "--due-soon or --stale (or report --format json)",
-        style="dim",
-    )
-    return Group(table, more, summary)
+        "dim",
+    ))
+    return [table, more, summary]
 
 
 def short(text: str, cells: int = 36) -> str:
     """The start of a measure's text, at most `cells` terminal cells, with an ASCII "..." (the
     ellipsis character has ambiguous width, pitfalls §2b); lists with ids do not need it all."""
-    from rich.cells import cell_len
-
-    if cell_len(text) <= cells:
+    if cell_width(text) <= cells:
         return text
-    out = ""
+    from imtrack.table import char_width
+
+    out, used = [], 0
     for ch in text:
-        if cell_len(out + ch) > cells - 3:
+        used += char_width(ch)
+        if used > cells - 3:
             break
-        out += ch
-    return out + "..."
+        out.append(ch)
+    return "".join(out) + "..."
 
 
-def sectors_table(counts: dict[str, int]) -> Table:
-    table = Table(box=RULES, pad_edge=False, show_edge=False)
-    table.add_column("Sector", no_wrap=True)
-    table.add_column("领域", no_wrap=True)
-    table.add_column("Measures", justify="right")
+def sectors_table(counts: dict[str, int]) -> Doc:
+    table = Table([Column("Sector"), Column("领域"), Column("Measures", right=True)])
     for s in SECTORS:
         table.add_row(s.slug, s.label, str(counts.get(s.slug, 0)))
-    return table
+    return [table]
 
 
-def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: int) -> Group:
-    """`list --fields`: the chosen ledger columns; long text columns fold, short ones do not."""
-    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
+def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: int) -> Doc:
+    """`list --fields`: the chosen ledger columns; long text columns fold first, short ones
+    only when the long ones cannot give enough room."""
+    columns = []
     for name in head:
-        long = name in ("text", "任务", "latest_note", "最新进展", "partners", "配合单位")
-        if long:
-            table.add_column(name, overflow="fold", ratio=1, min_width=12)
+        if name in ("text", "任务", "latest_note", "最新进展", "partners", "配合单位"):
+            columns.append(Column(name, fold=1, min_width=12))
         else:
-            table.add_column(name, overflow="fold", justify="right" if name in ("id", "序号") else "left")
+            columns.append(Column(name, fold=2, right=name in ("id", "序号")))
+    table = Table(columns)
     for row in rows:
-        table.add_row(*(Text(str(v)) for v in row))
-    shown = len(rows)
-    summary = f"{shown} measures" if shown == total else f"{shown} of {total} measures"
-    return Group(table, Text(summary, style="dim"))
+        table.rows.append([str(v) for v in row])
+    return [table, _summary(len(rows), total)]
 
 
-def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict]], skipped: Sequence[Measure]) -> Table:
+def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict]], skipped: Sequence[Measure]) -> Doc:
     """What an import adds, fills in and skips (for `imtrack import --dry-run`)."""
-    table = Table(box=RULES, pad_edge=False, show_edge=False)
-    table.add_column("Action", no_wrap=True)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Sector", no_wrap=True)
-    table.add_column("Lead", overflow="fold", max_width=20)
-    table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
+    table = Table([Column("Action"), Column("ID", right=True), Column("Sector"),
+                   Column("Lead", fold=2, min_width=8, max_width=20), Column("Measure", fold=1, min_width=16)])
     for m in added:
-        table.add_row("add", str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text))
+        table.add_row("add", str(m.id), sector_label(m.sector), m.lead or "-", m.text)
     for m, filled in updated:
-        table.add_row(
-            "fill " + ",".join(filled), str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text)
-        )
+        table.add_row("fill " + ",".join(filled), str(m.id), sector_label(m.sector), m.lead or "-", m.text)
     for m in skipped:
-        table.add_row(Text("skip", style="dim"), str(m.id), Text(sector_label(m.sector)), Text(m.lead or "-"), Text(m.text))
-    return table
+        table.add_row(("skip", "dim"), str(m.id), sector_label(m.sector), m.lead or "-", m.text)
+    return [table]
 
 
-def sources_table(rows: Sequence[tuple[str, int, int]]) -> Table:
-    table = Table(box=RULES, pad_edge=False, show_edge=False)
-    table.add_column("Source", overflow="fold", ratio=1)
-    table.add_column("Measures", justify="right", no_wrap=True)
-    table.add_column("Done", justify="right", no_wrap=True)
+def sources_table(rows: Sequence[tuple[str, int, int]]) -> Doc:
+    table = Table([Column("Source", fold=1), Column("Measures", right=True), Column("Done", right=True)])
     for source, count, done in rows:
-        table.add_row(Text(source or "-"), str(count), str(done))
-    return table
+        table.add_row(source or "-", str(count), str(done))
+    return [table]
 
 
 # -- ledger work: edits, undo, period report, log --------------------------------------------
@@ -367,99 +436,96 @@ def change_text(field: str, old: object, new: object) -> str:
     return f"{field}: {display_value(field, old)} -> {display_value(field, new)}"
 
 
-def plan_table(plan: Any, verb: str) -> Group:
+def plan_table(plan: Any, verb: str) -> Doc:
     """What an edit will do (or did): one row per measure it changes."""
-    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Measure", overflow="fold", ratio=1, min_width=16)
-    table.add_column("Change", overflow="fold", ratio=1, min_width=16)
+    table = Table([Column("ID", right=True), Column("Measure", fold=1, min_width=16),
+                   Column("Change", fold=1, min_width=16)])
     for item in plan.touched:
         lines = [change_text(f, o, n) for f, o, n in item.changes if f != "sector_pinned"]
         if item.note:
             lines.append(f"note: {item.note}")
-        table.add_row(str(item.measure.id), Text(short(item.measure.text)), Text("\n".join(lines)))
+        table.add_row(str(item.measure.id), short(item.measure.text), "\n".join(lines))
     n = len(plan.touched)
     summary = f"{verb} {n} measure{'s' if n != 1 else ''}"
     if plan.untouched:
         summary += f"; {len(plan.untouched)} already as asked: " + ", ".join(
             str(i.measure.id) for i in plan.untouched
         )
-    return Group(table, Text(summary, style="dim"))
+    return [table, Para((summary, "dim"))]
 
 
-def period_tables(report: Any) -> Group:
+def period_tables(report: Any) -> Doc:
     """`report --since`: the period report to send upward."""
-    head = Text(f"Period {report.since.isoformat()} to {report.until.isoformat()}", style="bold")
-    parts: list = [head]
-    summary = (
+    parts: Doc = [Para((f"Period {report.since.isoformat()} to {report.until.isoformat()}", "bold"))]
+    parts.append(Para(
         f"{len(report.completed)} completed, {len(report.status_changes)} status changes, "
         f"{len(report.notes)} new notes, {len(report.newly_overdue)} newly overdue\n"
         f"{len(report.no_update)} of {report.total} measures with no update in the period"
-    )
-    parts.append(Text(summary))
+    ))
 
-    def section(title: str, rows: list, columns: list[tuple[str, dict]], cells: Any) -> None:
-        parts.append(Text(""))
+    def section(title: str, rows: list, columns: list[Column], cells: Any) -> None:
+        parts.append(Para())
         if not rows:
-            parts.append(Text(f"{title}: none", style="dim"))
+            parts.append(Para((f"{title}: none", "dim")))
             return
-        table = Table(title=f"{title} ({len(rows)})", title_justify="left", box=RULES, show_edge=False, pad_edge=False)
-        for name, opts in columns:
-            table.add_column(name, **opts)
+        table = Table(columns, title=f"{title} ({len(rows)})")
         for r in rows:
-            table.add_row(*cells(r))
+            table.rows.append(list(cells(r)))
         parts.append(table)
 
-    idc = ("ID", {"justify": "right", "no_wrap": True})
-    text = ("Measure", {"overflow": "fold", "ratio": 1, "min_width": 16})
+    def idc() -> Column:
+        return Column("ID", right=True)
+
+    def text() -> Column:
+        return Column("Measure", fold=1, min_width=16)
+
+    def lead() -> Column:
+        return Column("Lead", fold=2, min_width=8, max_width=16)
+
     section(
         "Completed",
         report.completed,
-        [idc, ("Done on", {"no_wrap": True}), ("Lead", {"overflow": "fold", "max_width": 16}), text],
-        lambda r: (str(r["id"]), r["at"][:10] + (" late" if r["late"] else ""), Text(r["lead"] or "-"), Text(short(r["text"]))),
+        [idc(), Column("Done on"), lead(), text()],
+        lambda r: (str(r["id"]), r["at"][:10] + (" late" if r["late"] else ""), r["lead"] or "-", short(r["text"])),
     )
     section(
         "Status changes",
         report.status_changes,
-        [("When", {"no_wrap": True}), idc, ("From", {"no_wrap": True}), ("To", {"no_wrap": True}), text],
-        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), status_text(r["from"]), status_text(r["to"]), Text(short(r["text"], 30))),
+        [Column("When"), idc(), Column("From"), Column("To"), text()],
+        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), short(r["text"], 30)),
     )
     section(
         "New notes",
         report.notes,
-        [("When", {"no_wrap": True}), idc, ("Note", {"overflow": "fold", "ratio": 1})],
-        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), Text(r["text"])),
+        [Column("When"), idc(), Column("Note", fold=1)],
+        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), r["text"]),
     )
     section(
         "Newly overdue",
         report.newly_overdue,
-        [idc, ("Due", {"no_wrap": True}), ("Status", {"no_wrap": True}), ("Lead", {"overflow": "fold", "max_width": 16}), text],
-        lambda r: (Text(str(r["id"]), style="bold red"), r["due"], status_text(r["status"]), Text(r["lead"] or "-"), Text(short(r["text"], 30))),
+        [idc(), Column("Due"), Column("Status"), lead(), text()],
+        lambda r: ((str(r["id"]), "late"), r["due"], status_cell(r["status"]), r["lead"] or "-", short(r["text"], 30)),
     )
+    parts.append(Para())
     if report.no_update:
         ids = ", ".join(str(r["id"]) for r in report.no_update)
-        parts += [Text(""), Text(f"No update in the period ({len(report.no_update)}): ", style="bold")]
-        parts[-1].append(ids, style="")
+        parts.append(Para((f"No update in the period ({len(report.no_update)}): ", "bold"), (ids, "")))
     else:
-        parts += [Text(""), Text("No update in the period: none", style="dim")]
-    return Group(*parts)
+        parts.append(Para(("No update in the period: none", "dim")))
+    return parts
 
 
-def log_table(entries: Sequence[Any]) -> Group | Text:
+def log_table(entries: Sequence[Any]) -> Doc:
     if not entries:
-        return Text("No changes recorded.", style="dim")
-    table = Table(box=RULES, pad_edge=False, show_edge=False, expand=False)
-    table.add_column("When", no_wrap=True)
-    table.add_column("ID", justify="right", no_wrap=True)
-    table.add_column("Field", no_wrap=True)
-    table.add_column("Change", overflow="fold", ratio=1, min_width=16)
+        return [Para(("No changes recorded.", "dim"))]
+    table = Table([Column("When"), Column("ID", right=True), Column("Field"), Column("Change", fold=1, min_width=16)])
     for e in entries:
         if e.kind == "note":
-            change = Text(e.text or "")
+            change: Any = e.text or ""
         elif e.field == "note":  # an undo removed a note
-            change = Text(f"removed: {e.old}", style="dim")
+            change = (f"removed: {e.old}", "dim")
         else:
-            change = Text(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
+            change = f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}"
         table.add_row(e.at[:16].replace("T", " "), str(e.id), e.field, change)
     n = len(entries)
-    return Group(table, Text(f"{n} record{'s' if n != 1 else ''}, newest first", style="dim"))
+    return [table, Para((f"{n} record{'s' if n != 1 else ''}, newest first", "dim"))]

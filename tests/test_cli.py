@@ -1,4 +1,4 @@
-"""Every command end to end through CliRunner, its error paths, Rich markup in user text, and
+"""Every command end to end through CliRunner, its error paths, markup-looking user text, and
 the 80-column layout."""
 
 from __future__ import annotations
@@ -600,7 +600,7 @@ def test_db_that_is_a_directory(run, tmp_path):
     assert "is a directory; give a file name" in result.stderr
 
 
-# -- Rich markup in user text -----------------------------------------------------------------
+# -- markup in user text (never interpreted) -----------------------------------------------
 
 
 def test_markup_in_notes_is_stored_and_shown_literally(run, now):

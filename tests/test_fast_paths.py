@@ -15,7 +15,8 @@ from imtrack import jsoncodec
 from imtrack.cli import _invoked_app, app
 from imtrack.errors import CorruptStore
 from imtrack.models import Measure, Note
-from imtrack.plain import cell_width, measure_lines
+from imtrack.render import measures_table
+from imtrack.table import cell_width, layout, plain
 from imtrack.store import JsonStore
 
 
@@ -123,27 +124,28 @@ def test_corrupt_file_is_never_overwritten(run, db_path):
 
 @pytest.fixture
 def long_ledger(db_path):
-    """More measures than a Rich table is drawn for (plain.RICH_MAX_ROWS)."""
+    """More measures than `list` folds inside the table (render.FOLD_MAX_ROWS)."""
     from imtrack.config import resolve_db
-    from imtrack.plain import RICH_MAX_ROWS
+    from imtrack.render import FOLD_MAX_ROWS
     from imtrack.store import JsonStore
     from imtrack.tracker import open_store
 
     seed = open_store(resolve_db(db_path)).load()  # creates the default 34
     with JsonStore(db_path).transaction() as ledger:
-        for i in range(RICH_MAX_ROWS):
+        for i in range(FOLD_MAX_ROWS):
             base = ledger.get(1 + i % 34)
             ledger.add(Measure(id=0, text=f"{base.text}（{i}）", sector=base.sector))
-    return len(seed) + RICH_MAX_ROWS
+    return len(seed) + FOLD_MAX_ROWS
 
 
 def test_plain_listing_has_every_measure_on_one_line(run, long_ledger):
     out = run.ok("list").stdout.splitlines()
     assert out[0].split() == ["ID", "Sector", "Status", "Last", "note", "Measure"]
-    assert len(out) == 1 + long_ledger + 1
+    assert set(out[1]) == {"-"} and len(out[1]) == 80  # the rule under the header, as wide as the screen
+    assert len(out) == 2 + long_ledger + 1
     assert out[-1] == f"{long_ledger} measures"
-    assert out[2].split()[:3] == ["2", "科技创新", "未启动"]
-    assert out[2].endswith("支持呼包鄂按程序申请创建国家自主创新示范区。")  # full text, not cut
+    assert out[3].split()[:3] == ["2", "科技创新", "未启动"]
+    assert out[3].endswith("支持呼包鄂按程序申请创建国家自主创新示范区。")  # full text, not cut
 
 
 def test_short_listing_is_a_table_even_in_a_pipe(run):
@@ -153,10 +155,11 @@ def test_short_listing_is_a_table_even_in_a_pipe(run):
 
 def test_plain_listing_aligns_by_display_width():
     ms = [Measure(id=1, text="甲", sector="transport"), Measure(id=12, text="乙", sector="digital")]
-    lines = list(measure_lines(ms, total=5))
-    starts = [cell_width(line[: line.index(text)]) for line, text in zip(lines[1:3], "甲乙")]
+    ms = ms * 160  # beyond FOLD_MAX_ROWS: one line per measure, its text last
+    lines = plain(layout(measures_table(ms, total=500), 80)).splitlines()
+    starts = [cell_width(line[: line.index(text)]) for line, text in zip(lines[2:4], "甲乙")]
     assert starts[0] == starts[1]  # 交通 and 数字基础设施 padded by columns, not characters
-    assert lines[-1] == "2 of 5 measures"
+    assert lines[-1] == "320 of 500 measures"
     assert cell_width("交通ab") == 6
 
 
@@ -165,7 +168,7 @@ def test_filtered_plain_listing_and_json_agree(run, long_ledger):
     lines = run.ok("list", "--status", "未启动").stdout.splitlines()
     records = json.loads(run.ok("list", "--status", "not-started", "--format", "json").stdout)
     assert len(records) == long_ledger - 1  # enough for the plain listing
-    assert [line.split()[0] for line in lines[1:-1]] == [str(r["id"]) for r in records]
+    assert [line.split()[0] for line in lines[2:-1]] == [str(r["id"]) for r in records]
     assert lines[-1] == f"{len(records)} of {long_ledger} measures"
 
 
