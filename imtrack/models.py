@@ -232,6 +232,7 @@ class Measure(Record):
     def from_dict(cls, d: dict[str, Any]) -> Measure:
         # Without per-item from_dict calls: this runs once per stored measure
         # when a command needs them all (list, report), 10,000s of times (bench/RESULTS.md).
+        check_record(d)
         get = d.get
         notes = get("notes")
         history = get("history")
@@ -255,7 +256,6 @@ class Measure(Record):
             if history
             else [],
         )
-        _check_strings(measure)
         return measure
 
 
@@ -286,20 +286,26 @@ def check_progress(value: Any) -> None:
         raise ValueError(f"'progress' must be a whole number from 0 to 100 or null, not {value!r}")
 
 
-def _check_strings(m: Measure) -> None:
-    """A hand-edited file may hold anything; a wrong type or value is reported by the store as a
-    malformed record instead of failing later inside Rich or a date comparison. One pass of cheap
+def check_record(d: dict[str, Any]) -> None:
+    """A hand-edited file may hold anything; a wrong type or value in a stored measure is
+    reported by the store as a malformed record instead of failing later inside a table or a
+    date comparison. Checked on the stored document, so the digests that `list` and `report`
+    read (digest.py) are held to the same rules as the Measures built from it. One pass of cheap
     checks, no per-field calls."""
-    for name in _STRING_FIELDS:
-        if type(getattr(m, name)) is not str:
-            raise TypeError(f"{name!r} must be a string, not {type(getattr(m, name)).__name__}")
-    if m.due is not None:
-        check_due(m.due)
-    if m.progress is not None:
-        check_progress(m.progress)
-    for n in m.notes:
-        if type(n.at) is not str or type(n.text) is not str:
+    d["text"], d["sector"]  # noqa: B018 - required: KeyError names the missing one
+    get = d.get
+    for name in _STRING_FIELDS:  # a missing one takes its default; a present one must be text
+        if name in d and type(d[name]) is not str:
+            raise TypeError(f"{name!r} must be a string, not {type(d[name]).__name__}")
+    due = get("due")
+    if due is not None:
+        check_due(due)
+    progress = get("progress")
+    if progress is not None:
+        check_progress(progress)
+    for n in get("notes") or ():
+        if type(n.get("at")) is not str or type(n.get("text")) is not str:
             raise TypeError("a note's 'at' and 'text' must be strings")
-    for c in m.history:
-        if type(c.at) is not str or type(c.field) is not str:
+    for c in get("history") or ():
+        if type(c.get("at")) is not str or type(c.get("field")) is not str:
             raise TypeError("a history entry's 'at' and 'field' must be strings")

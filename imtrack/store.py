@@ -35,7 +35,7 @@ from imtrack.digest import digest_of
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
 from imtrack.filebytes import CAN_PREAD, FileSlices, write_pieces
 from imtrack.ledger import Ledger, MeasureMap
-from imtrack.models import Measure
+from imtrack.models import Measure, check_record
 from imtrack.storeindex import (
     NULL,
     StoreIndex,
@@ -298,6 +298,7 @@ class JsonStore:
 
     def _digest_from(self, measure_id: int, doc: Any) -> dict[str, Any]:
         try:
+            check_record(doc)
             return digest_of(doc)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CorruptStore(
