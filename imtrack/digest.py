@@ -1,8 +1,9 @@
 """A measure's digest: what `report` and the listings read of every measure, so that at 10,000
 measures they need not parse and build every note and history entry (issue 6).
 
-The digest of a stored measure document is the document without its `notes` and `history`, plus
-the facts computed from those two lists that the flags of flags.py need:
+The digest of a stored measure document is its stored fields but `notes` and `history` (every one
+present, a missing one with the default Measure.from_dict gives it), plus the facts computed from
+those two lists that the flags of flags.py need:
 
 * ``last_activity``: the latest day (``YYYY-MM-DD``) among created, updated, every note and every
   history change, or None when none is readable (flags.last_activity);
@@ -18,6 +19,7 @@ the only copy of anything."""
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 DROPPED = ("notes", "history")
@@ -46,17 +48,30 @@ def _latest_day(stamps: list[Any]) -> str | None:
     return max((day for day in map(_day, stamps) if day is not None), default=None)
 
 
+# The stored fields a digest keeps, with the default Measure.from_dict gives a missing one, so
+# that every digest has every key and Summary can read them without a default (models.Measure).
+FIELDS = (
+    ("text", ""), ("sector", ""), ("status", "not-started"), ("source", ""), ("section", ""),
+    ("lead", None), ("partners", ()), ("due", None), ("tags", ()), ("progress", None),
+    ("sector_pinned", False), ("created", ""), ("updated", ""),
+)
+
+
 def digest_of(doc: dict[str, Any]) -> dict[str, Any]:
     """The digest of one stored measure document (see the module docstring)."""
-    digest = {key: value for key, value in doc.items() if key not in DROPPED}
-    notes = doc.get("notes") or []
-    history = doc.get("history") or []
-    stamps = [doc.get("created"), doc.get("updated")]
+    get = doc.get
+    digest = {key: get(key, default) for key, default in FIELDS}
+    digest["partners"] = list(digest["partners"] or ())
+    digest["tags"] = list(digest["tags"] or ())
+    digest["sector_pinned"] = bool(digest["sector_pinned"])
+    notes = get("notes") or []
+    history = get("history") or []
+    stamps = [get("created"), get("updated")]
     stamps += [note.get("at") for note in notes]
     stamps += [change.get("at") for change in history]
     digest["last_activity"] = _latest_day(stamps)
     done_on = None
-    if doc.get("status") == DONE:
+    if get("status") == DONE:
         for change in reversed(history):
             if change.get("field") == "status" and change.get("to") == DONE:
                 done_on = _day(change.get("at"))
@@ -67,48 +82,52 @@ def digest_of(doc: dict[str, Any]) -> dict[str, Any]:
     return digest
 
 
-class Summary:
-    """A measure as `report` and the listings see it, read from its digest: the stored fields
-    (text, sector, status, lead, due, …) as attributes like Measure's, the latest note, and the
-    two facts flags.py would otherwise compute from the notes and history (`activity_day`,
+class Summary(dict):
+    """A measure as `report` and the listings see it: its digest (a dict, plus "id"), read
+    through attributes like Measure's (text, sector, status, lead, due, …), the latest note, and
+    the two facts flags.py would otherwise compute from the notes and history (`activity_day`,
     `done_day`). It has no notes or history: a command that prints those (`list --format
-    json`, `show`, exports) builds the full Measure for the few it prints."""
+    json`, `show`, exports) builds the full Measure for the few it prints.
 
-    __slots__ = (
-        "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
-        "progress", "sector_pinned", "created", "updated", "activity_day", "done_day",
-        "note_count", "_latest",
-    )
+    A dict with item-getter properties rather than a class that copies each field: building
+    10,000 of them is one C-level copy each (`report` at 10,000 measures, issue 6). Read-only by
+    convention; its lists are the digest's own."""
 
-    def __init__(self, measure_id: int, digest: dict[str, Any]) -> None:
-        get = digest.get
-        self.id = measure_id
-        self.text = digest["text"]
-        self.sector = digest["sector"]
-        self.status = get("status", "not-started")
-        self.source = get("source", "")
-        self.section = get("section", "")
-        self.lead = get("lead")
-        self.partners = list(get("partners") or ())
-        self.due = get("due")
-        self.tags = list(get("tags") or ())
-        self.progress = get("progress")
-        self.sector_pinned = bool(get("sector_pinned", False))
-        self.created = get("created", "")
-        self.updated = get("updated", "")
-        self.activity_day = get("last_activity")
-        self.done_day = get("done_on")
-        self.note_count = get("note_count", 0)
-        self._latest = get("latest_note")
+    __slots__ = ()
+
+    id = property(itemgetter("id"))
+    text = property(itemgetter("text"))
+    sector = property(itemgetter("sector"))
+    status = property(itemgetter("status"))
+    source = property(itemgetter("source"))
+    section = property(itemgetter("section"))
+    lead = property(itemgetter("lead"))
+    partners = property(itemgetter("partners"))
+    due = property(itemgetter("due"))
+    tags = property(itemgetter("tags"))
+    progress = property(itemgetter("progress"))
+    sector_pinned = property(itemgetter("sector_pinned"))
+    created = property(itemgetter("created"))
+    updated = property(itemgetter("updated"))
+    activity_day = property(itemgetter("last_activity"))
+    done_day = property(itemgetter("done_on"))
+    note_count = property(itemgetter("note_count"))
 
     @property
     def latest_note(self) -> Any:
         """The latest note as a models.Note, or None."""
-        if not self._latest:
+        latest = self["latest_note"]
+        if not latest:
             return None
         from imtrack.models import Note
 
-        return Note.from_dict(self._latest)
+        return Note.from_dict(latest)
+
+    @classmethod
+    def of(cls, measure_id: int, digest: dict[str, Any]) -> Summary:
+        summary = cls(digest)
+        summary["id"] = measure_id
+        return summary
 
     def __repr__(self) -> str:
         return f"Summary(id={self.id}, status={self.status!r}, sector={self.sector!r})"
@@ -117,6 +136,6 @@ class Summary:
 def summaries(ledger: Any) -> list[Summary]:
     """Every measure of `ledger` as a Summary, in id order, from the store's digests (its index)
     where it has them, so no measure is built."""
-    items = [Summary(measure_id, digest) for measure_id, digest in ledger.measures.digests()]
+    items = [Summary.of(measure_id, digest) for measure_id, digest in ledger.measures.digests()]
     items.sort(key=lambda s: s.id)
     return items

@@ -145,25 +145,44 @@ class Flags(Frozen):
         return [n for n in ("overdue", "due_soon", "stale", "done_late") if getattr(self, n)]
 
 
+# Flags are immutable and there are 16 of them: `report` shares these instead of making one
+# per measure.
+_FLAGS = {
+    (a, b, c, d): Flags(a, b, c, d)
+    for a in (False, True) for b in (False, True) for c in (False, True) for d in (False, True)
+}
+
+
+def facts(
+    measure: Measure,
+    today: date,
+    soon_days: int = DEFAULT_SOON_DAYS,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> tuple[Flags, date | None, date | None]:
+    """The flags of one measure on `today` (the rules of is_overdue, is_due_soon, is_stale and
+    is_done_late, each input read once: `report` runs this per measure), with the due date and
+    the day of last activity they were computed from (last activity is None when done)."""
+    due = due_date(measure)
+    if measure.status == DONE:
+        done = done_on(measure)
+        return _FLAGS[False, False, False, due is not None and done is not None and done > due], due, None
+    last = last_activity(measure)
+    return _FLAGS[
+        due is not None and due < today,
+        due is not None and today <= due <= today + timedelta(days=soon_days),
+        last is not None and (today - last).days >= stale_days,
+        False,
+    ], due, last
+
+
 def flags(
     measure: Measure,
     today: date,
     soon_days: int = DEFAULT_SOON_DAYS,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> Flags:
-    """All derived flags of one measure on `today` (the rules of is_overdue, is_due_soon,
-    is_stale and is_done_late, with the due date read once: `report` runs this per measure)."""
-    due = due_date(measure)
-    if measure.status == DONE:
-        done = done_on(measure)
-        return Flags(False, False, False, due is not None and done is not None and done > due)
-    last = last_activity(measure)
-    return Flags(
-        overdue=due is not None and due < today,
-        due_soon=due is not None and today <= due <= today + timedelta(days=soon_days),
-        stale=last is not None and (today - last).days >= stale_days,
-        done_late=False,
-    )
+    """All derived flags of one measure on `today`."""
+    return facts(measure, today, soon_days, stale_days)[0]
 
 
 def attention(

@@ -356,7 +356,7 @@ def attention_table(report: ProgressReport) -> Doc:
             a.lead or "-",
             short(a.text, 26),
         )
-    counts = {c: sum(1 for a in report.attention if a.colour == c) for c in ("red", "yellow", "blue")}
+    counts = report.attention.colour_counts()
     summary = Para((
         f"{counts['red']} overdue (红), {counts['yellow']} due soon (黄), {counts['blue']} without update (蓝)",
         "bold",

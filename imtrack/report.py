@@ -14,9 +14,10 @@ Days of timestamps are the days as recorded (flags.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from imtrack import flags as fl
@@ -95,12 +96,59 @@ class AttentionItem:
         }
 
 
+class AttentionList(Sequence[AttentionItem]):
+    """The attention list in order (most urgent first), each AttentionItem made when first
+    read: at 10,000 measures thousands may be flagged while the table shows 20 (issue 6)."""
+
+    __slots__ = ("_entries", "_items")
+
+    def __init__(self, entries: list[tuple] = ()) -> None:  # type: ignore[assignment]
+        self._entries = list(entries)  # (sort key, measure, flags, days left, last activity)
+        self._items: dict[int, AttentionItem] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._entries)))]
+        if index < 0:
+            index += len(self._entries)
+        item = self._items.get(index)
+        if item is None:
+            _, measure, f, days_left, last = self._entries[index]
+            item = self._items[index] = AttentionItem(
+                id=measure.id,
+                text=measure.text,
+                colour=f.attention,
+                flags=f.names(),
+                status=measure.status,
+                lead=measure.lead,
+                due=measure.due,
+                days_left=days_left,
+                last_activity=last.isoformat() if last else None,
+            )
+        return item
+
+    def colour_counts(self) -> dict[str, int]:
+        """How many are red, yellow and blue, without making the items."""
+        counts = {"red": 0, "yellow": 0, "blue": 0}
+        for entry in self._entries:
+            counts[entry[2].attention] += 1
+        return counts
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(slots=True)
 class ProgressReport:
     by: str
     rows: list[ProgressRow]
     total: ProgressRow
-    attention: list[AttentionItem] = field(default_factory=list)
+    attention: AttentionList = field(default_factory=AttentionList)
     settings: Any = None  # derived.Settings, when computed by progress_by
 
     def to_dict(self) -> dict[str, Any]:
@@ -139,33 +187,47 @@ def _preset_rows(by: str) -> dict[str, ProgressRow]:
     return {}
 
 
-def _keys(measure: Measure, by: str) -> list[tuple[str, str]]:
-    """(key, label) of the rows a measure counts in."""
+def _keys(measure: Measure, by: str) -> list[str]:
+    """The keys of the rows a measure counts in (_label names a row)."""
     if by == "sector":
-        return [(measure.sector, label(measure.sector))]
+        return [measure.sector]
     if by == "status":
-        try:
-            return [(measure.status, Status(measure.status).label)]
-        except ValueError:
-            return [(measure.status, measure.status)]
+        return [measure.status]
+    if by == "source":
+        return [measure.source]
     if by == "lead":
         from imtrack.agencies import canonical
 
-        lead = canonical(measure.lead) if measure.lead else ""
-        return [(lead, lead or NO_LEAD)]
+        return [canonical(measure.lead) if measure.lead else ""]
     if by == "region":
         from imtrack.regions import regions_of
 
-        return [(r, r) for r in regions_of(measure.text)] or [("", NO_REGION)]
-    if by == "source":
-        return [(measure.source, measure.source or NO_SOURCE)]
+        return regions_of(measure.text) or [""]
     if by == "commitment":
         from imtrack.commitment import commitment_of
-        from imtrack.commitment import label as commitment_label
 
-        slug = commitment_of(measure.text)
-        return [(slug, commitment_label(slug))]
+        return [commitment_of(measure.text)]
     raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+
+
+def _label(key: str, by: str) -> str:
+    """The label of a row that is not preset (a value from a newer imtrack, a lead, a source)."""
+    if by == "sector":
+        return label(key)
+    if by == "status":
+        try:
+            return Status(key).label
+        except ValueError:
+            return key
+    if by == "lead":
+        return key or NO_LEAD
+    if by == "region":
+        return key or NO_REGION
+    if by == "source":
+        return key or NO_SOURCE
+    from imtrack.commitment import label as commitment_label
+
+    return commitment_label(key)
 
 
 _COLOUR_ORDER = {"red": 0, "yellow": 1, "blue": 2}
@@ -181,44 +243,36 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
         raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
     rows = _preset_rows(by)
     total = ProgressRow("total", "合计")
-    attention: list[AttentionItem] = []
-    for measure in measures:
-        f = fl.flags(measure, settings.today, settings.soon_days, settings.stale_days)
-        for key, name in _keys(measure, by):
+    attention: list[tuple] = []
+    today, soon, stale = settings.today, settings.soon_days, settings.stale_days
+    for measure in measures:  # the hot loop of `report`: 10,000s of measures, kept lean
+        f, due, last = fl.facts(measure, today, soon, stale)
+        status, overdue = measure.status, f.overdue
+        for key in _keys(measure, by):
             row = rows.get(key)
             if row is None:  # a value from a newer imtrack, a new lead: counted, never dropped
-                row = rows[key] = ProgressRow(key, name)
-            row.add(measure, f.overdue)
-        total.add(measure, f.overdue)
-        if f.attention:
-            last = fl.last_activity(measure)
-            attention.append(
-                AttentionItem(
-                    id=measure.id,
-                    text=measure.text,
-                    colour=f.attention,
-                    flags=f.names(),
-                    status=measure.status,
-                    lead=measure.lead,
-                    due=measure.due,
-                    days_left=fl.days_left(measure, settings.today),
-                    last_activity=last.isoformat() if last else None,
-                )
-            )
+                row = rows[key] = ProgressRow(key, _label(key, by))
+            counts = row.counts
+            counts[status] = counts.get(status, 0) + 1
+            if overdue:
+                row.overdue += 1
+        counts = total.counts
+        counts[status] = counts.get(status, 0) + 1
+        if overdue:
+            total.overdue += 1
+        colour = f.attention
+        if colour:
+            days_left = None if due is None else (due - today).days
+            key = (_COLOUR_ORDER[colour], days_left if days_left is not None else 0,
+                   last.isoformat() if last else "", measure.id)
+            attention.append((key, measure, f, days_left, last))
     shown = [r for r in rows.values() if r.total]
     if by in ("lead", "source"):
         shown.sort(key=lambda r: (r.key == "", -r.total, r.key))
     else:
         shown.sort(key=lambda r: r.key == "")  # stable: keeps the preset order, empty last
-    attention.sort(
-        key=lambda a: (
-            _COLOUR_ORDER[a.colour],
-            a.days_left if a.days_left is not None else 0,
-            a.last_activity or "",
-            a.id,
-        )
-    )
-    return ProgressReport(by, shown, total, attention, settings)
+    attention.sort(key=itemgetter(0))
+    return ProgressReport(by, shown, total, AttentionList(attention), settings)
 
 
 def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:

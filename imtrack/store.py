@@ -8,7 +8,7 @@ at 10,000 measures (bench/RESULTS.md). Here a command reads the file once (orjso
 installed, see jsoncodec), builds Measures lazily, and writes at most once: only the changed
 documents are replaced in the parsed tables, then the whole file goes to a temporary file in the
 same directory, fsynced, then `os.replace`d over the database. Changing commands hold an
-inter-process lock (filelock) across the whole read-modify-write, so two processes writing at
+inter-process lock (lockfile.py: flock, as filelock takes it) across the whole read-modify-write, so two processes writing at
 once lose nothing. A file that cannot be parsed is reported and never written over.
 
 With a trusted index beside the file (storeindex.py, `<db>.idx`) a command parses nothing but
@@ -318,7 +318,7 @@ class JsonStore:
     # -- writing ---------------------------------------------------------------------------
 
     def _lock(self) -> Any:
-        from filelock import FileLock
+        from imtrack.lockfile import FileLock
 
         raw = os.environ.get(LOCK_TIMEOUT_ENV, "30")
         try:
@@ -333,7 +333,7 @@ class JsonStore:
     def transaction(self) -> Iterator[Ledger]:
         """Locked read-modify-write: yields the ledger; writes it once if the block changed it
         and raised nothing. An exception leaves the file exactly as it was."""
-        from filelock import Timeout
+        from imtrack.lockfile import LockTimeout
 
         if not self.path.parent.is_dir():
             raise StoreError(
@@ -342,7 +342,7 @@ class JsonStore:
         lock = self._lock()
         try:
             lock.acquire()
-        except Timeout:
+        except LockTimeout:
             raise StoreError(
                 f"database {self.path} is busy: another imtrack command holds {lock.lock_file}; try again"
             ) from None

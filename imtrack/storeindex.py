@@ -40,7 +40,7 @@ from imtrack import jsoncodec
 from imtrack.filebytes import CAN_PREAD, FileSlices, join, write_pieces
 
 MAGIC = b"imtrack-index "
-VERSION = 1
+VERSION = 2  # bump when the layout here or the output of digest.digest_of changes
 NULL = b"null"
 
 Signature = tuple[int, int, int, int]

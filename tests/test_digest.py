@@ -71,6 +71,35 @@ def test_flags_of_a_summary_equal_the_rules_applied_to_the_whole_measure(
     )
     assert fl.flags(m, today, soon, stale) == expected
     record = m.to_dict()
-    summary = Summary(record.pop("id"), digest_of(record))
+    summary = Summary.of(record.pop("id"), digest_of(record))
     assert fl.flags(summary, today, soon, stale) == expected
     assert fl.last_activity(summary) == fl.last_activity(m)
+
+
+def test_report_and_filters_on_summaries_equal_those_on_whole_measures(run, db_path, monkeypatch) -> None:
+    """`report` and `list` read digests (Summary); every grouping, flag and filter must come out
+    as it would from the built Measures."""
+    from imtrack.derived import Settings
+    from imtrack.digest import summaries
+    from imtrack.query import MeasureFilter
+    from imtrack.report import GROUPINGS, progress_by
+    from imtrack.store import JsonStore
+
+    monkeypatch.setenv("IMTRACK_NOW", "2025-06-01T10:00:00+08:00")
+    run.ok("list")
+    run.ok("update", "3", "4", "5", "--due", "2025-05-01", "--lead", "发改委")
+    run.ok("set-status", "4", "done")
+    run.ok("update", "6", "--due", "2025-06-10", "--tag", "督办")
+    run.ok("note", "7", "开了推进会")
+    settings = Settings(date(2025, 6, 1))
+    ledger = JsonStore(db_path).load()
+    light, whole = summaries(ledger), list(ledger)
+    for by in GROUPINGS:
+        assert progress_by(light, by, settings).to_dict() == progress_by(whole, by, settings).to_dict()
+    report = progress_by(light, "sector", settings)
+    assert len(report.attention) == 3 and report.attention[:2] == list(report.attention)[:2]
+    assert report.attention.colour_counts()["red"] == sum(a.colour == "red" for a in report.attention)
+    for flt in (MeasureFilter.build(overdue=True, settings=settings), MeasureFilter.build(leads=["发改委"], settings=settings),
+                MeasureFilter.build(stale=True, settings=settings), MeasureFilter.build(tags=["督办"], settings=settings),
+                MeasureFilter.build(grep="机场", settings=settings), MeasureFilter.build(settings=settings)):
+        assert [m.id for m in flt.apply(light)] == [m.id for m in flt.apply(whole)]

@@ -412,3 +412,40 @@ def test_the_file_is_a_tinydb_database(run, db_path):
         assert len(db.table("measures")) == 34
         assert db.table("meta").get(doc_id=1)["schema_version"] == 1
     assert db_path.read_bytes() == before
+
+
+def test_the_lock_excludes_a_second_holder_and_is_free_again_after_release(tmp_path):
+    from imtrack.lockfile import FileLock, LockTimeout
+
+    path = str(tmp_path / "db.json.lock")
+    first = FileLock(path, timeout=1)
+    first.acquire()
+    with pytest.raises(LockTimeout):
+        FileLock(path, timeout=0.05).acquire()
+    first.release()
+    second = FileLock(path, timeout=0)
+    second.acquire()  # free again: released, not left behind
+    second.release()
+
+
+def test_filelock_cannot_take_the_lock_while_imtrack_holds_it(tmp_path):
+    """Older imtracks lock with filelock: both must exclude each other, in both directions
+    (the other direction is lock_held_elsewhere above)."""
+    from filelock import FileLock as Other
+    from filelock import Timeout
+
+    from imtrack.lockfile import FileLock
+
+    path = str(tmp_path / "db.json.lock")
+    mine = FileLock(path, timeout=1)
+    mine.acquire()
+    code = subprocess.run(
+        [sys.executable, "-c",
+         "import sys\nfrom filelock import FileLock, Timeout\n"
+         "try:\n    FileLock(sys.argv[1], timeout=0.1).acquire()\nexcept Timeout:\n    sys.exit(3)\n",
+         path],
+    ).returncode
+    mine.release()
+    assert code == 3
+    Other(path, timeout=0).acquire()  # and free once released
+    assert Timeout

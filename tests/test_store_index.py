@@ -334,7 +334,11 @@ def _header_only(db: Path) -> None:
 
 def _other_version(db: Path) -> None:
     raw = index_path(db).read_bytes()
-    index_path(db).write_bytes(raw.replace(b'"version":1', b'"version":99', 1))
+    from imtrack.storeindex import VERSION
+
+    mark = b'"version":%d' % VERSION
+    assert mark in raw
+    index_path(db).write_bytes(raw.replace(mark, b'"version":99', 1))
 
 
 def _flipped_span(db: Path) -> None:
