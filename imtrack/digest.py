@@ -123,6 +123,12 @@ class Summary(dict):
 
         return Note.from_dict(latest)
 
+    @property
+    def latest_note_at(self) -> str | None:
+        """When the latest note was written, without making a Note (`list` of 10,000)."""
+        latest = self["latest_note"]
+        return latest.get("at") if latest else None
+
     @classmethod
     def of(cls, measure_id: int, digest: dict[str, Any]) -> Summary:
         summary = cls(digest)

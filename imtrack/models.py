@@ -208,6 +208,11 @@ class Measure(Record):
     def latest_note(self) -> Note | None:
         return self.notes[-1] if self.notes else None
 
+    @property
+    def latest_note_at(self) -> str | None:
+        """When the latest note was written (what `list` shows), or None."""
+        return self.notes[-1].at if self.notes else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -177,17 +177,19 @@ def measures_table(
     if one_line:
         columns.append(text_column)
     table = Table(columns)
-    labels: dict[str, tuple[str, str]] = {}
+    labels: dict[str, tuple[str, str]] = {}  # per distinct value: a listing may have 10,000 rows
+    sectors: dict[str, str] = {}
     for m in measures:
-        note = m.latest_note
-        style = ATTENTION_STYLE.get(colours.get(m.id) or "", "")
+        note_at = m.latest_note_at
+        style = ATTENTION_STYLE.get(colours.get(m.id) or "", "") if colours else ""
         status = labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status))
-        cells: list = [(str(m.id), style) if style else str(m.id), sector_label(m.sector), status]
+        sector = sectors.get(m.sector) or sectors.setdefault(m.sector, sector_label(m.sector))
+        cells: list = [(str(m.id), style) if style else str(m.id), sector, status]
         if not one_line:
             cells.append(m.text)
         if with_due:
             cells.append((m.due or "-", style) if style else m.due or "-")
-        cells.append(note.at[:10] if note else "-")
+        cells.append(note_at[:10] if note_at else "-")
         if one_line:
             cells.append(m.text)
         table.rows.append(cells)

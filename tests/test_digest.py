@@ -74,6 +74,7 @@ def test_flags_of_a_summary_equal_the_rules_applied_to_the_whole_measure(
     summary = Summary.of(record.pop("id"), digest_of(record))
     assert fl.flags(summary, today, soon, stale) == expected
     assert fl.last_activity(summary) == fl.last_activity(m)
+    assert summary.latest_note_at == m.latest_note_at and summary.latest_note == m.latest_note
 
 
 def test_report_and_filters_on_summaries_equal_those_on_whole_measures(run, db_path, monkeypatch) -> None:
