@@ -242,11 +242,12 @@ StatusFilter = Annotated[
     ),
 ]
 GrepFilter = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--grep",
         "-g",
-        help="Only measures whose text contains this (full-width and half-width forms match alike).",
+        help="Only measures whose text contains this (full-width and half-width forms match alike); "
+        "repeat to require several.",
     ),
 ]
 SourceFilter = Annotated[
@@ -293,7 +294,7 @@ StaleDays = Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale
 def measure_filter(
     sector: list[str] | None,
     status: list[str] | None,
-    grep: str | None,
+    grep: list[str] | None,
     source: list[str] | None,
     lead: list[str] | None,
     region: list[str] | None,

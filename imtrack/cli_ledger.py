@@ -71,7 +71,9 @@ WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", help="Select 
 WhereRegion = Annotated[
     list[str] | None, typer.Option("--where-region", help="Select measures mentioning this 盟市 (repeatable).")
 ]
-WhereGrep = Annotated[str | None, typer.Option("--where-grep", help="Select measures whose text contains this.")]
+WhereGrep = Annotated[
+    list[str] | None, typer.Option("--where-grep", help="Select measures whose text contains this; repeat to require several.")
+]
 WhereOverdue = Annotated[bool, typer.Option("--where-overdue", help="Select overdue measures.")]
 
 
@@ -82,7 +84,7 @@ def _selection(
     lead: list[str] | None,
     tag: list[str] | None,
     region: list[str] | None,
-    grep: str | None,
+    grep: list[str] | None,
     overdue: bool,
 ) -> Selection:
     from imtrack.edits import Selection

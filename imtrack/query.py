@@ -36,7 +36,7 @@ class MeasureFilter(Frozen):
     )
     sectors: frozenset[str]
     statuses: frozenset[str]
-    grep: str  # folded (NFKC, casefold) substring of the measure text
+    grep: tuple[str, ...]  # folded (NFKC, casefold) substrings the measure text must all contain
     sources: frozenset[str]  # folded source document names (exact match)
     # -- the ledger filters (issue 4) --
     leads: frozenset[str]  # canonical agency names
@@ -54,7 +54,7 @@ class MeasureFilter(Frozen):
         self,
         sectors: frozenset[str] = _EMPTY,
         statuses: frozenset[str] = _EMPTY,
-        grep: str = "",
+        grep: tuple[str, ...] = (),
         sources: frozenset[str] = _EMPTY,
         leads: frozenset[str] = _EMPTY,
         regions: frozenset[str] = _EMPTY,
@@ -91,7 +91,7 @@ class MeasureFilter(Frozen):
         cls,
         sectors: Iterable[str] = (),
         statuses: Iterable[str] = (),
-        grep: str | None = None,
+        grep: str | Iterable[str] | None = None,
         sources: Iterable[str] = (),
         *,
         leads: Iterable[str] = (),
@@ -122,7 +122,8 @@ class MeasureFilter(Frozen):
         return cls(
             sectors=frozenset(parse_sector(s).slug for s in sectors),
             statuses=frozenset(parse_status(s).value for s in statuses),
-            grep=fold(grep) if grep else "",
+            # repeated --grep: every term must occur (filters combine), not just the last one
+            grep=tuple(fold(g) for g in ([grep] if isinstance(grep, str) else grep or ()) if g),
             sources=frozenset(fold(s) for s in sources),
             leads=frozenset(canonical(a) for a in leads),
             tags=frozenset(fold(t) for t in tags),
@@ -140,8 +141,10 @@ class MeasureFilter(Frozen):
             return False
         if self.statuses and measure.status not in self.statuses:
             return False
-        if self.grep and self.grep not in fold(measure.text):
-            return False
+        if self.grep:
+            text = fold(measure.text)
+            if not all(term in text for term in self.grep):
+                return False
         if self.sources and fold(measure.source) not in self.sources:
             return False
         return self._matches_ledger(measure)

@@ -692,3 +692,20 @@ def test_abort_is_one_line(run, monkeypatch):
 
     monkeypatch.setattr(imtrack.tracker, "get_measure", abort)
     assert run.fail("show", "1", code=1).stderr.strip() == "imtrack: error: aborted"
+
+
+def test_repeated_grep_requires_every_term(run):
+    """`--grep A --grep B` keeps measures containing both, not only the last term."""
+    both = json.loads(run.ok("list", "--grep", "机场", "--grep", "旗县", "--format", "json").stdout)
+    airport = json.loads(run.ok("list", "--grep", "机场", "--format", "json").stdout)
+    county = json.loads(run.ok("list", "--grep", "旗县", "--format", "json").stdout)
+    assert both and {m["id"] for m in both} == {m["id"] for m in airport} & {m["id"] for m in county}
+    assert len(airport) > len(both) or len(county) > len(both)
+    assert all("机场" in m["text"] and "旗县" in m["text"] for m in both)
+
+
+def test_repeated_where_grep_selects_measures_with_every_term(run):
+    result = run.ok("set-status", "--where-grep", "机场", "--where-grep", "旗县", "in-progress", "--format", "json")
+    ids = [m["id"] for m in json.loads(result.stdout)["measures"]]
+    texts = [m["text"] for m in json.loads(run.ok("list", "--status", "in-progress", "--format", "json").stdout)]
+    assert ids and len(texts) == len(ids) and all("机场" in t and "旗县" in t for t in texts)
