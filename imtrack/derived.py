@@ -13,7 +13,6 @@ from typing import Any
 
 from imtrack import clock
 from imtrack.errors import InvalidValue
-from imtrack.frozen import Frozen
 from imtrack.flags import (
     DEFAULT_SOON_DAYS,
     DEFAULT_STALE_DAYS,
@@ -22,6 +21,7 @@ from imtrack.flags import (
     flags,
     last_activity,
 )
+from imtrack.frozen import Frozen
 from imtrack.models import Measure
 from imtrack.textnorm import fold_compact
 
@@ -29,14 +29,14 @@ from imtrack.textnorm import fold_compact
 # regions.py and commitment.py (with their data files) load on the first derive(), not with this
 # module: `list` as a table needs only Settings and the flags (start-up, issue 6). Each stub
 # replaces itself with the real function, so later calls cost nothing extra.
-def regions_of(text: str, *, compact: bool = False) -> list[str]:
+def regions_of(text: str, *, compact: bool = False) -> list[str]:  # noqa: F811 - see above
     global regions_of
     from imtrack.regions import regions_of
 
     return regions_of(text, compact=compact)
 
 
-def commitment_of(text: str, *, compact: bool = False) -> str:
+def commitment_of(text: str, *, compact: bool = False) -> str:  # noqa: F811 - see above
     global commitment_of
     from imtrack.commitment import commitment_of
 

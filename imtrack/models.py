@@ -297,7 +297,8 @@ def check_record(d: dict[str, Any]) -> None:
     date comparison. Checked on the stored document, so the digests that `list` and `report`
     read (digest.py) are held to the same rules as the Measures built from it. One pass of cheap
     checks, no per-field calls."""
-    d["text"], d["sector"]  # noqa: B018 - required: KeyError names the missing one
+    if "text" not in d or "sector" not in d:
+        raise KeyError("text" if "text" not in d else "sector")
     get = d.get
     for name in _STRING_FIELDS:  # a missing one takes its default; a present one must be text
         if name in d and type(d[name]) is not str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from imtrack.display import display_value
@@ -333,8 +333,8 @@ def attention_table(report: ProgressReport) -> Doc:
     s = report.settings
     if not report.attention:
         return [Para((
-            f"Attention (督办): nothing overdue, due within {s.soon_days} days or silent for "
-            f"{s.stale_days} days.",
+            (f"Attention (督办): nothing overdue, due within {s.soon_days} days or silent for "
+            f"{s.stale_days} days."),
             "dim",
         ))]
     table = Table(
@@ -367,8 +367,8 @@ def attention_table(report: ProgressReport) -> Doc:
     if hidden <= 0:
         return [table, summary]
     more = Para((
-        f"... and {hidden} more, most urgent first above; all of them: imtrack list --overdue, "
-        "--due-soon or --stale (or report --format json)",
+        (f"... and {hidden} more, most urgent first above; all of them: imtrack list --overdue, "
+        "--due-soon or --stale (or report --format json)"),
         "dim",
     ))
     return [table, more, summary]

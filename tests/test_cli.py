@@ -396,7 +396,7 @@ def test_python_dash_m_version(tmp_path):
         text=True,
         cwd=tmp_path,
         env={**os.environ, "IMTRACK_DB": str(tmp_path / "db.json")},
-        timeout=30,
+        timeout=30, check=False
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"imtrack {__version__}"
@@ -411,7 +411,7 @@ def test_runs_from_any_directory_with_an_ascii_locale(tmp_path):
         capture_output=True,
         cwd=tmp_path,
         env=env,
-        timeout=30,
+        timeout=30, check=False
     )
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     records = json.loads(result.stdout.decode("utf-8"))
@@ -426,7 +426,7 @@ def test_version_does_not_import_rich_or_tinydb(tmp_path):
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        timeout=30,
+        timeout=30, check=False
     )
     assert result.returncode == 0, result.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}

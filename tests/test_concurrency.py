@@ -20,7 +20,7 @@ PROCESSES_PER_STREAM = 6
 
 def imtrack(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "imtrack", *args], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "imtrack", *args], env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 

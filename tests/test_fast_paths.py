@@ -16,8 +16,8 @@ from imtrack.cli import _invoked_app, app
 from imtrack.errors import CorruptStore
 from imtrack.models import Measure, Note
 from imtrack.render import measures_table
-from imtrack.table import cell_width, layout, plain
 from imtrack.store import JsonStore
+from imtrack.table import cell_width, layout, plain
 
 
 def _store(path: Path, n: int = 3) -> JsonStore:
@@ -201,7 +201,7 @@ def test_completion_keeps_every_command(monkeypatch):
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "imtrack", *args], capture_output=True, text=True,
-                          encoding="utf-8", env=env)
+                          encoding="utf-8", env=env, check=False)
 
 
 def test_real_process_outputs_and_exit_codes(db_path):

@@ -441,9 +441,9 @@ def test_filelock_cannot_take_the_lock_while_imtrack_holds_it(tmp_path):
     mine.acquire()
     code = subprocess.run(
         [sys.executable, "-c",
-         "import sys\nfrom filelock import FileLock, Timeout\n"
-         "try:\n    FileLock(sys.argv[1], timeout=0.1).acquire()\nexcept Timeout:\n    sys.exit(3)\n",
-         path],
+         ("import sys\nfrom filelock import FileLock, Timeout\n"
+         "try:\n    FileLock(sys.argv[1], timeout=0.1).acquire()\nexcept Timeout:\n    sys.exit(3)\n"),
+         path], check=False
     ).returncode
     mine.release()
     assert code == 3

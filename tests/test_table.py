@@ -18,7 +18,18 @@ from hypothesis import strategies as st
 
 from imtrack import table
 from imtrack.render import STYLES, sgr_codes
-from imtrack.table import NO_END, NO_START, Column, Para, Table, cell_width, cell_widths, fold, layout, plain, render
+from imtrack.table import (
+    NO_START,
+    Column,
+    Para,
+    Table,
+    cell_width,
+    cell_widths,
+    fold,
+    layout,
+    plain,
+    render,
+)
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKUP = ["[bold]x[/]", "[link=https://example.com/a]链接[/link]", "[/]", "C:\\data\\[new]"]
@@ -264,7 +275,7 @@ def test_piped_output_never_imports_rich(db_path, run):
                 ["sectors"], ["sources"], ["list", "--fields", "id,text"], ["update", "25", "--lead", "x", "--dry-run"]]
     env = {**os.environ, "IMTRACK_DB": str(db_path)}
     result = subprocess.run([sys.executable, "-c", NO_RICH.format(commands=commands)], capture_output=True,
-                            text=True, encoding="utf-8", env=env)
+                            text=True, encoding="utf-8", env=env, check=False)
     assert result.returncode == 0, result.stderr
     assert "34 measures" in result.stdout and "开工" in result.stdout
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
