@@ -22,7 +22,9 @@ class MeasureMap(MutableMapping[int, Measure]):
     The stored form is whatever the store hands in: a parsed document, or the place of one in
     the file (store index); `build(id, stored)` makes the Measure, `digest(id, stored)` its
     digest (digest.py), and `digests()`, when given, every stored digest at once ({id: digest},
-    or None when it has none cheaper than one by one)."""
+    or None when it has none cheaper than one by one); `columns()`, when given, the store
+    index's columns of every measure (storeindex.ColumnView, or None), which `report` counts
+    from without reading a digest."""
 
     __slots__ = ("_build", "_built", "_columns", "_digest", "_digests", "_docs")
 

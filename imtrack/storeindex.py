@@ -1,6 +1,8 @@
 """The database's sidecar index, `<db>.idx`: where each document sits in the file, and each
 measure's digest (digest.py), so that `show`, `note` and `set-status` need not parse (or write
-out) the whole file, and `report` can read every digest without parsing every document (issue 6).
+out) the whole file, and `report` can read every digest without parsing every document (issue 6),
+and fixed-width columns of what the progress report counts (columns_of), so that `report --by
+sector|status` counts from arrays, parsing no digest but those of the measures it prints.
 
 The index is a cache. It is never the only copy of anything, and it is trusted only while it
 describes the very file on disk: its `signature` (inode, size, mtime and ctime of the database as
