@@ -57,9 +57,12 @@ def _day(timestamp: str) -> date | None:
         return None
 
 
+# is_overdue, is_due_soon, is_stale and is_done_late read only what their flag needs, and leave
+# the rule itself to judge() (the limits they pass stand for "no such day" where unused).
+
+
 def is_overdue(measure: Measure, today: date) -> bool:
-    due = due_date(measure)
-    return due is not None and measure.status != DONE and due < today
+    return judge(measure.status == DONE, due_date(measure), None, None, today, today, None).overdue
 
 
 def days_overdue(measure: Measure, today: date) -> int:
@@ -75,10 +78,8 @@ def days_left(measure: Measure, today: date) -> int | None:
 
 
 def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) -> bool:
-    due = due_date(measure)
-    return (
-        due is not None and measure.status != DONE and today <= due <= today + timedelta(days=days)
-    )
+    soon_limit = limits(today, days, 0)[0]
+    return judge(measure.status == DONE, due_date(measure), None, None, today, soon_limit, None).due_soon
 
 
 def last_activity(measure: Measure) -> date | None:
@@ -93,10 +94,9 @@ def last_activity(measure: Measure) -> date | None:
 
 
 def is_stale(measure: Measure, today: date, days: int = DEFAULT_STALE_DAYS) -> bool:
-    if measure.status == DONE:
-        return False
-    last = last_activity(measure)
-    return last is not None and (today - last).days >= days
+    done = measure.status == DONE
+    last = None if done else last_activity(measure)  # a done measure is never stale: not read
+    return judge(done, None, last, None, today, today, limits(today, 0, days)[1]).stale
 
 
 def done_on(measure: Measure) -> date | None:
@@ -112,8 +112,8 @@ def done_on(measure: Measure) -> date | None:
 
 
 def is_done_late(measure: Measure) -> bool:
-    due, done = due_date(measure), done_on(measure)
-    return due is not None and done is not None and done > due
+    # done_on is None unless the measure is done; done lateness does not depend on today
+    return judge(True, due_date(measure), None, done_on(measure), None, None, None).done_late
 
 
 class Flags(Frozen):

@@ -233,3 +233,27 @@ def test_report_by_lead_does_not_use_the_columns(run, db_path, monkeypatch):
     run.ok("list")
     monkeypatch.setattr(report_mod, "progress_columns", lambda *a: pytest.fail("used the columns"))
     run.ok("report", "--by", "lead")
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=stored_measures(), today=st.integers(-60, 60), soon=st.sampled_from([0, 1, 30]),
+       stale=st.sampled_from([0, 1, 30]))
+def test_one_rule_for_measures_summaries_and_ordinals(doc, today, soon, stale):
+    """flags.judge is the rule: over dates (facts, of a Measure or a Summary), over ordinals (the
+    columns), and behind is_overdue, is_due_soon, is_stale and is_done_late."""
+    from imtrack import flags as fl
+    from imtrack.models import Measure
+
+    day = BASE + timedelta(days=today)
+    measure = Measure.from_dict({**doc, "id": 1})
+    summary = Summary.of(1, digest_of(doc))
+    f = fl.facts(measure, day, soon, stale)[0]
+    assert fl.facts(summary, day, soon, stale)[0] is f
+    assert (f.overdue, f.due_soon, f.stale, f.done_late) == (
+        fl.is_overdue(measure, day), fl.is_due_soon(measure, day, soon),
+        fl.is_stale(measure, day, stale), fl.is_done_late(measure))
+    status, _, due, last, done = columns_of(summary)
+    t = day.toordinal()
+    by_ordinals = fl.judge(status == "done", due if due > 0 else None, last or None, done or None,
+                           t, t + soon, t - stale)
+    assert by_ordinals is f
