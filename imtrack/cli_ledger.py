@@ -371,10 +371,17 @@ def report(
             from imtrack.errors import InvalidValue
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
-        from imtrack.digest import summaries
-        from imtrack.report import progress_by
+        grouping = (by or ReportBy.sector).value
+        columns = ledger.measures.columns() if grouping in ("sector", "status") else None
+        if columns is not None:  # the index's columns: no digest parsed but those printed
+            from imtrack.report import progress_columns
 
-        result = progress_by(summaries(ledger), (by or ReportBy.sector).value, settings)
+            result = progress_columns(columns, grouping, settings, ledger.measures.digest)
+        else:
+            from imtrack.digest import summaries
+            from imtrack.report import progress_by
+
+            result = progress_by(summaries(ledger), grouping, settings)
         if fmt is OutputFormat.json:
             _json(result.to_dict())
         else:

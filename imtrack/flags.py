@@ -26,6 +26,7 @@ the first that applies wins.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from imtrack.digest import Summary
 from imtrack.frozen import Frozen
@@ -56,9 +57,12 @@ def _day(timestamp: str) -> date | None:
         return None
 
 
+# is_overdue, is_due_soon, is_stale and is_done_late read only what their flag needs, and leave
+# the rule itself to judge() (the limits they pass stand for "no such day" where unused).
+
+
 def is_overdue(measure: Measure, today: date) -> bool:
-    due = due_date(measure)
-    return due is not None and measure.status != DONE and due < today
+    return judge(measure.status == DONE, due_date(measure), None, None, today, today, None).overdue
 
 
 def days_overdue(measure: Measure, today: date) -> int:
@@ -74,10 +78,8 @@ def days_left(measure: Measure, today: date) -> int | None:
 
 
 def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) -> bool:
-    due = due_date(measure)
-    return (
-        due is not None and measure.status != DONE and today <= due <= today + timedelta(days=days)
-    )
+    soon_limit = limits(today, days, 0)[0]
+    return judge(measure.status == DONE, due_date(measure), None, None, today, soon_limit, None).due_soon
 
 
 def last_activity(measure: Measure) -> date | None:
@@ -92,10 +94,9 @@ def last_activity(measure: Measure) -> date | None:
 
 
 def is_stale(measure: Measure, today: date, days: int = DEFAULT_STALE_DAYS) -> bool:
-    if measure.status == DONE:
-        return False
-    last = last_activity(measure)
-    return last is not None and (today - last).days >= days
+    done = measure.status == DONE
+    last = None if done else last_activity(measure)  # a done measure is never stale: not read
+    return judge(done, None, last, None, today, today, limits(today, 0, days)[1]).stale
 
 
 def done_on(measure: Measure) -> date | None:
@@ -111,8 +112,8 @@ def done_on(measure: Measure) -> date | None:
 
 
 def is_done_late(measure: Measure) -> bool:
-    due, done = due_date(measure), done_on(measure)
-    return due is not None and done is not None and done > due
+    # done_on is None unless the measure is done; done lateness does not depend on today
+    return judge(True, due_date(measure), None, done_on(measure), None, None, None).done_late
 
 
 class Flags(Frozen):
@@ -153,26 +154,44 @@ _FLAGS = {
 }
 
 
+def limits(today: date, soon_days: int, stale_days: int) -> tuple[date, date | None]:
+    """The last day that is still due soon, and the last day of activity that makes a measure
+    stale (None: no day is that long ago), for judge()."""
+    soon = today + timedelta(days=soon_days) if date.max.toordinal() - today.toordinal() > soon_days else date.max
+    stale = today - timedelta(days=stale_days) if today.toordinal() - date.min.toordinal() >= stale_days else None
+    return soon, stale
+
+
+def judge(done: bool, due: Any, last: Any, done_day: Any, today: Any, soon_limit: Any, stale_limit: Any) -> Flags:
+    """THE rules (module docstring), over days given either all as dates or all as day
+    ordinals (date.toordinal(); what the store index's columns hold, storeindex.columns_of):
+    `done` whether the status is done, `due` the due day (None when unset or ongoing), `last`
+    the day of last activity and `done_day` the day it was made done (None when unknown), and
+    the limits of limits() for `today` (as ordinals: today + soon days, today - stale days)."""
+    if done:
+        return _FLAGS[False, False, False, due is not None and done_day is not None and done_day > due]
+    return _FLAGS[
+        due is not None and due < today,
+        due is not None and today <= due <= soon_limit,
+        last is not None and stale_limit is not None and last <= stale_limit,
+        False,
+    ]
+
+
 def facts(
     measure: Measure,
     today: date,
     soon_days: int = DEFAULT_SOON_DAYS,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> tuple[Flags, date | None, date | None]:
-    """The flags of one measure on `today` (the rules of is_overdue, is_due_soon, is_stale and
-    is_done_late, each input read once: `report` runs this per measure), with the due date and
-    the day of last activity they were computed from (last activity is None when done)."""
+    """The flags of one measure on `today` (judge(), each input read once: `report` runs this
+    per measure), with the due date and the day of last activity they were computed from (last
+    activity is None when done)."""
     due = due_date(measure)
     if measure.status == DONE:
-        done = done_on(measure)
-        return _FLAGS[False, False, False, due is not None and done is not None and done > due], due, None
+        return judge(True, due, None, done_on(measure), today, None, None), due, None
     last = last_activity(measure)
-    return _FLAGS[
-        due is not None and due < today,
-        due is not None and today <= due <= today + timedelta(days=soon_days),
-        last is not None and (today - last).days >= stale_days,
-        False,
-    ], due, last
+    return judge(False, due, last, None, today, *limits(today, soon_days, stale_days)), due, last
 
 
 def flags(

@@ -22,9 +22,11 @@ class MeasureMap(MutableMapping[int, Measure]):
     The stored form is whatever the store hands in: a parsed document, or the place of one in
     the file (store index); `build(id, stored)` makes the Measure, `digest(id, stored)` its
     digest (digest.py), and `digests()`, when given, every stored digest at once ({id: digest},
-    or None when it has none cheaper than one by one)."""
+    or None when it has none cheaper than one by one); `columns()`, when given, the store
+    index's columns of every measure (storeindex.ColumnView, or None), which `report` counts
+    from without reading a digest."""
 
-    __slots__ = ("_build", "_built", "_digest", "_digests", "_docs")
+    __slots__ = ("_build", "_built", "_columns", "_digest", "_digests", "_docs")
 
     def __init__(
         self,
@@ -32,12 +34,14 @@ class MeasureMap(MutableMapping[int, Measure]):
         build: Callable[[int, Any], Measure] | None = None,
         digest: Callable[[int, Any], dict[str, Any]] | None = None,
         digests: Callable[[], dict[int, dict[str, Any]] | None] | None = None,
+        columns: Callable[[], Any] | None = None,
     ) -> None:
         self._docs: dict[int, Any] = docs if docs is not None else {}
         self._built: dict[int, Measure] = {}
         self._build = build
         self._digest = digest
         self._digests = digests
+        self._columns = columns
 
     def __getitem__(self, key: int) -> Measure:
         measure = self._built.get(key)
@@ -77,6 +81,18 @@ class MeasureMap(MutableMapping[int, Measure]):
             return measure_digest(measure)
         stored = self._docs[key]
         return self._digest(key, stored) if self._digest is not None else digest_of(stored)
+
+    def columns(self) -> Any:
+        """The stored columns of every measure (storeindex.ColumnView: ids in stored order,
+        status/sector codes, due/activity/done days), or None when the store has none for some
+        measure or any measure was built (and so perhaps changed) in this command: then read
+        digests()."""
+        if self._columns is None or self._built:
+            return None
+        view = self._columns()
+        if view is None or len(view.ids) != len(self._docs):
+            return None
+        return view
 
     def digests(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(id, digest) of every measure, in stored order."""

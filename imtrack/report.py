@@ -100,11 +100,16 @@ class AttentionList(Sequence[AttentionItem]):
     """The attention list in order (most urgent first), each AttentionItem made when first
     read: at 10,000 measures thousands may be flagged while the table shows 20 (issue 6)."""
 
-    __slots__ = ("_entries", "_items")
+    __slots__ = ("_entries", "_fetch", "_items")
 
-    def __init__(self, entries: list[tuple] = ()) -> None:  # type: ignore[assignment]
-        self._entries = list(entries)  # (sort key, measure, flags, days left, last activity)
+    def __init__(self, entries: list[tuple] = (), fetch: Any = None) -> None:  # type: ignore[assignment]
+        """entries: (sort key, measure, flags, days left, last activity day), in order. With
+        `fetch`, the second is a measure id and the last a day ordinal (0: none) instead, and
+        fetch(id) gives the measure's digest (its text, status, lead and due) when the item
+        is first read (report.progress_columns)."""
+        self._entries = list(entries)
         self._items: dict[int, AttentionItem] = {}
+        self._fetch = fetch
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -117,17 +122,32 @@ class AttentionList(Sequence[AttentionItem]):
         item = self._items.get(index)
         if item is None:
             _, measure, f, days_left, last = self._entries[index]
-            item = self._items[index] = AttentionItem(
-                id=measure.id,
-                text=measure.text,
-                colour=f.attention,
-                flags=f.names(),
-                status=measure.status,
-                lead=measure.lead,
-                due=measure.due,
-                days_left=days_left,
-                last_activity=last.isoformat() if last else None,
-            )
+            if self._fetch is not None:
+                measure_id, digest = measure, self._fetch(measure)
+                item = AttentionItem(
+                    id=measure_id,
+                    text=digest["text"],
+                    colour=f.attention,
+                    flags=f.names(),
+                    status=digest["status"],
+                    lead=digest["lead"],
+                    due=digest["due"],
+                    days_left=days_left,
+                    last_activity=date.fromordinal(last).isoformat() if last else None,
+                )
+            else:
+                item = AttentionItem(
+                    id=measure.id,
+                    text=measure.text,
+                    colour=f.attention,
+                    flags=f.names(),
+                    status=measure.status,
+                    lead=measure.lead,
+                    due=measure.due,
+                    days_left=days_left,
+                    last_activity=last.isoformat() if last else None,
+                )
+            self._items[index] = item
         return item
 
     def colour_counts(self) -> dict[str, int]:
@@ -273,6 +293,60 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
         shown.sort(key=lambda r: r.key == "")  # stable: keeps the preset order, empty last
     attention.sort(key=itemgetter(0))
     return ProgressReport(by, shown, total, AttentionList(attention), settings)
+
+
+def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> ProgressReport:
+    """progress_by(summaries(ledger), by, settings), to the byte, from the store's columns
+    (ledger.measures.columns(), storeindex.ColumnView) instead of every digest: `by` is sector
+    or status; `fetch(id)` gives one measure's digest (MeasureMap.digest) for the attention
+    items actually read. The flags are flags.judge() over day ordinals."""
+    if by not in ("sector", "status"):
+        raise InvalidValue(f"the columns hold no {by!r}; report by sector or status")
+    ids = columns.ids
+    status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
+    group = columns.sector if by == "sector" else status
+    names, status_names = columns.codes[by], columns.codes["status"]
+    if any(a >= b for a, b in zip(ids, ids[1:])):  # not in id order: count in id order
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ids = [ids[i] for i in order]
+        status, due, activity, done, group = ([col[i] for i in order] for col in (status, due, activity, done, group))
+    today = settings.today.toordinal()
+    soon_limit, stale_limit = today + settings.soon_days, today - settings.stale_days
+    done_code = status_names.index(DONE) if DONE in status_names else -2
+    judge, flags_attention = fl.judge, fl.Flags.attention.fget
+    attention: list[tuple] = []
+    overdue_groups: list[int] = []
+    for measure_id, code, g, due_day, last, done_day in zip(ids, status, group, due, activity, done):
+        dated = due_day if due_day > 0 else None
+        f = judge(code == done_code, dated, last or None, done_day or None, today, soon_limit, stale_limit)
+        if f.overdue:
+            overdue_groups.append(g)
+        colour = flags_attention(f)
+        if colour:
+            days_left = None if dated is None else dated - today
+            attention.append(((_COLOUR_ORDER[colour], days_left if days_left is not None else 0, last, measure_id),
+                              measure_id, f, days_left, last))
+    rows = _preset_rows(by)
+    total = ProgressRow("total", "合计")
+    from collections import Counter
+
+    for (g, code), n in Counter(zip(group, status)).items():  # first met first, as progress_by
+        key, status_name = names[g], status_names[code]
+        row = rows.get(key)
+        if row is None:  # a value from a newer imtrack: counted, never dropped
+            row = rows[key] = ProgressRow(key, _label(key, by))
+        row.counts[status_name] = row.counts.get(status_name, 0) + n
+        total.counts[status_name] = total.counts.get(status_name, 0) + n
+    for g, n in Counter(overdue_groups).items():
+        rows[names[g]].overdue += n
+        total.overdue += n
+    shown = [r for r in rows.values() if r.total]
+    shown.sort(key=lambda r: r.key == "")
+    attention.sort(key=itemgetter(0))
+    return ProgressReport(by, shown, total, AttentionList(attention, fetch), settings)
+
+
+DONE = Status.DONE.value
 
 
 def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:

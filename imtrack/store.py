@@ -38,7 +38,9 @@ from imtrack.ledger import Ledger, MeasureMap
 from imtrack.models import Measure, check_record
 from imtrack.storeindex import (
     NULL,
+    Columns,
     StoreIndex,
+    columns_of,
     index_path,
     read_index,
     signature,
@@ -285,7 +287,7 @@ class JsonStore:
                     digests["all"] = None
             return digests["all"]
 
-        return Ledger(MeasureMap(index.positions(), build, digest, all_digests), meta)
+        return Ledger(MeasureMap(index.positions(), build, digest, all_digests, index.column_view), meta)
 
     def _doc_at(self, buf: Any, span: tuple[int, int], what: str) -> Any:
         try:
@@ -403,15 +405,16 @@ class JsonStore:
         _merge and dump_database would write, without parsing or encoding the rest."""
         edits: dict[int, bytes] = {}
         digests: dict[int, bytes] = {}
+        columns: dict[int, Columns | None] = {}
         for measure_id in ledger.dirty:
             doc = _stored(ledger.measures[measure_id])
             edits[measure_id] = jsoncodec.encode_document(doc)
-            digests[measure_id] = _digest_part(doc)
+            digests[measure_id], columns[measure_id] = _digest_part(doc)
         meta = jsoncodec.encode_document(ledger.meta) if ledger.meta_dirty else None
         spans = [(*index.span(measure_id), body) for measure_id, body in edits.items()]
         if meta is not None:
             spans.append((*index.meta, meta))
-        return splice(buf, spans), index.spliced(edits, meta, digests)
+        return splice(buf, spans), index.spliced(edits, meta, digests, columns)
 
     def _index_for(
         self,
@@ -432,13 +435,19 @@ class JsonStore:
         if [str(i) for i in ids] != list(measure_spans):
             return None
         docs = data.get(MEASURES) or {}
-        parts = []
+        parts, columns = [], []
         for key, measure_id in zip(measure_spans, ids):
             position = old.position(measure_id) if old is not None and measure_id not in changed else None
-            parts.append(old.digest_part(position) if old is not None and position is not None
-                         else _digest_part(docs[key]))
+            if old is not None and position is not None:
+                parts.append(old.digest_part(position))
+                columns.append(old.column_values(position))
+            else:
+                part, values = _digest_part(docs[key])
+                parts.append(part)
+                columns.append(values)
         return StoreIndex.build(jsoncodec.layout(), meta_spans[str(_META_DOC)],
-                                zip(ids, measure_spans.values()), parts)
+                                zip(ids, measure_spans.values()), parts, columns,
+                                old.codes if old is not None else None)
 
     def _index_if_canonical(self, snapshot: Snapshot, data: dict[str, Any]) -> None:
         if not os.access(self.path.parent, os.W_OK):
@@ -464,13 +473,19 @@ def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:
     return not ledger.removed and all(index.position(i) is not None for i in ledger.dirty)
 
 
-def _digest_part(doc: Any) -> bytes:
-    """The encoded digest of a stored document, or null when it is too malformed to digest
-    (the index then leaves it to the document itself, read when asked for)."""
+def _digest_part(doc: Any) -> tuple[bytes, Columns | None]:
+    """The encoded digest of a stored document and its columns (storeindex.columns_of), or
+    null and None when it is too malformed to digest (the index then leaves it to the document
+    itself, read when asked for); columns None alone when a value is not one they can hold."""
     try:
-        return jsoncodec.dumps_compact(digest_of(doc))
+        digest = digest_of(doc)
+        part = jsoncodec.dumps_compact(digest)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return NULL
+        return NULL, None
+    try:
+        return part, columns_of(digest)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return part, None
 
 
 def _merge(data: dict[str, Any], ledger: Ledger) -> None:

@@ -1,6 +1,8 @@
 """The database's sidecar index, `<db>.idx`: where each document sits in the file, and each
 measure's digest (digest.py), so that `show`, `note` and `set-status` need not parse (or write
-out) the whole file, and `report` can read every digest without parsing every document (issue 6).
+out) the whole file, and `report` can read every digest without parsing every document (issue 6),
+and fixed-width columns of what the progress report counts (columns_of), so that `report --by
+sector|status` counts from arrays, parsing no digest but those of the measures it prints.
 
 The index is a cache. It is never the only copy of anything, and it is trusted only while it
 describes the very file on disk: its `signature` (inode, size, mtime and ctime of the database as
@@ -11,17 +13,22 @@ four numbers: ctime is there because `os.utime` can set an edited file's mtime b
 ctime. A missing, unreadable, damaged, stale or foreign index is ignored, and the store goes the
 full-parse way it always went. Deleting the file is always safe.
 
-File format (version 1), all offsets in bytes:
+File format (version 3), all offsets in bytes:
 
     imtrack-index {header JSON}\\n
     five arrays of `count` signed 64-bit integers in `byteorder`: measure ids in stored order,
         the starts and ends of their documents' values in the database file, and the starts and
         ends of their digests in the digest list below
+    the columns (columns_of), one entry per measure in stored order: status and sector codes
+        (signed 16-bit; -1 where the measure has no columns), and the due, last-activity and
+        done days (signed 32-bit day ordinals, see columns_of)
     the digest list: a JSON array of one digest (or null) per measure, in stored order
 
 The header holds version, layout, signature, the span of the meta document, count, byteorder,
-a CRC-32 of the arrays (a flipped bit must not point a command at the wrong bytes) and the
-length of the digest list (a file cut short is no index). The digest list has no checksum: it is
+the code tables of the columns ({"status": [...], "sector": [...]}: code i stands for the i-th
+string), a CRC-32 of the arrays and code tables (a flipped bit must not point a command at the
+wrong bytes, nor miscount a report) and the length of the digest list (a file cut short is no
+index). The digest list has no checksum: it is
 parsed anyway, and a CRC of it would cost more than the rest of reading the index.
 """
 
@@ -31,6 +38,7 @@ import os
 import sys
 import zlib
 from array import array
+from datetime import date
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -40,10 +48,60 @@ from imtrack import jsoncodec
 from imtrack.filebytes import CAN_PREAD, FileSlices, join, write_pieces
 
 MAGIC = b"imtrack-index "
-VERSION = 2  # bump when the layout here or the output of digest.digest_of changes
+VERSION = 3  # bump when the layout here or the output of digest.digest_of changes
 NULL = b"null"
 
 Signature = tuple[int, int, int, int]
+
+# -- the columns -------------------------------------------------------------------------------
+
+COLUMN_TYPES = ("h", "h", "i", "i", "i")  # status, sector codes; due, activity, done days
+CODED = ("status", "sector")  # the columns stored as codes into the header's string tables
+NO_COLUMNS = -1  # the status code of a measure without columns (no digest, or an odd value)
+DUE_NONE, DUE_ONGOING = 0, -1
+ONGOING = "ongoing"  # dates.ONGOING_VALUE, flags.ONGOING
+Columns = tuple[str, str, int, int, int]
+
+
+def _ordinal(day: Any) -> int:
+    return date.fromisoformat(day).toordinal() if day else 0
+
+
+def columns_of(digest: dict[str, Any]) -> Columns:
+    """What `report` reads of a measure, from its digest (digest.py), as fixed-width values:
+    (status, sector, due, activity, done), the last three days as date.toordinal() with 0 for
+    none (due: DUE_NONE when unset, DUE_ONGOING when ongoing). Raises (TypeError, ValueError,
+    KeyError) on any value the flags would not read as a day the same way (flags.due_date,
+    last_activity, done_on), so such a measure gets no columns and its report reads digests."""
+    status, sector, due = digest["status"], digest["sector"], digest["due"]
+    if type(status) is not str or type(sector) is not str:
+        raise TypeError("status and sector must be strings")
+    if due is None or due == "":
+        due_day = DUE_NONE
+    elif due == ONGOING:
+        due_day = DUE_ONGOING
+    else:
+        due_day = date.fromisoformat(due).toordinal()
+    return status, sector, due_day, _ordinal(digest["last_activity"]), _ordinal(digest["done_on"])
+
+
+class ColumnView:
+    """The columns of every measure, in stored order (StoreIndex.column_view): `ids`, the five
+    arrays (`status`, `sector` codes, `due`, `activity`, `done` days, see columns_of) and the
+    code tables ({"status": [...], "sector": [...]}). Read-only."""
+
+    __slots__ = ("activity", "codes", "done", "due", "ids", "sector", "status")
+
+    def __init__(self, ids: list[int], cols: list[array], codes: dict[str, list[str]]) -> None:
+        self.ids = ids
+        self.status, self.sector, self.due, self.activity, self.done = cols
+        self.codes = codes
+
+    def values(self) -> list[Columns]:
+        """Every measure's columns decoded (for tests and checks, not for speed)."""
+        status, sector = self.codes["status"], self.codes["sector"]
+        return [(status[a], sector[b], c, d, e)
+                for a, b, c, d, e in zip(self.status, self.sector, self.due, self.activity, self.done)]
 
 
 def index_path(db: Path) -> Path:
@@ -60,6 +118,8 @@ class StoreIndex:
     __slots__ = (
         "_position",
         "blob",
+        "codes",
+        "cols",
         "dends",
         "dstarts",
         "ends",
@@ -81,6 +141,8 @@ class StoreIndex:
         dstarts: list[int],
         dends: list[int],
         blob: Any,  # bytes, a memoryview, FileSlices of the index file, or pieces once spliced
+        cols: list[array] | None = None,  # the columns (COLUMN_TYPES), None: none has any
+        codes: dict[str, list[str]] | None = None,
     ) -> None:
         self.layout = layout
         self.signature = signature
@@ -90,6 +152,10 @@ class StoreIndex:
         self.dstarts, self.dends = dstarts, dends
         self.blob = blob
         self._position: dict[int, int] | None = None
+        if cols is None:
+            cols = [array(t, [NO_COLUMNS if t == "h" else 0]) * len(ids) for t in COLUMN_TYPES]
+        self.cols = cols
+        self.codes: dict[str, list[str]] = codes if codes is not None else {name: [] for name in CODED}
 
     @classmethod
     def build(
@@ -98,16 +164,63 @@ class StoreIndex:
         meta: tuple[int, int],
         spans: Iterable[tuple[int, tuple[int, int]]],
         digest_parts: Iterable[bytes],
+        columns: Iterable[Columns | None] | None = None,
+        codes: dict[str, list[str]] | None = None,
     ) -> StoreIndex:
-        """An index (signature still unset) from the documents' spans, in stored order, and the
-        encoded digest of each (NULL where none could be made)."""
+        """An index (signature still unset) from the documents' spans, in stored order, the
+        encoded digest of each (NULL where none could be made) and its columns (columns_of;
+        None where it has none). `codes`: code tables to start from (they are copied)."""
         ids, starts, ends = [], [], []
         for measure_id, (start, end) in spans:
             ids.append(measure_id)
             starts.append(start)
             ends.append(end)
         blob, dstarts, dends = _join(digest_parts)
-        return cls(layout, (0, 0, 0, 0), meta, ids, starts, ends, dstarts, dends, blob)
+        index = cls(layout, (0, 0, 0, 0), meta, ids, starts, ends, dstarts, dends, blob,
+                    codes={name: list(table) for name, table in codes.items()} if codes else None)
+        if columns is not None:
+            index._set_columns(enumerate(columns))
+        return index
+
+    def _set_columns(self, entries: Iterable[tuple[int, Columns | None]]) -> None:
+        """Write the columns of the measures at these positions (in place)."""
+        status, sector, due, activity, done = self.cols
+        lookups = {name: {v: i for i, v in enumerate(table)} for name, table in self.codes.items()}
+        for position, values in entries:
+            codes = None if values is None else (self._code(lookups, "status", values[0]),
+                                                 self._code(lookups, "sector", values[1]))
+            if codes is None or NO_COLUMNS in codes:
+                status[position], sector[position] = NO_COLUMNS, NO_COLUMNS
+                due[position] = activity[position] = done[position] = 0
+                continue
+            status[position], sector[position] = codes
+            due[position], activity[position], done[position] = values[2:]
+
+    def _code(self, lookups: dict[str, dict[str, int]], name: str, value: str) -> int:
+        """The code of `value` in table `name`, appending it when new (NO_COLUMNS when full)."""
+        lookup = lookups[name]
+        code = lookup.get(value)
+        if code is None:
+            table = self.codes[name]
+            if len(table) >= 2**15 - 1:
+                return NO_COLUMNS
+            code = lookup[value] = len(table)
+            table.append(value)
+        return code
+
+    def column_values(self, position: int) -> Columns | None:
+        """The columns of the measure at `position` as columns_of gave them, or None."""
+        code = self.cols[0][position]
+        if code == NO_COLUMNS:
+            return None
+        return (self.codes["status"][code], self.codes["sector"][self.cols[1][position]],
+                self.cols[2][position], self.cols[3][position], self.cols[4][position])
+
+    def column_view(self) -> ColumnView | None:
+        """Every measure's columns, or None when any measure has none."""
+        if NO_COLUMNS in self.cols[0]:
+            return None
+        return ColumnView(self.ids, self.cols, self.codes)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -149,10 +262,17 @@ class StoreIndex:
 
     # -- changes ---------------------------------------------------------------------------
 
-    def spliced(self, edits: dict[int, bytes], meta: bytes | None, digests: dict[int, bytes]) -> StoreIndex:
+    def spliced(
+        self,
+        edits: dict[int, bytes],
+        meta: bytes | None,
+        digests: dict[int, bytes],
+        columns: dict[int, Columns | None] | None = None,
+    ) -> StoreIndex:
         """The index of the file after `edits` (measure id -> new document bytes) and `meta`
         (the new meta document, or None) replaced those documents in place; `digests` gives the
-        new encoded digest of every edited measure."""
+        new encoded digest of every edited measure, `columns` its columns (columns_of; a measure
+        with a new digest and no columns given has none)."""
         changes = [(*self.span(measure_id), len(body)) for measure_id, body in edits.items()]
         if meta is not None:
             changes.append((*self.meta, len(meta)))
@@ -161,11 +281,16 @@ class StoreIndex:
         positions = {self.position(measure_id): part for measure_id, part in digests.items()}
         blob = splice(self._blob(), [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()])
         dchanges = _shifts([(self.dstarts[i], self.dends[i], len(part)) for i, part in positions.items()])
-        return StoreIndex(
+        new = StoreIndex(
             self.layout, self.signature, meta_span, self.ids,
             _shift(self.starts, shifts), _shift(self.ends, shifts),
             _shift(self.dstarts, dchanges), _shift(self.dends, dchanges), blob,
+            [array(col.typecode, col) for col in self.cols],
+            {name: list(table) for name, table in self.codes.items()},
         )
+        given = columns or {}
+        new._set_columns((self.position(i), given.get(i)) for i in digests)
+        return new
 
     # -- the file --------------------------------------------------------------------------
 
@@ -176,7 +301,7 @@ class StoreIndex:
         arrays = array("q")
         for values in (self.ids, self.starts, self.ends, self.dstarts, self.dends):
             arrays.extend(values)
-        packed = arrays.tobytes()
+        packed = arrays.tobytes() + b"".join(col.tobytes() for col in self.cols)
         header = {
             "version": VERSION,
             "layout": self.layout,
@@ -184,7 +309,8 @@ class StoreIndex:
             "meta": list(self.meta),
             "count": len(self.ids),
             "byteorder": sys.byteorder,
-            "crc": zlib.crc32(packed),
+            "codes": self.codes,
+            "crc": _crc(packed, self.codes),
             "digests": sum(map(len, blob)),
         }
         return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, *blob]
@@ -192,7 +318,7 @@ class StoreIndex:
     @classmethod
     def decode(cls, raw: bytes) -> StoreIndex:
         """The index in `raw`; ValueError (or another exception) if it is not one."""
-        header, head_size, arrays_size = _header(raw[:HEAD_MAX])
+        header, head_size, arrays_size = _header(raw)
         packed = raw[head_size:head_size + arrays_size]
         if len(raw) != head_size + arrays_size + header["digests"]:
             raise ValueError("cut short or overlong")
@@ -201,21 +327,44 @@ class StoreIndex:
     @classmethod
     def _from(cls, header: dict[str, Any], packed: bytes, blob: Any) -> StoreIndex:
         count = header["count"]
-        arrays = array("q")
-        if len(packed) != 5 * count * arrays.itemsize or zlib.crc32(packed) != header["crc"]:
+        codes = header["codes"]
+        if (len(packed) != count * _arrays_width() or _crc(packed, codes) != header["crc"]
+                or sorted(codes) != sorted(CODED)
+                or not all(isinstance(v, str) for table in codes.values() for v in table)):
             raise ValueError("damaged")
-        arrays.frombytes(packed)
+        arrays = array("q")
+        size = 5 * count * arrays.itemsize
+        arrays.frombytes(packed[:size])
         values = arrays.tolist()
         ids, starts, ends, dstarts, dends = (values[i * count:(i + 1) * count] for i in range(5))
+        cols = []
+        for typecode in COLUMN_TYPES:
+            col = array(typecode)
+            col.frombytes(packed[size:size + count * col.itemsize])
+            size += count * col.itemsize
+            cols.append(col)
+        status, sector = cols[0], cols[1]
+        if count and (max(status) >= len(codes["status"]) or max(sector) >= len(codes["sector"])
+                      or min(sector) < NO_COLUMNS or min(status) < NO_COLUMNS):
+            raise ValueError("a code outside its table")
         meta_start, meta_end = header["meta"]
         ino, size, mtime, ctime = header["signature"]
         return cls(
             str(header["layout"]), (int(ino), int(size), int(mtime), int(ctime)),
-            (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends, blob,
+            (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends, blob, cols, codes,
         )
 
 
 HEAD_MAX = 4096
+
+
+def _crc(packed: bytes, codes: dict[str, list[str]]) -> int:
+    return zlib.crc32(jsoncodec.dumps_compact(codes), zlib.crc32(packed))
+
+
+def _arrays_width() -> int:
+    """Bytes of arrays per measure: five int64 and the columns."""
+    return 5 * array("q").itemsize + sum(array(t).itemsize for t in COLUMN_TYPES)
 
 
 def _header(head: bytes) -> tuple[dict[str, Any], int, int]:
@@ -224,11 +373,11 @@ def _header(head: bytes) -> tuple[dict[str, Any], int, int]:
         raise ValueError("not an imtrack index")
     newline = head.find(b"\n")
     if newline < 0:
-        raise ValueError("no header")
+        raise ValueError("no header")  # read_index reads a longer head and tries again
     header = jsoncodec.loads(head[len(MAGIC):newline])
     if header["version"] != VERSION or header["byteorder"] != sys.byteorder:
         raise ValueError("another version or byte order")
-    return header, newline + 1, 5 * int(header["count"]) * array("q").itemsize
+    return header, newline + 1, int(header["count"]) * _arrays_width()
 
 
 def read_index(path: Path) -> StoreIndex | None:
@@ -243,7 +392,10 @@ def read_index(path: Path) -> StoreIndex | None:
             with open(fd, "rb", closefd=False) as fh:
                 return StoreIndex.decode(fh.read())
         size = os.fstat(fd).st_size
-        header, head_size, arrays_size = _header(os.pread(fd, HEAD_MAX, 0))
+        head = os.pread(fd, HEAD_MAX, 0)
+        if b"\n" not in head and len(head) == HEAD_MAX:  # long code tables: many odd values
+            head = os.pread(fd, min(size, 1 << 24), 0)
+        header, head_size, arrays_size = _header(head)
         if size != head_size + arrays_size + header["digests"]:
             raise ValueError("cut short or overlong")
         packed = os.pread(fd, arrays_size, head_size)
