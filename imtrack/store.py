@@ -478,6 +478,7 @@ def _digest_part(doc: Any) -> tuple[bytes, Columns | None]:
     null and None when it is too malformed to digest (the index then leaves it to the document
     itself, read when asked for); columns None alone when a value is not one they can hold."""
     try:
+        check_record(doc)  # a digest obeys the rules a built Measure does (models.check_record)
         digest = digest_of(doc)
         part = jsoncodec.dumps_compact(digest)
     except (KeyError, TypeError, ValueError, AttributeError):

@@ -71,6 +71,26 @@ def test_database_with_a_bad_due_is_reported_not_a_traceback(run, db_path, monke
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.parametrize("args", [("report",), ("list",), ("list", "--overdue"), ("report", "--by", "lead")])
+def test_a_bad_due_in_a_file_in_imtracks_own_layout_is_reported_through_the_index(run, db_path, monkeypatch, args):
+    """The same hand edit in a file the index describes (the index is rebuilt from it): the
+    digests that report and list read are checked like the measures."""
+    from imtrack import jsoncodec
+    from imtrack.storeindex import index_path
+
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    run.ok("list")
+    data = jsoncodec.loads(db_path.read_bytes())
+    data["measures"]["2"]["due"] = "03/04/2025"
+    db_path.write_bytes(jsoncodec.dump_database(data))  # canonical layout: indexed on read
+    before = db_path.read_bytes()
+    run.fail("list", "--limit", "1")  # builds the index from the edited file
+    assert index_path(db_path).exists()
+    result = run.fail(*args)
+    assert "measure 2 is malformed" in result.stderr and "03/04/2025" in result.stderr
+    assert db_path.read_bytes() == before
+
+
 # -- 2. undo after an import ----------------------------------------------------------------------
 
 IMPORT_TEXT = """一、新增任务
