@@ -372,6 +372,8 @@ def list_(
     settings = flt.settings
     store = _store(ctx)
     ledger = store.load()
+    if fmt is OutputFormat.table and fields is None and sort in (None, SortKey.id) and _list_from_columns(ledger, flt, limit):
+        return
     # Filter and order the digests (digest.py), then build full measures only for the rows a
     # format prints in full: at 10,000 measures that is most of the command's time (issue 6).
     measures = flt.apply(summaries(ledger))
@@ -396,6 +398,25 @@ def list_(
 
             colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
         _print(measures_table(measures, total=len(ledger), colours=colours))
+
+
+def _list_from_columns(ledger: Any, flt: Any, limit: int | None) -> bool:
+    """A long plain listing from the store index's columns (listing.py), parsing no digest;
+    False (nothing printed) when the columns cannot give exactly the digest path's output."""
+    from imtrack import listing
+    from imtrack.render import FOLD_MAX_ROWS, listing_table, sector_label, status_cell
+
+    view = ledger.measures.columns() if listing.exact_for_columns(flt) else None
+    if view is None:
+        return False
+    rows = listing.positions(view, flt.sectors, flt.statuses, limit)
+    if len(rows) <= FOLD_MAX_ROWS:  # coloured by attention: the digests' way (few rows)
+        return False
+    texts = view.texts()
+    if texts is None:
+        return False
+    _print(listing_table(*listing.cells(view, texts, rows, sector_label, status_cell), total=len(ledger)))
+    return True
 
 
 @app.command()

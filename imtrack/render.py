@@ -165,35 +165,44 @@ def measures_table(
     column appears when any listed measure has a due date. Beyond FOLD_MAX_ROWS the Measure
     column comes last and is never folded."""
     colours = colours or {}
-    with_due = any(m.due for m in measures)
-    one_line = len(measures) > FOLD_MAX_ROWS
-    columns = [Column("ID", right=True), Column("Sector"), Column("Status")]
-    text_column = Column("Measure", fold=0 if one_line else 1, min_width=16)
-    if not one_line:
-        columns.append(text_column)
-    if with_due:
-        columns.append(Column("Due"))
-    columns.append(Column("Last note"))
-    if one_line:
-        columns.append(text_column)
-    table = Table(columns)
     labels: dict[str, tuple[str, str]] = {}  # per distinct value: a listing may have 10,000 rows
     sectors: dict[str, str] = {}
+    ids, sector_cells, status_cells, texts, dues, notes = [], [], [], [], [], []
     for m in measures:
         note_at = m.latest_note_at
         style = ATTENTION_STYLE.get(colours.get(m.id) or "", "") if colours else ""
-        status = labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status))
-        sector = sectors.get(m.sector) or sectors.setdefault(m.sector, sector_label(m.sector))
-        cells: list = [(str(m.id), style) if style else str(m.id), sector, status]
-        if not one_line:
-            cells.append(m.text)
-        if with_due:
-            cells.append((m.due or "-", style) if style else m.due or "-")
-        cells.append(note_at[:10] if note_at else "-")
-        if one_line:
-            cells.append(m.text)
-        table.rows.append(cells)
-    return [table, _summary(len(measures), total)]
+        ids.append((str(m.id), style) if style else str(m.id))
+        sector_cells.append(sectors.get(m.sector) or sectors.setdefault(m.sector, sector_label(m.sector)))
+        status_cells.append(labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status)))
+        texts.append(m.text)
+        dues.append((m.due or "-", style) if style else m.due or "-")
+        notes.append(note_at[:10] if note_at else "-")
+    with_due = any(m.due for m in measures)
+    return listing_table(ids, sector_cells, status_cells, texts, dues if with_due else None, notes, total)
+
+
+def listing_table(ids: list, sectors: list, statuses: list, texts: list[str], dues: list | None,
+                  notes: list[str], total: int) -> Doc:
+    """The table of `list` from its cells, column by column (measures_table, or the store
+    index's columns, listing.py): `dues` None leaves out the Due column. The one layout."""
+    one_line = len(ids) > FOLD_MAX_ROWS
+    columns = [Column("ID", right=True), Column("Sector"), Column("Status")]
+    text_column = Column("Measure", fold=0 if one_line else 1, min_width=16)
+    cells: list[list] = [ids, sectors, statuses]
+    if not one_line:
+        columns.append(text_column)
+        cells.append(texts)
+    if dues is not None:
+        columns.append(Column("Due"))
+        cells.append(dues)
+    columns.append(Column("Last note"))
+    cells.append(notes)
+    if one_line:
+        columns.append(text_column)
+        cells.append(texts)
+    table = Table(columns)
+    table.rows = list(zip(*cells))
+    return [table, _summary(len(ids), total)]
 
 
 def measure_detail(m: Measure, derived: Any = None) -> Doc:

@@ -406,15 +406,16 @@ class JsonStore:
         edits: dict[int, bytes] = {}
         digests: dict[int, bytes] = {}
         columns: dict[int, Columns | None] = {}
+        texts: dict[int, bytes] = {}
         for measure_id in ledger.dirty:
             doc = _stored(ledger.measures[measure_id])
             edits[measure_id] = jsoncodec.encode_document(doc)
-            digests[measure_id], columns[measure_id] = _digest_part(doc)
+            digests[measure_id], columns[measure_id], texts[measure_id] = _digest_part(doc)
         meta = jsoncodec.encode_document(ledger.meta) if ledger.meta_dirty else None
         spans = [(*index.span(measure_id), body) for measure_id, body in edits.items()]
         if meta is not None:
             spans.append((*index.meta, meta))
-        return splice(buf, spans), index.spliced(edits, meta, digests, columns)
+        return splice(buf, spans), index.spliced(edits, meta, digests, columns, texts)
 
     def _index_for(
         self,
@@ -435,19 +436,21 @@ class JsonStore:
         if [str(i) for i in ids] != list(measure_spans):
             return None
         docs = data.get(MEASURES) or {}
-        parts, columns = [], []
+        parts, columns, texts = [], [], []
         for key, measure_id in zip(measure_spans, ids):
             position = old.position(measure_id) if old is not None and measure_id not in changed else None
             if old is not None and position is not None:
                 parts.append(old.digest_part(position))
                 columns.append(old.column_values(position))
+                texts.append(old.text_part(position))
             else:
-                part, values = _digest_part(docs[key])
+                part, values, text = _digest_part(docs[key])
                 parts.append(part)
                 columns.append(values)
+                texts.append(text)
         return StoreIndex.build(jsoncodec.layout(), meta_spans[str(_META_DOC)],
                                 zip(ids, measure_spans.values()), parts, columns,
-                                old.codes if old is not None else None)
+                                old.codes if old is not None else None, texts)
 
     def _index_if_canonical(self, snapshot: Snapshot, data: dict[str, Any]) -> None:
         if not os.access(self.path.parent, os.W_OK):
@@ -473,20 +476,21 @@ def _spliceable(ledger: Ledger, index: StoreIndex) -> bool:
     return not ledger.removed and all(index.position(i) is not None for i in ledger.dirty)
 
 
-def _digest_part(doc: Any) -> tuple[bytes, Columns | None]:
-    """The encoded digest of a stored document and its columns (storeindex.columns_of), or
-    null and None when it is too malformed to digest (the index then leaves it to the document
-    itself, read when asked for); columns None alone when a value is not one they can hold."""
+def _digest_part(doc: Any) -> tuple[bytes, Columns | None, bytes]:
+    """The encoded digest of a stored document, its columns (storeindex.columns_of) and its
+    encoded text, or null, None and null when it is too malformed to digest (the index then
+    leaves it to the document itself, read when asked for); columns None and text null alone
+    when a value is not one they can hold."""
     try:
         check_record(doc)  # a digest obeys the rules a built Measure does (models.check_record)
         digest = digest_of(doc)
         part = jsoncodec.dumps_compact(digest)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return NULL, None
+        return NULL, None, NULL
     try:
-        return part, columns_of(digest)
+        return part, columns_of(digest), jsoncodec.dumps_compact(digest["text"])
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-        return part, None
+        return part, None, NULL
 
 
 def _merge(data: dict[str, Any], ledger: Ledger) -> None:

@@ -13,22 +13,24 @@ four numbers: ctime is there because `os.utime` can set an edited file's mtime b
 ctime. A missing, unreadable, damaged, stale or foreign index is ignored, and the store goes the
 full-parse way it always went. Deleting the file is always safe.
 
-File format (version 3), all offsets in bytes:
+File format (version 4), all offsets in bytes:
 
     imtrack-index {header JSON}\\n
-    five arrays of `count` signed 64-bit integers in `byteorder`: measure ids in stored order,
-        the starts and ends of their documents' values in the database file, and the starts and
-        ends of their digests in the digest list below
+    seven arrays of `count` signed 64-bit integers in `byteorder`: measure ids in stored order,
+        the starts and ends of their documents' values in the database file, the starts and
+        ends of their digests in the digest list below, and of their texts in the text list
     the columns (columns_of), one entry per measure in stored order: status and sector codes
-        (signed 16-bit; -1 where the measure has no columns), and the due, last-activity and
-        done days (signed 32-bit day ordinals, see columns_of)
+        (signed 16-bit; -1 where the measure has no columns), and the due, last-activity, done
+        and latest-note days (signed 32-bit day ordinals, see columns_of)
     the digest list: a JSON array of one digest (or null) per measure, in stored order
+    the text list: a JSON array of each measure's text (or null), in stored order, so that the
+        one-line listing of `list` reads no digest (issue 6)
 
 The header holds version, layout, signature, the span of the meta document, count, byteorder,
 the code tables of the columns ({"status": [...], "sector": [...]}: code i stands for the i-th
 string), a CRC-32 of the arrays and code tables (a flipped bit must not point a command at the
 wrong bytes, nor miscount a report) and the length of the digest list (a file cut short is no
-index). The digest list has no checksum: it is
+index; "texts" likewise for the text list). The digest and text lists have no checksum: it is
 parsed anyway, and a CRC of it would cost more than the rest of reading the index.
 """
 
@@ -48,31 +50,48 @@ from imtrack import jsoncodec
 from imtrack.filebytes import CAN_PREAD, FileSlices, join, write_pieces
 
 MAGIC = b"imtrack-index "
-VERSION = 3  # bump when the layout here or the output of digest.digest_of changes
+VERSION = 4  # bump when the layout here or the output of digest.digest_of changes
 NULL = b"null"
 
 Signature = tuple[int, int, int, int]
 
 # -- the columns -------------------------------------------------------------------------------
 
-COLUMN_TYPES = ("h", "h", "i", "i", "i")  # status, sector codes; due, activity, done days
+COLUMN_TYPES = ("h", "h", "i", "i", "i", "i")  # status, sector codes; due, activity, done, note days
 CODED = ("status", "sector")  # the columns stored as codes into the header's string tables
 NO_COLUMNS = -1  # the status code of a measure without columns (no digest, or an odd value)
 DUE_NONE, DUE_ONGOING = 0, -1
 ONGOING = "ongoing"  # dates.ONGOING_VALUE, flags.ONGOING
-Columns = tuple[str, str, int, int, int]
+Columns = tuple[str, str, int, int, int, int]
 
 
 def _ordinal(day: Any) -> int:
     return date.fromisoformat(day).toordinal() if day else 0
 
 
+def note_day(at: Any) -> int:
+    """The day `list` shows for a latest note written at `at` (its first ten characters) as a
+    day ordinal, 0 for none ("-"); ValueError when those characters are not exactly the ISO
+    date of a day (date.fromordinal(n).isoformat() must give them back)."""
+    if not at:
+        return 0
+    if type(at) is not str:
+        raise TypeError("a note's 'at' must be a string")
+    shown = at[:10]
+    day = date.fromisoformat(shown)
+    if day.isoformat() != shown:
+        raise ValueError("not an ISO day as written")
+    return day.toordinal()
+
+
 def columns_of(digest: dict[str, Any]) -> Columns:
-    """What `report` reads of a measure, from its digest (digest.py), as fixed-width values:
-    (status, sector, due, activity, done), the last three days as date.toordinal() with 0 for
-    none (due: DUE_NONE when unset, DUE_ONGOING when ongoing). Raises (TypeError, ValueError,
+    """What `report` and the one-line `list` read of a measure, from its digest (digest.py), as
+    fixed-width values: (status, sector, due, activity, done, note), the last four days as
+    date.toordinal() with 0 for none (due: DUE_NONE when unset, DUE_ONGOING when ongoing; note:
+    the day the listing shows of the latest note, note_day). Raises (TypeError, ValueError,
     KeyError) on any value the flags would not read as a day the same way (flags.due_date,
-    last_activity, done_on), so such a measure gets no columns and its report reads digests."""
+    last_activity, done_on), or the listing would not show as that day, so such a measure gets
+    no columns and its report and listing read digests."""
     status, sector, due = digest["status"], digest["sector"], digest["due"]
     if type(status) is not str or type(sector) is not str:
         raise TypeError("status and sector must be strings")
@@ -82,26 +101,37 @@ def columns_of(digest: dict[str, Any]) -> Columns:
         due_day = DUE_ONGOING
     else:
         due_day = date.fromisoformat(due).toordinal()
-    return status, sector, due_day, _ordinal(digest["last_activity"]), _ordinal(digest["done_on"])
+    latest = digest["latest_note"]
+    note = note_day(latest.get("at")) if latest else 0
+    return (status, sector, due_day, _ordinal(digest["last_activity"]), _ordinal(digest["done_on"]), note)
 
 
 class ColumnView:
-    """The columns of every measure, in stored order (StoreIndex.column_view): `ids`, the five
-    arrays (`status`, `sector` codes, `due`, `activity`, `done` days, see columns_of) and the
-    code tables ({"status": [...], "sector": [...]}). Read-only."""
+    """The columns of every measure, in stored order (StoreIndex.column_view): `ids`, the six
+    arrays (`status`, `sector` codes, `due`, `activity`, `done`, `note` days, see columns_of),
+    the code tables ({"status": [...], "sector": [...]}) and `texts()`, every measure's text
+    (None when the text list cannot be read). Read-only."""
 
-    __slots__ = ("activity", "codes", "done", "due", "ids", "sector", "status")
+    __slots__ = ("_texts", "activity", "codes", "done", "due", "ids", "note", "sector", "status")
 
-    def __init__(self, ids: list[int], cols: list[array], codes: dict[str, list[str]]) -> None:
+    def __init__(self, ids: list[int], cols: list[array], codes: dict[str, list[str]],
+                 texts: Any = None) -> None:
         self.ids = ids
-        self.status, self.sector, self.due, self.activity, self.done = cols
+        self.status, self.sector, self.due, self.activity, self.done, self.note = cols
         self.codes = codes
+        self._texts = texts
+
+    def texts(self) -> list[str] | None:
+        try:
+            return self._texts() if self._texts is not None else None
+        except ValueError:
+            return None
 
     def values(self) -> list[Columns]:
         """Every measure's columns decoded (for tests and checks, not for speed)."""
         status, sector = self.codes["status"], self.codes["sector"]
-        return [(status[a], sector[b], c, d, e)
-                for a, b, c, d, e in zip(self.status, self.sector, self.due, self.activity, self.done)]
+        return [(status[a], sector[b], c, d, e, f)
+                for a, b, c, d, e, f in zip(self.status, self.sector, self.due, self.activity, self.done, self.note)]
 
 
 def index_path(db: Path) -> Path:
@@ -128,6 +158,9 @@ class StoreIndex:
         "meta",
         "signature",
         "starts",
+        "tblob",
+        "tends",
+        "tstarts",
     )
 
     def __init__(
@@ -143,6 +176,7 @@ class StoreIndex:
         blob: Any,  # bytes, a memoryview, FileSlices of the index file, or pieces once spliced
         cols: list[array] | None = None,  # the columns (COLUMN_TYPES), None: none has any
         codes: dict[str, list[str]] | None = None,
+        texts: tuple[list[int], list[int], Any] | None = None,  # starts, ends, the text list
     ) -> None:
         self.layout = layout
         self.signature = signature
@@ -151,6 +185,10 @@ class StoreIndex:
         self.starts, self.ends = starts, ends
         self.dstarts, self.dends = dstarts, dends
         self.blob = blob
+        if texts is None:
+            empty, tstarts, tends = _join([NULL] * len(ids))
+            texts = (tstarts, tends, empty)
+        self.tstarts, self.tends, self.tblob = texts
         self._position: dict[int, int] | None = None
         if cols is None:
             cols = [array(t, [NO_COLUMNS if t == "h" else 0]) * len(ids) for t in COLUMN_TYPES]
@@ -166,35 +204,42 @@ class StoreIndex:
         digest_parts: Iterable[bytes],
         columns: Iterable[Columns | None] | None = None,
         codes: dict[str, list[str]] | None = None,
+        text_parts: Iterable[bytes] | None = None,
     ) -> StoreIndex:
         """An index (signature still unset) from the documents' spans, in stored order, the
-        encoded digest of each (NULL where none could be made) and its columns (columns_of;
-        None where it has none). `codes`: code tables to start from (they are copied)."""
+        encoded digest of each (NULL where none could be made), its columns (columns_of;
+        None where it has none) and its encoded text (NULL where none; `text_parts` None: all
+        NULL). `codes`: code tables to start from (they are copied)."""
         ids, starts, ends = [], [], []
         for measure_id, (start, end) in spans:
             ids.append(measure_id)
             starts.append(start)
             ends.append(end)
         blob, dstarts, dends = _join(digest_parts)
+        texts = None
+        if text_parts is not None:
+            tblob, tstarts, tends = _join(text_parts)
+            texts = (tstarts, tends, tblob)
         index = cls(layout, (0, 0, 0, 0), meta, ids, starts, ends, dstarts, dends, blob,
-                    codes={name: list(table) for name, table in codes.items()} if codes else None)
+                    codes={name: list(table) for name, table in codes.items()} if codes else None,
+                    texts=texts)
         if columns is not None:
             index._set_columns(enumerate(columns))
         return index
 
     def _set_columns(self, entries: Iterable[tuple[int, Columns | None]]) -> None:
         """Write the columns of the measures at these positions (in place)."""
-        status, sector, due, activity, done = self.cols
+        status, sector, due, activity, done, note = self.cols
         lookups = {name: {v: i for i, v in enumerate(table)} for name, table in self.codes.items()}
         for position, values in entries:
             codes = None if values is None else (self._code(lookups, "status", values[0]),
                                                  self._code(lookups, "sector", values[1]))
             if codes is None or NO_COLUMNS in codes:
                 status[position], sector[position] = NO_COLUMNS, NO_COLUMNS
-                due[position] = activity[position] = done[position] = 0
+                due[position] = activity[position] = done[position] = note[position] = 0
                 continue
             status[position], sector[position] = codes
-            due[position], activity[position], done[position] = values[2:]
+            due[position], activity[position], done[position], note[position] = values[2:]
 
     def _code(self, lookups: dict[str, dict[str, int]], name: str, value: str) -> int:
         """The code of `value` in table `name`, appending it when new (NO_COLUMNS when full)."""
@@ -214,13 +259,14 @@ class StoreIndex:
         if code == NO_COLUMNS:
             return None
         return (self.codes["status"][code], self.codes["sector"][self.cols[1][position]],
-                self.cols[2][position], self.cols[3][position], self.cols[4][position])
+                self.cols[2][position], self.cols[3][position], self.cols[4][position],
+                self.cols[5][position])
 
     def column_view(self) -> ColumnView | None:
         """Every measure's columns, or None when any measure has none."""
         if NO_COLUMNS in self.cols[0]:
             return None
-        return ColumnView(self.ids, self.cols, self.codes)
+        return ColumnView(self.ids, self.cols, self.codes, self.text_list)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -252,6 +298,26 @@ class StoreIndex:
             self.blob = join(self.blob)
         return self.blob
 
+    def _tblob(self) -> Any:
+        """The text list as something sliceable (as _blob)."""
+        if isinstance(self.tblob, list):
+            self.tblob = join(self.tblob)
+        return self.tblob
+
+    def text_part(self, position: int) -> bytes:
+        return bytes(self._tblob()[self.tstarts[position]:self.tends[position]])
+
+    def text_list(self) -> list[str]:
+        """Every measure's text, in stored order; ValueError when the list is not one string
+        per measure (then the listing reads digests)."""
+        blob = self._tblob()
+        texts = jsoncodec.loads(blob.whole() if isinstance(blob, FileSlices) else blob)
+        if not isinstance(texts, list) or len(texts) != len(self.ids):
+            raise ValueError("text list does not match the ids")
+        if not all(type(t) is str for t in texts):
+            raise ValueError("a measure without a text in the text list")
+        return texts
+
     def digest_list(self) -> list[Any]:
         """Every stored digest (None where the index has none), in stored order."""
         blob = self._blob()
@@ -268,11 +334,13 @@ class StoreIndex:
         meta: bytes | None,
         digests: dict[int, bytes],
         columns: dict[int, Columns | None] | None = None,
+        texts: dict[int, bytes] | None = None,
     ) -> StoreIndex:
         """The index of the file after `edits` (measure id -> new document bytes) and `meta`
         (the new meta document, or None) replaced those documents in place; `digests` gives the
         new encoded digest of every edited measure, `columns` its columns (columns_of; a measure
-        with a new digest and no columns given has none)."""
+        with a new digest and no columns given has none), `texts` its encoded text (one with a
+        new digest and no text given gets NULL)."""
         changes = [(*self.span(measure_id), len(body)) for measure_id, body in edits.items()]
         if meta is not None:
             changes.append((*self.meta, len(meta)))
@@ -281,12 +349,17 @@ class StoreIndex:
         positions = {self.position(measure_id): part for measure_id, part in digests.items()}
         blob = splice(self._blob(), [(self.dstarts[i], self.dends[i], part) for i, part in positions.items()])
         dchanges = _shifts([(self.dstarts[i], self.dends[i], len(part)) for i, part in positions.items()])
+        given_texts = texts or {}
+        tparts = {self.position(measure_id): given_texts.get(measure_id, NULL) for measure_id in digests}
+        tblob = splice(self._tblob(), [(self.tstarts[i], self.tends[i], part) for i, part in tparts.items()])
+        tchanges = _shifts([(self.tstarts[i], self.tends[i], len(part)) for i, part in tparts.items()])
         new = StoreIndex(
             self.layout, self.signature, meta_span, self.ids,
             _shift(self.starts, shifts), _shift(self.ends, shifts),
             _shift(self.dstarts, dchanges), _shift(self.dends, dchanges), blob,
             [array(col.typecode, col) for col in self.cols],
             {name: list(table) for name, table in self.codes.items()},
+            (_shift(self.tstarts, tchanges), _shift(self.tends, tchanges), tblob),
         )
         given = columns or {}
         new._set_columns((self.position(i), given.get(i)) for i in digests)
@@ -296,10 +369,9 @@ class StoreIndex:
 
     def encode(self) -> list[Any]:
         """The index file as pieces to write one after the other (filebytes.write_pieces)."""
-        blob = self.blob if isinstance(self.blob, list) else [
-            self.blob.segment(0, len(self.blob)) if isinstance(self.blob, FileSlices) else self.blob]
+        blob, tblob = _pieces(self.blob), _pieces(self.tblob)
         arrays = array("q")
-        for values in (self.ids, self.starts, self.ends, self.dstarts, self.dends):
+        for values in (self.ids, self.starts, self.ends, self.dstarts, self.dends, self.tstarts, self.tends):
             arrays.extend(values)
         packed = arrays.tobytes() + b"".join(col.tobytes() for col in self.cols)
         header = {
@@ -312,20 +384,22 @@ class StoreIndex:
             "codes": self.codes,
             "crc": _crc(packed, self.codes),
             "digests": sum(map(len, blob)),
+            "texts": sum(map(len, tblob)),
         }
-        return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, *blob]
+        return [MAGIC + jsoncodec.dumps_compact(header) + b"\n" + packed, *blob, *tblob]
 
     @classmethod
     def decode(cls, raw: bytes) -> StoreIndex:
         """The index in `raw`; ValueError (or another exception) if it is not one."""
         header, head_size, arrays_size = _header(raw)
         packed = raw[head_size:head_size + arrays_size]
-        if len(raw) != head_size + arrays_size + header["digests"]:
+        if len(raw) != head_size + arrays_size + header["digests"] + header["texts"]:
             raise ValueError("cut short or overlong")
-        return cls._from(header, packed, memoryview(raw)[head_size + arrays_size:])
+        at = head_size + arrays_size + header["digests"]
+        return cls._from(header, packed, memoryview(raw)[head_size + arrays_size:at], memoryview(raw)[at:])
 
     @classmethod
-    def _from(cls, header: dict[str, Any], packed: bytes, blob: Any) -> StoreIndex:
+    def _from(cls, header: dict[str, Any], packed: bytes, blob: Any, tblob: Any) -> StoreIndex:
         count = header["count"]
         codes = header["codes"]
         if (len(packed) != count * _arrays_width() or _crc(packed, codes) != header["crc"]
@@ -333,10 +407,10 @@ class StoreIndex:
                 or not all(isinstance(v, str) for table in codes.values() for v in table)):
             raise ValueError("damaged")
         arrays = array("q")
-        size = 5 * count * arrays.itemsize
+        size = ARRAYS * count * arrays.itemsize
         arrays.frombytes(packed[:size])
         values = arrays.tolist()
-        ids, starts, ends, dstarts, dends = (values[i * count:(i + 1) * count] for i in range(5))
+        ids, starts, ends, dstarts, dends, tstarts, tends = (values[i * count:(i + 1) * count] for i in range(ARRAYS))
         cols = []
         for typecode in COLUMN_TYPES:
             col = array(typecode)
@@ -352,10 +426,19 @@ class StoreIndex:
         return cls(
             str(header["layout"]), (int(ino), int(size), int(mtime), int(ctime)),
             (int(meta_start), int(meta_end)), ids, starts, ends, dstarts, dends, blob, cols, codes,
+            (tstarts, tends, tblob),
         )
 
 
 HEAD_MAX = 4096
+ARRAYS = 7  # int64 arrays: ids, document, digest and text spans
+
+
+def _pieces(blob: Any) -> list[Any]:
+    """A list (digests or texts) as pieces to write (filebytes.write_pieces)."""
+    if isinstance(blob, list):
+        return blob
+    return [blob.segment(0, len(blob)) if isinstance(blob, FileSlices) else blob]
 
 
 def _crc(packed: bytes, codes: dict[str, list[str]]) -> int:
@@ -363,8 +446,8 @@ def _crc(packed: bytes, codes: dict[str, list[str]]) -> int:
 
 
 def _arrays_width() -> int:
-    """Bytes of arrays per measure: five int64 and the columns."""
-    return 5 * array("q").itemsize + sum(array(t).itemsize for t in COLUMN_TYPES)
+    """Bytes of arrays per measure: seven int64 and the columns."""
+    return ARRAYS * array("q").itemsize + sum(array(t).itemsize for t in COLUMN_TYPES)
 
 
 def _header(head: bytes) -> tuple[dict[str, Any], int, int]:
@@ -396,12 +479,14 @@ def read_index(path: Path) -> StoreIndex | None:
         if b"\n" not in head and len(head) == HEAD_MAX:  # long code tables: many odd values
             head = os.pread(fd, min(size, 1 << 24), 0)
         header, head_size, arrays_size = _header(head)
-        if size != head_size + arrays_size + header["digests"]:
+        if size != head_size + arrays_size + header["digests"] + header["texts"]:
             raise ValueError("cut short or overlong")
         packed = os.pread(fd, arrays_size, head_size)
+        at = head_size + arrays_size + header["digests"]
+        tblob = FileSlices(os.dup(fd), header["texts"], base=at)
         blob = FileSlices(fd, header["digests"], base=head_size + arrays_size)
-        fd = -1  # the blob closes it
-        return StoreIndex._from(header, packed, blob)
+        fd = -1  # the blobs close it and its duplicate
+        return StoreIndex._from(header, packed, blob, tblob)
     except Exception:  # noqa: BLE001 - any damage means "no index"; the database is the truth
         return None
     finally:

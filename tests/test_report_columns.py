@@ -106,13 +106,19 @@ def test_progress_from_columns_equals_progress_from_digests(digests, today, soon
 
 def test_columns_of_reads_days_as_the_flags_do():
     digest = {"status": "done", "sector": "transport", "due": "2026-03-01",
-              "last_activity": "2026-03-04", "done_on": "2026-03-02"}
+              "last_activity": "2026-03-04", "done_on": "2026-03-02",
+              "latest_note": {"at": "2026-03-03T09:00:00+08:00", "text": "记"}}
     assert columns_of(digest) == ("done", "transport", date(2026, 3, 1).toordinal(),
-                                  date(2026, 3, 4).toordinal(), date(2026, 3, 2).toordinal())
-    assert columns_of({**digest, "due": None, "last_activity": None, "done_on": None})[2:] == (DUE_NONE, 0, 0)
+                                  date(2026, 3, 4).toordinal(), date(2026, 3, 2).toordinal(),
+                                  date(2026, 3, 3).toordinal())
+    assert columns_of({**digest, "due": None, "last_activity": None, "done_on": None,
+                       "latest_note": None})[2:] == (DUE_NONE, 0, 0, 0)
+    assert columns_of({**digest, "latest_note": {"at": "", "text": ""}})[5] == 0
     assert columns_of({**digest, "due": ""})[2] == DUE_NONE
     assert columns_of({**digest, "due": "ongoing"})[2] == DUE_ONGOING
-    for odd in ({"due": "2026-13-01"}, {"due": 20260301}, {"status": 3}, {"sector": None}):
+    for odd in ({"due": "2026-13-01"}, {"due": 20260301}, {"status": 3}, {"sector": None},
+                {"latest_note": {"at": "20260303T09:00"}}, {"latest_note": {"at": "2026-3-3 9:00"}},
+                {"latest_note": {"at": "yesterday"}}):
         with pytest.raises((TypeError, ValueError)):
             columns_of({**digest, **odd})
 
@@ -120,7 +126,7 @@ def test_columns_of_reads_days_as_the_flags_do():
 def test_a_measure_without_columns_means_no_column_view():
     digests = {1: {"status": "done"}, 2: {"status": "blocked"}}
     index = StoreIndex.build("layout", (0, 0), ((i, (0, 0)) for i in digests), [b"{}", b"null"],
-                             [("done", "transport", 0, 0, 0), None])
+                             [("done", "transport", 0, 0, 0, 0), None])
     assert index.column_view() is None
     assert StoreIndex.decode(b"".join(index.encode())).column_view() is None
 
@@ -185,7 +191,7 @@ def test_a_damaged_column_makes_the_index_untrusted(run, db_path, where):
         at = raw.index(b'"transport"') + 2
     else:
         offset = {"status": 0, "sector": 2 * count, "due": 4 * count}[where]
-        at = head + 40 * count + offset + 1
+        at = head + 56 * count + offset + 1
     raw[at] ^= 0x01
     index_path(db_path).write_bytes(bytes(raw))
     assert read_index(index_path(db_path)) is None
@@ -252,7 +258,7 @@ def test_one_rule_for_measures_summaries_and_ordinals(doc, today, soon, stale):
     assert (f.overdue, f.due_soon, f.stale, f.done_late) == (
         fl.is_overdue(measure, day), fl.is_due_soon(measure, day, soon),
         fl.is_stale(measure, day, stale), fl.is_done_late(measure))
-    status, _, due, last, done = columns_of(summary)
+    status, _, due, last, done, _ = columns_of(summary)
     t = day.toordinal()
     by_ordinals = fl.judge(status == "done", due if due > 0 else None, last or None, done or None,
                            t, t + soon, t - stale)
