@@ -84,7 +84,7 @@ class MeasureMap(MutableMapping[int, Measure]):
 
     def columns(self) -> Any:
         """The stored columns of every measure (storeindex.ColumnView: ids in stored order,
-        status/sector codes, due/activity/done days), or None when the store has none for some
+        status/sector codes, due/activity/done/latest-note days, texts), or None when the store has none for some
         measure or any measure was built (and so perhaps changed) in this command: then read
         digests()."""
         if self._columns is None or self._built:
