@@ -9,6 +9,7 @@ Used only when that is exact: no filter but sectors and statuses, id order, the 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,7 @@ def positions(view: Any, sectors: frozenset[str], statuses: frozenset[str], limi
     """The positions (in the view) of the measures listed, in id order: those of the sectors
     and statuses given (any when empty), the first `limit` of them."""
     ids = view.ids
-    if all(a < b for a, b in zip(ids, ids[1:])):
+    if all(a < b for a, b in itertools.pairwise(ids)):
         order: Any = range(len(ids))
     else:
         order = sorted(range(len(ids)), key=ids.__getitem__)

@@ -14,6 +14,7 @@ Days of timestamps are the days as recorded (flags.py)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -306,7 +307,7 @@ def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> Progre
     status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
     group = columns.sector if by == "sector" else status
     names, status_names = columns.codes[by], columns.codes["status"]
-    if any(a >= b for a, b in zip(ids, ids[1:])):  # not in id order: count in id order
+    if any(a >= b for a, b in itertools.pairwise(ids)):  # not in id order: count in id order
         order = sorted(range(len(ids)), key=ids.__getitem__)
         ids = [ids[i] for i in order]
         status, due, activity, done, group = ([col[i] for i in order] for col in (status, due, activity, done, group))

@@ -40,9 +40,9 @@ import os
 import sys
 import zlib
 from array import array
-from datetime import date
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
