@@ -18,7 +18,7 @@ the only copy of anything."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -26,13 +26,20 @@ DROPPED = ("notes", "history")
 DONE = "done"  # models.Status.DONE; not imported so that reading digests stays cheap
 
 
-def _day(stamp: Any) -> str | None:
+def day_of(stamp: Any) -> date | None:
+    """The day of an ISO timestamp as recorded (its local date), or None when it has none
+    readable. The one reading of a stamp's day: flags.py and report.py use it too."""
     if not stamp or not isinstance(stamp, str):
         return None
     try:
-        return datetime.fromisoformat(stamp).date().isoformat()
+        return datetime.fromisoformat(stamp).date()
     except ValueError:
         return None
+
+
+def _day(stamp: Any) -> str | None:
+    day = day_of(stamp)
+    return day.isoformat() if day else None
 
 
 def _latest_day(stamps: list[Any]) -> str | None:

@@ -25,10 +25,11 @@ the first that applies wins.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from imtrack.digest import Summary
+from imtrack.digest import day_of as _day
 from imtrack.frozen import Frozen
 from imtrack.models import Measure, Status
 
@@ -46,15 +47,6 @@ def due_date(measure: Measure) -> date | None:
     if due is None or due == "" or due == ONGOING:
         return None
     return date.fromisoformat(due)
-
-
-def _day(timestamp: str) -> date | None:
-    if not timestamp:
-        return None
-    try:
-        return datetime.fromisoformat(timestamp).date()
-    except ValueError:
-        return None
 
 
 # is_overdue, is_due_soon, is_stale and is_done_late read only what their flag needs, and leave

@@ -9,7 +9,6 @@ Used only when that is exact: no filter but sectors and statuses, id order, the 
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 
@@ -26,11 +25,7 @@ def exact_for_columns(flt: Any) -> bool:
 def positions(view: Any, sectors: frozenset[str], statuses: frozenset[str], limit: int | None) -> list[int]:
     """The positions (in the view) of the measures listed, in id order: those of the sectors
     and statuses given (any when empty), the first `limit` of them."""
-    ids = view.ids
-    if all(a < b for a, b in itertools.pairwise(ids)):
-        order: Any = range(len(ids))
-    else:
-        order = sorted(range(len(ids)), key=ids.__getitem__)
+    order: Any = view.id_order()
     if statuses:
         wanted = {code for code, name in enumerate(view.codes["status"]) if name in statuses}
         status = view.status

@@ -14,7 +14,6 @@ Days of timestamps are the days as recorded (flags.py)."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -307,8 +306,8 @@ def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> Progre
     status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
     group = columns.sector if by == "sector" else status
     names, status_names = columns.codes[by], columns.codes["status"]
-    if any(a >= b for a, b in itertools.pairwise(ids)):  # not in id order: count in id order
-        order = sorted(range(len(ids)), key=ids.__getitem__)
+    order = columns.id_order()
+    if not isinstance(order, range):  # not stored in id order: count in id order
         ids = [ids[i] for i in order]
         status, due, activity, done, group = ([col[i] for i in order] for col in (status, due, activity, done, group))
     today = settings.today.toordinal()

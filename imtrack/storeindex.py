@@ -43,6 +43,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,14 @@ class ColumnView:
         self.status, self.sector, self.due, self.activity, self.done, self.note = cols
         self.codes = codes
         self._texts = texts
+
+    def id_order(self) -> Any:
+        """The positions in id order: the stored order itself when it is (the usual case),
+        else sorted; listings and reports go in id order whatever the file's order."""
+        ids = self.ids
+        if all(a < b for a, b in pairwise(ids)):
+            return range(len(ids))
+        return sorted(range(len(ids)), key=ids.__getitem__)
 
     def texts(self) -> list[str] | None:
         try:
