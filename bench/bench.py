@@ -69,7 +69,7 @@ class Row:
 
 
 def seed_texts() -> list[str]:
-    from imtrack.parser import parse_text
+    from imtrack.ingest.parser import parse_text
 
     texts = [p.text for p in parse_text(SEED_FILE.read_text(encoding="utf-8"))]
     if not texts:
@@ -78,8 +78,8 @@ def seed_texts() -> list[str]:
 
 
 def synthetic_rows(n: int) -> list[Row]:
-    from imtrack.models import Status
-    from imtrack.sectors import SECTORS
+    from imtrack.domain.models import Status
+    from imtrack.vocab.sectors import SECTORS
 
     texts = seed_texts()
     statuses = [s.value for s in Status]
@@ -101,8 +101,8 @@ def synthetic_rows(n: int) -> list[Row]:
 
 
 def write_imtrack_db(path: Path, rows: list[Row]) -> None:
-    from imtrack.models import Change, Measure, Note
-    from imtrack.store import JsonStore
+    from imtrack.domain.models import Change, Measure, Note
+    from imtrack.storage.store import JsonStore
 
     if path.exists():
         path.unlink()

@@ -2,5 +2,5 @@
 
 __version__ = "0.1.0"
 
-# True when run as the `imtrack` script: imtrack.cli then imports only the command module it runs.
+# True when run as the `imtrack` script: imtrack.cli.app then imports only the command module it runs.
 commands_on_demand = False

@@ -4,9 +4,9 @@
 def main() -> None:
     import imtrack
 
-    # Import only the module of the command being run, not every command module (imtrack.cli).
+    # Import only the module of the command being run, not every command module (imtrack.cli.app).
     imtrack.commands_on_demand = True
-    from imtrack.cli import main as run
+    from imtrack.cli.app import main as run
 
     run()
 

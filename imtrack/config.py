@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from imtrack.frozen import Frozen
+from imtrack.domain.frozen import Frozen
 
 ENV_DB = "IMTRACK_DB"
 DB_FILENAME = "imtrack.json"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from imtrack.cli import app
+from imtrack.cli.app import app
 
 
 @pytest.fixture(autouse=True)

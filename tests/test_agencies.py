@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from imtrack.agencies import bundled_agencies, canonical, is_known, load_agencies
 from imtrack.errors import StoreError
+from imtrack.vocab.agencies import bundled_agencies, canonical, is_known, load_agencies
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ import typer
 from rich.cells import cell_len
 
 from imtrack import __version__
-from imtrack.cli import app
+from imtrack.cli.app import app
 from imtrack.config import DbLocation
-from imtrack.models import Measure
-from imtrack.sectors import SECTORS
-from imtrack.tracker import open_store
+from imtrack.core.tracker import open_store
+from imtrack.domain.models import Measure
+from imtrack.vocab.sectors import SECTORS
 
 NOW = "2026-03-01T09:30:00+08:00"
 M25 = (
@@ -430,8 +430,8 @@ def test_version_does_not_import_rich_or_tinydb(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert "imtrack.cli" in imported
-    assert not imported & {"rich", "tinydb", "dateutil", "imtrack.store", "imtrack.render"}
+    assert "imtrack.cli.app" in imported
+    assert not imported & {"rich", "tinydb", "dateutil", "imtrack.storage.store", "imtrack.output.render"}
 
 
 def test_no_arguments_prints_help(run):
@@ -674,23 +674,23 @@ def test_show_fits_80_columns(run):
 
 
 def test_unexpected_exceptions_stay_visible(run, monkeypatch):
-    import imtrack.tracker
+    import imtrack.core.tracker
 
     def bug(*args):
         raise RuntimeError("a real bug")
 
-    monkeypatch.setattr(imtrack.tracker, "get_measure", bug)
+    monkeypatch.setattr(imtrack.core.tracker, "get_measure", bug)
     result = run("show", "1")
     assert isinstance(result.exception, RuntimeError), repr(result.exception)
 
 
 def test_abort_is_one_line(run, monkeypatch):
-    import imtrack.tracker
+    import imtrack.core.tracker
 
     def abort(*args):
         raise typer.Abort()
 
-    monkeypatch.setattr(imtrack.tracker, "get_measure", abort)
+    monkeypatch.setattr(imtrack.core.tracker, "get_measure", abort)
     assert run.fail("show", "1", code=1).stderr.strip() == "imtrack: error: aborted"
 
 

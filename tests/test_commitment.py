@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from imtrack.commitment import (
+from imtrack.errors import InvalidValue, StoreError
+from imtrack.ingest.parser import parse_text
+from imtrack.resources import data_file
+from imtrack.vocab.commitment import (
     COMMITMENTS,
     bundled_rules,
     commitment_of,
@@ -14,9 +17,6 @@ from imtrack.commitment import (
     load_rules,
     parse_commitment,
 )
-from imtrack.errors import InvalidValue, StoreError
-from imtrack.parser import parse_text
-from imtrack.resources import data_file
 
 # Reasoned out by hand, measure by measure (1-based, in seed order), with the deciding verb.
 EXPECTED = {
@@ -187,7 +187,7 @@ def test_condition_and_clause_match_the_patterns_they_replace():
 
     from hypothesis import given, settings
 
-    from imtrack.commitment import _clause_end, _without_condition
+    from imtrack.vocab.commitment import _clause_end, _without_condition
 
     condition, clause_end = re.compile(_CONDITION_RE), re.compile(r"[,。;!?]")
 

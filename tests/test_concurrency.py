@@ -26,7 +26,7 @@ def imtrack(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 WRITER = """
 import sys
-from imtrack.cli import app
+from imtrack.cli.app import app
 
 failures = 0
 for item in sys.argv[1:]:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imtrack.dates import ACCEPTED_FORMS, ONGOING, DueDate, parse_due
+from imtrack.domain.dates import ACCEPTED_FORMS, ONGOING, DueDate, parse_due
 from imtrack.errors import InvalidValue
 
 TODAY = date(2026, 11, 23)  # a Monday in Q4

@@ -8,9 +8,9 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from imtrack import flags as fl
-from imtrack.digest import Summary, digest_of
-from imtrack.models import Change, Measure, Note
+from imtrack.domain import flags as fl
+from imtrack.domain.models import Change, Measure, Note
+from imtrack.storage.digest import Summary, digest_of
 
 STAMPS = st.one_of(
     st.just(""),
@@ -80,11 +80,11 @@ def test_flags_of_a_summary_equal_the_rules_applied_to_the_whole_measure(
 def test_report_and_filters_on_summaries_equal_those_on_whole_measures(run, db_path, monkeypatch) -> None:
     """`report` and `list` read digests (Summary); every grouping, flag and filter must come out
     as it would from the built Measures."""
-    from imtrack.derived import Settings
-    from imtrack.digest import summaries
-    from imtrack.query import MeasureFilter
-    from imtrack.report import GROUPINGS, progress_by
-    from imtrack.store import JsonStore
+    from imtrack.core.report import GROUPINGS, progress_by
+    from imtrack.domain.derived import Settings
+    from imtrack.domain.query import MeasureFilter
+    from imtrack.storage.digest import summaries
+    from imtrack.storage.store import JsonStore
 
     monkeypatch.setenv("IMTRACK_NOW", "2025-06-01T10:00:00+08:00")
     run.ok("list")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from imtrack.cli import app
+from imtrack.cli.app import app
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imtrack import exchange
-from imtrack.exchange import neutralise, unneutralise
-from imtrack.models import Change, Measure, Note, Status
-from imtrack.sectors import SECTORS
-from imtrack.store import JsonStore
+from imtrack.domain.models import Change, Measure, Note, Status
+from imtrack.exchange import sheets as exchange
+from imtrack.exchange.sheets import neutralise, unneutralise
+from imtrack.storage.store import JsonStore
+from imtrack.vocab.sectors import SECTORS
 
 NOW = "2026-03-01T09:30:00+08:00"
 HYPERLINK = '=HYPERLINK("http://x","y")'

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from imtrack import jsoncodec
-from imtrack.cli import _invoked_app, app
+from imtrack.cli.app import _invoked_app, app
+from imtrack.domain.models import Measure, Note
 from imtrack.errors import CorruptStore
-from imtrack.models import Measure, Note
-from imtrack.render import measures_table
-from imtrack.store import JsonStore
-from imtrack.table import cell_width, layout, plain
+from imtrack.output.render import measures_table
+from imtrack.output.table import cell_width, layout, plain
+from imtrack.storage import jsoncodec
+from imtrack.storage.store import JsonStore
 
 
 def _store(path: Path, n: int = 3) -> JsonStore:
@@ -126,9 +126,9 @@ def test_corrupt_file_is_never_overwritten(run, db_path):
 def long_ledger(db_path):
     """More measures than `list` folds inside the table (render.FOLD_MAX_ROWS)."""
     from imtrack.config import resolve_db
-    from imtrack.render import FOLD_MAX_ROWS
-    from imtrack.store import JsonStore
-    from imtrack.tracker import open_store
+    from imtrack.core.tracker import open_store
+    from imtrack.output.render import FOLD_MAX_ROWS
+    from imtrack.storage.store import JsonStore
 
     seed = open_store(resolve_db(db_path)).load()  # creates the default 34
     with JsonStore(db_path).transaction() as ledger:

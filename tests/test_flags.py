@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from imtrack import flags as fl
-from imtrack.models import Change, Measure, Note
+from imtrack.domain import flags as fl
+from imtrack.domain.models import Change, Measure, Note
 
 TODAY = date(2026, 11, 23)
 NOW = "2026-11-23T10:00:00+08:00"

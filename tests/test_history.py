@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from imtrack import history
+from imtrack.domain import history
+from imtrack.domain.ledger import Ledger
+from imtrack.domain.models import Change, Measure, Note
 from imtrack.errors import ImtrackError, NotFound
-from imtrack.ledger import Ledger
-from imtrack.models import Change, Measure, Note
 
 
 def make_ledger(n: int = 5) -> Ledger:
@@ -183,7 +183,7 @@ def test_undo_uses_the_clock_when_no_time_is_given(monkeypatch: pytest.MonkeyPat
 
 
 def test_txn_and_undone_survive_the_store(tmp_path) -> None:
-    from imtrack.store import JsonStore
+    from imtrack.storage.store import JsonStore
 
     store = JsonStore(tmp_path / "db.json", seed=lambda: [Measure(id=0, text="m", sector="other")])
     with store.transaction() as ledger:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from imtrack import importer
+from imtrack.domain.ledger import Ledger
 from imtrack.errors import ImtrackError
-from imtrack.ledger import Ledger
-from imtrack.sectors import load_rules
-from imtrack.store import JsonStore
-from imtrack.textio import DecodeError, decode
+from imtrack.ingest import importer
+from imtrack.ingest.textio import DecodeError, decode
+from imtrack.storage.store import JsonStore
+from imtrack.vocab.sectors import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEDGER = FIXTURES / "ledger_numbered.txt"

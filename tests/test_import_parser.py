@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imtrack.parser import BULLETS, parse_clause, parse_text, split_clause
+from imtrack.ingest.parser import BULLETS, parse_clause, parse_text, split_clause
 from imtrack.resources import data_file
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -468,7 +468,7 @@ def test_every_command_has_help_and_is_in_the_readme(run):
 
     import typer
 
-    from imtrack.cli import app
+    from imtrack.cli.app import app
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from imtrack import edits, history, report, tracker
-from imtrack.derived import Settings, derive
+from imtrack.core import edits, report, tracker
+from imtrack.domain import history
+from imtrack.domain.derived import Settings, derive
+from imtrack.domain.ledger import Ledger
+from imtrack.domain.models import Change, Measure, Note
+from imtrack.domain.query import MeasureFilter, sort_measures
 from imtrack.errors import ImtrackError, InvalidValue
-from imtrack.ledger import Ledger
-from imtrack.models import Change, Measure, Note
-from imtrack.query import MeasureFilter, sort_measures
-from imtrack.sectors import load_rules
-from imtrack.store import JsonStore
+from imtrack.storage.store import JsonStore
+from imtrack.vocab.sectors import load_rules
 
 NOW = "2026-11-20T10:00:00+08:00"
 
@@ -54,7 +55,7 @@ def test_a_command_that_changes_nothing_writes_nothing(store):
 
 
 def test_returned_sheet_is_one_undo(store, tmp_path):
-    from imtrack import exchange
+    from imtrack.exchange import sheets as exchange
 
     sheet = tmp_path / "sheet.csv"
     rows = exchange.csv_text(store.load().get_many([25, 26]), headers="en")
@@ -67,7 +68,7 @@ def test_returned_sheet_is_one_undo(store, tmp_path):
 
 
 def test_restored_history_does_not_collide_with_new_txns(store, tmp_path):
-    from imtrack import exchange
+    from imtrack.exchange import sheets as exchange
 
     m = store.load().get(1)
     m.history.append(Change(at=NOW, field="status", old="not-started", new="done", txn=40))

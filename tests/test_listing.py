@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import imtrack.cli as cli_mod
-import imtrack.render as render_mod
-from imtrack import jsoncodec
-from imtrack.cli import app
-from imtrack.store import JsonStore
-from imtrack.storeindex import index_path, read_index, signature
+import imtrack.cli.measures as cli_mod
+import imtrack.output.render as render_mod
+from imtrack.cli.app import app
+from imtrack.storage import jsoncodec
+from imtrack.storage.store import JsonStore
+from imtrack.storage.storeindex import index_path, read_index, signature
 
 NOW = "2026-03-04T05:06:07+08:00"
 STATUSES = ["not-started", "in-progress", "blocked", "done", "paused"]  # paused: a newer imtrack's
@@ -116,7 +116,7 @@ def test_the_listing_from_columns_is_the_listing_from_digests(docs, args, termin
 
 
 def test_odd_note_stamps_leave_the_measure_without_columns():
-    from imtrack.storeindex import columns_of, note_day
+    from imtrack.storage.storeindex import columns_of, note_day
 
     assert note_day("2026-03-04T09:00:00+08:00") == note_day("2026-03-04")
     assert note_day("") == note_day(None) == 0

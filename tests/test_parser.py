@@ -10,7 +10,7 @@ import string
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from imtrack.parser import parse_text
+from imtrack.ingest.parser import parse_text
 from imtrack.resources import data_file
 
 SEED = "000_57ace6c6df350a4e.txt"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from imtrack.store import JsonStore
+from imtrack.storage.store import JsonStore
 
 NOW = "2026-03-01T09:30:00+08:00"
 
@@ -75,8 +75,8 @@ def test_database_with_a_bad_due_is_reported_not_a_traceback(run, db_path, monke
 def test_a_bad_due_in_a_file_in_imtracks_own_layout_is_reported_through_the_index(run, db_path, monkeypatch, args):
     """The same hand edit in a file the index describes (the index is rebuilt from it): the
     digests that report and list read are checked like the measures."""
-    from imtrack import jsoncodec
-    from imtrack.storeindex import index_path
+    from imtrack.storage import jsoncodec
+    from imtrack.storage.storeindex import index_path
 
     monkeypatch.setenv("IMTRACK_NOW", NOW)
     run.ok("list")
@@ -141,9 +141,10 @@ def test_undo_after_a_text_import_removes_what_it_added_and_restores_the_fill(ru
 
 
 def test_undone_describes_removed_measures_and_restored_fields(tmp_path, monkeypatch):
-    from imtrack import history, importer
+    from imtrack.domain import history
+    from imtrack.ingest import importer
     from imtrack.resources import data_file
-    from imtrack.sectors import load_rules
+    from imtrack.vocab.sectors import load_rules
 
     monkeypatch.setenv("IMTRACK_NOW", NOW)
     store = JsonStore(tmp_path / "db.json")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.parser import parse_text
-from imtrack.regions import (
+from imtrack.ingest.parser import parse_text
+from imtrack.resources import data_file
+from imtrack.vocab.regions import (
     REGIONS,
     bundled_gazetteer,
     load_gazetteer,
@@ -16,7 +17,6 @@ from imtrack.regions import (
     regions_of,
     sorted_regions,
 )
-from imtrack.resources import data_file
 
 
 @pytest.fixture(scope="module")

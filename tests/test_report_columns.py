@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import imtrack.report as report_mod
-from imtrack import jsoncodec
-from imtrack.derived import Settings
-from imtrack.digest import Summary, digest_of
-from imtrack.report import progress_by, progress_columns
-from imtrack.storeindex import (
+import imtrack.core.report as report_mod
+from imtrack.core.report import progress_by, progress_columns
+from imtrack.domain.derived import Settings
+from imtrack.storage import jsoncodec
+from imtrack.storage.digest import Summary, digest_of
+from imtrack.storage.storeindex import (
     DUE_NONE,
     DUE_ONGOING,
     StoreIndex,
@@ -147,7 +147,7 @@ def trusted(db):
 
 def _fresh_columns(db):
     index_path(db).unlink()
-    from imtrack.store import JsonStore
+    from imtrack.storage.store import JsonStore
 
     JsonStore(db).load()  # a full parse, and an index made from scratch
     return trusted(db).column_view().values()
@@ -247,8 +247,8 @@ def test_report_by_lead_does_not_use_the_columns(run, db_path, monkeypatch):
 def test_one_rule_for_measures_summaries_and_ordinals(doc, today, soon, stale):
     """flags.judge is the rule: over dates (facts, of a Measure or a Summary), over ordinals (the
     columns), and behind is_overdue, is_due_soon, is_stale and is_done_late."""
-    from imtrack import flags as fl
-    from imtrack.models import Measure
+    from imtrack.domain import flags as fl
+    from imtrack.domain.models import Measure
 
     day = BASE + timedelta(days=today)
     measure = Measure.from_dict({**doc, "id": 1})

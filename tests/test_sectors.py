@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.parser import parse_text
+from imtrack.ingest.parser import parse_text
 from imtrack.resources import data_file
-from imtrack.sectors import BY_SLUG, SECTORS, load_rules, parse_sector
+from imtrack.vocab.sectors import BY_SLUG, SECTORS, load_rules, parse_sector
 
 VOCABULARY = {
     "innovation": "科技创新",

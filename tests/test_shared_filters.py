@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from imtrack.sectors import load_rules
+from imtrack.vocab.sectors import load_rules
 
 NOW = "2026-11-23T09:00:00+08:00"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from imtrack import datacache
-from imtrack.cli import COMMAND_MODULES, app, register_all
+from imtrack.cli.app import COMMAND_MODULES, app, register_all
 from imtrack.errors import StoreError
-from imtrack.regions import load_gazetteer
 from imtrack.resources import data_dir
-from imtrack.sectors import load_rules
+from imtrack.vocab import datacache
+from imtrack.vocab.regions import load_gazetteer
+from imtrack.vocab.sectors import load_rules
 
 # Modules `list --format json` must never need: every one of them is a start-up cost that only
 # some other command should pay (rendering, parsing, writing, the sheet, the TOML parser).
@@ -30,17 +30,17 @@ NOT_FOR_LIST_JSON = (
     "filelock",  # read-only: no lock
     "platformdirs",  # IMTRACK_DB and IMTRACK_CACHE_DIR are set
     "tempfile",
-    "imtrack.parser",
-    "imtrack.dates",
-    "imtrack.history",
-    "imtrack.edits",
-    "imtrack.exchange",
-    "imtrack.report",
-    "imtrack.render",
+    "imtrack.ingest.parser",
+    "imtrack.domain.dates",
+    "imtrack.domain.history",
+    "imtrack.core.edits",
+    "imtrack.exchange.sheets",
+    "imtrack.core.report",
+    "imtrack.output.render",
     "imtrack.plain",
-    "imtrack.cli_ledger",
-    "imtrack.cli_exchange",
-    "imtrack.cli_import",
+    "imtrack.cli.ledger",
+    "imtrack.cli.exchange",
+    "imtrack.cli.imports",
 )
 
 
@@ -82,7 +82,7 @@ def test_list_json_imports_only_what_it_needs(script_env):
     _imported(["list", "--format", "json"], script_env)  # seeds the database, warms the cache
     assert list(Path(script_env["IMTRACK_CACHE_DIR"]).glob("gazetteer-*.marshal"))
     imported = _imported(["list", "--format", "json"], script_env)
-    assert "imtrack.derived" in imported  # the run did list with the derived facts
+    assert "imtrack.domain.derived" in imported  # the run did list with the derived facts
     typer_needs = _imported(["-c", "import typer"], script_env)  # not ours to avoid
     unwanted = sorted(m for m in NOT_FOR_LIST_JSON if m in imported - typer_needs)
     assert not unwanted, f"`imtrack list --format json` imports {unwanted}: import them where used"
@@ -92,17 +92,17 @@ def test_list_as_a_table_needs_no_derived_facts_but_the_flags(script_env):
     _settle_data_files()
     _imported(["list"], script_env)
     imported = _imported(["list"], script_env)
-    assert "imtrack.flags" in imported
-    unwanted = {"tomllib", "imtrack.regions", "imtrack.commitment", "imtrack.dates",
-                "imtrack.history", "imtrack.parser", "dateutil", "filelock", "openpyxl"} & imported
+    assert "imtrack.domain.flags" in imported
+    unwanted = {"tomllib", "imtrack.vocab.regions", "imtrack.vocab.commitment", "imtrack.domain.dates",
+                "imtrack.domain.history", "imtrack.ingest.parser", "dateutil", "filelock", "openpyxl"} & imported
     assert not unwanted, f"`imtrack list` imports {sorted(unwanted)}: import them where used"
 
 
 def test_a_command_in_another_module_loads_only_that_module(script_env):
     _imported(["list", "--format", "json"], script_env)
     imported = _imported(["sources", "--format", "json"], script_env)
-    assert "imtrack.cli_import" in imported
-    assert "imtrack.cli_ledger" not in imported and "imtrack.cli_exchange" not in imported
+    assert "imtrack.cli.imports" in imported
+    assert "imtrack.cli.ledger" not in imported and "imtrack.cli.exchange" not in imported
 
 
 def test_help_still_lists_every_command(script_env):
@@ -220,9 +220,9 @@ def test_frozen_value_classes_behave_like_frozen_dataclasses():
     import pickle
     from datetime import date
 
-    from imtrack.derived import Settings
-    from imtrack.flags import Flags
-    from imtrack.regions import REGIONS, Region
+    from imtrack.domain.derived import Settings
+    from imtrack.domain.flags import Flags
+    from imtrack.vocab.regions import REGIONS, Region
 
     s = Settings(today=date(2026, 1, 2), soon_days=7)
     assert s == Settings(date(2026, 1, 2), 7, 30) and s != Settings(date(2026, 1, 2))
@@ -247,7 +247,7 @@ def test_editing_the_builder_code_retires_its_entries(tmp_path, monkeypatch):
         calls.append(path)
         return ["built"]
 
-    build.__module__ = "imtrack.regions"
+    build.__module__ = "imtrack.vocab.regions"
     assert datacache.cached(places, "test", build) == datacache.cached(places, "test", build) == ["built"]
     assert len(calls) == 1
     real_stat = os.stat

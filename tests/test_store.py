@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import imtrack.store as store_mod
+import imtrack.storage.store as store_mod
 from imtrack.config import DbLocation
+from imtrack.core.tracker import add_note, open_store, set_status
+from imtrack.domain.models import Measure, Note
 from imtrack.errors import CorruptStore, StoreError
-from imtrack.models import Measure, Note
-from imtrack.store import SCHEMA_VERSION, JsonStore, atomic_write
-from imtrack.tracker import add_note, open_store, set_status
+from imtrack.storage.store import SCHEMA_VERSION, JsonStore, atomic_write
 
 
 def seeded(path: Path) -> JsonStore:
@@ -415,7 +415,7 @@ def test_the_file_is_a_tinydb_database(run, db_path):
 
 
 def test_the_lock_excludes_a_second_holder_and_is_free_again_after_release(tmp_path):
-    from imtrack.lockfile import FileLock, LockTimeout
+    from imtrack.storage.lockfile import FileLock, LockTimeout
 
     path = str(tmp_path / "db.json.lock")
     first = FileLock(path, timeout=1)
@@ -434,7 +434,7 @@ def test_filelock_cannot_take_the_lock_while_imtrack_holds_it(tmp_path):
     from filelock import FileLock as Other
     from filelock import Timeout
 
-    from imtrack.lockfile import FileLock
+    from imtrack.storage.lockfile import FileLock
 
     path = str(tmp_path / "db.json.lock")
     mine = FileLock(path, timeout=1)

@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import imtrack.store as store_mod
-from imtrack import jsoncodec
-from imtrack.digest import digest_of
+import imtrack.storage.store as store_mod
+from imtrack.domain.models import Measure, Note
 from imtrack.errors import CorruptStore
-from imtrack.models import Measure, Note
-from imtrack.store import JsonStore
-from imtrack.storeindex import (
+from imtrack.storage import jsoncodec
+from imtrack.storage.digest import digest_of
+from imtrack.storage.store import JsonStore
+from imtrack.storage.storeindex import (
     NULL,
     StoreIndex,
     index_path,
@@ -334,7 +334,7 @@ def _header_only(db: Path) -> None:
 
 def _other_version(db: Path) -> None:
     raw = index_path(db).read_bytes()
-    from imtrack.storeindex import VERSION
+    from imtrack.storage.storeindex import VERSION
 
     mark = b'"version":%d' % VERSION
     assert mark in raw
@@ -554,7 +554,7 @@ def test_any_sequence_of_transactions_leaves_the_file_the_full_path_would(fast_c
 
 WRITER = """
 import sys
-from imtrack.cli import app
+from imtrack.cli.app import app
 
 for item in sys.argv[1:]:
     command, measure_id, text = item.split(":", 2)

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imtrack import table
-from imtrack.render import STYLES, sgr_codes
-from imtrack.table import (
+from imtrack.output import table
+from imtrack.output.render import STYLES, sgr_codes
+from imtrack.output.table import (
     NO_START,
     Column,
     Para,
@@ -259,7 +259,7 @@ def test_styles_are_the_sgr_codes_rich_writes():
 
 NO_RICH = """
 import json, sys
-from imtrack.cli import app
+from imtrack.cli.app import app
 for args in {commands!r}:
     try:
         app(args, prog_name="imtrack", standalone_mode=False)

@@ -1,0 +1,1 @@
+"""The Typer layer: parse arguments, make one core call, render."""

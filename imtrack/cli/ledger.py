@@ -1,0 +1,406 @@
+"""Working the ledger: `set-status` and `update` on ids or a --where filter (with confirmation
+for bulk edits, --yes, --dry-run), `undo`, `log`, and `report` (progress by a dimension with the
+督办 attention list, or the period report with --since). The work is in imtrack.core.edits,
+imtrack.domain.query and imtrack.core.report; this module parses and prints."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from imtrack.cli.common import (
+    DueSoonDays,
+    FormatOption,
+    OutputFormat,
+    StaleDays,
+    _complete_sector,
+    _complete_status,
+    _complete_status_after_id,
+    _json,
+    _only_table_or_json,
+    _parse_id,
+    _print,
+    _store,
+    app,
+)
+
+if TYPE_CHECKING:
+    from imtrack.core.edits import EditPlan, EditResult, Selection
+
+
+# -- options shared by the ledger commands ---------------------------------------------------
+
+YesOption = Annotated[
+    bool,
+    typer.Option("--yes", "-y", help="Do not ask before changing more than 3 measures."),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Show what would change and change nothing."),
+]
+Ids = Annotated[
+    list[int] | None,
+    typer.Argument(metavar="[ID]...", help="Measure ids; or select with --where-... filters instead.", parser=_parse_id, show_default=False),
+]
+# set-status: the word after the ids is the status, so complete statuses once an id is typed
+StatusIds = Annotated[
+    list[int] | None,
+    typer.Argument(
+        metavar="[ID]...",
+        help="Measure ids; or select with --where-... filters instead.",
+        parser=_parse_id,
+        show_default=False,
+        autocompletion=_complete_status_after_id,
+    ),
+]
+WhereSector = Annotated[
+    list[str] | None,
+    typer.Option("--where-sector", help="Select measures of this sector (repeatable).", autocompletion=_complete_sector),
+]
+WhereStatus = Annotated[
+    list[str] | None,
+    typer.Option("--where-status", help="Select measures with this status (repeatable).", autocompletion=_complete_status),
+]
+WhereLead = Annotated[
+    list[str] | None,
+    typer.Option("--where-lead", help="Select measures led by this agency (any alias; repeatable)."),
+]
+WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", help="Select measures with this tag (repeatable).")]
+WhereRegion = Annotated[
+    list[str] | None, typer.Option("--where-region", help="Select measures mentioning this 盟市 (repeatable).")
+]
+WhereGrep = Annotated[
+    list[str] | None, typer.Option("--where-grep", help="Select measures whose text contains this; repeat to require several.")
+]
+WhereOverdue = Annotated[bool, typer.Option("--where-overdue", help="Select overdue measures.")]
+
+
+def _selection(
+    ids: list[int] | None,
+    sector: list[str] | None,
+    status: list[str] | None,
+    lead: list[str] | None,
+    tag: list[str] | None,
+    region: list[str] | None,
+    grep: list[str] | None,
+    overdue: bool,
+) -> Selection:
+    from imtrack.core.edits import Selection
+    from imtrack.domain.query import MeasureFilter
+
+    given = bool(sector or status or lead or tag or region or grep or overdue)
+    where = (
+        MeasureFilter.build(
+            sector or (), status or (), grep, leads=lead or (), tags=tag or (), regions=region or (), overdue=overdue
+        )
+        if given
+        else None
+    )
+    return Selection(tuple(ids or ()), where)
+
+
+def _asker(yes: bool, fmt: OutputFormat) -> Any:
+    """The confirmation the core calls for an edit of more than 3 measures (None with --yes)."""
+    if yes:
+        return None
+
+    def ask(plan: EditPlan) -> bool:
+        from imtrack.core.edits import Declined
+        from imtrack.output.render import plan_table
+
+        n = len(plan.touched)
+        if fmt is OutputFormat.table:
+            _print(plan_table(plan, "will change"))
+        from imtrack.cli.common import _ABORTS
+
+        try:
+            return typer.confirm(f"Change these {n} measures?", default=False, err=fmt is not OutputFormat.table)
+        except _ABORTS:
+            raise Declined(
+                f"this changes {n} measures and needs a yes, but no answer could be read "
+                f"(no terminal?); nothing was changed; add --yes to apply without asking"
+            ) from None
+
+    return ask
+
+
+def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: Any) -> None:
+    if fmt is OutputFormat.json:
+        _json({**result.plan.to_dict(), "applied": result.applied, "dry_run": dry_run, "txn": result.txn})
+        return
+    if dry_run:
+        from imtrack.output.render import plan_table
+
+        _print(plan_table(result.plan, "would change"))
+        typer.echo("dry run: nothing was changed")
+        return
+    for line in lines(result):
+        typer.echo(line)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+@app.command("set-status")
+def set_status(
+    ctx: typer.Context,
+    ids: StatusIds = None,
+    status: Annotated[
+        str,
+        typer.Argument(
+            metavar="STATUS",
+            help="not-started 未启动, in-progress 推进中, done 已完成 or blocked 受阻.",
+            autocompletion=_complete_status,
+            show_default=False,
+        ),
+    ] = ...,  # type: ignore[assignment]
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    where_sector: WhereSector = None,
+    where_status: WhereStatus = None,
+    where_lead: WhereLead = None,
+    where_tag: WhereTag = None,
+    where_region: WhereRegion = None,
+    where_grep: WhereGrep = None,
+    where_overdue: WhereOverdue = False,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Set the status of measures given by id or by --where-... filters; kept in their history.
+
+    More than 3 measures: shows the change and asks first, unless --yes. One `imtrack undo`
+    reverts the whole command."""
+    _only_table_or_json(fmt)
+    from imtrack.core.edits import Edit, apply_edit
+    from imtrack.domain.models import Status
+
+    if not ids and status.strip().isdigit():
+        from imtrack.domain.models import status_choices
+        from imtrack.errors import InvalidValue
+
+        # `set-status 25`: click read the id as the STATUS; say what is really missing
+        raise InvalidValue(
+            f"missing STATUS after id {status.strip()}, e.g. imtrack set-status {status.strip()} in-progress; "
+            f"use one of: {status_choices()}"
+        )
+    selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
+    edit = Edit.build(status=status, note=note)
+    result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
+    target = Status(edit.sets[0][1])
+    label = f"{target.label} ({target.value})"
+
+    def lines(r: EditResult) -> list[str]:
+        out = []
+        for item in r.plan.items:
+            if any(f == "status" for f, _, _ in item.changes):
+                out.append(f"{item.measure.id}: status set to {label}")
+            else:
+                out.append(f"{item.measure.id}: already {label}" + (", note added" if note else ""))
+        return out
+
+    _report_edit(result, fmt, dry_run, lines)
+
+
+@app.command()
+def update(
+    ctx: typer.Context,
+    ids: Ids = None,
+    lead: Annotated[str | None, typer.Option("--lead", help="Lead agency (牵头单位); aliases become the canonical name; '' clears.")] = None,
+    partner: Annotated[
+        list[str] | None,
+        typer.Option("--partner", help="Partner agency (配合单位), repeatable: REPLACES the partner list; --partner '' clears it."),
+    ] = None,
+    due: Annotated[
+        str | None,
+        typer.Option("--due", metavar="DATE", help="Deadline: 2025-12-31, 2025年底, 6月底前, 一季度末, +3m, eoy, 持续推进 (none clears)."),
+    ] = None,
+    sector: Annotated[str | None, typer.Option("--sector", help="Set (and pin) the sector.", autocompletion=_complete_sector)] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    progress: Annotated[int | None, typer.Option("--progress", metavar="N", help="Percent complete, 0-100.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    where_sector: WhereSector = None,
+    where_status: WhereStatus = None,
+    where_lead: WhereLead = None,
+    where_tag: WhereTag = None,
+    where_region: WhereRegion = None,
+    where_grep: WhereGrep = None,
+    where_overdue: WhereOverdue = False,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Set lead, partners, deadline, sector, tags or progress of measures (by id or --where-...).
+
+    Recorded in history like status changes; more than 3 measures asks first unless --yes;
+    one `imtrack undo` reverts the whole command."""
+    _only_table_or_json(fmt)
+    from imtrack.core.edits import Edit, apply_edit
+    from imtrack.output.render import change_text
+
+    selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
+    edit = Edit.build(
+        lead=lead,
+        partners=partner,
+        due=due,
+        sector=sector,
+        tags=tag or (),
+        untags=untag or (),
+        progress=progress,
+        note=note,
+    )
+    result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
+
+    def lines(r: EditResult) -> list[str]:
+        out = []
+        for item in r.plan.items:
+            parts = [change_text(f, o, n) for f, o, n in item.changes if f != "sector_pinned"]
+            if item.note:
+                parts.append(f"note added: {item.note}")
+            out.append(f"{item.measure.id}: " + ("; ".join(parts) if parts else "unchanged (already as asked)"))
+        touched = len(r.plan.touched)
+        if len(r.plan.items) > 1:
+            out.append(f"{touched} of {len(r.plan.items)} measures changed")
+        return out
+
+    _report_edit(result, fmt, dry_run, lines)
+
+
+@app.command()
+def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Revert the last changing command as a whole; run again to walk further back."""
+    _only_table_or_json(fmt)
+    from imtrack.core.edits import undo as core_undo
+
+    done = core_undo(_store(ctx))
+    if fmt is OutputFormat.json:
+        _json(
+            {
+                "txn": done.txn,
+                "by": done.by,
+                "at": done.at,
+                "measures": done.measure_ids,
+                "changes": [
+                    {"id": r.measure_id, "field": r.field, "from": r.undone, "to": r.restored} for r in done.changes
+                ],
+                "notes_removed": [{"id": i, "at": n.at, "text": n.text} for i, n in done.notes],
+                "removed": [{"id": m.id, "text": m.text} for m in done.removed],
+            }
+        )
+        return
+    from imtrack.output.render import change_text
+
+    ids = done.measure_ids
+    noun = "measure" if len(ids) == 1 else "measures"
+    typer.echo(f"undid the command of {done.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})")
+    for r in done.changes:
+        if r.field != "sector_pinned":
+            typer.echo(f"{r.measure_id}: {change_text(r.field, r.undone, r.restored)}")
+    for measure_id, removed in done.notes:
+        typer.echo(f"{measure_id}: note removed: {removed.text}")
+    for m in done.removed:
+        typer.echo(f"{m.id}: removed (added by that command; its id is not reused): {m.text}")
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    measure_id: Annotated[
+        int | None,
+        typer.Argument(metavar="[ID]", help="Only this measure's history.", parser=_parse_id, show_default=False),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="Only records from this day on (2026-11-16, -7d, 本月...).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="At most N records.")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """The change history (field changes and notes), newest first."""
+    _only_table_or_json(fmt)
+    from imtrack.core.report import log_entries, parse_day
+    from imtrack.domain.derived import today
+
+    day = parse_day(since, today()) if since else None
+    entries = log_entries(_store(ctx).load(), measure_id, day)
+    if limit is not None:
+        entries = entries[:limit]
+    if fmt is OutputFormat.json:
+        _json([e.to_dict() for e in entries])
+    else:
+        from imtrack.output.render import log_table
+
+        _print(log_table(entries))
+
+
+class ReportBy(str, Enum):
+    sector = "sector"
+    status = "status"
+    lead = "lead"
+    region = "region"
+    source = "source"
+    commitment = "commitment"
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    by: Annotated[
+        ReportBy,
+        typer.Option("--by", help="One row per sector (default), status, lead, region, source or commitment type."),
+    ] = None,  # type: ignore[assignment]
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Period report from this day: completions, status changes, notes, newly overdue, silent measures."),
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="End of the period (default today).")] = None,
+    due_soon_days: DueSoonDays = 30,
+    stale_days: StaleDays = 30,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Progress by sector (or --by ...) with overdue counts and the 督办 attention list;
+    with --since, the period report to send upward."""
+    _only_table_or_json(fmt)
+    from imtrack.domain.derived import Settings
+
+    settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
+    ledger = _store(ctx).load()
+    if since is None:
+        if until is not None:
+            from imtrack.errors import InvalidValue
+
+            raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
+        grouping = (by or ReportBy.sector).value
+        columns = ledger.measures.columns() if grouping in ("sector", "status") else None
+        if columns is not None:  # the index's columns: no digest parsed but those printed
+            from imtrack.core.report import progress_columns
+
+            result = progress_columns(columns, grouping, settings, ledger.measures.digest)
+        else:
+            from imtrack.core.report import progress_by
+            from imtrack.storage.digest import summaries
+
+            result = progress_by(summaries(ledger), grouping, settings)
+        if fmt is OutputFormat.json:
+            _json(result.to_dict())
+        else:
+            from imtrack.output.render import progress_table
+
+            _print(progress_table(result))
+        return
+    if by is not None:
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue("--by applies to the progress report, not to the period report (--since); drop one")
+    from imtrack.core.report import parse_day, period_report
+
+    first = parse_day(since, settings.today, "--since")
+    last = parse_day(until, settings.today, "--until") if until else settings.today
+    period = period_report(ledger, first, last)
+    if fmt is OutputFormat.json:
+        _json(period.to_dict())
+    else:
+        from imtrack.output.render import period_tables
+
+        _print(period_tables(period))

@@ -1,0 +1,249 @@
+"""Commands on measures: list, show, note, set-sector, reclassify, sectors and path."""
+
+from typing import Annotated, Any
+
+import typer
+
+from imtrack.cli.common import (
+    CommitmentFilter,
+    DueAfterFilter,
+    DueBeforeFilter,
+    DueSoonDays,
+    DueSoonFilter,
+    FormatOption,
+    GrepFilter,
+    LeadFilter,
+    OutputFormat,
+    OverdueFilter,
+    RegionFilter,
+    SectorFilter,
+    SortKey,
+    SourceFilter,
+    StaleDays,
+    StaleFilter,
+    StatusFilter,
+    TagFilter,
+    _complete_sector,
+    _complete_sector_after_id,
+    _json,
+    _location,
+    _only_table_or_json,
+    _parse_id,
+    _print,
+    _store,
+    app,
+    measure_filter,
+)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    sector: SectorFilter = None,
+    status: StatusFilter = None,
+    grep: GrepFilter = None,
+    source: SourceFilter = None,
+    lead: LeadFilter = None,
+    region: RegionFilter = None,
+    tag: TagFilter = None,
+    commitment: CommitmentFilter = None,
+    overdue: OverdueFilter = False,
+    due_soon: DueSoonFilter = False,
+    stale: StaleFilter = False,
+    due_before: DueBeforeFilter = None,
+    due_after: DueAfterFilter = None,
+    sort: Annotated[SortKey, typer.Option("--sort", help="Order: id, due (earliest first), updated (latest first), sector, status.")] = None,  # type: ignore[assignment]
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="Show at most N measures.")] = None,
+    due_soon_days: DueSoonDays = 30,
+    stale_days: StaleDays = 30,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="F1,F2",
+            help="Only these columns, in this order, for any format: id, text, sector, lead, partners, "
+            "due, status, latest_note, updated.",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List measures, optionally filtered; filters combine."""
+    from imtrack.domain.query import sort_measures
+    from imtrack.storage.digest import summaries
+
+    flt = measure_filter(
+        sector, status, grep, source, lead, region, tag, commitment,
+        overdue, due_soon, stale, due_before, due_after, due_soon_days, stale_days,
+    )
+    settings = flt.settings
+    store = _store(ctx)
+    ledger = store.load()
+    if fmt is OutputFormat.table and fields is None and sort in (None, SortKey.id) and _list_from_columns(ledger, flt, limit):
+        return
+    # Filter and order the digests (digest.py), then build full measures only for the rows a
+    # format prints in full: at 10,000 measures that is most of the command's time (issue 6).
+    measures = flt.apply(summaries(ledger))
+    if sort is not None:
+        measures = sort_measures(measures, sort.value)
+    if limit is not None:
+        measures = measures[:limit]
+    if fields is not None or fmt in (OutputFormat.csv, OutputFormat.markdown):
+        from imtrack.cli.exchange import print_fields
+
+        print_fields(ledger.get_many(m.id for m in measures), fields, fmt, total=len(ledger))
+    elif fmt is OutputFormat.json:
+        from imtrack.output.serialize import ledger_record
+
+        _json([ledger_record(ledger.get(m.id), settings) for m in measures])
+    else:
+        from imtrack.output.render import FOLD_MAX_ROWS, measures_table
+
+        colours = None
+        if len(measures) <= FOLD_MAX_ROWS:  # long listings are one line per measure, uncoloured
+            from imtrack.domain.flags import attention
+
+            colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+        _print(measures_table(measures, total=len(ledger), colours=colours))
+
+
+def _list_from_columns(ledger: Any, flt: Any, limit: int | None) -> bool:
+    """A long plain listing from the store index's columns (listing.py), parsing no digest;
+    False (nothing printed) when the columns cannot give exactly the digest path's output."""
+    from imtrack.output import listing
+    from imtrack.output.render import FOLD_MAX_ROWS, listing_table, sector_label, status_cell
+
+    view = ledger.measures.columns() if listing.exact_for_columns(flt) else None
+    if view is None:
+        return False
+    rows = listing.positions(view, flt.sectors, flt.statuses, limit)
+    if len(rows) <= FOLD_MAX_ROWS:  # coloured by attention: the digests' way (few rows)
+        return False
+    texts = view.texts()
+    if texts is None:
+        return False
+    _print(listing_table(*listing.cells(view, texts, rows, sector_label, status_cell), total=len(ledger)))
+    return True
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id (see `imtrack list`).", parser=_parse_id)],
+    due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
+    stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show one measure: every field, derived flags, regions, notes and the change history."""
+    from imtrack.core.tracker import get_measure
+    from imtrack.domain.derived import Settings, derive
+
+    settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
+    measure = get_measure(_store(ctx), measure_id)
+    if fmt in (OutputFormat.csv, OutputFormat.markdown):
+        from imtrack.cli.exchange import print_detail
+
+        print_detail(measure, fmt)
+    elif fmt is OutputFormat.json:
+        from imtrack.output.serialize import ledger_record
+
+        _json(ledger_record(measure, settings))
+    else:
+        from imtrack.output.render import measure_detail
+
+        _print(measure_detail(measure, derive(measure, settings)))
+
+
+@app.command()
+def note(
+    ctx: typer.Context,
+    measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.", parser=_parse_id, show_default=False)],
+    text: Annotated[str, typer.Argument(help="What happened, e.g. '已完成可研批复'.", show_default=False)],
+) -> None:
+    """Record a timestamped note (progress, a problem, a next step) on a measure."""
+    from imtrack.core.tracker import add_note
+
+    measure, added = add_note(_store(ctx), measure_id, text)
+    typer.echo(f"{measure.id}: note added at {added.at}")
+
+
+@app.command("set-sector")
+def set_sector(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[int],
+        typer.Argument(
+            metavar="ID...",
+            help="One or more measure ids.",
+            parser=_parse_id,
+            show_default=False,
+            autocompletion=_complete_sector_after_id,
+        ),
+    ],
+    sector: Annotated[
+        str,
+        typer.Argument(
+            metavar="SECTOR",
+            help="Sector slug or Chinese label (see `imtrack sectors`).",
+            autocompletion=_complete_sector,
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Override the sector the keyword rules chose; `reclassify` never undoes it."""
+    from imtrack.core.tracker import set_sector as core_set_sector
+    from imtrack.vocab.sectors import label
+
+    for m in core_set_sector(_store(ctx), ids, sector):
+        typer.echo(f"{m.id}: sector set to {label(m.sector)} ({m.sector})")
+
+
+@app.command()
+def reclassify(ctx: typer.Context) -> None:
+    """Apply the sector keyword rules again (after editing them); hand-set sectors are kept."""
+    from imtrack.core.tracker import reclassify as core_reclassify
+    from imtrack.core.tracker import rules_path_for
+    from imtrack.vocab.sectors import label, load_rules
+
+    location = _location(ctx)
+    rules = load_rules(rules_path_for(location.path))
+    moved = core_reclassify(_store(ctx), rules)
+    for m, before in moved:
+        typer.echo(f"{m.id}: {label(before)} -> {label(m.sector)}")
+    typer.echo(f"{len(moved)} measures moved (rules: {rules.path})")
+
+
+@app.command()
+def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """The sector vocabulary (slug and Chinese label) with the number of measures in each."""
+    _only_table_or_json(fmt)
+    from imtrack.core.report import sector_counts
+    from imtrack.vocab.sectors import SECTORS
+
+    counts = sector_counts(_store(ctx).load())
+    if fmt is OutputFormat.json:
+        _json([{"sector": s.slug, "label": s.label, "count": counts.get(s.slug, 0)} for s in SECTORS])
+    else:
+        from imtrack.output.render import sectors_table
+
+        _print(sectors_table(counts))
+
+
+@app.command()
+def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Print which database file is in use, why, and which sector rules apply to it."""
+    _only_table_or_json(fmt)
+    from imtrack.core.tracker import rules_path_for
+
+    location = _location(ctx)
+    info = {
+        "database": str(location.path),
+        "origin": location.origin,
+        "exists": location.path.exists(),
+        "sector_rules": str(rules_path_for(location.path)),
+    }
+    if fmt is OutputFormat.json:
+        _json(info)
+    else:
+        typer.echo(f"database:     {info['database']}  (from {location.origin}"
+                   f"{'' if info['exists'] else '; created on first use'})")
+        typer.echo(f"sector rules: {info['sector_rules']}")

@@ -1,0 +1,1 @@
+"""What the commands do, as plain functions over a store: no Typer, no Rich."""

@@ -1,0 +1,539 @@
+"""Progress arithmetic: measures -> plain rows. No Rich here; render.py draws the rows.
+
+* `progress_by(measures, by, settings)`: one row per sector, status, lead (canonical agency),
+  region (盟市), source or commitment type, each with per-status counts, percent done and the
+  overdue count, a total row, and the attention list (three-colour 督办: red overdue, yellow due
+  soon, blue stale; flags.py). A measure that mentions several regions is counted in each
+  region's row but once in the total.
+* `period_report(ledger, since, until)`: what happened between two days (inclusive), for the
+  report sent upward: completions, status changes, new notes, newly overdue measures and the
+  measures nobody touched.
+* `log_entries(ledger, measure_id, since)`: the change history, newest first.
+
+Days of timestamps are the days as recorded (flags.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import Any
+
+from imtrack.domain import flags as fl
+from imtrack.domain.clock import instant
+from imtrack.domain.ledger import Ledger
+from imtrack.domain.models import Measure, Status
+from imtrack.errors import InvalidValue
+from imtrack.vocab.sectors import SECTORS, label
+
+GROUPINGS = ("sector", "status", "lead", "region", "source", "commitment")
+NO_LEAD = "(未指定)"
+NO_REGION = "(未涉及盟市)"
+NO_SOURCE = "(无来源)"
+
+
+@dataclass(slots=True)
+class ProgressRow:
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in Status})
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts[Status.DONE.value]
+
+    @property
+    def percent_done(self) -> float:
+        return round(100 * self.done / self.total, 1) if self.total else 0.0
+
+    def add(self, measure: Measure, overdue: bool = False) -> None:
+        self.counts[measure.status] = self.counts.get(measure.status, 0) + 1
+        self.overdue += int(overdue)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "total": self.total,
+            "counts": dict(self.counts),
+            "done": self.done,
+            "percent_done": self.percent_done,
+            "overdue": self.overdue,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionItem:
+    """A measure on the 督办 list: colour red (overdue), yellow (due soon) or blue (stale)."""
+
+    id: int
+    text: str
+    colour: str
+    flags: list[str]
+    status: str
+    lead: str | None
+    due: str | None
+    days_left: int | None
+    last_activity: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "colour": self.colour,
+            "flags": list(self.flags),
+            "status": self.status,
+            "lead": self.lead,
+            "due": self.due,
+            "days_left": self.days_left,
+            "last_activity": self.last_activity,
+        }
+
+
+class AttentionList(Sequence[AttentionItem]):
+    """The attention list in order (most urgent first), each AttentionItem made when first
+    read: at 10,000 measures thousands may be flagged while the table shows 20 (issue 6)."""
+
+    __slots__ = ("_entries", "_fetch", "_items")
+
+    def __init__(self, entries: list[tuple] = (), fetch: Any = None) -> None:  # type: ignore[assignment]
+        """entries: (sort key, measure, flags, days left, last activity day), in order. With
+        `fetch`, the second is a measure id and the last a day ordinal (0: none) instead, and
+        fetch(id) gives the measure's digest (its text, status, lead and due) when the item
+        is first read (report.progress_columns)."""
+        self._entries = list(entries)
+        self._items: dict[int, AttentionItem] = {}
+        self._fetch = fetch
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._entries)))]
+        if index < 0:
+            index += len(self._entries)
+        item = self._items.get(index)
+        if item is None:
+            _, measure, f, days_left, last = self._entries[index]
+            if self._fetch is not None:
+                measure_id, digest = measure, self._fetch(measure)
+                item = AttentionItem(
+                    id=measure_id,
+                    text=digest["text"],
+                    colour=f.attention,
+                    flags=f.names(),
+                    status=digest["status"],
+                    lead=digest["lead"],
+                    due=digest["due"],
+                    days_left=days_left,
+                    last_activity=date.fromordinal(last).isoformat() if last else None,
+                )
+            else:
+                item = AttentionItem(
+                    id=measure.id,
+                    text=measure.text,
+                    colour=f.attention,
+                    flags=f.names(),
+                    status=measure.status,
+                    lead=measure.lead,
+                    due=measure.due,
+                    days_left=days_left,
+                    last_activity=last.isoformat() if last else None,
+                )
+            self._items[index] = item
+        return item
+
+    def colour_counts(self) -> dict[str, int]:
+        """How many are red, yellow and blue, without making the items."""
+        counts = {"red": 0, "yellow": 0, "blue": 0}
+        for entry in self._entries:
+            counts[entry[2].attention] += 1
+        return counts
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class ProgressReport:
+    by: str
+    rows: list[ProgressRow]
+    total: ProgressRow
+    attention: AttentionList = field(default_factory=AttentionList)
+    settings: Any = None  # derived.Settings, when computed by progress_by
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "by": self.by,
+            "rows": [r.to_dict() for r in self.rows],
+            "total": self.total.to_dict(),
+            "attention": [a.to_dict() for a in self.attention],
+        }
+        if self.settings is not None:
+            data["today"] = self.settings.today.isoformat()
+            data["due_soon_days"] = self.settings.soon_days
+            data["stale_days"] = self.settings.stale_days
+        return data
+
+
+def progress_by_sector(measures: Iterable[Measure]) -> ProgressReport:
+    """One row per sector that has measures, in vocabulary order, and a total row."""
+    return progress_by(measures, "sector")
+
+
+def _preset_rows(by: str) -> dict[str, ProgressRow]:
+    """Rows in the dimension's own order (vocabulary, statuses, 盟市); others appear as met."""
+    if by == "sector":
+        return {s.slug: ProgressRow(s.slug, s.label) for s in SECTORS}
+    if by == "status":
+        return {s.value: ProgressRow(s.value, s.label) for s in Status}
+    if by == "region":
+        from imtrack.vocab.regions import REGIONS
+
+        return {r.name: ProgressRow(r.name, r.name) for r in REGIONS}
+    if by == "commitment":
+        from imtrack.vocab.commitment import COMMITMENTS
+
+        return {c.slug: ProgressRow(c.slug, c.label) for c in COMMITMENTS}
+    return {}
+
+
+def _keys(measure: Measure, by: str) -> list[str]:
+    """The keys of the rows a measure counts in (_label names a row)."""
+    if by == "sector":
+        return [measure.sector]
+    if by == "status":
+        return [measure.status]
+    if by == "source":
+        return [measure.source]
+    if by == "lead":
+        from imtrack.vocab.agencies import canonical
+
+        return [canonical(measure.lead) if measure.lead else ""]
+    if by == "region":
+        from imtrack.vocab.regions import regions_of
+
+        return regions_of(measure.text) or [""]
+    if by == "commitment":
+        from imtrack.vocab.commitment import commitment_of
+
+        return [commitment_of(measure.text)]
+    raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+
+
+def _label(key: str, by: str) -> str:
+    """The label of a row that is not preset (a value from a newer imtrack, a lead, a source)."""
+    if by == "sector":
+        return label(key)
+    if by == "status":
+        try:
+            return Status(key).label
+        except ValueError:
+            return key
+    if by == "lead":
+        return key or NO_LEAD
+    if by == "region":
+        return key or NO_REGION
+    if by == "source":
+        return key or NO_SOURCE
+    from imtrack.vocab.commitment import label as commitment_label
+
+    return commitment_label(key)
+
+
+_COLOUR_ORDER = {"red": 0, "yellow": 1, "blue": 2}
+
+
+def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any = None) -> ProgressReport:
+    """Rows by one dimension (see module docstring), the total and the attention list.
+    Lead and source rows are ordered by size (largest first), the empty group last."""
+    from imtrack.domain.derived import Settings
+
+    settings = settings or Settings()
+    if by not in GROUPINGS:
+        raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+    rows = _preset_rows(by)
+    total = ProgressRow("total", "合计")
+    attention: list[tuple] = []
+    today, soon, stale = settings.today, settings.soon_days, settings.stale_days
+    for measure in measures:  # the hot loop of `report`: 10,000s of measures, kept lean
+        f, due, last = fl.facts(measure, today, soon, stale)
+        status, overdue = measure.status, f.overdue
+        for key in _keys(measure, by):
+            row = rows.get(key)
+            if row is None:  # a value from a newer imtrack, a new lead: counted, never dropped
+                row = rows[key] = ProgressRow(key, _label(key, by))
+            counts = row.counts
+            counts[status] = counts.get(status, 0) + 1
+            if overdue:
+                row.overdue += 1
+        counts = total.counts
+        counts[status] = counts.get(status, 0) + 1
+        if overdue:
+            total.overdue += 1
+        colour = f.attention
+        if colour:
+            days_left = None if due is None else (due - today).days
+            key = (_COLOUR_ORDER[colour], days_left if days_left is not None else 0,
+                   last.isoformat() if last else "", measure.id)
+            attention.append((key, measure, f, days_left, last))
+    shown = [r for r in rows.values() if r.total]
+    if by in ("lead", "source"):
+        shown.sort(key=lambda r: (r.key == "", -r.total, r.key))
+    else:
+        shown.sort(key=lambda r: r.key == "")  # stable: keeps the preset order, empty last
+    attention.sort(key=itemgetter(0))
+    return ProgressReport(by, shown, total, AttentionList(attention), settings)
+
+
+def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> ProgressReport:
+    """progress_by(summaries(ledger), by, settings), to the byte, from the store's columns
+    (ledger.measures.columns(), storeindex.ColumnView) instead of every digest: `by` is sector
+    or status; `fetch(id)` gives one measure's digest (MeasureMap.digest) for the attention
+    items actually read. The flags are flags.judge() over day ordinals."""
+    if by not in ("sector", "status"):
+        raise InvalidValue(f"the columns hold no {by!r}; report by sector or status")
+    ids = columns.ids
+    status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
+    group = columns.sector if by == "sector" else status
+    names, status_names = columns.codes[by], columns.codes["status"]
+    order = columns.id_order()
+    if not isinstance(order, range):  # not stored in id order: count in id order
+        ids = [ids[i] for i in order]
+        status, due, activity, done, group = ([col[i] for i in order] for col in (status, due, activity, done, group))
+    today = settings.today.toordinal()
+    soon_limit, stale_limit = today + settings.soon_days, today - settings.stale_days
+    done_code = status_names.index(DONE) if DONE in status_names else -2
+    judge, flags_attention = fl.judge, fl.Flags.attention.fget
+    attention: list[tuple] = []
+    overdue_groups: list[int] = []
+    for measure_id, code, g, due_day, last, done_day in zip(ids, status, group, due, activity, done):
+        dated = due_day if due_day > 0 else None
+        f = judge(code == done_code, dated, last or None, done_day or None, today, soon_limit, stale_limit)
+        if f.overdue:
+            overdue_groups.append(g)
+        colour = flags_attention(f)
+        if colour:
+            days_left = None if dated is None else dated - today
+            attention.append(((_COLOUR_ORDER[colour], days_left if days_left is not None else 0, last, measure_id),
+                              measure_id, f, days_left, last))
+    rows = _preset_rows(by)
+    total = ProgressRow("total", "合计")
+    from collections import Counter
+
+    for (g, code), n in Counter(zip(group, status)).items():  # first met first, as progress_by
+        key, status_name = names[g], status_names[code]
+        row = rows.get(key)
+        if row is None:  # a value from a newer imtrack: counted, never dropped
+            row = rows[key] = ProgressRow(key, _label(key, by))
+        row.counts[status_name] = row.counts.get(status_name, 0) + n
+        total.counts[status_name] = total.counts.get(status_name, 0) + n
+    for g, n in Counter(overdue_groups).items():
+        rows[names[g]].overdue += n
+        total.overdue += n
+    shown = [r for r in rows.values() if r.total]
+    shown.sort(key=lambda r: r.key == "")
+    attention.sort(key=itemgetter(0))
+    return ProgressReport(by, shown, total, AttentionList(attention, fetch), settings)
+
+
+DONE = Status.DONE.value
+
+
+def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:
+    counts = {s.slug: 0 for s in SECTORS}
+    for measure in measures:
+        counts[measure.sector] = counts.get(measure.sector, 0) + 1
+    return counts
+
+
+# -- days typed for --since / --until ----------------------------------------------------------
+
+_AGO = __import__("re").compile(r"-(\d{1,4})([dwm])")
+
+
+def parse_day(text: str, today: date, option: str = "--since") -> date:
+    """A day for a period: ISO (2026-11-16), `today`, `yesterday`, `-7d`, `-2w`, `-1m`, or any
+    due-date form (dates.parse_due; a month alone means its last day)."""
+    from imtrack.domain.dates import parse_due
+
+    raw = text.strip().casefold()
+    if raw in ("yesterday", "昨天"):
+        return today - timedelta(days=1)
+    if m := _AGO.fullmatch(raw):
+        n, unit = int(m.group(1)), m.group(2)
+        if unit == "m":
+            from dateutil.relativedelta import relativedelta
+
+            return today - relativedelta(months=n)
+        return today - timedelta(days=n * (7 if unit == "w" else 1))
+    try:
+        due = parse_due(text, today)
+    except InvalidValue as exc:
+        raise InvalidValue(f"{option}: {exc} (or -7d, -2w, -1m, yesterday)") from None
+    if due.date is None:
+        raise InvalidValue(f"{option} needs a day, not {text!r}; e.g. 2026-11-16 or -7d")
+    return due.date
+
+
+# -- the period report -------------------------------------------------------------------------
+
+
+def _day(timestamp: str) -> date | None:
+    return fl._day(timestamp)
+
+
+@dataclass(slots=True)
+class PeriodReport:
+    since: date
+    until: date
+    total: int = 0
+    completed: list[dict[str, Any]] = field(default_factory=list)
+    status_changes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    newly_overdue: list[dict[str, Any]] = field(default_factory=list)
+    no_update: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "total": self.total,
+            "completed": self.completed,
+            "status_changes": self.status_changes,
+            "notes": self.notes,
+            "newly_overdue": self.newly_overdue,
+            "no_update": self.no_update,
+        }
+
+
+def period_report(ledger: Iterable[Measure], since: date, until: date) -> PeriodReport:
+    """What happened from `since` to `until`, both days included:
+
+    * completed: measures whose last status change in the period made them done;
+    * status_changes: every status change in the period, oldest first; a command that was
+      undone and the undo itself are left out (they cancel out; `imtrack log` shows them);
+    * notes: notes added in the period, oldest first;
+    * newly_overdue: the due date passed in the period (overdue from the day after it, so
+      `since - 1 <= due < until`) and the measure was not done by its due date;
+    * no_update: measures existing by `until`, not done, with no note or change in the period
+      (a change that was undone, or the undo of it, is not an update).
+    """
+    if since > until:
+        raise InvalidValue(f"--since {since} is after --until {until}; swap them")
+    report = PeriodReport(since, until)
+    cancelled: set[int] = set()
+    if isinstance(ledger, Ledger):
+        from imtrack.domain.history import UNDONE
+
+        for entry in ledger.meta.get(UNDONE, []):
+            cancelled |= {int(entry["txn"]), int(entry["by"])}
+
+    def inside(stamp: str) -> bool:
+        day = _day(stamp)
+        return day is not None and since <= day <= until
+
+    for m in ledger:
+        report.total += 1
+        status_in = [
+            c for c in m.history if c.field == "status" and inside(c.at) and c.txn not in cancelled
+        ]
+        for c in status_in:
+            report.status_changes.append(
+                {"id": m.id, "at": c.at, "from": c.old, "to": c.new, "text": m.text}
+            )
+        if status_in and status_in[-1].new == Status.DONE.value:
+            due = fl.due_date(m)
+            late = due is not None and (_day(status_in[-1].at) or since) > due
+            report.completed.append(
+                {"id": m.id, "at": status_in[-1].at, "text": m.text, "lead": m.lead, "late": late}
+            )
+        for n in m.notes:
+            if inside(n.at):
+                report.notes.append({"id": m.id, "at": n.at, "text": n.text})
+        due = fl.due_date(m)
+        if due is not None and since - timedelta(days=1) <= due < until:
+            done = fl.done_on(m)
+            missed = (m.status != Status.DONE.value) or (done is not None and done > due)
+            if missed:
+                report.newly_overdue.append(
+                    {"id": m.id, "due": m.due, "text": m.text, "lead": m.lead, "status": m.status}
+                )
+        created = _day(m.created)
+        if m.status != Status.DONE.value and (created is None or created <= until):
+            stamps = [m.created, *(n.at for n in m.notes)]
+            stamps += [c.at for c in m.history if c.txn not in cancelled]
+            if not any(inside(s) for s in stamps if s):
+                last = fl.last_activity(m)
+                report.no_update.append(
+                    {
+                        "id": m.id,
+                        "text": m.text,
+                        "lead": m.lead,
+                        "status": m.status,
+                        "last_activity": last.isoformat() if last else None,
+                    }
+                )
+    report.status_changes.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.notes.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.completed.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    return report
+
+
+
+# -- the change log ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    at: str
+    id: int
+    kind: str  # "change" or "note"
+    field: str  # the changed field; "note" for a note
+    old: Any = None
+    new: Any = None
+    text: str | None = None  # the note
+    txn: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "id": self.id,
+            "kind": self.kind,
+            "field": self.field,
+            "from": self.old,
+            "to": self.new,
+            "text": self.text,
+            "txn": self.txn,
+        }
+
+
+def log_entries(
+    ledger: Ledger | Iterable[Measure], measure_id: int | None = None, since: date | None = None
+) -> list[LogEntry]:
+    """Every change and note, newest first (ties: later command first, then later record)."""
+    if measure_id is not None and isinstance(ledger, Ledger):
+        measures: Iterable[Measure] = [ledger.get(measure_id)]
+    else:
+        measures = [m for m in ledger if measure_id is None or m.id == measure_id]
+    keyed: list[tuple[tuple, LogEntry]] = []
+    for m in measures:
+        for i, c in enumerate(m.history):
+            entry = LogEntry(c.at, m.id, "change", c.field, c.old, c.new, None, c.txn)
+            keyed.append(((instant(c.at), c.txn or 0, m.id, i), entry))
+        for i, n in enumerate(m.notes):
+            entry = LogEntry(n.at, m.id, "note", "note", None, None, n.text, n.txn)
+            keyed.append(((instant(n.at), n.txn or 0, m.id, len(m.history) + i), entry))
+    if since is not None:
+        keyed = [(k, e) for k, e in keyed if (_day(e.at) or date.min) >= since]
+    keyed.sort(key=lambda ke: ke[0], reverse=True)
+    return [e for _, e in keyed]

@@ -1,0 +1,299 @@
+"""Transactions and undo.
+
+Every changing command is one *transaction* (txn): an integer id, allocated from
+`ledger.meta["next_txn"]` and never reused. Each `Change` and `Note` the command writes carries
+that id (`Change.txn`, `Note.txn`, stored as "txn"), so a bulk edit of 12 measures is one txn and
+one undo.
+
+How a changing command uses it (inside `store.transaction()`):
+
+    txn = history.begin(ledger)
+    for measure in measures:
+        history.record(ledger, measure, "status", "done", at, txn)
+        history.add_note(ledger, measure, "已完成", at, txn)
+
+`undo_last(ledger, at)` reverts the most recent txn that is still undoable, across all measures:
+
+* every Change of that txn is reverted newest first, the field getting back its `old` value;
+  the revert is itself recorded as a Change (field, from the current value, to the old one)
+  under a new txn, so the history stays a true audit trail;
+* every Note added in that txn is removed, and the removal is recorded as a Change with the
+  pseudo-field "note" (from the note's text, to None);
+* `meta["undone"]` gains `{"txn": <undone txn>, "by": <the undo's txn>}`. Both ids are skipped
+  by later undos, so repeated undo walks further back (and never "undoes an undo").
+
+Undo is all or nothing: before changing anything it checks that every field still holds the
+value the txn left (a later change made outside any txn, e.g. by an older imtrack, would make
+a blind revert wrong); if not, it raises ImtrackError naming the measure and field.
+
+Records written before transactions existed have `txn=None` and are never undone.
+
+Measures a command creates (`imtrack import` of a text or of a JSON backup) are recorded in
+`meta["created"]` as `{"txn", "at", "ids"}` (`record_created`), not in the measures' own history,
+so that a backup restored into a new database stays identical to the one exported. Undoing such
+a txn removes those measures (`Ledger.remove`: the document is dropped, the id stays retired).
+A backup import that replaced stored measures whole is recorded in `meta["replaced"]`
+(`record_replaced`); undo refuses that txn, saying why, since the replaced versions are gone.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from imtrack.domain import clock
+from imtrack.domain.ledger import Ledger
+from imtrack.domain.models import Change, Measure, Note
+from imtrack.errors import ImtrackError, NotFound
+
+NEXT_TXN = "next_txn"
+UNDONE = "undone"
+NOTE_FIELD = "note"  # pseudo-field of the Change that records an undo removing a note
+CREATED = "created"  # meta: [{"txn", "at", "ids"}], measures added by a command
+REPLACED = "replaced"  # meta: [{"txn", "at", "ids"}], measures a backup import replaced whole
+
+
+def begin(ledger: Ledger) -> int:
+    """Allocate the id of a new transaction (call once per changing command)."""
+    txn = int(ledger.meta.get(NEXT_TXN, 1))
+    ledger.meta[NEXT_TXN] = txn + 1
+    ledger.meta_dirty = True
+    return txn
+
+
+def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str, txn: int) -> bool:
+    """Set a field and log the change under `txn`; False (and nothing logged) if unchanged."""
+    old = getattr(measure, field_name)
+    if old == new:
+        return False
+    setattr(measure, field_name, copy.deepcopy(new))
+    measure.history.append(
+        Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn)
+    )
+    measure.updated = at
+    ledger.mark_changed(measure)
+    return True
+
+
+def add_note(ledger: Ledger, measure: Measure, text: str, at: str, txn: int) -> Note:
+    note = Note(at=at, text=text, txn=txn)
+    measure.notes.append(note)
+    measure.updated = at
+    ledger.mark_changed(measure)
+    return note
+
+
+def _log_ids(ledger: Ledger, key: str, measure_ids: list[int], at: str, txn: int) -> None:
+    if measure_ids:
+        entry = {"txn": txn, "at": at, "ids": list(measure_ids)}
+        ledger.meta[key] = [*ledger.meta.get(key, []), entry]
+        ledger.meta_dirty = True
+
+
+def record_created(ledger: Ledger, measure_ids: list[int], at: str, txn: int) -> None:
+    """Log that `txn` added these measures, so undo removes them again."""
+    _log_ids(ledger, CREATED, measure_ids, at, txn)
+
+
+def record_replaced(ledger: Ledger, measure_ids: list[int], at: str, txn: int) -> None:
+    """Log that `txn` replaced these measures whole (backup import): undo refuses it."""
+    _log_ids(ledger, REPLACED, measure_ids, at, txn)
+
+
+def _logged(ledger: Ledger, key: str, txn: int) -> tuple[list[int], list[str]]:
+    """The ids and times `txn` logged under meta[key]."""
+    ids: list[int] = []
+    stamps: list[str] = []
+    for entry in ledger.meta.get(key, []):
+        if int(entry["txn"]) == txn:
+            ids += [int(i) for i in entry["ids"]]
+            stamps.append(str(entry["at"]))
+    return ids, stamps
+
+
+def _skipped(ledger: Ledger) -> set[int]:
+    skipped: set[int] = set()
+    for entry in ledger.meta.get(UNDONE, []):
+        skipped.add(int(entry["txn"]))
+        skipped.add(int(entry["by"]))
+    return skipped
+
+
+def last_txn(ledger: Ledger) -> int | None:
+    """The most recent transaction that undo would revert, or None."""
+    skipped = _skipped(ledger)
+    latest: int | None = None
+    for measure in ledger.measures.values():
+        for rec in (*measure.history, *measure.notes):
+            if (
+                rec.txn is not None
+                and rec.txn not in skipped
+                and (latest is None or rec.txn > latest)
+            ):
+                latest = rec.txn
+    for key in (CREATED, REPLACED):
+        for entry in ledger.meta.get(key, []):
+            t = int(entry["txn"])
+            if t not in skipped and (latest is None or t > latest):
+                latest = t
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class Reverted:
+    measure_id: int
+    field: str
+    restored: Any  # the value the field has again
+    undone: Any  # the value the undone command had set
+
+
+@dataclass(slots=True)
+class Undone:
+    """What `undo_last` reverted."""
+
+    txn: int  # the transaction that was undone
+    by: int  # the transaction that records the undo
+    at: str  # when the undone command ran (its earliest record)
+    changes: list[Reverted] = field(default_factory=list)
+    notes: list[tuple[int, Note]] = field(default_factory=list)  # (measure id, removed note)
+    removed: list[Measure] = field(default_factory=list)  # measures the command had added
+
+    @property
+    def measure_ids(self) -> list[int]:
+        return sorted(
+            {r.measure_id for r in self.changes} | {i for i, _ in self.notes} | {m.id for m in self.removed}
+        )
+
+    def describe(self) -> str:
+        """Plain lines for the CLI: a summary line, then one line per reverted change or note."""
+        ids = self.measure_ids
+        noun = "measure" if len(ids) == 1 else "measures"
+        lines = [f"undid the command of {self.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})"]
+        for r in self.changes:
+            lines.append(f"#{r.measure_id} {r.field}: {_show(r.undone)} -> {_show(r.restored)}")
+        for measure_id, note in self.notes:
+            lines.append(f"#{measure_id} removed note: {note.text}")
+        for measure in self.removed:
+            lines.append(f"#{measure.id} removed measure (added by that command): {measure.text}")
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "(none)"
+    return str(value)
+
+
+def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
+    """Refuse before changing anything if a field no longer holds what the txn left there."""
+    for measure_id, changes in records.items():
+        measure = ledger.measures.get(measure_id)
+        if measure is None:
+            raise ImtrackError(
+                f"cannot undo: measure {measure_id} that the command changed no longer exists"
+            )
+        values: dict[str, Any] = {}
+        for change in reversed(changes):
+            if not hasattr(measure, change.field):
+                raise ImtrackError(
+                    f"cannot undo: measure {measure_id} has no field {change.field!r} "
+                    f"(recorded by a newer imtrack?); nothing was changed"
+                )
+            current = values.get(change.field, getattr(measure, change.field))
+            if current != change.new:
+                raise ImtrackError(
+                    f"cannot undo: measure {measure_id}'s {change.field} is now {_show(current)!r}, "
+                    f"not {_show(change.new)!r} as that command left it; change it by hand "
+                    f"with `imtrack update {measure_id}`"
+                )
+            values[change.field] = change.old
+
+
+def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[int]) -> None:
+    """Refuse to remove a measure that a later command still in force has changed."""
+    for measure_id in created:
+        measure = ledger.measures.get(measure_id)
+        if measure is None:
+            raise ImtrackError(
+                f"cannot undo: measure {measure_id} that the command added no longer exists; "
+                f"nothing was changed"
+            )
+        for rec in (*measure.history, *measure.notes):
+            # Only later txns count: a measure restored from a backup brings its own, older ones.
+            if rec.txn is not None and rec.txn > txn and rec.txn not in skipped:
+                raise ImtrackError(
+                    f"cannot undo: measure {measure_id}, added by that command, was changed since "
+                    f"by another command; nothing was changed"
+                )
+
+
+def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
+    """Revert the most recent undoable transaction (see module docstring)."""
+    txn = last_txn(ledger)
+    if txn is None:
+        raise NotFound(
+            "nothing to undo: no command recorded since undo support was added, or all were undone"
+        )
+    created, stamps = _logged(ledger, CREATED, txn)
+    replaced, replaced_at = _logged(ledger, REPLACED, txn)
+    if replaced:
+        shown = ", ".join(map(str, replaced[:10])) + (", ..." if len(replaced) > 10 else "")
+        raise ImtrackError(
+            f"cannot undo the backup import of {min(replaced_at)}: it replaced measures {shown} "
+            f"whole and the versions it replaced were not kept, so undo cannot go back past it; "
+            f"nothing was changed. Restore those measures from an earlier backup "
+            f"(imtrack import OLD-BACKUP.json)"
+        )
+    gone = set(created)
+    records: dict[int, list[Change]] = {}
+    notes: dict[int, list[Note]] = {}
+    for measure in ledger:
+        if measure.id in gone:
+            continue  # removed whole below: its own records of this txn go with it
+        changes = [c for c in measure.history if c.txn == txn]
+        added = [n for n in measure.notes if n.txn == txn]
+        if changes:
+            records[measure.id] = changes
+        if added:
+            notes[measure.id] = added
+        stamps += [r.at for r in (*changes, *added)]
+    _check(ledger, txn, records)
+    _check_created(ledger, txn, created, _skipped(ledger))
+
+    at = at or clock.timestamp()
+    by = begin(ledger)
+    result = Undone(txn=txn, by=by, at=min(stamps))
+    for measure_id in sorted(records.keys() | notes.keys()):
+        measure = ledger.measures[measure_id]
+        for change in reversed(records.get(measure_id, [])):
+            current = getattr(measure, change.field)
+            setattr(measure, change.field, copy.deepcopy(change.old))
+            measure.history.append(
+                Change(
+                    at=at,
+                    field=change.field,
+                    old=copy.deepcopy(current),
+                    new=copy.deepcopy(change.old),
+                    txn=by,
+                )
+            )
+            result.changes.append(
+                Reverted(measure_id, change.field, restored=change.old, undone=change.new)
+            )
+        for note in notes.get(measure_id, []):
+            measure.notes = [n for n in measure.notes if n is not note]
+            measure.history.append(Change(at=at, field=NOTE_FIELD, old=note.text, new=None, txn=by))
+            result.notes.append((measure_id, note))
+        measure.updated = at
+        ledger.mark_changed(measure)
+    for measure_id in sorted(gone):
+        result.removed.append(ledger.remove(measure_id))
+    entry: dict[str, Any] = {"txn": txn, "by": by}
+    if gone:
+        entry["removed"] = sorted(gone)
+    ledger.meta[UNDONE] = [*ledger.meta.get(UNDONE, []), entry]
+    ledger.meta_dirty = True
+    return result

@@ -1,0 +1,317 @@
+"""The records imtrack keeps: measures with their notes and change history, and statuses.
+
+Plain value classes (frozen.Record gives what slots dataclasses gave, without their cost at
+import) with explicit to_dict/from_dict so the stored JSON and the `--format json` output have
+stable, documented field names that do not follow Python attribute renames."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from imtrack.domain.frozen import Record
+from imtrack.errors import InvalidValue
+from imtrack.vocab.textnorm import fold
+
+
+class Status(str, Enum):
+    NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_STARTED: "未启动",
+    Status.IN_PROGRESS: "推进中",
+    Status.DONE: "已完成",
+    Status.BLOCKED: "受阻",
+}
+
+# Words ledgers use for the same states, beside the canonical slug and label.
+_STATUS_ALIASES: dict[str, Status] = {
+    "未开始": Status.NOT_STARTED,
+    "todo": Status.NOT_STARTED,
+    "进行中": Status.IN_PROGRESS,
+    "推进": Status.IN_PROGRESS,
+    "完成": Status.DONE,
+    "阻塞": Status.BLOCKED,
+    "滞后": Status.BLOCKED,
+}
+
+
+def _status_lookup() -> dict[str, Status]:
+    table = {fold(k): v for k, v in _STATUS_ALIASES.items()}
+    for status in Status:
+        table[fold(status.value)] = status
+        table[fold(status.value.replace("-", "_"))] = status
+        table[fold(status.value.replace("-", ""))] = status
+        table[fold(status.label)] = status
+    return table
+
+
+_STATUS_LOOKUP = _status_lookup()
+
+
+def status_choices() -> str:
+    return ", ".join(f"{s.value} ({s.label})" for s in Status)
+
+
+def parse_status(text: str) -> Status:
+    """Accept the slug or the Chinese label (and a few ledger synonyms), any width or case."""
+    status = _STATUS_LOOKUP.get(fold(text))
+    if status is None:
+        raise InvalidValue(f"unknown status {text!r}; use one of: {status_choices()}")
+    return status
+
+
+_REQUIRED: Any = object()
+
+
+def _str(d: dict[str, Any], key: str, default: Any = _REQUIRED) -> str:
+    """A string field of a stored record; a hand-edited file may hold anything (TypeError is
+    reported by the store as a malformed record)."""
+    value = d[key] if default is _REQUIRED else d.get(key, default)
+    if not isinstance(value, str):
+        raise TypeError(f"{key!r} must be a string, not {type(value).__name__}")
+    return value
+
+
+def clean_note(text: str) -> str:
+    """A note as recorded: trimmed, and never empty (every command that records a note uses this)."""
+    text = text.strip()
+    if not text:
+        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
+    return text
+
+
+class Note(Record):
+    __slots__ = ("at", "text", "txn")
+    at: str
+    text: str
+    txn: int | None  # the command that added it (history.py); None in older records
+
+    def __init__(self, at: str, text: str, txn: int | None = None) -> None:
+        self.at = at
+        self.text = text
+        self.txn = txn
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"at": self.at, "text": self.text}
+        if self.txn is not None:
+            d["txn"] = self.txn
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Note:
+        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"))
+
+
+class Change(Record):
+    """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
+
+    __slots__ = ("at", "field", "old", "new", "txn")
+    at: str
+    field: str
+    old: Any
+    new: Any
+    txn: int | None  # the command it belongs to (history.py); undo reverts a txn
+
+    def __init__(self, at: str, field: str, old: Any, new: Any, txn: int | None = None) -> None:
+        self.at = at
+        self.field = field
+        self.old = old
+        self.new = new
+        self.txn = txn
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
+        if self.txn is not None:
+            d["txn"] = self.txn
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Change:
+        return cls(
+            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn")
+        )
+
+
+_NEW_LIST: Any = object()  # a default of Measure(): a new empty list for each measure
+
+
+class Measure(Record):
+    __slots__ = (
+        "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
+        "progress", "sector_pinned", "created", "updated", "notes", "history",
+    )
+    id: int
+    text: str
+    sector: str
+    status: str
+    source: str
+    section: str
+    lead: str | None
+    partners: list[str]
+    due: str | None  # ISO date, or "ongoing" (持续推进) for a measure with no deadline
+    tags: list[str]
+    progress: int | None  # 0-100, optional
+    # True once a user chose the sector: re-classification never overrides a person's choice.
+    sector_pinned: bool
+    created: str
+    updated: str
+    notes: list[Note]
+    history: list[Change]
+
+    def __init__(
+        self,
+        id: int,
+        text: str,
+        sector: str,
+        status: str = Status.NOT_STARTED.value,
+        source: str = "",
+        section: str = "",
+        lead: str | None = None,
+        partners: list[str] = _NEW_LIST,
+        due: str | None = None,
+        tags: list[str] = _NEW_LIST,
+        progress: int | None = None,
+        sector_pinned: bool = False,
+        created: str = "",
+        updated: str = "",
+        notes: list[Note] = _NEW_LIST,
+        history: list[Change] = _NEW_LIST,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.sector = sector
+        self.status = status
+        self.source = source
+        self.section = section
+        self.lead = lead
+        self.partners = [] if partners is _NEW_LIST else partners
+        self.due = due
+        self.tags = [] if tags is _NEW_LIST else tags
+        self.progress = progress
+        self.sector_pinned = sector_pinned
+        self.created = created
+        self.updated = updated
+        self.notes = [] if notes is _NEW_LIST else notes
+        self.history = [] if history is _NEW_LIST else history
+
+    @property
+    def latest_note(self) -> Note | None:
+        return self.notes[-1] if self.notes else None
+
+    @property
+    def latest_note_at(self) -> str | None:
+        """When the latest note was written (what `list` shows), or None."""
+        return self.notes[-1].at if self.notes else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "text": self.text,
+            "sector": self.sector,
+            "status": self.status,
+            "source": self.source,
+            "section": self.section,
+            "lead": self.lead,
+            "partners": list(self.partners),
+            "due": self.due,
+            "tags": list(self.tags),
+            "progress": self.progress,
+            "sector_pinned": self.sector_pinned,
+            "created": self.created,
+            "updated": self.updated,
+            "notes": [n.to_dict() for n in self.notes],
+            "history": [c.to_dict() for c in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Measure:
+        # Without per-item from_dict calls: this runs once per stored measure
+        # when a command needs them all (list, report), 10,000s of times (bench/RESULTS.md).
+        check_record(d)
+        get = d.get
+        notes = get("notes")
+        history = get("history")
+        measure = cls(
+            id=int(d["id"]),
+            text=d["text"],
+            sector=d["sector"],
+            status=get("status", _NOT_STARTED),
+            source=get("source", ""),
+            section=get("section", ""),
+            lead=get("lead"),
+            partners=list(get("partners") or ()),
+            due=get("due"),
+            tags=list(get("tags") or ()),
+            progress=get("progress"),
+            sector_pinned=bool(get("sector_pinned", False)),
+            created=get("created", ""),
+            updated=get("updated", ""),
+            notes=[Note(n["at"], n["text"], n.get("txn")) for n in notes] if notes else [],
+            history=[Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn")) for c in history]
+            if history
+            else [],
+        )
+        return measure
+
+
+_NOT_STARTED = Status.NOT_STARTED.value
+_STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
+
+
+def check_due(value: Any) -> None:
+    """Measure.due holds None, "ongoing" or an ISO date (dates.DueDate.stored); anything else
+    (03/04/2025 typed into a backup) raises ValueError/TypeError instead of crashing `list`."""
+    if value is None or value == "" or value == "ongoing":
+        return
+    if type(value) is not str:
+        raise TypeError(f"'due' must be an ISO date string, 'ongoing' or null, not {type(value).__name__}")
+    try:
+        ok = date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"'due' must be an ISO date (2025-12-31), 'ongoing' or null, not {value!r}")
+
+
+def check_progress(value: Any) -> None:
+    """Measure.progress holds None or a whole number from 0 to 100."""
+    if value is None:
+        return
+    if type(value) is not int or not 0 <= value <= 100:
+        raise ValueError(f"'progress' must be a whole number from 0 to 100 or null, not {value!r}")
+
+
+def check_record(d: dict[str, Any]) -> None:
+    """A hand-edited file may hold anything; a wrong type or value in a stored measure is
+    reported by the store as a malformed record instead of failing later inside a table or a
+    date comparison. Checked on the stored document, so the digests that `list` and `report`
+    read (digest.py) are held to the same rules as the Measures built from it. One pass of cheap
+    checks, no per-field calls."""
+    if "text" not in d or "sector" not in d:
+        raise KeyError("text" if "text" not in d else "sector")
+    get = d.get
+    for name in _STRING_FIELDS:  # a missing one takes its default; a present one must be text
+        if name in d and type(d[name]) is not str:
+            raise TypeError(f"{name!r} must be a string, not {type(d[name]).__name__}")
+    due = get("due")
+    if due is not None:
+        check_due(due)
+    progress = get("progress")
+    if progress is not None:
+        check_progress(progress)
+    for n in get("notes") or ():
+        if type(n.get("at")) is not str or type(n.get("text")) is not str:
+            raise TypeError("a note's 'at' and 'text' must be strings")
+    for c in get("history") or ():
+        if type(c.get("at")) is not str or type(c.get("field")) is not str:
+            raise TypeError("a history entry's 'at' and 'field' must be strings")

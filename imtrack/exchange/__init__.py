@@ -1,0 +1,1 @@
+"""Exchange with the rest of the office: ledger sheets, backups, Markdown."""

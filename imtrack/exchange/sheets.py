@@ -1,0 +1,925 @@
+"""Exchange with the rest of the office: the ledger sheet (CSV, XLSX), a Markdown report and a
+JSON full backup, and the way back (a returned ledger sheet, a backup to restore).
+
+No Typer and no Rich here. openpyxl is imported only by the functions that read or write a
+workbook, so nothing else pays for it.
+
+Formula injection (pitfalls §5): a spreadsheet evaluates a text cell that starts with
+= + - @ (or tab/CR). Every text cell that would start like that gets a leading apostrophe, in
+CSV and XLSX alike; a cell that already starts with apostrophes before such a character gets one
+more, so reading a sheet back removes exactly one and the value round-trips unchanged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from imtrack.core.report import progress_by_sector
+from imtrack.domain import clock
+from imtrack.domain.ledger import Ledger
+from imtrack.domain.models import Measure, Status, check_due, check_progress, parse_status
+from imtrack.errors import InvalidValue, NotFound
+from imtrack.ingest.textio import read_bytes
+from imtrack.output.display import display_value
+from imtrack.storage.store import Store
+from imtrack.vocab.agencies import canonical, clean_partners, without_lead
+from imtrack.vocab.sectors import label as sector_label
+from imtrack.vocab.sectors import parse_sector
+from imtrack.vocab.textnorm import fold, fold_compact
+
+# -- the ledger's columns ---------------------------------------------------------------------
+
+FIELDS: tuple[str, ...] = (
+    "id", "text", "sector", "lead", "partners", "due", "status", "latest_note", "updated",
+)
+ZH_HEADERS: dict[str, str] = {
+    "id": "序号",
+    "text": "任务",
+    "sector": "领域",
+    "lead": "牵头单位",
+    "partners": "配合单位",
+    "due": "完成时限",
+    "status": "状态",
+    "latest_note": "最新进展",
+    "updated": "更新时间",
+}
+EN_HEADERS: dict[str, str] = {f: f for f in FIELDS}
+HEADER_SETS = {"zh": ZH_HEADERS, "en": EN_HEADERS}
+PARTNER_SEPARATOR = "、"
+_PARTNER_SPLIT = re.compile(r"[、,，;；]")
+
+# Words a returned sheet may use as a column header, folded, -> field.
+_HEADER_LOOKUP: dict[str, str] = {}
+for _field in FIELDS:
+    for _name in (_field, _field.replace("_", " "), _field.replace("_", "-"), ZH_HEADERS[_field]):
+        _HEADER_LOOKUP[fold(_name)] = _field
+for _alias, _field in {
+    "编号": "id", "任务内容": "text", "内容": "text", "measure": "text", "牵头": "lead",
+    "配合": "partners", "时限": "due", "完成时间": "due", "进展": "latest_note",
+    "note": "latest_note", "last note": "latest_note",
+}.items():
+    _HEADER_LOOKUP[fold(_alias)] = _field
+
+
+def parse_fields(text: str | None) -> tuple[str, ...]:
+    """`id,text,status` -> the chosen columns, in the order given (Chinese headers work too)."""
+    if not text:
+        return FIELDS
+    chosen = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name = _HEADER_LOOKUP.get(fold(part))
+        if name is None:
+            raise InvalidValue(f"unknown field {part.strip()!r}; use a comma-separated list of: {', '.join(FIELDS)}")
+        if name not in chosen:
+            chosen.append(name)
+    if not chosen:
+        raise InvalidValue(f"--fields is empty; give some of: {', '.join(FIELDS)}")
+    return tuple(chosen)
+
+
+def header_names(fields: Sequence[str] = FIELDS, headers: str = "zh") -> list[str]:
+    try:
+        names = HEADER_SETS[headers]
+    except KeyError:
+        raise InvalidValue(f"unknown header language {headers!r}; use zh or en") from None
+    return [names[f] for f in fields]
+
+
+def _status_label(status: str) -> str:
+    try:
+        return Status(status).label
+    except ValueError:
+        return status
+
+
+def field_value(measure: Measure, name: str, headers: str = "zh") -> Any:
+    """One ledger cell, as people read it: labels with Chinese headers, slugs with English."""
+    zh = headers == "zh"
+    if name == "id":
+        return measure.id
+    if name == "text":
+        return measure.text
+    if name == "sector":
+        return sector_label(measure.sector) if zh else measure.sector
+    if name == "lead":
+        return measure.lead or ""
+    if name == "partners":
+        return PARTNER_SEPARATOR.join(measure.partners)
+    if name == "due":
+        return measure.due or ""
+    if name == "status":
+        return _status_label(measure.status) if zh else measure.status
+    if name == "latest_note":
+        note = measure.latest_note
+        return note.text if note else ""
+    if name == "updated":
+        return measure.updated
+    raise ValueError(name)
+
+
+def ledger_rows(
+    measures: Iterable[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh"
+) -> tuple[list[str], list[list[Any]]]:
+    """Header names and one row of plain values per measure (ids are ints, the rest str)."""
+    head = header_names(fields, headers)
+    return head, [[field_value(m, f, headers) for f in fields] for m in measures]
+
+
+def field_records(measures: Iterable[Measure], fields: Sequence[str]) -> list[dict[str, Any]]:
+    """`list --fields ... --format json`: the chosen fields, with JSON types (partners a list)."""
+    out = []
+    for m in measures:
+        record: dict[str, Any] = {}
+        for f in fields:
+            if f == "partners":
+                record[f] = list(m.partners)
+            elif f in ("lead", "due"):
+                record[f] = getattr(m, f)
+            elif f == "latest_note":
+                record[f] = m.latest_note.text if m.latest_note else None
+            else:
+                record[f] = field_value(m, f, "en")
+        out.append(record)
+    return out
+
+
+# -- formula injection ------------------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would evaluate gets a leading apostrophe; numbers pass through."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """The inverse of neutralise() for a cell read back from a sheet."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def csv_text(measures: Iterable[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh") -> str:
+    """The ledger as CSV text (no BOM: callers writing for Excel add it, see write_csv)."""
+    head, rows = ledger_rows(measures, fields, headers)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(head)
+    for row in rows:
+        writer.writerow([neutralise(v) for v in row])
+    return buffer.getvalue()
+
+
+BOM = "\ufeff"
+
+
+def write_csv(
+    measures: Iterable[Measure], out: Path | IO[str], fields: Sequence[str] = FIELDS, headers: str = "zh"
+) -> None:
+    """UTF-8 with a BOM: without it Excel on a Chinese Windows reads the file as GBK (§5)."""
+    text = BOM + csv_text(measures, fields, headers)
+    if isinstance(out, Path):
+        write_file(out, text.encode("utf-8"))
+    else:
+        out.write(text)
+
+
+def _md_cell(value: Any) -> str:
+    text = str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
+
+def _md_table(head: Sequence[str], rows: Iterable[Sequence[Any]], right: Sequence[int] = ()) -> list[str]:
+    lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(head))) + "|")
+    lines.extend("| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows)
+    return lines
+
+
+def markdown_table(measures: Iterable[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh") -> str:
+    head, rows = ledger_rows(measures, fields, headers)
+    right = [i for i, f in enumerate(fields) if f == "id"]
+    return "\n".join(_md_table(head, rows, right)) + "\n"
+
+
+def markdown_document(
+    measures: Sequence[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh", title: str | None = None
+) -> str:
+    """A report that pastes into a wiki or an email: progress by sector, then the measures."""
+    zh = headers == "zh"
+    report = progress_by_sector(measures)
+    statuses = list(Status)
+    lines = [f"# {title or ('任务台账' if zh else 'Measures ledger')}", ""]
+    count = f"共 {len(measures)} 项任务" if zh else f"{len(measures)} measures"
+    lines += [f"{count}，导出于 {clock.timestamp()}。" if zh else f"{count}, exported {clock.timestamp()}.", ""]
+    lines += ["## " + ("按领域进展" if zh else "Progress by sector"), ""]
+    head = ["领域" if zh else "Sector", "合计" if zh else "Total"]
+    head += [s.label if zh else s.value for s in statuses]
+    head.append("完成率" if zh else "Done")
+    body = [
+        [r.label if zh else r.key, r.total, *(r.counts.get(s.value, 0) for s in statuses), f"{r.percent_done:.1f}%"]
+        for r in report.rows
+    ]
+    t = report.total
+    body.append(
+        ["**合计**" if zh else "**Total**", t.total, *(t.counts.get(s.value, 0) for s in statuses), f"{t.percent_done:.1f}%"]
+    )
+    lines += _md_table(head, body, right=range(1, len(head)))
+    lines += ["", "## " + ("任务清单" if zh else "Measures"), ""]
+    lines.append(markdown_table(measures, fields, headers).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def markdown_detail(measure: Measure, headers: str = "zh") -> str:
+    """`show --format markdown`: the ledger row, then every note and every change."""
+    zh = headers == "zh"
+    lines = [f"## {measure.id}. {_md_cell(measure.text)}", ""]
+    names = HEADER_SETS[headers]
+    lines += _md_table(["字段" if zh else "Field", "值" if zh else "Value"],
+                       [[names[f], field_value(measure, f, headers)] for f in FIELDS if f != "text"])
+    lines += ["", "### " + ("进展记录" if zh else "Notes"), ""]
+    if measure.notes:
+        lines += _md_table(["时间" if zh else "When", "进展" if zh else "Note"], [[n.at, n.text] for n in measure.notes])
+    else:
+        lines.append("（无）" if zh else "No notes yet.")
+    lines += ["", "### " + ("变更历史" if zh else "History"), ""]
+    if measure.history:
+        lines += _md_table(
+            ["时间" if zh else "When", "字段" if zh else "Field", "原值" if zh else "From", "新值" if zh else "To"],
+            [[c.at, c.field, display_value(c.field, c.old, zh), display_value(c.field, c.new, zh)] for c in measure.history],
+        )
+    else:
+        lines.append("（无）" if zh else "No changes yet.")
+    return "\n".join(lines) + "\n"
+
+
+XLSX_WIDTHS = {
+    "id": 6, "text": 60, "sector": 14, "lead": 22, "partners": 30, "due": 12, "status": 10,
+    "latest_note": 40, "updated": 22,
+}
+
+
+def xlsx_bytes(measures: Iterable[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh") -> bytes:
+    """A real workbook: bold frozen header row, filters, wrapped text, column widths. Every cell
+    is a number or a string (data_type 's'), never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    head, rows = ledger_rows(measures, fields, headers)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账" if headers == "zh" else "Ledger"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    for col, name in enumerate(head, start=1):
+        cell = ws.cell(row=1, column=col)
+        _set_cell(cell, name)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=col)
+            _set_cell(cell, neutralise(value))
+            cell.alignment = wrap
+    for col, f in enumerate(fields, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = XLSX_WIDTHS.get(f, 16)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = ws.dimensions
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _set_cell(cell: Any, value: Any) -> None:
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        # XML 1.0 cannot hold control characters other than tab/newline/CR: drop them rather
+        # than fail the whole export (the JSON backup keeps them).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl turns any str starting with "=" into a formula on assignment; say it is text.
+        cell.data_type = "s"
+
+
+def write_xlsx(measures: Iterable[Measure], path: Path, fields: Sequence[str] = FIELDS, headers: str = "zh") -> None:
+    write_file(path, xlsx_bytes(measures, fields, headers))
+
+
+def write_file(path: Path, data: bytes) -> None:
+    from imtrack.storage.store import atomic_write
+
+    if not path.parent.is_dir():
+        raise NotFound(f"directory {path.parent} does not exist; create it or choose another --output")
+    if path.is_dir():
+        raise InvalidValue(f"{path} is a directory; give a file name, e.g. {path / 'ledger.xlsx'}")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise NotFound(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+# -- JSON full backup -------------------------------------------------------------------------
+
+BACKUP_FORMAT = "imtrack-backup"
+BACKUP_VERSION = 1
+
+
+@dataclass(slots=True)
+class Backup:
+    measures: list[Measure]
+    next_id: int | None = None
+
+
+def backup_document(measures: Iterable[Measure], next_id: int | None = None) -> dict[str, Any]:
+    records = [m.to_dict() for m in measures]
+    doc: dict[str, Any] = {
+        "format": BACKUP_FORMAT,
+        "schema_version": BACKUP_VERSION,
+        "exported": clock.timestamp(),
+        "measures": records,
+    }
+    if next_id is not None:
+        doc["next_id"] = next_id
+    return doc
+
+
+def backup_json(measures: Iterable[Measure], next_id: int | None = None) -> str:
+    return json.dumps(backup_document(measures, next_id), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def read_backup_json(path: Path) -> Backup:
+    """Parse and validate a backup written by `imtrack export --format json`."""
+    raw = read_bytes(path)
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InvalidValue(f"{path} is not UTF-8 text (byte {exc.start}); give a file made by imtrack export --format json") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidValue(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
+        raise InvalidValue(
+            f'{path} is not an imtrack backup (no "format": "{BACKUP_FORMAT}"); '
+            f"make one with: imtrack export --format json --output backup.json"
+        )
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidValue(f"{path} has no schema_version; it is not a complete imtrack backup")
+    if version > BACKUP_VERSION:
+        raise InvalidValue(
+            f"{path} was written by a newer imtrack (backup schema {version}, this one reads up to "
+            f"{BACKUP_VERSION}); upgrade imtrack: pip install -U imtrack"
+        )
+    records = doc.get("measures")
+    if not isinstance(records, list):
+        raise InvalidValue(f'{path}: "measures" must be a list of records')
+    measures: list[Measure] = []
+    seen: set[int] = set()
+    for index, record in enumerate(records, start=1):
+        problem = _record_problem(record)
+        if problem is None:
+            try:
+                measure = Measure.from_dict(record)
+            except (KeyError, TypeError, ValueError) as exc:
+                problem = repr(exc)
+        if problem is not None:
+            rid = record.get("id") if isinstance(record, dict) else None
+            if isinstance(rid, int) and not problem.startswith("id "):
+                problem = f"id {rid}: {problem}"
+            raise InvalidValue(f"{path}: measure record {index} is invalid ({problem}); nothing was restored")
+        if measure.id in seen:
+            raise InvalidValue(f"{path}: id {measure.id} appears twice (record {index}); nothing was restored")
+        seen.add(measure.id)
+        measures.append(measure)
+    next_id = doc.get("next_id")
+    if next_id is not None and (not isinstance(next_id, int) or isinstance(next_id, bool) or next_id < 1):
+        raise InvalidValue(f'{path}: "next_id" must be a positive whole number')
+    return Backup(measures, next_id)
+
+
+def _record_problem(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return "not an object"
+    rid = record.get("id")
+    if not isinstance(rid, int) or isinstance(rid, bool) or rid < 1:
+        return f"id must be a whole number from 1, not {rid!r}"
+    for key in ("text", "sector"):
+        if not isinstance(record.get(key), str) or not record[key]:
+            return f"{key} must be non-empty text"
+    status = record.get("status", Status.NOT_STARTED.value)
+    if status not in {s.value for s in Status}:
+        return f"unknown status {status!r}"
+    if record.get("lead") is not None and not isinstance(record["lead"], str):
+        return "lead must be text or null"
+    try:
+        check_due(record.get("due"))
+        check_progress(record.get("progress"))
+    except (TypeError, ValueError) as exc:
+        return str(exc)
+    for key in ("partners", "tags"):
+        value = record.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"{key} must be a list of text"
+    for key in ("notes", "history"):
+        value = record.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, dict) and isinstance(v.get("at"), str) for v in value):
+            return f"{key} must be a list of objects with an 'at' time"
+    if not all(isinstance(n.get("text"), str) for n in record.get("notes") or []):
+        return "every note needs a text"
+    return None
+
+
+@dataclass(slots=True)
+class BackupSummary:
+    path: str
+    added: list[int] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    dry_run: bool = False
+    kind: str = "backup"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.path, "dry_run": self.dry_run,
+            "added": self.added, "replaced": self.replaced, "unchanged": self.unchanged,
+        }
+
+
+def _unseeded(store: Store) -> Store:
+    """A backup restored into a database that does not exist yet becomes the whole database:
+    the bundled default measures are not seeded first."""
+    from imtrack.storage.store import JsonStore, read_database_file
+
+    if isinstance(store, JsonStore) and read_database_file(store.path) is None:
+        return JsonStore(store.path)
+    return store
+
+
+def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> None:
+    for measure in backup.measures:
+        current = ledger.measures.get(measure.id)
+        if current is None:
+            summary.added.append(measure.id)
+        elif current == measure:
+            summary.unchanged.append(measure.id)
+            continue
+        else:
+            summary.replaced.append(measure.id)
+        ledger.put(measure)
+    if backup.next_id is not None:
+        ledger.reserve_ids(backup.next_id)
+    # Restored history carries txn ids from its own database: new commands must not reuse them,
+    # or one undo would revert a restored record together with a new command.
+    from imtrack.domain import history
+
+    txns = [r.txn for m in backup.measures for r in (*m.history, *m.notes) if r.txn is not None]
+    if txns and max(txns) >= int(ledger.meta.get(history.NEXT_TXN, 1)):
+        ledger.meta[history.NEXT_TXN] = max(txns) + 1
+        ledger.meta_dirty = True
+    if summary.added or summary.replaced:
+        # One txn, begun after the restored ids so it is the newest: undo removes the added
+        # measures, and refuses (saying why) when measures were replaced whole.
+        txn = history.begin(ledger)
+        at = clock.timestamp()
+        history.record_created(ledger, summary.added, at, txn)
+        history.record_replaced(ledger, summary.replaced, at, txn)
+
+
+def apply_backup(store: Store, backup: Backup | Sequence[Measure], dry_run: bool = False, path: str = "") -> BackupSummary:
+    """Restore a backup. Rule for a database that already has measures: a backup record replaces
+    the stored measure with the same id entirely (text, fields, notes, history); ids the database
+    lacks are added under the same id; measures the backup does not mention are left alone."""
+    if not isinstance(backup, Backup):
+        backup = Backup(list(backup))
+    summary = BackupSummary(path, dry_run=dry_run)
+    store = _unseeded(store)
+    if dry_run:
+        from imtrack.storage.store import JsonStore, read_database_file
+
+        fresh = isinstance(store, JsonStore) and read_database_file(store.path) is None
+        _restore_into(Ledger() if fresh else store.load(), backup, summary)
+        return summary
+    with store.transaction() as ledger:
+        _restore_into(ledger, backup, summary)
+    return summary
+
+
+# -- reading a returned ledger sheet ----------------------------------------------------------
+
+
+class _Formula(str):
+    """A cell the sheet holds as a formula: reported as a bad value, never applied."""
+
+
+@dataclass(slots=True)
+class Sheet:
+    path: Path
+    columns: dict[str, tuple[str, str]]  # field -> (column letter, header as written)
+    rows: list[tuple[int, dict[str, str]]]  # (sheet row number, field -> cell text)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unneutralise(str(value).replace("\r\n", "\n"))
+
+
+def _csv_grid(path: Path, warnings: list[str]) -> list[list[Any]]:
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" on a Chinese Windows saves GBK; "CSV UTF-8" is what we wrote.
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise InvalidValue(f"{path} is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'") from None
+        warnings.append(f"{path.name} is not UTF-8; read it as GBK (GB18030). Save as 'CSV UTF-8' to be sure")
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise InvalidValue(f"{path} is not a readable CSV file ({exc})") from None
+
+
+def _xlsx_grid(path: Path) -> list[list[Any]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    read_bytes(path)  # the same "no such file" message as for CSV
+    try:
+        wb = load_workbook(path, data_only=False)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidValue(f"{path} is not a readable .xlsx workbook ({exc}); save it as Excel Workbook (.xlsx)") from None
+    try:
+        ws = wb.worksheets[0]
+        grid = []
+        for row in ws.iter_rows():
+            grid.append([_Formula(c.value) if c.data_type == "f" else c.value for c in row])
+        return grid
+    finally:
+        wb.close()
+
+
+def read_ledger_sheet(path: Path) -> Sheet:
+    """Read a ledger sheet (.csv or .xlsx, first worksheet): header row, then one row per measure.
+    Columns are recognised by their Chinese or English header; others are ignored with a warning."""
+    path = Path(path)
+    warnings: list[str] = []
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid = _csv_grid(path, warnings)
+    elif suffix == ".xlsx":
+        grid = _xlsx_grid(path)
+    else:
+        raise InvalidValue(f"cannot read a ledger sheet from {path.name}; save it as .xlsx or .csv")
+    skipped = 0  # blank rows above the header still count in the sheet's row numbers
+    while grid and not any(_cell_text(v).strip() for v in grid[0]):
+        grid.pop(0)
+        skipped += 1
+    if not grid:
+        raise InvalidValue(f"{path} is empty; it needs a header row (序号, 任务, 状态, ...) and rows")
+    columns: dict[str, tuple[str, str]] = {}
+    index_of: dict[str, int] = {}
+    for i, raw_header in enumerate(grid[0]):
+        header = _cell_text(raw_header).strip()
+        if not header:
+            continue
+        name = _HEADER_LOOKUP.get(fold(header))
+        letter = _letter(i)
+        if name is None:
+            warnings.append(f"column {letter} '{header}' is not a ledger column; it was ignored")
+            continue
+        if name in columns:
+            raise InvalidValue(
+                f"{path.name}: columns {columns[name][0]} and {letter} are both '{ZH_HEADERS[name]}/{name}'; keep one"
+            )
+        columns[name] = (letter, header)
+        index_of[name] = i
+    if "id" not in columns and "text" not in columns:
+        raise InvalidValue(
+            f"{path.name} has neither a 序号/id nor a 任务/text column, so no row can be matched to a measure; "
+            f"start from imtrack export --format xlsx"
+        )
+    rows = []
+    for number, values in enumerate(grid[1:], start=2 + skipped):
+        cells: dict[str, str] = {}
+        for name, i in index_of.items():
+            value = values[i] if i < len(values) else None
+            cells[name] = value if isinstance(value, _Formula) else _cell_text(value)
+        if any(v.strip() for v in cells.values()):
+            rows.append((number, cells))
+    return Sheet(path, columns, rows, warnings)
+
+
+# A date cell as text, with the time of day Excel or a CSV export put after it.
+_DATE_AND_TIME = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?")
+
+
+def parse_due_cell(text: str) -> str | None:
+    """A 完成时限 cell -> what Measure.due stores: every form `imtrack update --due` accepts
+    (dates.parse_due, today from imtrack.domain.clock: 2025-12-31, 2025/12/31, 2025年底, 6月底前,
+    持续推进, ...), a date cell with a time of day (2025-12-31 00:00:00), or blank / 无 for none.
+    ValueError says what is wrong."""
+    from imtrack.core.edits import parse_due_value
+
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return None
+    if m := _DATE_AND_TIME.fullmatch(text):
+        text = m.group(1)
+    try:
+        return parse_due_value(text)
+    except InvalidValue as exc:
+        raise ValueError(str(exc)) from None
+
+
+def split_partners(text: str) -> list[str]:
+    return [p.strip() for p in _PARTNER_SPLIT.split(text) if p.strip()]
+
+
+@dataclass(slots=True)
+class SheetChange:
+    row: int
+    id: int
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "id": self.id, "field": self.field, "from": self.old, "to": self.new}
+
+
+@dataclass(slots=True)
+class SheetSummary:
+    path: str
+    changes: list[SheetChange] = field(default_factory=list)
+    notes: list[tuple[int, int, str]] = field(default_factory=list)  # (row, id, text)
+    unchanged_rows: int = 0
+    bad_rows: list[str] = field(default_factory=list)  # skipped with --skip-bad-rows
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    kind: str = "sheet"
+
+    @property
+    def measures_changed(self) -> list[int]:
+        return sorted({c.id for c in self.changes} | {n[1] for n in self.notes})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.path, "dry_run": self.dry_run,
+            "changes": [c.to_dict() for c in self.changes],
+            "notes": [{"row": r, "id": i, "text": t} for r, i, t in self.notes],
+            "measures_changed": self.measures_changed,
+            "unchanged_rows": self.unchanged_rows,
+            "bad_rows": self.bad_rows, "warnings": self.warnings,
+        }
+
+
+@dataclass(slots=True)
+class _RowPlan:
+    row: int
+    measure: Measure
+    updates: list[tuple[str, Any]]
+    note: str | None
+
+
+def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
+    """Validate every row against the ledger; nothing is changed here."""
+    by_text: dict[str, list[Measure]] = {}
+    for m in ledger:
+        by_text.setdefault(fold_compact(m.text), []).append(m)
+    plans: list[_RowPlan] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[int, int] = {}
+
+    def where(number: int, name: str) -> str:
+        letter, header = sheet.columns[name]
+        return f"row {number}, column {letter} '{header}'"
+
+    for number, cells in sheet.rows:
+        problems: list[str] = []
+        for name, value in cells.items():
+            if isinstance(value, _Formula):
+                problems.append(f"{where(number, name)}: is a formula ({value}); type the value itself")
+        if problems:
+            errors.extend((number, p) for p in problems)
+            continue
+        measure = None
+        raw_id = cells.get("id", "").strip()
+        if raw_id:
+            try:
+                mid = int(unicodedata.normalize("NFKC", raw_id))
+                measure = ledger.measures.get(mid)
+                if measure is None:
+                    problems.append(f"{where(number, 'id')}: no measure with id {raw_id}")
+            except ValueError:
+                problems.append(f"{where(number, 'id')}: {raw_id!r} is not an id (a whole number)")
+        elif cells.get("text", "").strip():
+            found = by_text.get(fold_compact(cells["text"]), [])
+            if len(found) == 1:
+                measure = found[0]
+            else:
+                what = "no measure has this text" if not found else f"{len(found)} measures have this text"
+                problems.append(f"{where(number, 'text')}: {what}; fill in the 序号/id")
+        else:
+            problems.append(f"row {number}: no 序号/id and no 任务/text, so it matches no measure")
+        if measure is not None:
+            # Two rows for one measure: which one is meant is unknown, so the later is a bad row
+            # (even when the first has bad values of its own).
+            if measure.id in seen:
+                problems.append(
+                    f"{where(number, 'id' if raw_id else 'text')}: measure {measure.id} already "
+                    f"appears in row {seen[measure.id]}; keep one row per measure"
+                )
+            else:
+                seen[measure.id] = number
+        updates: list[tuple[str, Any]] = []
+        note = None
+        if measure is not None:
+            values: dict[str, Any] = {}
+            for name, value in cells.items():
+                try:
+                    parsed = _parse_cell(name, value)
+                except ValueError as exc:
+                    problems.append(f"{where(number, name)}: {exc}")
+                    continue
+                if name == "latest_note":
+                    current = measure.latest_note.text if measure.latest_note else ""
+                    if parsed and parsed != current.strip():
+                        note = parsed
+                elif name in ("status", "lead", "partners", "due", "sector"):
+                    values[name] = parsed
+            if "lead" in values or "partners" in values:
+                # Partners never repeat the lead, as with `imtrack update`.
+                lead = values.get("lead", measure.lead)
+                values["partners"] = without_lead(values.get("partners", measure.partners), lead)
+            updates = [(name, v) for name, v in values.items() if v != getattr(measure, name)]
+            text = cells.get("text", "")
+            if raw_id and isinstance(text, str) and text.strip() and fold_compact(text) != fold_compact(measure.text):
+                warnings.append(
+                    f"row {number}: 任务 differs from measure {measure.id}'s text; "
+                    f"text is not changed by import"
+                )
+        if problems:
+            errors.extend((number, p) for p in problems)
+            continue
+        assert measure is not None
+        stamp = cells.get("updated", "").strip()
+        if stamp and stamp != measure.updated and (updates or note):
+            # No three-way merge: the sheet's values win, but say that imtrack had newer changes.
+            warnings.append(
+                f"row {number}: measure {measure.id} changed in imtrack at {measure.updated}, after this "
+                f"sheet was exported ({stamp}); the sheet's values were applied over it (see `imtrack show {measure.id}`)"
+            )
+        plans.append(_RowPlan(number, measure, updates, note))
+    return plans, errors
+
+
+_IGNORED = object()
+
+
+def _parse_cell(name: str, value: str) -> Any:
+    """A sheet cell -> the stored value; ValueError says what is wrong with it."""
+    text = value.strip()
+    if name == "status":
+        if not text:
+            raise ValueError("is empty; write a status: " + ", ".join(f"{s.label} ({s.value})" for s in Status))
+        try:
+            return parse_status(text).value
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from None
+    if name == "sector":
+        if not text:
+            raise ValueError("is empty; write a sector, e.g. 交通")
+        try:
+            return parse_sector(text).slug
+        except InvalidValue as exc:
+            raise ValueError(str(exc)) from None
+    if name == "lead":
+        return canonical(text) if text else None
+    if name == "partners":
+        return clean_partners(split_partners(text), None)
+    if name == "due":
+        return parse_due_cell(text)
+    if name == "latest_note":
+        return text
+    return _IGNORED  # id, text, updated: identify the row or are computed
+
+
+def _apply_plans(ledger: Ledger, plans: list[_RowPlan], summary: SheetSummary, txn: int) -> None:
+    # The same history records as typed commands, under one txn: one `imtrack undo` reverts
+    # the whole sheet.
+    from imtrack.core.transaction import pin_sector
+    from imtrack.domain import history
+
+    at = clock.timestamp()
+    for plan in plans:
+        m = plan.measure
+        touched = False
+        for name, new in plan.updates:
+            old = getattr(m, name)
+            if history.record(ledger, m, name, new, at, txn):
+                summary.changes.append(SheetChange(plan.row, m.id, name, old, new))
+                touched = True
+                if name == "sector":
+                    pin_sector(ledger, m, at, txn)  # as set-sector: a person chose it
+        if plan.note:
+            history.add_note(ledger, m, plan.note, at, txn)
+            summary.notes.append((plan.row, m.id, plan.note))
+            touched = True
+        if not touched:
+            summary.unchanged_rows += 1
+
+
+MAX_ERRORS_SHOWN = 8
+
+
+def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False) -> SheetSummary:
+    """Apply a returned ledger sheet in one transaction: changed status, lead, partners, due and
+    sector become updates, a new 最新进展 becomes a note, all recorded in history. Any bad value
+    stops the whole sheet unless skip_bad_rows, which applies the good rows and lists the rest."""
+    path = Path(path)
+    sheet = read_ledger_sheet(path)
+    summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
+
+    def run(ledger: Ledger, txn: int) -> None:
+        plans, errors = _plan(ledger, sheet, summary.warnings)
+        if errors and not skip_bad_rows:
+            shown = "; ".join(msg for _, msg in errors[:MAX_ERRORS_SHOWN])
+            more = f"; and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+            noun = "bad value" if len(errors) == 1 else "bad values"
+            raise InvalidValue(
+                f"{path.name}: {len(errors)} {noun}, nothing was applied: {shown}{more}. "
+                f"Fix the sheet, or use --skip-bad-rows to apply the other rows"
+            )
+        summary.bad_rows = [msg for _, msg in errors]
+        _apply_plans(ledger, plans, summary, txn)
+
+    if dry_run:
+        run(store.load(), 0)  # a snapshot: changed in memory, never written
+    else:
+        from imtrack.core.transaction import command
+
+        with command(store) as (ledger, txn):
+            run(ledger, txn)
+    return summary
+
+
+# -- one entry point for the way back ---------------------------------------------------------
+
+EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx")
+
+
+def import_exchange_file(
+    store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False
+) -> BackupSummary | SheetSummary:
+    """Dispatch on the file's suffix: .json is a full backup, .csv/.xlsx a returned ledger sheet."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return apply_backup(store, read_backup_json(path), dry_run=dry_run, path=str(path))
+    if suffix in (".csv", ".xlsx"):
+        return apply_sheet(store, path, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    if suffix in (".xls", ".xlsm", ".et", ".ods"):
+        raise InvalidValue(f"cannot read {path.name}; in the spreadsheet use Save As -> Excel Workbook (.xlsx)")
+    raise InvalidValue(f"cannot restore {path.name}: give a .json backup, or a .csv or .xlsx ledger sheet")

@@ -1,0 +1,1 @@
+"""Documents -> measures: reading text files, parsing, importing."""

@@ -1,0 +1,1 @@
+"""Vocabularies: sectors, regions, agencies, commitment types, loaded from data/."""
