@@ -83,30 +83,45 @@ TODAY = date(2026, 11, 23)  # a Monday in Q4
         ("2025年6月底前", date(2025, 6, 30)),
         ("2025年6月末", date(2025, 6, 30)),
         ("2025年12月底", date(2025, 12, 31)),
-        ("6月底", date(2026, 6, 30)),
-        ("6月底前", date(2026, 6, 30)),
-        ("6月底之前", date(2026, 6, 30)),
-        ("3月", date(2026, 3, 31)),
-        ("3月内", date(2026, 3, 31)),  # within March, not three months
+        # no year written: the next such date (TODAY is 2026-11-23)
+        ("6月底", date(2027, 6, 30)),
+        ("6月底前", date(2027, 6, 30)),
+        ("6月底之前", date(2027, 6, 30)),
+        ("3月", date(2027, 3, 31)),
+        ("3月内", date(2027, 3, 31)),  # within March, not three months
         ("十二月底", date(2026, 12, 31)),
-        ("六月底前", date(2026, 6, 30)),
+        ("十一月底", date(2026, 11, 30)),
+        ("六月底前", date(2027, 6, 30)),
         ("2025年12月31日", date(2025, 12, 31)),
         ("2025年12月31日前", date(2025, 12, 31)),
         ("2025年十二月三十一日", date(2025, 12, 31)),
         ("12月31日", date(2026, 12, 31)),
         ("12月31号", date(2026, 12, 31)),
+        ("11月23日", TODAY),  # today is not past
+        ("11月22日", date(2027, 11, 22)),
+        ("12月10日", date(2026, 12, 10)),
+        ("2月29日", date(2028, 2, 29)),  # the next one that exists
+        # English without a year: the same rule
+        ("Dec 31", date(2026, 12, 31)),
+        ("31 Dec", date(2026, 12, 31)),
+        ("December 31st", date(2026, 12, 31)),
+        ("Nov 22", date(2027, 11, 22)),
+        ("Mar 31", date(2027, 3, 31)),
+        ("Dec", date(2026, 12, 31)),
+        ("March", date(2027, 3, 31)),
         ("年内", date(2026, 12, 31)),
         ("年底", date(2026, 12, 31)),
         ("年底前", date(2026, 12, 31)),
-        ("上半年", date(2026, 6, 30)),
+        ("上半年", date(2027, 6, 30)),
         ("下半年", date(2026, 12, 31)),
         ("2027年上半年", date(2027, 6, 30)),
-        ("一季度末", date(2026, 3, 31)),
-        ("二季度末", date(2026, 6, 30)),
-        ("三季度末", date(2026, 9, 30)),
+        ("一季度末", date(2027, 3, 31)),
+        ("二季度末", date(2027, 6, 30)),
+        ("三季度末", date(2027, 9, 30)),
         ("四季度末", date(2026, 12, 31)),
-        ("第一季度末", date(2026, 3, 31)),
-        ("1季度末", date(2026, 3, 31)),
+        ("第一季度末", date(2027, 3, 31)),
+        ("1季度末", date(2027, 3, 31)),
+        ("今年3月底", date(2026, 3, 31)),  # a year written is kept, even when past
         ("2026年一季度", date(2026, 3, 31)),
         ("2026年第二季度末前", date(2026, 6, 30)),
         ("今年底", date(2026, 12, 31)),
@@ -139,10 +154,15 @@ def test_ongoing(text: str) -> None:
         "01/02/2025",
         "12",
         "2025",
-        "Dec",
-        "Dec 31",
-        "31 Dec",
+        "Decem",
         "31 Dec 25",  # two-digit year
+        "12/31",  # numbers without a year: which is the month is not certain in general
+        "1900-01-01",  # outside 2000-2100
+        "1999年底",
+        "2101-01-01",
+        "+100y",
+        "+9999y",
+        "+99999d",
         "12/2025",
         "2025-12-31T10:00",
         "31 Dec 2025 10:00",
@@ -196,6 +216,41 @@ def test_relative_forms_follow_today_not_the_clock() -> None:
     assert parse_due("明年3月", date(2025, 12, 31)).date == date(2026, 3, 31)
 
 
+@pytest.mark.parametrize(
+    ("today", "text", "expected"),
+    [
+        # the boundary: on the day itself the date is this year's, the day after it is next year's
+        (date(2026, 3, 31), "3月底", date(2026, 3, 31)),
+        (date(2026, 4, 1), "3月底", date(2027, 3, 31)),
+        (date(2026, 3, 31), "Mar 31", date(2026, 3, 31)),
+        (date(2026, 4, 1), "Mar 31", date(2027, 3, 31)),
+        (date(2026, 12, 10), "12月10日", date(2026, 12, 10)),
+        (date(2026, 12, 11), "12月10日", date(2027, 12, 10)),
+        (date(2026, 12, 11), "Dec 10", date(2027, 12, 10)),
+        (date(2026, 6, 30), "上半年", date(2026, 6, 30)),
+        (date(2026, 7, 1), "上半年", date(2027, 6, 30)),
+        (date(2026, 12, 31), "年底", date(2026, 12, 31)),
+    ],
+)
+def test_yearless_dates_take_the_next_such_date_chinese_and_english_alike(
+    today: date, text: str, expected: date
+) -> None:
+    assert parse_due(text, today).date == expected
+
+
+def test_absurd_years_are_refused_with_the_range_named() -> None:
+    for text in ("1900-01-01", "2101年1月1日", "+200y"):
+        with pytest.raises(InvalidValue, match="2000-2100"):
+            parse_due(text, TODAY)
+    assert parse_due("2000-01-01", TODAY).date == date(2000, 1, 1)
+    assert parse_due("2100-12-31", TODAY).date == date(2100, 12, 31)
+
+
+def test_empty_due_date_says_how_to_clear() -> None:
+    with pytest.raises(InvalidValue, match="none to clear"):
+        parse_due("", TODAY)
+
+
 def test_stored_round_trip() -> None:
     assert DueDate.from_stored(None) is None
     assert DueDate.from_stored("") is None
@@ -205,7 +260,7 @@ def test_stored_round_trip() -> None:
     assert DueDate.from_stored(due.stored) == due
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)))
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
 def test_iso_and_chinese_round_trip(day: date) -> None:
     assert parse_due(day.isoformat(), TODAY).date == day
     assert parse_due(f"{day.year}年{day.month}月{day.day}日", TODAY).date == day

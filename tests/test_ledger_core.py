@@ -179,8 +179,8 @@ def test_period_report_and_log_on_a_ledger():
         ("note", T(4)), ("lead", T(4)), ("status", T(4)), ("status", T(3))
     ]
     assert [e.field for e in report.log_entries(ledger, 1, since=date(2026, 11, 4))] == ["note", "lead", "status"]
-    assert report.parse_day("-1m", date(2026, 3, 31)) == date(2026, 2, 28)
-    assert report.parse_day("yesterday", date(2026, 3, 1)) == date(2026, 2, 28)
+    assert report.period_bounds("-1m", None, date(2026, 3, 31)) == (date(2026, 2, 28), date(2026, 3, 31))
+    assert report.period_bounds("yesterday", "yesterday", date(2026, 3, 1)) == (date(2026, 2, 28),) * 2
     with pytest.raises(InvalidValue):
         report.period_report(ledger, date(2026, 11, 6), date(2026, 11, 2))
 

@@ -29,6 +29,10 @@ from imtrack.cli.common import (
 if TYPE_CHECKING:
     from imtrack.core.edits import EditPlan, EditResult, Selection
 
+# periods.HELP_EXAMPLES, copied so that --help does not import the grammar (start-up); a test
+# checks the two agree and that every example is accepted.
+PERIOD_EXAMPLES = "2026-11-16, 2026-11, 2026年11月, 一季度, 上半年, 本周, 上月, 今年, -7d, 最近30天"
+
 
 # -- options shared by the ledger commands ---------------------------------------------------
 
@@ -251,6 +255,8 @@ def update(
         progress=progress,
         note=note,
     )
+    for warning in edit.warnings:
+        typer.echo(f"imtrack: warning: {warning}", err=True)
     result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
 
     def lines(r: EditResult) -> list[str]:
@@ -312,17 +318,22 @@ def log(
         typer.Argument(metavar="[ID]", help="Only this measure's history.", parser=_parse_id, show_default=False),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", metavar="DATE", help="Only records from this day on (2026-11-16, -7d, 本月...).")
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="PERIOD",
+            help=f"Only records from the first day of this period on, e.g. {PERIOD_EXAMPLES}.",
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", metavar="N", min=1, help="At most N records.")] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The change history (field changes and notes), newest first."""
     _only_table_or_json(fmt)
-    from imtrack.core.report import log_entries, parse_day
+    from imtrack.core.report import log_entries, log_since
     from imtrack.domain.derived import today
 
-    day = parse_day(since, today()) if since else None
+    day = log_since(since, today()) if since is not None else None
     entries = log_entries(_store(ctx).load(), measure_id, day)
     if limit is not None:
         entries = entries[:limit]
@@ -352,9 +363,21 @@ def report(
     ] = None,  # type: ignore[assignment]
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="DATE", help="Period report from this day: completions, status changes, notes, newly overdue, silent measures."),
+        typer.Option(
+            "--since",
+            metavar="PERIOD",
+            help="Period report from the first day of this period: completions, status changes, notes, "
+            f"newly overdue, silent measures; e.g. {PERIOD_EXAMPLES}.",
+        ),
     ] = None,
-    until: Annotated[str | None, typer.Option("--until", metavar="DATE", help="End of the period (default today).")] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="PERIOD",
+            help=f"To the last day of this period (default today), e.g. {PERIOD_EXAMPLES}.",
+        ),
+    ] = None,
     due_soon_days: DueSoonDays = 30,
     stale_days: StaleDays = 30,
     fmt: FormatOption = OutputFormat.table,
@@ -393,10 +416,9 @@ def report(
         from imtrack.errors import InvalidValue
 
         raise InvalidValue("--by applies to the progress report, not to the period report (--since); drop one")
-    from imtrack.core.report import parse_day, period_report
+    from imtrack.core.report import period_bounds, period_report
 
-    first = parse_day(since, settings.today, "--since")
-    last = parse_day(until, settings.today, "--until") if until else settings.today
+    first, last = period_bounds(since, until, settings.today)
     period = period_report(ledger, first, last)
     if fmt is OutputFormat.json:
         _json(period.to_dict())

@@ -17,8 +17,10 @@ Value rules (README, "Working the ledger"):
 * lead and partners are stored as canonical agency names (agencies.canonical); `--partner`
   replaces the whole partner list; an empty lead or partner ("") clears it. Partners never
   repeat the lead or each other (agencies.clean_partners / without_lead).
-* due goes through dates.parse_due with today from imtrack.domain.clock; `none` (or "") clears it;
-  `ongoing`/持续推进 means "no deadline" and is kept as such.
+* due goes through dates.parse_due with today from imtrack.domain.clock; `none` (or 无, -) clears
+  it and an empty value is an error (a blank from a script is not a decision to clear);
+  `ongoing`/持续推进 means "no deadline" and is kept as such. A date already past is set, with a
+  warning (`Edit.warnings`): entering an old deadline late is legitimate, doing it by mistake is not.
 * a sector set here is pinned, like `set-sector`.
 * tags: added in order, compared full-/half-width- and case-insensitively; removing a tag the
   measure lacks is not an error.
@@ -41,7 +43,7 @@ from imtrack.storage.store import Store
 from imtrack.vocab.textnorm import fold
 
 CONFIRM_OVER = 3  # an edit changing more measures than this asks first
-CLEAR_WORDS = {"", "none", "-", "无"}
+CLEAR_WORDS = {"none", "-", "无"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class Edit:
     add_tags: tuple[str, ...] = ()
     remove_tags: tuple[str, ...] = ()
     note: str | None = None
+    warnings: tuple[str, ...] = ()  # for stderr: the edit is valid but probably not meant
 
     @classmethod
     def build(
@@ -104,8 +107,11 @@ class Edit:
             sets.append(("lead", canonical(lead) if lead else None))
         if partners is not None:
             sets.append(("partners", clean_partners(partners, lead)))
+        warnings: list[str] = []
         if due is not None:
-            sets.append(("due", parse_due_value(due)))
+            stored = parse_due_value(due)
+            sets.append(("due", stored))
+            warnings += _past_due_warning(due, stored)
         if sector is not None:
             from imtrack.vocab.sectors import parse_sector
 
@@ -123,7 +129,9 @@ class Edit:
             raise InvalidValue(f"tag {min(both)!r} is both added and removed; give one")
         if note is not None:
             note = clean_note(note)
-        edit = cls(tuple(sets), tuple(t.strip() for t in tags), tuple(t.strip() for t in untags), note)
+        edit = cls(
+            tuple(sets), tuple(t.strip() for t in tags), tuple(t.strip() for t in untags), note, tuple(warnings)
+        )
         if edit.is_empty:
             raise InvalidValue(
                 "nothing to change: give at least one of --lead, --partner, --due, --sector, "
@@ -168,9 +176,29 @@ def parse_due_value(text: str) -> str | None:
     from imtrack.domain.dates import parse_due
     from imtrack.domain.derived import today
 
+    if not text.strip():
+        raise InvalidValue("the due date is empty; give a date (e.g. 2026-12-31, 年底), or none to clear it")
     if text.strip().casefold() in CLEAR_WORDS:
         return None
     return parse_due(text, today()).stored
+
+
+def _past_due_warning(typed: str, stored: str | None) -> list[str]:
+    from datetime import date
+
+    from imtrack.domain.derived import today
+
+    if stored is None or stored == "ongoing":
+        return []
+    day, now = date.fromisoformat(stored), today()
+    if day >= now:
+        return []
+    shown = typed.strip() if typed.strip() == stored else f"{typed.strip()} ({stored})"
+    message = (
+        f"the due date {shown} is already past (today is {now}); the measures are overdue at "
+        f"once. If that was not meant, set another with --due"
+    )
+    return [message]
 
 
 @dataclass(slots=True)

@@ -356,33 +356,43 @@ def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:
     return counts
 
 
-# -- days typed for --since / --until ----------------------------------------------------------
-
-_AGO = __import__("re").compile(r"-(\d{1,4})([dwm])")
+# -- periods typed for --since / --until -------------------------------------------------------
 
 
-def parse_day(text: str, today: date, option: str = "--since") -> date:
-    """A day for a period: ISO (2026-11-16), `today`, `yesterday`, `-7d`, `-2w`, `-1m`, or any
-    due-date form (dates.parse_due; a month alone means its last day)."""
-    from imtrack.domain.dates import parse_due
+def period_bounds(since: str, until: str | None, today: date) -> tuple[date, date]:
+    """The days `report --since/--until` covers: the first day of the --since period to the last
+    day of the --until period (periods.py), or to today without --until."""
+    from imtrack.domain.periods import since_day, until_day
 
-    raw = text.strip().casefold()
-    if raw in ("yesterday", "昨天"):
-        return today - timedelta(days=1)
-    if m := _AGO.fullmatch(raw):
-        n, unit = int(m.group(1)), m.group(2)
-        if unit == "m":
-            from dateutil.relativedelta import relativedelta
+    first = since_day(since, today, "--since")
+    if until is None:
+        if first > today:
+            raise InvalidValue(
+                f"--since {since} begins on {first}, after today ({today}); nothing has happened "
+                f"in it yet; give a past period, e.g. --since 本月"
+            )
+        return first, today
+    last = until_day(until, today, "--until")
+    if first > last:
+        raise InvalidValue(f"--since {_shown(since, first)} is after --until {_shown(until, last)}; swap them")
+    return first, last
 
-            return today - relativedelta(months=n)
-        return today - timedelta(days=n * (7 if unit == "w" else 1))
-    try:
-        due = parse_due(text, today)
-    except InvalidValue as exc:
-        raise InvalidValue(f"{option}: {exc} (or -7d, -2w, -1m, yesterday)") from None
-    if due.date is None:
-        raise InvalidValue(f"{option} needs a day, not {text!r}; e.g. 2026-11-16 or -7d")
-    return due.date
+
+def _shown(text: str, day: date) -> str:
+    return text if text.strip() == day.isoformat() else f"{text} ({day})"
+
+
+def log_since(since: str, today: date) -> date:
+    """The first day `log --since` shows; a period that has not begun is an error, not silence."""
+    from imtrack.domain.periods import since_day
+
+    first = since_day(since, today, "--since")
+    if first > today:
+        raise InvalidValue(
+            f"--since {since} begins on {first}, after today ({today}); no record can be that "
+            f"new; give a past period, e.g. --since 本月"
+        )
+    return first
 
 
 # -- the period report -------------------------------------------------------------------------

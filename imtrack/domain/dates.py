@@ -21,15 +21,19 @@ Accepted forms (full-width digits and letters are folded first, surrounding spac
   relativedelta: Jan 31 +1m is Feb 28), `eom`, `eoq`, `eoy` (end of this month/quarter/year);
   in Chinese `今天`, `明天`, `3天内`, `2周内`, `3个月内`, `1年内` (also with 后), `月底`/`本月底`,
   `季度末`/`本季度末`.
-* Chinese ledger forms, where a missing year means this year (`today.year`), `今年`/`明年`/`后年`
-  stand for this/next/the year after, and a trailing `前`/`之前`/`以前` ("by") is allowed:
-  `2025年底`, `2025年末`, `2025年内`, `2025年度`, `2025年` and `明年` (a year alone: its last day), `年底`, `年内`,
-  `上半年` (Jun 30), `下半年` (Dec 31), `一季度末`/`第一季度末`/`1季度`/`2026年一季度`
-  (quarter end), `6月底`, `6月末`, `6月份`, `十二月底`, `2025年12月31日`, `12月31号`.
+* Chinese ledger forms, where `今年`/`明年`/`后年` stand for this/next/the year after, and a
+  trailing `前`/`之前`/`以前` ("by") is allowed: `2025年底`, `2025年末`, `2025年内`, `2025年度`,
+  `2025年` and `明年` (a year alone: its last day), `年底`, `年内`, `上半年` (Jun 30), `下半年`
+  (Dec 31), `一季度末`/`第一季度末`/`1季度`/`2026年一季度` (quarter end), `6月底`, `6月末`,
+  `6月份`, `十二月底`, `2025年12月31日`, `12月31号`.
+* No year written (`3月底`, `12月10日`, `上半年`, `一季度末`, `Dec 31`, `31 Dec`, `Dec`): the
+  next such date, on or after today. A deadline is set ahead of time, so `3月底` typed in
+  November is next March, and Chinese and English forms follow the same rule (`YEARLESS_RULE`).
 * No deadline: `ongoing`, `持续推进`, `持续`, `长期`, `长期坚持`, `常态化` -> `DueDate.ongoing`.
 
 Rejected on purpose: `03/04/2025` (day-month order unknown), `12`, `2025` (a bare number is
-not a date), `Dec` and `Dec 31` (no year), `31 Dec 25` (two-digit year), `2025年2月30日`.
+not a date), `31 Dec 25` (two-digit year), `2025年2月30日`, and any year before `YEAR_MIN` or
+after `YEAR_MAX` (`1900-01-01` is a slip of the keyboard, not a deadline of a current plan).
 
 Stored form (Measure.due): the ISO date, or the string "ongoing" (`DueDate.stored`,
 `DueDate.from_stored`).
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -46,11 +51,19 @@ from imtrack.errors import InvalidValue
 
 ONGOING_VALUE = "ongoing"
 
+# Deadlines and reporting periods of a policy ledger fall in this century; a year outside it is
+# a typing error (1900, 20255) that would otherwise sit in the ledger as "overdue for 126 years".
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+
+YEARLESS_RULE = "a date without a year (3月底, 12月10日, Dec 31) is the next such date"
+
 ACCEPTED_FORMS = (
     "2025-12-31, 2025/12/31, 31 Dec 2025, December 31, 2025; a month alone means its last day "
     "(2026-03, Mar 2026, 2026年3月); today, tomorrow, +3d, +2w, +3m, +1y, eom, eoq, eoy; "
     "2025年12月31日, 2025年底(前), 2025年6月底, 6月底前, 年内, 年底前, 上半年, 下半年, "
-    "一季度末, 2026年一季度, 明年3月, 3个月内; ongoing or 持续推进 for no deadline"
+    "一季度末, 2026年一季度, 明年3月, 3个月内, Dec 31 (without a year: the next such date); "
+    "ongoing or 持续推进 for no deadline; none clears it"
 )
 
 
@@ -208,6 +221,8 @@ def _normalise(text: str) -> str:
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _YEAR_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
 _MONTH_YEAR = re.compile(r"([a-z]+)\.?,? (\d{4})")
+_MONTH_DAY = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?")
+_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?")
 _RELATIVE = re.compile(r"\+(\d{1,4})([dwmy])")
 # At most three digits, so that 2025年内 stays a year, not 2025 years from now; 月 needs 个
 # (3个月内) because 3月内 is "within March".
@@ -258,20 +273,23 @@ def _chinese(text: str, today: date, original: str) -> date | None:
     """The ledger forms: [year] + period, optionally followed by 前 ("by")."""
     text = text.replace(" ", "")
     text = _CN_BY.sub("", text)
-    year = today.year
     match = _CN_YEAR.match(text)
     if match:
         if match.group(1):
             year = int(match.group(1))
         else:
-            year += {"今": 0, "明": 1, "后": 2}[match.group(2)]
+            year = today.year + {"今": 0, "明": 1, "后": 2}[match.group(2)]
         rest = text[match.end() :]
-    elif text.startswith("年") or "月" in text or "季度" in text or text.endswith("半年"):
-        rest = text  # no year written: this year, as ledgers mean it
-    else:
-        return None
-    if match and rest in ("", "底", "末", "内", "度"):
-        return date(year, 12, 31)
+        if rest in ("", "底", "末", "内", "度"):
+            return date(year, 12, 31)
+        return _chinese_in_year(rest, year, original)
+    if text.startswith("年") or "月" in text or "季度" in text or text.endswith("半年"):
+        return _next_such(lambda year: _chinese_in_year(text, year, original), today)
+    return None
+
+
+def _chinese_in_year(rest: str, year: int, original: str) -> date | None:
+    """The day `rest` (年底, 上半年, 一季度末, 6月底, 12月31日...) names in `year`."""
     if rest in ("年底", "年末", "年内"):
         return date(year, 12, 31)
     if rest == "上半年":
@@ -290,11 +308,46 @@ def _chinese(text: str, today: date, original: str) -> date | None:
     return None
 
 
+def _next_such(in_year: Callable[[int], date | None], today: date) -> date | None:
+    """A form written without a year: the first such day on or after `today` (YEARLESS_RULE).
+    Looks up to four years ahead so that 2月29日 finds the next leap year."""
+    first_error: InvalidValue | None = None
+    for year in range(today.year, today.year + 5):
+        try:
+            day = in_year(year)
+        except InvalidValue as exc:
+            first_error = first_error or exc
+            continue  # 2月29日 in a common year: try the next
+        if day is None or day >= today:
+            return day
+    if first_error is not None:
+        raise first_error
+    return None
+
+
 def _english_month_year(text: str) -> date | None:
     match = _MONTH_YEAR.fullmatch(text)
     if match and match.group(1) in _MONTHS:
         return _month_end(int(match.group(2)), _MONTHS[match.group(1)])
     return None
+
+
+def _english_yearless(text: str, today: date, original: str) -> date | None:
+    """`Dec 31`, `31 Dec`, `December 31st`, `Dec` (its last day): the next such date, the same
+    rule as 12月31日 and 12月底."""
+    text = text.replace(",", "")
+    if text.rstrip(".") in _MONTHS:
+        month = _MONTHS[text.rstrip(".")]
+        return _next_such(lambda year: _month_end(year, month), today)
+    day_text = month_text = ""
+    if m := _MONTH_DAY.fullmatch(text):
+        month_text, day_text = m.group(1), m.group(2)
+    elif m := _DAY_MONTH.fullmatch(text):
+        day_text, month_text = m.group(1), m.group(2)
+    if month_text not in _MONTHS:
+        return None
+    month, day = _MONTHS[month_text], int(day_text)
+    return _next_such(lambda year: _make_date(year, month, day, original), today)
 
 
 def _dateutil(text: str, original: str) -> date | None:
@@ -341,11 +394,26 @@ def _dateutil(text: str, original: str) -> date | None:
 def parse_due(text: str, today: date) -> DueDate:
     """Parse a deadline typed by a user; see the module docstring for the grammar."""
     if not isinstance(text, str) or not text.strip():
-        raise InvalidValue(f"the due date is empty; use one of: {ACCEPTED_FORMS}")
+        raise InvalidValue(f"the due date is empty; give a date, or none to clear it; use one of: {ACCEPTED_FORMS}")
     original = text
     text = _normalise(text)
     if text in _ONGOING_WORDS or text.replace(" ", "") in _ONGOING_WORDS:
         return ONGOING
+    try:
+        day = _read(text, today, original)
+    except (OverflowError, ValueError) as exc:  # +9999y and the like: past the calendar's end
+        if isinstance(exc, InvalidValue):
+            raise
+        raise out_of_range(original, None) from None
+    if day is None:
+        raise InvalidValue(
+            f"cannot read {original!r} as a due date without guessing; use one of: {ACCEPTED_FORMS}"
+        )
+    check_year(day, original)
+    return DueDate(day)
+
+
+def _read(text: str, today: date, original: str) -> date | None:
     day = _keyword(text, today) or _relative(text, today)
     if day is None and (m := _YEAR_FIRST.fullmatch(_CN_BY.sub("", text.replace(" ", "")))):
         day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
@@ -354,9 +422,23 @@ def parse_due(text: str, today: date) -> DueDate:
     if day is None and not text.isascii():
         day = _chinese(text, today, original)
     if day is None and text.isascii():
-        day = _english_month_year(text) or _dateutil(text, original)
-    if day is None:
-        raise InvalidValue(
-            f"cannot read {original!r} as a due date without guessing; use one of: {ACCEPTED_FORMS}"
+        day = (
+            _english_month_year(text)
+            or _english_yearless(text, today, original)
+            or _dateutil(text, original)
         )
-    return DueDate(day)
+    return day
+
+
+def out_of_range(original: str, day: date | None) -> InvalidValue:
+    what = f"{original!r}" + (f" ({day.isoformat()})" if day is not None and str(day) != original else "")
+    return InvalidValue(
+        f"{what} is outside the years {YEAR_MIN}-{YEAR_MAX} that a ledger date can fall in; "
+        f"check the year"
+    )
+
+
+def check_year(day: date, original: str) -> None:
+    """Refuse a day outside YEAR_MIN..YEAR_MAX (see there why)."""
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise out_of_range(original, day)
