@@ -56,10 +56,12 @@ def _invoked_app(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     # Chinese output must not depend on the locale (a cp1252 or C locale stdout would raise).
+    # backslashreplace: a file name with undecodable bytes (arguments.py) that some message
+    # prints unescaped shows as \udcb0 rather than ending the command in a traceback.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(encoding="utf-8")
+            reconfigure(encoding="utf-8", errors="backslashreplace")
     # One short process: a large ledger is hundreds of thousands of containers, none of them in
     # reference cycles, which the cyclic collector would scan again and again (bench/RESULTS.md).
     gc.disable()

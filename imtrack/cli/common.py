@@ -32,7 +32,10 @@ _ABORTS: tuple[type[BaseException], ...] = tuple(
 
 
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"imtrack: error: {message}\n")
+    from imtrack.cli.arguments import shown
+
+    # A message may quote an argument holding undecodable bytes (an unknown option, a file name).
+    sys.stderr.write(f"imtrack: error: {shown(message)}\n")
     sys.stderr.flush()
     sys.exit(code)
 
@@ -42,7 +45,11 @@ class ImtrackGroup(TyperGroup):
     code (2 for usage errors, 1 for the rest). Anything else is a bug and keeps its traceback."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        argv = kwargs.get("args", args[0] if args else None)
         try:
+            from imtrack.cli.arguments import check_arguments
+
+            check_arguments(self, list(sys.argv[1:] if argv is None else argv))
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click_exceptions.UsageError as exc:
             hint = ""

@@ -92,9 +92,12 @@ def export(
             help="json: full backup (import reads it); csv/xlsx: the ledger sheet; markdown: a report.",
         ),
     ] = ExportFormat.json,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (required for xlsx); default: stdout."),
+    # A str, not a Path: pathlib reads ./- as -, and only a bare - means stdout.
+    output_text: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE (required for xlsx on a terminal); - or none: stdout."
+        ),
     ] = None,
     headers: Annotated[
         Headers, typer.Option("--headers", help="Column headers of csv/xlsx/markdown: zh (序号, 任务, ...) or en.")
@@ -118,8 +121,16 @@ def export(
     """Export measures for the office: a JSON backup, an Excel/CSV ledger sheet or a Markdown report."""
     from imtrack.errors import InvalidValue
 
-    if fmt is ExportFormat.xlsx and output is None:
-        raise InvalidValue("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx")
+    if output_text == "":
+        raise InvalidValue("--output is empty; give a file name, or - for stdout")
+    output = Path(output_text) if output_text not in (None, "-") else None
+    # - is stdout, the usual convention; a file named "-" is still ./-
+    piped_xlsx = output_text == "-" and fmt is ExportFormat.xlsx and not sys.stdout.isatty()
+    if fmt is ExportFormat.xlsx and output is None and not piped_xlsx:
+        raise InvalidValue(
+            "xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx "
+            "(or --output - with stdout sent to a file or pipe)"
+        )
 
     from imtrack.exchange import sheets as exchange
 
@@ -130,6 +141,11 @@ def export(
     ledger = _store(ctx).load()
     measures = flt.apply(ledger)
     hdr = headers.value
+    if piped_xlsx:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(exchange.xlsx_bytes(measures, headers=hdr))
+        sys.stdout.buffer.flush()
+        return
     if fmt is ExportFormat.xlsx:
         assert output is not None
         exchange.write_xlsx(measures, output, headers=hdr)
@@ -145,7 +161,9 @@ def export(
         else:
             exchange.write_file(output, text.encode("utf-8"))
     if output is not None:
-        typer.echo(f"exported {_n(len(measures), 'measure')} to {output} ({fmt.value})")
+        from imtrack.cli.arguments import shown
+
+        typer.echo(f"exported {_n(len(measures), 'measure')} to {shown(output_text or str(output))} ({fmt.value})")
 
 
 def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:

@@ -74,6 +74,16 @@ def import_(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Import a document's measures, a JSON backup, or a returned ledger sheet (.csv/.xlsx)."""
+    from imtrack.cli.arguments import shown, undecodable
+
+    if source is None and undecodable(file.name) and file.suffix.lower() not in EXCHANGE_SUFFIXES and file.exists():
+        from imtrack.errors import InvalidValue
+
+        # The file name would become the source name, stored and printed as text.
+        raise InvalidValue(
+            f"the file name {shown(file.name)} is not text in this terminal's encoding, so it cannot "
+            f"be the source name; give one with --source NAME (e.g. --source '分工方案')"
+        )
     if file.suffix.lower() in EXCHANGE_SUFFIXES:
         from imtrack.cli.exchange import import_exchange
 
@@ -96,7 +106,7 @@ def import_(
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(
-        f"{verb} {file} ({result.encoding}) as source {result.source!r}: {len(result.parsed)} measures found"
+        f"{verb} {shown(str(file))} ({result.encoding}) as source {result.source!r}: {len(result.parsed)} measures found"
     )
     added = [m.id for m in result.added]
     typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))

@@ -232,14 +232,15 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Print which database file is in use, why, and which sector rules apply to it."""
     _only_table_or_json(fmt)
+    from imtrack.cli.arguments import shown
     from imtrack.core.tracker import rules_path_for
 
     location = _location(ctx)
-    info = {
-        "database": str(location.path),
+    info = {  # shown(): a path with bytes the locale cannot decode prints them as \xNN
+        "database": shown(str(location.path)),
         "origin": location.origin,
         "exists": location.path.exists(),
-        "sector_rules": str(rules_path_for(location.path)),
+        "sector_rules": shown(str(rules_path_for(location.path))),
     }
     if fmt is OutputFormat.json:
         _json(info)
