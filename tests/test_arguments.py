@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -50,6 +51,30 @@ def test_undecodable_text_arguments_are_refused_before_anything_is_read(tmp_path
     assert "包头)" in stderr  # what the user meant, read as GB18030, to recognise it
     assert "nothing was changed" in stderr
     assert db_path.read_bytes() == before
+
+
+@pytest.fixture(scope="module")
+def gbk_locale(tmp_path_factory) -> Path:
+    """A zh_CN.GBK locale built into a temp dir (LOCPATH), as on a GBK office machine."""
+    import shutil
+
+    if shutil.which("localedef") is None or not Path("/usr/share/i18n/locales/zh_CN").exists():
+        pytest.skip("localedef or the zh_CN locale source is not installed")
+    where = tmp_path_factory.mktemp("locales")
+    subprocess.run(["localedef", "-i", "zh_CN", "-f", "GBK", str(where / "zh_CN.GBK")], check=False, capture_output=True)
+    if not (where / "zh_CN.GBK").exists():
+        pytest.skip("localedef could not build zh_CN.GBK")
+    return where
+
+
+def test_in_a_gbk_locale_the_same_bytes_are_decoded_as_the_locale_says(tmp_path, db_path, gbk_locale, run):
+    env = {**os.environ, "LOCPATH": str(gbk_locale), "LC_ALL": "zh_CN.GBK", "PYTHONUTF8": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "imtrack", b"note", b"25", GBK_BAOTOU], cwd=tmp_path, env=env, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    notes = json.loads(run.ok("show", "25", "-f", "json").stdout)["notes"]
+    assert [n["text"] for n in notes] == ["包头"]
 
 
 def test_an_undecodable_file_name_is_a_file_name(tmp_path, db_path):
