@@ -322,7 +322,10 @@ def test_undo_reverts_a_bulk_edit_as_one_and_walks_back(run, monkeypatch):
     run.ok("set-status", "--where-sector", "transport", "done", "--yes", "--note", "年度验收")
     assert ids(run, "--status", "done") == [17, 25, 26, 27, 28, 30]
     out = run.ok("undo").stdout
-    assert out.startswith("undid the command of 2026-11-20T10:00:00+08:00 (6 measures: 17, 25, 26, 27, 28, 30)")
+    assert out.startswith(
+        "undid `imtrack set-status --where-sector transport done --yes --note 年度验收` of "
+        "2026-11-20T10:00:00+08:00 (6 measures: 17, 25, 26, 27, 28, 30)"
+    )
     assert "25: status: 已完成 -> 推进中" in out and "25: note removed: 年度验收" in out
     assert ids(run, "--status", "done") == []
     assert ids(run, "--status", "in-progress") == [25]

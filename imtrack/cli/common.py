@@ -40,6 +40,14 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+class _Interrupted(Exception):
+    """Ctrl-C while a command ran. At a prompt nothing has been written yet, and a write is
+    atomic, so the ledger holds the command wholly or not at all. 130 = 128 + SIGINT, as
+    shells report it."""
+
+    exit_code = 130
+
+
 class ImtrackGroup(TyperGroup):
     """The one error funnel: every expected failure becomes one line on stderr and an exit
     code (2 for usage errors, 1 for the rest). Anything else is a bug and keeps its traceback."""
@@ -49,8 +57,15 @@ class ImtrackGroup(TyperGroup):
         try:
             from imtrack.cli.arguments import check_arguments
 
-            check_arguments(self, list(sys.argv[1:] if argv is None else argv))
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            argv = list(sys.argv[1:] if argv is None else argv)
+            check_arguments(self, argv)
+            token = _record_command_line(argv)
+            try:
+                result = super().main(*args, standalone_mode=False, **kwargs)
+            finally:  # in-process callers (tests) run many commands in one interpreter
+                from imtrack.domain.invocation import COMMAND_LINE
+
+                COMMAND_LINE.reset(token)
         except click_exceptions.UsageError as exc:
             hint = ""
             if exc.ctx is not None:
@@ -62,6 +77,9 @@ class ImtrackGroup(TyperGroup):
             _fail(exc.format_message(), exc.exit_code)
         except _ABORTS:
             _fail("aborted", 1)
+        except _Interrupted:
+            sys.stderr.write("\n")  # the terminal shows ^C after the prompt: start a new line
+            _fail("aborted", _Interrupted.exit_code)
         except BrokenPipeError:
             # `imtrack list | head`: the reader left, which is not an error. Point stdout at
             # devnull so the interpreter's final flush does not complain either.
@@ -72,6 +90,48 @@ class ImtrackGroup(TyperGroup):
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        # Caught here, inside typer's main, which would turn it into a silent exit code 130.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
+def _record_command_line(argv: list[str]) -> Any:
+    """What history records for undo to name (domain/invocation.py): the command and its
+    arguments, without the global options before it (--db PATH)."""
+    import shlex
+
+    from imtrack.domain.invocation import COMMAND_LINE
+
+    rest = list(argv)
+    while rest and (rest[0] == "--db" or rest[0].startswith("--db=")):
+        rest = rest[2:] if rest[0] == "--db" else rest[1:]
+    def word(arg: str) -> str:  # shlex.quote would quote every Chinese word too
+        plain = arg and not any(ch.isspace() or ch in "'\"\\$`!*?[](){}<>|&;#~" for ch in arg)
+        return arg if plain else shlex.quote(arg)
+
+    from imtrack.cli.arguments import shown
+
+    # shown(): only a file name can still hold undecodable bytes here, and history is text
+    return COMMAND_LINE.set(" ".join(word(shown(a)) for a in rest) if rest else None)
+
+
+def ask_yes_no(question: str, err: bool = False) -> bool | None:
+    """Ask on the terminal; True for y/yes/是, False for anything else (the default is no), None
+    when no answer can be read (stdin closed: a script, a cron job). Ctrl-C is not caught here:
+    KeyboardInterrupt reaches the error funnel, which says "aborted" and exits 130 (click's
+    confirm turns it into the same Abort as a closed stdin, so it is not used)."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(f"{question} [y/N]: ")
+    stream.flush()
+    line = sys.stdin.readline()
+    if not line:
+        stream.write("\n")
+        return None
+    return line.strip().casefold() in ("y", "yes", "是", "好")
 
 
 app = typer.Typer(

@@ -117,15 +117,16 @@ def _asker(yes: bool, fmt: OutputFormat) -> Any:
         n = len(plan.touched)
         if fmt is OutputFormat.table:
             _print(plan_table(plan, "will change"))
-        from imtrack.cli.common import _ABORTS
+        from imtrack.cli.common import ask_yes_no
 
-        try:
-            return typer.confirm(f"Change these {n} measures?", default=False, err=fmt is not OutputFormat.table)
-        except _ABORTS:
+        # Ctrl-C here ends the command in the error funnel: "aborted", exit 130, nothing written.
+        answer = ask_yes_no(f"Change these {n} measures?", err=fmt is not OutputFormat.table)
+        if answer is None:
             raise Declined(
                 f"this changes {n} measures and needs a yes, but no answer could be read "
                 f"(no terminal?); nothing was changed; add --yes to apply without asking"
-            ) from None
+            )
+        return answer
 
     return ask
 
@@ -275,18 +276,22 @@ def update(
 
 
 @app.command()
-def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Revert the last changing command as a whole; run again to walk further back."""
+def undo(ctx: typer.Context, dry_run: DryRunOption = False, fmt: FormatOption = OutputFormat.table) -> None:
+    """Revert the last changing command as a whole; run again to walk further back.
+
+    Names the command it reverts and its measures; --dry-run shows it and changes nothing."""
     _only_table_or_json(fmt)
     from imtrack.core.edits import undo as core_undo
 
-    done = core_undo(_store(ctx))
+    done = core_undo(_store(ctx), dry_run=dry_run)
     if fmt is OutputFormat.json:
         _json(
             {
                 "txn": done.txn,
-                "by": done.by,
+                "by": None if dry_run else done.by,
                 "at": done.at,
+                "command": done.command,
+                "dry_run": dry_run,
                 "measures": done.measure_ids,
                 "changes": [
                     {"id": r.measure_id, "field": r.field, "from": r.undone, "to": r.restored} for r in done.changes
@@ -298,9 +303,7 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         return
     from imtrack.output.render import change_text
 
-    ids = done.measure_ids
-    noun = "measure" if len(ids) == 1 else "measures"
-    typer.echo(f"undid the command of {done.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})")
+    typer.echo(f"{'would undo' if dry_run else 'undid'} {done.summary()}")
     for r in done.changes:
         if r.field != "sector_pinned":
             typer.echo(f"{r.measure_id}: {change_text(r.field, r.undone, r.restored)}")
@@ -308,6 +311,8 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         typer.echo(f"{measure_id}: note removed: {removed.text}")
     for m in done.removed:
         typer.echo(f"{m.id}: removed (added by that command; its id is not reused): {m.text}")
+    if dry_run:
+        typer.echo("dry run: nothing was changed")
 
 
 @app.command()

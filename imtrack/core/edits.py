@@ -326,7 +326,10 @@ def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
         item.measure = measure  # an applied plan shows the measures as they are now
 
 
-def undo(store: Store) -> history.Undone:
-    """Revert the last changing command as a whole (history.undo_last), in one transaction."""
+def undo(store: Store, *, dry_run: bool = False) -> history.Undone:
+    """Revert the last changing command as a whole (history.undo_last), in one transaction;
+    with dry_run, work it out on a snapshot that is never written."""
+    if dry_run:
+        return history.undo_last(store.load(), clock.timestamp())
     with store.transaction() as ledger:
         return history.undo_last(ledger, clock.timestamp())

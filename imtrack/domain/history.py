@@ -52,14 +52,29 @@ UNDONE = "undone"
 NOTE_FIELD = "note"  # pseudo-field of the Change that records an undo removing a note
 CREATED = "created"  # meta: [{"txn", "at", "ids"}], measures added by a command
 REPLACED = "replaced"  # meta: [{"txn", "at", "ids"}], measures a backup import replaced whole
+COMMANDS = "commands"  # meta: [{"txn", "command"}], the command line that ran each txn
 
 
 def begin(ledger: Ledger) -> int:
     """Allocate the id of a new transaction (call once per changing command)."""
+    from imtrack.domain.invocation import COMMAND_LINE
+
     txn = int(ledger.meta.get(NEXT_TXN, 1))
     ledger.meta[NEXT_TXN] = txn + 1
+    line = COMMAND_LINE.get()
+    if line:
+        ledger.meta[COMMANDS] = [*ledger.meta.get(COMMANDS, []), {"txn": txn, "command": line}]
     ledger.meta_dirty = True
     return txn
+
+
+def command_of(ledger: Ledger, txn: int) -> str | None:
+    """The command line that ran `txn`, if it was recorded (not by imtrack before it was)."""
+    for entry in reversed(ledger.meta.get(COMMANDS, [])):
+        if isinstance(entry, dict) and entry.get("txn") == txn:
+            command = entry.get("command")
+            return command if isinstance(command, str) else None
+    return None
 
 
 def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str, txn: int) -> bool:
@@ -155,6 +170,7 @@ class Undone:
     txn: int  # the transaction that was undone
     by: int  # the transaction that records the undo
     at: str  # when the undone command ran (its earliest record)
+    command: str | None = None  # its command line, e.g. "set-status 25 done" (None if not recorded)
     changes: list[Reverted] = field(default_factory=list)
     notes: list[tuple[int, Note]] = field(default_factory=list)  # (measure id, removed note)
     removed: list[Measure] = field(default_factory=list)  # measures the command had added
@@ -167,9 +183,7 @@ class Undone:
 
     def describe(self) -> str:
         """Plain lines for the CLI: a summary line, then one line per reverted change or note."""
-        ids = self.measure_ids
-        noun = "measure" if len(ids) == 1 else "measures"
-        lines = [f"undid the command of {self.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})"]
+        lines = [f"undid {self.summary()}"]
         for r in self.changes:
             lines.append(f"#{r.measure_id} {r.field}: {_show(r.undone)} -> {_show(r.restored)}")
         for measure_id, note in self.notes:
@@ -177,6 +191,14 @@ class Undone:
         for measure in self.removed:
             lines.append(f"#{measure.id} removed measure (added by that command): {measure.text}")
         return "\n".join(lines)
+
+
+    def summary(self) -> str:
+        """`imtrack set-status 25 26 done` of <when> (2 measures: 25, 26)."""
+        ids = self.measure_ids
+        noun = "measure" if len(ids) == 1 else "measures"
+        what = f"`imtrack {self.command}`" if self.command else "the command"
+        return f"{what} of {self.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})"
 
 
 def _show(value: Any) -> str:
@@ -264,8 +286,9 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     _check_created(ledger, txn, created, _skipped(ledger))
 
     at = at or clock.timestamp()
+    command = command_of(ledger, txn)
     by = begin(ledger)
-    result = Undone(txn=txn, by=by, at=min(stamps))
+    result = Undone(txn=txn, by=by, at=min(stamps), command=command)
     for measure_id in sorted(records.keys() | notes.keys()):
         measure = ledger.measures[measure_id]
         for change in reversed(records.get(measure_id, [])):
