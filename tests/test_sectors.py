@@ -207,3 +207,63 @@ def test_malformed_rules_are_a_clear_error(tmp_path, text, expected):
         load_rules(path)
     assert str(path) in str(info.value)
     assert expected in str(info.value)
+
+
+# -- the task areas of the opinion beyond the bundled area ② ---------------------------------
+
+# Measures in the wording of the other task areas of 国发〔2023〕16号 (① ecology, ③ energy and
+# strategic resources, ④ agriculture and animal husbandry, ⑤ opening up to the north, ⑥ reform,
+# ⑦ livelihoods); before the rules covered them, 黄河节水, 乌梁素海修复 and 三北工程 fell into 其他.
+# (expected sector, text)
+OPINION_TASK_AREAS = [
+    # ① 筑牢我国北方重要生态安全屏障
+    ("ecology", "实施黄河流域深度节水控水行动，严格水资源刚性约束，推进地下水超采综合治理。"),
+    ("ecology", "推进乌梁素海流域山水林田湖草沙一体化保护和修复，加强呼伦湖、岱海生态保护治理。"),
+    ("ecology", "全力打好三北工程攻坚战，集中力量打好科尔沁、浑善达克两大沙地歼灭战。"),
+    ("ecology", "支持开展黄河“几字弯”攻坚战，推进库布其、乌兰布和沙漠锁边治理。"),
+    ("ecology", "落实草原生态保护补助奖励政策，科学推进国土绿化。"),
+    ("ecology", "推进历史遗留矿山生态修复，建设绿色矿山。"),
+    ("ecology", "积极稳妥推进碳达峰碳中和，开展减污降碳协同创新。"),
+    # ③ 国家重要能源和战略资源基地
+    ("energy", "加快建设大型风电光伏基地和特高压外送通道，推进新能源外送消纳。"),
+    ("energy", "有序推进煤矿先进产能建设，提升煤炭安全稳定供应能力，做好能源保供。"),
+    ("energy", "推进抽水蓄能电站和新型储能规模化发展，构建源网荷储一体化的新型电力系统。"),
+    ("energy", "加快建设绿氢生产基地，推进风光制氢一体化示范。"),
+    ("energy", "稳妥推进现代煤化工产业示范，推动煤制油气高端化发展。"),
+    ("energy", "加强战略性矿产资源勘查开发，建设国家战略资源基地。"),
+    # ④ 国家重要农畜产品生产基地
+    ("agriculture", "实施高标准农田建设工程，推进黑土地保护和盐碱地综合利用。"),
+    ("agriculture", "实施奶业振兴行动，建设优质肉牛肉羊生产基地。"),
+    ("agriculture", "推进河套灌区现代化改造，发展高效节水灌溉。"),
+    ("agriculture", "实施种业振兴行动，建设国家级育种制种基地。"),
+    ("agriculture", "扛稳粮食安全责任，稳定粮食播种面积。"),
+    # ⑥ 深化改革
+    ("reform", "深化国资国企改革，提高国有企业核心竞争力。"),
+    ("reform", "持续优化营商环境，依法保护民营企业产权和企业家权益。"),
+    ("reform", "稳妥推进草原承包经营权确权登记，深化集体林权制度改革。"),
+    ("reform", "探索开展水权、排污权、用能权市场化交易。"),
+    # ⑤ 向北开放重要桥头堡
+    ("opening-up", "提升满洲里、二连浩特等口岸功能，推进智慧口岸建设。"),
+    ("opening-up", "高质量共建中蒙俄经济走廊，深度融入共建“一带一路”。"),
+    ("opening-up", "支持建设综合保税区，发展跨境电商。"),
+    ("opening-up", "支持满洲里、二连浩特国家重点开发开放试验区建设。"),
+    # ⑦ 民生与社会事业
+    ("social", "实施就业优先战略，做好高校毕业生等重点群体就业工作。"),
+    ("social", "推进义务教育优质均衡发展，支持高校“双一流”建设。"),
+    ("social", "推进国家区域医疗中心建设，提升基层医疗卫生服务能力。"),
+    ("social", "铸牢中华民族共同体意识，深入开展民族团结进步创建。"),
+    ("social", "实施兴边富民行动，提升边境地区基本公共服务水平。"),
+    ("social", "推进城镇老旧小区改造，完善社区养老托育服务设施。"),
+    ("ecology", "实施黄河流域深度节水控水行动。"),
+    ("ecology", "加快乌梁素海流域山水林田湖草沙一体化修复。"),
+    ("ecology", "高质量推进三北工程建设。"),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), OPINION_TASK_AREAS)
+def test_rules_cover_every_task_area_of_the_opinion(expected, text):
+    assert load_rules().classify(text) == expected
+
+
+def test_every_task_area_sector_is_exercised():
+    assert {s for s, _ in OPINION_TASK_AREAS} == {"ecology", "energy", "agriculture", "reform", "opening-up", "social"}
