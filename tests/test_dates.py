@@ -246,8 +246,8 @@ def test_absurd_years_are_refused_with_the_range_named() -> None:
     assert parse_due("2100-12-31", TODAY).date == date(2100, 12, 31)
 
 
-def test_empty_due_date_says_how_to_clear() -> None:
-    with pytest.raises(InvalidValue, match="none to clear"):
+def test_empty_due_date_is_refused() -> None:
+    with pytest.raises(InvalidValue, match="the date is empty"):
         parse_due("", TODAY)
 
 

@@ -52,3 +52,26 @@ def test_empty_due_is_an_error_and_none_clears(run, db_path, nov23):
 @pytest.mark.parametrize("typed", ["1900-01-01", "2101-01-01", "1999年底", "+100y"])
 def test_absurd_years_are_refused(run, nov23, typed):
     assert "outside the years 2000-2100" in run.fail("update", "25", "--due", typed, code=2).stderr
+
+
+def _help(command: str, option: str) -> str:
+    import typer
+
+    from imtrack.cli.app import app
+
+    params = {p.opts[0]: p for p in typer.main.get_command(app).commands[command].params}  # type: ignore[attr-defined]
+    return params[option].help or ""
+
+
+def test_every_due_date_example_in_help_is_accepted():
+    from datetime import date
+
+    from imtrack.domain.dates import parse_due
+
+    due_help = _help("update", "--due")
+    examples = due_help.split(": ", 1)[1].split(" (none", 1)[0].split(", ")
+    before_help = _help("list", "--due-before")
+    examples += before_help.split("(", 1)[1].rstrip(".)").rstrip(".").split(", ")
+    assert "2025年底" in examples and "年底" in examples and len(examples) >= 9
+    for example in examples:
+        parse_due(example, date(2026, 11, 23))  # raises if refused

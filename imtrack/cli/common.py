@@ -102,8 +102,6 @@ class ImtrackGroup(TyperGroup):
 def _record_command_line(argv: list[str]) -> Any:
     """What history records for undo to name (domain/invocation.py): the command and its
     arguments, without the global options before it (--db PATH)."""
-    import shlex
-
     from imtrack.domain.invocation import COMMAND_LINE
 
     rest = list(argv)
@@ -111,7 +109,11 @@ def _record_command_line(argv: list[str]) -> Any:
         rest = rest[2:] if rest[0] == "--db" else rest[1:]
     def word(arg: str) -> str:  # shlex.quote would quote every Chinese word too
         plain = arg and not any(ch.isspace() or ch in "'\"\\$`!*?[](){}<>|&;#~" for ch in arg)
-        return arg if plain else shlex.quote(arg)
+        if plain:
+            return arg
+        import shlex  # only now: most command lines need no quoting (start-up)
+
+        return shlex.quote(arg)
 
     from imtrack.cli.arguments import shown
 

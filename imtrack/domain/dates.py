@@ -63,7 +63,7 @@ ACCEPTED_FORMS = (
     "(2026-03, Mar 2026, 2026年3月); today, tomorrow, +3d, +2w, +3m, +1y, eom, eoq, eoy; "
     "2025年12月31日, 2025年底(前), 2025年6月底, 6月底前, 年内, 年底前, 上半年, 下半年, "
     "一季度末, 2026年一季度, 明年3月, 3个月内, Dec 31 (without a year: the next such date); "
-    "ongoing or 持续推进 for no deadline; none clears it"
+    "ongoing or 持续推进 for no deadline"
 )
 
 
@@ -394,7 +394,7 @@ def _dateutil(text: str, original: str) -> date | None:
 def parse_due(text: str, today: date) -> DueDate:
     """Parse a deadline typed by a user; see the module docstring for the grammar."""
     if not isinstance(text, str) or not text.strip():
-        raise InvalidValue(f"the due date is empty; give a date, or none to clear it; use one of: {ACCEPTED_FORMS}")
+        raise InvalidValue(f"the date is empty; use one of: {ACCEPTED_FORMS}")
     original = text
     text = _normalise(text)
     if text in _ONGOING_WORDS or text.replace(" ", "") in _ONGOING_WORDS:
