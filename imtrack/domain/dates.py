@@ -109,7 +109,7 @@ _ONGOING_WORDS = {
     "常态化推进",
 }
 
-_MONTHS = {
+MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -165,7 +165,7 @@ _CN_DIGITS = {
 _NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 
 
-def _number(text: str) -> int:
+def cn_number(text: str) -> int:
     """1-2 Arabic digits, or a Chinese numeral from 一 to 三十九 (months and days)."""
     if text.isdigit():
         return int(text)
@@ -179,15 +179,15 @@ def _number(text: str) -> int:
     return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     if not 1 <= month <= 12:
-        raise _invalid_month(month)
+        raise invalid_month(month)
     first_of_next = date(year + month // 12, month % 12 + 1, 1)
     return first_of_next - timedelta(days=1)
 
 
-def _quarter_end(year: int, quarter: int) -> date:
-    return _month_end(year, quarter * 3)
+def quarter_end(year: int, quarter: int) -> date:
+    return month_end(year, quarter * 3)
 
 
 def _add_months(day: date, months: int) -> date:
@@ -196,11 +196,11 @@ def _add_months(day: date, months: int) -> date:
     return day + relativedelta(months=months)
 
 
-def _invalid_month(month: int) -> InvalidValue:
+def invalid_month(month: int) -> InvalidValue:
     return InvalidValue(f"there is no month {month}; months run from 1 to 12")
 
 
-def _make_date(year: int, month: int, day: int, original: str) -> date:
+def make_date(year: int, month: int, day: int, original: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
@@ -209,7 +209,7 @@ def _make_date(year: int, month: int, day: int, original: str) -> date:
         ) from None
 
 
-def _normalise(text: str) -> str:
+def normalise(text: str) -> str:
     # NFKC folds full-width digits, letters, slashes and brackets; spaces carry no meaning in
     # the Chinese forms and the English ones are matched on single spaces.
     text = unicodedata.normalize("NFKC", text).strip().casefold()
@@ -221,8 +221,8 @@ def _normalise(text: str) -> str:
 _YEAR_FIRST = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _YEAR_MONTH = re.compile(r"(\d{4})[-/.](\d{1,2})")
 _MONTH_YEAR = re.compile(r"([a-z]+)\.?,? (\d{4})")
-_MONTH_DAY = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?")
-_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?")
+MONTH_DAY = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?")
+DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? (?:of )?([a-z]+)\.?")
 _RELATIVE = re.compile(r"\+(\d{1,4})([dwmy])")
 # At most three digits, so that 2025年内 stays a year, not 2025 years from now; 月 needs 个
 # (3个月内) because 3月内 is "within March".
@@ -257,14 +257,14 @@ def _keyword(text: str, today: date) -> date | None:
         "tomorrow": today + timedelta(days=1),
         "明天": today + timedelta(days=1),
         "明日": today + timedelta(days=1),
-        "eom": _month_end(today.year, today.month),
-        "月底": _month_end(today.year, today.month),
-        "月末": _month_end(today.year, today.month),
-        "本月底": _month_end(today.year, today.month),
-        "本月末": _month_end(today.year, today.month),
-        "eoq": _quarter_end(today.year, quarter),
-        "季度末": _quarter_end(today.year, quarter),
-        "本季度末": _quarter_end(today.year, quarter),
+        "eom": month_end(today.year, today.month),
+        "月底": month_end(today.year, today.month),
+        "月末": month_end(today.year, today.month),
+        "本月底": month_end(today.year, today.month),
+        "本月末": month_end(today.year, today.month),
+        "eoq": quarter_end(today.year, quarter),
+        "季度末": quarter_end(today.year, quarter),
+        "本季度末": quarter_end(today.year, quarter),
         "eoy": date(today.year, 12, 31),
     }.get(text)
 
@@ -298,11 +298,11 @@ def _chinese_in_year(rest: str, year: int, original: str) -> date | None:
         return date(year, 12, 31)
     try:
         if m := _CN_QUARTER.match(rest):
-            return _quarter_end(year, _number(m.group(1)))
+            return quarter_end(year, cn_number(m.group(1)))
         if m := _CN_MONTH.match(rest):
-            return _month_end(year, _number(m.group(1)))
+            return month_end(year, cn_number(m.group(1)))
         if m := _CN_DATE.match(rest):
-            return _make_date(year, _number(m.group(1)), _number(m.group(2)), original)
+            return make_date(year, cn_number(m.group(1)), cn_number(m.group(2)), original)
     except (KeyError, ValueError):
         return None
     return None
@@ -327,8 +327,8 @@ def _next_such(in_year: Callable[[int], date | None], today: date) -> date | Non
 
 def _english_month_year(text: str) -> date | None:
     match = _MONTH_YEAR.fullmatch(text)
-    if match and match.group(1) in _MONTHS:
-        return _month_end(int(match.group(2)), _MONTHS[match.group(1)])
+    if match and match.group(1) in MONTHS:
+        return month_end(int(match.group(2)), MONTHS[match.group(1)])
     return None
 
 
@@ -336,18 +336,18 @@ def _english_yearless(text: str, today: date, original: str) -> date | None:
     """`Dec 31`, `31 Dec`, `December 31st`, `Dec` (its last day): the next such date, the same
     rule as 12月31日 and 12月底."""
     text = text.replace(",", "")
-    if text.rstrip(".") in _MONTHS:
-        month = _MONTHS[text.rstrip(".")]
-        return _next_such(lambda year: _month_end(year, month), today)
+    if text.rstrip(".") in MONTHS:
+        month = MONTHS[text.rstrip(".")]
+        return _next_such(lambda year: month_end(year, month), today)
     day_text = month_text = ""
-    if m := _MONTH_DAY.fullmatch(text):
+    if m := MONTH_DAY.fullmatch(text):
         month_text, day_text = m.group(1), m.group(2)
-    elif m := _DAY_MONTH.fullmatch(text):
+    elif m := DAY_MONTH.fullmatch(text):
         day_text, month_text = m.group(1), m.group(2)
-    if month_text not in _MONTHS:
+    if month_text not in MONTHS:
         return None
-    month, day = _MONTHS[month_text], int(day_text)
-    return _next_such(lambda year: _make_date(year, month, day, original), today)
+    month, day = MONTHS[month_text], int(day_text)
+    return _next_such(lambda year: make_date(year, month, day, original), today)
 
 
 def _dateutil(text: str, original: str) -> date | None:
@@ -396,7 +396,7 @@ def parse_due(text: str, today: date) -> DueDate:
     if not isinstance(text, str) or not text.strip():
         raise InvalidValue(f"the date is empty; use one of: {ACCEPTED_FORMS}")
     original = text
-    text = _normalise(text)
+    text = normalise(text)
     if text in _ONGOING_WORDS or text.replace(" ", "") in _ONGOING_WORDS:
         return ONGOING
     try:
@@ -416,9 +416,9 @@ def parse_due(text: str, today: date) -> DueDate:
 def _read(text: str, today: date, original: str) -> date | None:
     day = _keyword(text, today) or _relative(text, today)
     if day is None and (m := _YEAR_FIRST.fullmatch(_CN_BY.sub("", text.replace(" ", "")))):
-        day = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
+        day = make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), original)
     if day is None and (m := _YEAR_MONTH.fullmatch(text)):
-        day = _month_end(int(m.group(1)), int(m.group(2)))
+        day = month_end(int(m.group(1)), int(m.group(2)))
     if day is None and not text.isascii():
         day = _chinese(text, today, original)
     if day is None and text.isascii():

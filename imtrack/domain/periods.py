@@ -60,11 +60,11 @@ def _day(day: date) -> Period:
 
 
 def _month(year: int, month: int) -> Period:
-    return Period(date(year, month, 1), dates._month_end(year, month))
+    return Period(date(year, month, 1), dates.month_end(year, month))
 
 
 def _quarter(year: int, quarter: int) -> Period:
-    return Period(date(year, quarter * 3 - 2, 1), dates._quarter_end(year, quarter))
+    return Period(date(year, quarter * 3 - 2, 1), dates.quarter_end(year, quarter))
 
 
 def _half(year: int, half: int) -> Period:
@@ -126,7 +126,7 @@ _ISO_HALF = re.compile(r"(\d{4})-?h([12])|h([12])(?: ?(\d{4}))?")
 
 
 def _count(text: str) -> int:
-    return int(text) if text.isdigit() else dates._number(text)
+    return int(text) if text.isdigit() else dates.cn_number(text)
 
 
 def _back(today: date, n: int, unit: str) -> date:
@@ -153,23 +153,23 @@ def _chinese(text: str, today: date, original: str) -> Period | None:
         return None
     year = _year_of(match.group("year"), today)
     if match.group("day"):
-        month, day = dates._number(match.group("month")), dates._number(match.group("day"))
+        month, day = dates.cn_number(match.group("month")), dates.cn_number(match.group("day"))
         if match.group("edge"):
             return None
         if year is not None:
-            return _day(dates._make_date(year, month, day, original))
-        return _latest_begun(lambda y: _day(dates._make_date(y, month, day, original)), today)
+            return _day(dates.make_date(year, month, day, original))
+        return _latest_begun(lambda y: _day(dates.make_date(y, month, day, original)), today)
     in_year: Callable[[int], Period]
     if match.group("half"):
         half = 1 if match.group("half") == "上" else 2
         in_year = lambda y: _half(y, half)
     elif match.group("q"):
-        quarter = dates._number(match.group("q")) if not match.group("q").isdigit() else int(match.group("q"))
+        quarter = dates.cn_number(match.group("q"))
         in_year = lambda y: _quarter(y, quarter)
     elif match.group("month"):
-        month = dates._number(match.group("month"))
+        month = dates.cn_number(match.group("month"))
         if not 1 <= month <= 12:
-            raise dates._invalid_month(month)
+            raise dates.invalid_month(month)
         in_year = lambda y: _month(y, month)
     else:  # 2026年, 2026年度, 今年全年
         in_year = _year
@@ -200,7 +200,7 @@ def _iso_like(text: str, today: date) -> Period | None:
     if m := _ISO_MONTH.fullmatch(text):
         month = int(m.group(2))
         if not 1 <= month <= 12:
-            raise dates._invalid_month(month)
+            raise dates.invalid_month(month)
         return _month(int(m.group(1)), month)
     if m := _ISO_QUARTER.fullmatch(text):
         if m.group(1):
@@ -219,20 +219,20 @@ def _iso_like(text: str, today: date) -> Period | None:
     if re.fullmatch(r"\d{4}", text):
         return _year(int(text))
     words = text.split(" ")
-    if len(words) == 2 and words[0].rstrip(".") in dates._MONTHS and re.fullmatch(r"\d{4}", words[1]):
-        return _month(int(words[1]), dates._MONTHS[words[0].rstrip(".")])
-    if text.rstrip(".") in dates._MONTHS:
-        month = dates._MONTHS[text.rstrip(".")]
+    if len(words) == 2 and words[0].rstrip(".") in dates.MONTHS and re.fullmatch(r"\d{4}", words[1]):
+        return _month(int(words[1]), dates.MONTHS[words[0].rstrip(".")])
+    if text.rstrip(".") in dates.MONTHS:
+        month = dates.MONTHS[text.rstrip(".")]
         return _latest_begun(lambda y: _month(y, month), today)
     return None
 
 
 def _english_day(text: str, today: date, original: str) -> Period | None:
     """`Nov 16` / `16 Nov` without a year: the latest one on or before today."""
-    for pattern, month_group, day_group in ((dates._MONTH_DAY, 1, 2), (dates._DAY_MONTH, 2, 1)):
-        if (m := pattern.fullmatch(text.replace(",", ""))) and m.group(month_group) in dates._MONTHS:
-            month, day = dates._MONTHS[m.group(month_group)], int(m.group(day_group))
-            return _latest_begun(lambda y, mo=month, d=day: _day(dates._make_date(y, mo, d, original)), today)
+    for pattern, month_group, day_group in ((dates.MONTH_DAY, 1, 2), (dates.DAY_MONTH, 2, 1)):
+        if (m := pattern.fullmatch(text.replace(",", ""))) and m.group(month_group) in dates.MONTHS:
+            month, day = dates.MONTHS[m.group(month_group)], int(m.group(day_group))
+            return _latest_begun(lambda y, mo=month, d=day: _day(dates.make_date(y, mo, d, original)), today)
     return None
 
 
@@ -272,7 +272,7 @@ def parse_period(text: str, today: date, option: str = "the period") -> Period:
     if not isinstance(text, str) or not text.strip():
         raise InvalidValue(f"{option} is empty; give a period: {FORMS}")
     original = text
-    normal = dates._normalise(text)
+    normal = dates.normalise(text)
     try:
         period = _read(normal, today, original)
     except InvalidValue as exc:
