@@ -44,6 +44,22 @@ def test_a_closed_stdin_names_yes_and_changes_nothing(run, db_path):
     assert db_path.read_bytes() == before
 
 
+def test_an_answer_in_another_encoding_is_not_a_yes(monkeypatch, capsys):
+    import io
+
+    from imtrack.cli.common import ask_yes_no
+
+    # 是 typed in a GBK terminal, read by a strict UTF-8 stdin (as under en_US.UTF-8)
+    gbk = io.TextIOWrapper(io.BytesIO("是\n".encode("gbk")), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdin", gbk)
+    assert ask_yes_no("Change these 6 measures?") is False
+    monkeypatch.setattr(sys, "stdin", io.StringIO("是\n"))
+    assert ask_yes_no("Change these 6 measures?") is True
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert ask_yes_no("Change these 6 measures?") is None
+    assert capsys.readouterr().out.startswith("Change these 6 measures? [y/N]: ")
+
+
 def test_the_answer_decides(run):
     assert "not confirmed; nothing was changed" in run("set-status", "--where-sector", "transport", "done", input="n\n").stderr
     result = run("set-status", "--where-sector", "transport", "done", input="是\n")

@@ -129,7 +129,10 @@ def ask_yes_no(question: str, err: bool = False) -> bool | None:
     stream = sys.stderr if err else sys.stdout
     stream.write(f"{question} [y/N]: ")
     stream.flush()
-    line = sys.stdin.readline()
+    try:
+        line = sys.stdin.readline()
+    except UnicodeDecodeError:  # an answer typed in another encoding (是 from a GBK terminal)
+        line = "?\n"  # not a yes: nothing is changed without a clear one
     if not line:
         stream.write("\n")
         return None
