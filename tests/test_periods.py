@@ -182,6 +182,17 @@ def test_report_since_a_month_covers_the_whole_month(run, monkeypatch):
     assert (data["since"], data["until"]) == ("2026-01-01", "2026-06-30")
 
 
+def test_a_period_reaching_past_today_is_reported_up_to_today(run, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", "2026-11-10T09:00:00+08:00")
+    run.ok("update", "25", "--due", "2026-11-20")  # not yet reached: not overdue
+    data = json.loads(run.ok("report", "--since", "本月", "--until", "本月", "-f", "json").stdout)
+    assert (data["since"], data["until"]) == ("2026-11-01", "2026-11-10")
+    assert data["newly_overdue"] == []
+    monkeypatch.setenv("IMTRACK_NOW", "2026-11-21T09:00:00+08:00")
+    data = json.loads(run.ok("report", "--since", "本月", "--until", "本月", "-f", "json").stdout)
+    assert data["until"] == "2026-11-21" and [m["id"] for m in data["newly_overdue"]] == [25]
+
+
 def test_log_since_this_year_and_this_month(run, monkeypatch):
     monkeypatch.setenv("IMTRACK_NOW", "2026-03-02T09:00:00+08:00")
     run.ok("note", "25", "年初的记录")

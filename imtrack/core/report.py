@@ -361,7 +361,8 @@ def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:
 
 def period_bounds(since: str, until: str | None, today: date) -> tuple[date, date]:
     """The days `report --since/--until` covers: the first day of the --since period to the last
-    day of the --until period (periods.py), or to today without --until."""
+    day of the --until period (periods.py), or to today without --until. Never past today:
+    nothing can be reported about days to come, and a due date not yet reached is not overdue."""
     from imtrack.domain.periods import since_day, until_day
 
     first = since_day(since, today, "--since")
@@ -375,7 +376,12 @@ def period_bounds(since: str, until: str | None, today: date) -> tuple[date, dat
     last = until_day(until, today, "--until")
     if first > last:
         raise InvalidValue(f"--since {_shown(since, first)} is after --until {_shown(until, last)}; swap them")
-    return first, last
+    if first > today:
+        raise InvalidValue(
+            f"--since {since} begins on {first}, after today ({today}); nothing has happened "
+            f"in it yet; give a past period, e.g. --since 本月"
+        )
+    return first, min(last, today)
 
 
 def _shown(text: str, day: date) -> str:
