@@ -115,6 +115,13 @@ def test_unknown_command_or_option_with_undecodable_bytes_is_a_usage_error(tmp_p
     assert "No such option: --\\xff" in _clean_refusal(_imtrack("list", b"--\xff", cwd=tmp_path))
 
 
+def test_version_and_help_win_over_undecodable_bytes(tmp_path, db_path):
+    version = _imtrack("--version", b"\xff", cwd=tmp_path)
+    assert version.returncode == 0 and version.stdout.decode().count("imtrack ") == 1
+    helped = _imtrack("list", "--help", b"\xff", cwd=tmp_path)
+    assert helped.returncode == 0 and b"--grep" in helped.stdout, helped.stderr
+
+
 def test_output_dash_means_stdout(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for fmt in ("csv", "json", "markdown"):

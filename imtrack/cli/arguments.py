@@ -99,8 +99,8 @@ def check_arguments(group: Any, argv: list[str]) -> None:
     """Refuse undecodable text arguments (module docstring). Parses argv as click would, without
     callbacks or errors (resilient parsing): a command line that is wrong in other ways is left
     for click to report as it always does."""
-    if not any(undecodable(arg) for arg in argv):
-        return
+    if not any(undecodable(arg) for arg in argv) or "--help" in argv or "-h" in argv:
+        return  # help is printed whatever else the line holds
     ctx = group.make_context("imtrack", list(argv), resilient_parsing=True)
     _check_params(group, ctx.params)
     rest = [*ctx._protected_args, *ctx.args]

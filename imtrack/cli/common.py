@@ -230,8 +230,8 @@ def _parse_id(value: str) -> int:
     return number
 
 
-def _version(value: bool) -> None:
-    if value:
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:  # arguments.check_arguments parses resiliently first
         typer.echo(f"imtrack {__version__}")
         raise typer.Exit()
 
