@@ -55,17 +55,18 @@ class ImtrackGroup(TyperGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
         try:
-            from imtrack.cli.arguments import check_arguments
-
             argv = list(sys.argv[1:] if argv is None else argv)
-            check_arguments(self, argv)
-            token = _record_command_line(argv)
+            if any("\udc80" <= ch <= "\udcff" for arg in argv for ch in arg):  # rare: import only then
+                from imtrack.cli.arguments import check_arguments
+
+                check_arguments(self, argv)
+            from imtrack.domain import invocation
+
+            previous, invocation.command_line = invocation.command_line, _command_line(argv)
             try:
                 result = super().main(*args, standalone_mode=False, **kwargs)
             finally:  # in-process callers (tests) run many commands in one interpreter
-                from imtrack.domain.invocation import COMMAND_LINE
-
-                COMMAND_LINE.reset(token)
+                invocation.command_line = previous
         except click_exceptions.UsageError as exc:
             hint = ""
             if exc.ctx is not None:
@@ -99,14 +100,13 @@ class ImtrackGroup(TyperGroup):
             raise _Interrupted from None
 
 
-def _record_command_line(argv: list[str]) -> Any:
+def _command_line(argv: list[str]) -> str | None:
     """What history records for undo to name (domain/invocation.py): the command and its
     arguments, without the global options before it (--db PATH)."""
-    from imtrack.domain.invocation import COMMAND_LINE
-
     rest = list(argv)
     while rest and (rest[0] == "--db" or rest[0].startswith("--db=")):
         rest = rest[2:] if rest[0] == "--db" else rest[1:]
+
     def word(arg: str) -> str:  # shlex.quote would quote every Chinese word too
         plain = arg and not any(ch.isspace() or ch in "'\"\\$`!*?[](){}<>|&;#~" for ch in arg)
         if plain:
@@ -115,10 +115,14 @@ def _record_command_line(argv: list[str]) -> Any:
 
         return shlex.quote(arg)
 
-    from imtrack.cli.arguments import shown
+    if not rest:
+        return None
+    if any("\udc80" <= ch <= "\udcff" for arg in rest for ch in arg):
+        from imtrack.cli.arguments import shown
 
-    # shown(): only a file name can still hold undecodable bytes here, and history is text
-    return COMMAND_LINE.set(" ".join(word(shown(a)) for a in rest) if rest else None)
+        # only a file name can still hold undecodable bytes here, and history is text
+        rest = [shown(arg) for arg in rest]
+    return " ".join(map(word, rest))
 
 
 def ask_yes_no(question: str, err: bool = False) -> bool | None:

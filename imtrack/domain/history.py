@@ -57,11 +57,11 @@ COMMANDS = "commands"  # meta: [{"txn", "command"}], the command line that ran e
 
 def begin(ledger: Ledger) -> int:
     """Allocate the id of a new transaction (call once per changing command)."""
-    from imtrack.domain.invocation import COMMAND_LINE
+    from imtrack.domain import invocation
 
     txn = int(ledger.meta.get(NEXT_TXN, 1))
     ledger.meta[NEXT_TXN] = txn + 1
-    line = COMMAND_LINE.get()
+    line = invocation.command_line
     if line:
         ledger.meta[COMMANDS] = [*ledger.meta.get(COMMANDS, []), {"txn": txn, "command": line}]
     ledger.meta_dirty = True
