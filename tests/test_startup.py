@@ -35,6 +35,9 @@ NOT_FOR_LIST_JSON = (
     "imtrack.domain.history",
     "imtrack.core.edits",
     "imtrack.exchange.sheets",
+    "imtrack.exchange.charts",  # report --format docx|html only
+    "matplotlib",
+    "docx",
     "imtrack.core.report",
     "imtrack.output.render",
     "imtrack.plain",

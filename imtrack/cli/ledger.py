@@ -5,7 +5,9 @@ imtrack.domain.query and imtrack.core.report; this module parses and prints."""
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,7 +15,10 @@ import typer
 from imtrack.cli.common import (
     DueSoonDays,
     FormatOption,
+    LeadFilter,
     OutputFormat,
+    SectorFilter,
+    SourceFilter,
     StaleDays,
     _complete_sector,
     _complete_status,
@@ -359,6 +364,13 @@ class ReportBy(str, Enum):
     commitment = "commitment"
 
 
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    docx = "docx"
+    html = "html"
+
+
 @app.command()
 def report(
     ctx: typer.Context,
@@ -383,16 +395,46 @@ def report(
             help=f"To the last day of this period (default today), e.g. {PERIOD_EXAMPLES}.",
         ),
     ] = None,
+    sector: SectorFilter = None,
+    lead: LeadFilter = None,
+    source: SourceFilter = None,
     due_soon_days: DueSoonDays = 30,
     stale_days: StaleDays = 30,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table or json; docx: the bulletin (通报) for Word; html: one page with charts.",
+        ),
+    ] = ReportFormat.table,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Where docx (required) or html (- or none: stdout) goes."),
+    ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", metavar="FILE.docx", help="docx: fill this office template ({{正文}} marks the place)."),
+    ] = None,
 ) -> None:
     """Progress by sector (or --by ...) with overdue counts and the 督办 attention list;
-    with --since, the period report to send upward."""
-    _only_table_or_json(fmt)
+    with --since, the period report to send upward; docx/html: both, with charts."""
     from imtrack.domain.derived import Settings
 
     settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
+    where = None
+    if sector or lead or source:
+        from imtrack.domain.query import MeasureFilter
+
+        where = MeasureFilter.build(sector or (), sources=source or (), leads=lead or (), settings=settings)
+    if fmt in (ReportFormat.docx, ReportFormat.html):
+        _document(ctx, fmt, output, template, (by or ReportBy.sector).value, since, until, settings, where,
+                  {"sector": sector or [], "lead": lead or [], "source": source or []})
+        return
+    if output is not None or template is not None:
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue(f"--{'output' if output is not None else 'template'} is for --format docx or html")
     ledger = _store(ctx).load()
     if since is None:
         if until is not None:
@@ -400,7 +442,7 @@ def report(
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
         grouping = (by or ReportBy.sector).value
-        columns = ledger.measures.columns() if grouping in ("sector", "status") else None
+        columns = ledger.measures.columns() if grouping in ("sector", "status") and where is None else None
         if columns is not None:  # the index's columns: no digest parsed but those printed
             from imtrack.core.report import progress_columns
 
@@ -409,8 +451,9 @@ def report(
             from imtrack.core.report import progress_by
             from imtrack.storage.digest import summaries
 
-            result = progress_by(summaries(ledger), grouping, settings)
-        if fmt is OutputFormat.json:
+            measures = summaries(ledger)
+            result = progress_by(measures if where is None else where.apply(measures), grouping, settings)
+        if fmt is ReportFormat.json:
             _json(result.to_dict())
         else:
             from imtrack.output.render import progress_table
@@ -424,10 +467,50 @@ def report(
     from imtrack.core.report import period_bounds, period_report
 
     first, last = period_bounds(since, until, settings.today)
-    period = period_report(ledger, first, last)
-    if fmt is OutputFormat.json:
+    period = period_report(ledger, first, last, where.matches if where is not None else None)
+    if fmt is ReportFormat.json:
         _json(period.to_dict())
     else:
         from imtrack.output.render import period_tables
 
         _print(period_tables(period))
+
+
+def _document(
+    ctx: typer.Context, fmt: ReportFormat, output: str | None, template: Path | None, by: str,
+    since: str | None, until: str | None, settings: Any, where: Any, filters: dict[str, list[str]],
+) -> None:
+    """report --format docx|html: the progress and period reports with charts, in one file."""
+    from imtrack.errors import InvalidValue
+
+    if output == "":
+        raise InvalidValue("--output is empty; give a file name, or - for stdout (html)")
+    if fmt is ReportFormat.docx and output in (None, "-"):
+        raise InvalidValue("docx is a Word document and is not written to the terminal; add --output bulletin.docx")
+    if template is not None and fmt is not ReportFormat.docx:
+        raise InvalidValue("--template is a Word template; use it with --format docx")
+    if until is not None and since is None:
+        raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
+    from imtrack.core.report import period_bounds
+    from imtrack.exchange.report_facts import gather
+
+    first, last = period_bounds(since, until, settings.today) if since is not None else (None, settings.today)
+    facts = gather(_store(ctx).load(), by, settings, first, last, where.matches if where is not None else None, filters)
+    if fmt is ReportFormat.docx:
+        from imtrack.exchange.bulletin import document_bytes
+
+        data = document_bytes(facts, template)
+    else:
+        from imtrack.exchange.report_html import page
+
+        data = page(facts).encode("utf-8")
+    if output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    from imtrack.cli.arguments import shown
+    from imtrack.exchange.sheets import write_file
+
+    write_file(Path(output), data)
+    typer.echo(f"wrote the {fmt.value} report to {shown(output)}")

@@ -14,7 +14,7 @@ Days of timestamps are the days as recorded (flags.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -432,7 +432,20 @@ class PeriodReport:
         }
 
 
-def period_report(ledger: Iterable[Measure], since: date, until: date) -> PeriodReport:
+def cancelled_txns(ledger: Iterable[Measure]) -> set[int]:
+    """The commands that were undone and the undos themselves: they cancel out in reports."""
+    cancelled: set[int] = set()
+    if isinstance(ledger, Ledger):
+        from imtrack.domain.history import UNDONE
+
+        for entry in ledger.meta.get(UNDONE, []):
+            cancelled |= {int(entry["txn"]), int(entry["by"])}
+    return cancelled
+
+
+def period_report(
+    ledger: Iterable[Measure], since: date, until: date, where: Callable[[Measure], bool] | None = None
+) -> PeriodReport:
     """What happened from `since` to `until`, both days included:
 
     * completed: measures whose last status change in the period made them done;
@@ -443,22 +456,21 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
       `since - 1 <= due < until`) and the measure was not done by its due date;
     * no_update: measures existing by `until`, not done, with no note or change in the period
       (a change that was undone, or the undo of it, is not an update).
+
+    `where` keeps only the measures it accepts (the --sector/--lead/--source filters).
     """
     if since > until:
         raise InvalidValue(f"--since {since} is after --until {until}; swap them")
     report = PeriodReport(since, until)
-    cancelled: set[int] = set()
-    if isinstance(ledger, Ledger):
-        from imtrack.domain.history import UNDONE
-
-        for entry in ledger.meta.get(UNDONE, []):
-            cancelled |= {int(entry["txn"]), int(entry["by"])}
+    cancelled = cancelled_txns(ledger)
 
     def inside(stamp: str) -> bool:
         day = _day(stamp)
         return day is not None and since <= day <= until
 
     for m in ledger:
+        if where is not None and not where(m):
+            continue
         report.total += 1
         status_in = [
             c for c in m.history if c.field == "status" and inside(c.at) and c.txn not in cancelled
@@ -504,6 +516,82 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
     report.completed.sort(key=lambda r: (instant(r["at"]), r["id"]))
     return report
 
+
+# -- the burn-up: done measures against the total, over a period -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BurnupPoint:
+    day: date  # the state at the end of this day
+    done: int
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "done": self.done, "total": self.total}
+
+
+def burnup_step(since: date, until: date) -> str:
+    """Weeks for a period up to 16 weeks (a quarter and a bit), months beyond."""
+    return "week" if (until - since).days < 16 * 7 else "month"
+
+
+def burnup_days(since: date, until: date, step: str) -> list[date]:
+    """The days the burn-up is read at: the eve of the period (where it starts from), the last
+    day of each week (Sunday) or month inside it, and its last day."""
+    days = [since - timedelta(days=1)]
+    day = since
+    while day < until:
+        if step == "week":
+            end = day + timedelta(days=6 - day.weekday())
+        else:
+            following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            end = following - timedelta(days=1)
+        if end >= until:
+            break
+        days.append(end)
+        day = end + timedelta(days=1)
+    days.append(until)
+    return days
+
+
+def burnup(
+    ledger: Iterable[Measure],
+    since: date,
+    until: date,
+    step: str | None = None,
+    where: Callable[[Measure], bool] | None = None,
+) -> list[BurnupPoint]:
+    """How many measures were done, of how many that existed, at the end of each day of
+    burnup_days(): replayed from each measure's status history as recorded (a command that was
+    undone and its undo cancel out, as in period_report). A measure counts from the day it was
+    created; before its first recorded status change it had that change's old status."""
+    if since > until:
+        raise InvalidValue(f"--since {since} is after --until {until}; swap them")
+    days = burnup_days(since, until, step or burnup_step(since, until))
+    cancelled = cancelled_txns(ledger)
+    done_counts = [0] * len(days)
+    totals = [0] * len(days)
+    for m in ledger:
+        if where is not None and not where(m):
+            continue
+        created = _day(m.created)
+        changes = sorted(
+            ((instant(c.at), _day(c.at), c) for c in m.history
+             if c.field == "status" and c.txn not in cancelled and _day(c.at) is not None),
+            key=itemgetter(0),
+        )
+        for i, day in enumerate(days):
+            if created is not None and created > day:
+                continue
+            totals[i] += 1
+            status = changes[0][2].old if changes else m.status
+            for _, changed, c in changes:
+                if changed > day:
+                    break
+                status = c.new
+            if status == DONE:
+                done_counts[i] += 1
+    return [BurnupPoint(d, n, t) for d, n, t in zip(days, done_counts, totals)]
 
 
 # -- the change log ----------------------------------------------------------------------------

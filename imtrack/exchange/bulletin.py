@@ -1,0 +1,259 @@
+"""`report --format docx`: the progress bulletin (工作进展通报) as a Word document a clerk can send
+as it is: title, source documents and period, a summary in sentences, the progress table, the
+attention list in red/yellow/blue, the period's completions and status changes, the charts.
+
+A4 with the margins of GB/T 9704 (党政机关公文格式); headings in 黑体 and text in 仿宋, set as the
+East Asian font (w:eastAsia: python-docx's font.name sets only the Latin one). A reader without
+those fonts gets Word's or LibreOffice's substitute, as with any official document.
+`--template FILE.docx` fills an office's own document: its page, header and styles are kept;
+{{title}}/{{标题}} and {{date}}/{{日期}} are replaced, and the bulletin goes where a paragraph
+says {{body}} or {{正文}} (else at the end)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from imtrack.errors import InvalidValue
+from imtrack.exchange import charts
+from imtrack.exchange.report_facts import ReportFacts
+from imtrack.exchange.report_html import (
+    attention_rows,
+    change_rows,
+    completed_rows,
+    heading_lines,
+    progress_table_rows,
+    summary_sentences,
+)
+from imtrack.exchange.report_words import Words
+
+HEADING_FONT = "黑体"
+BODY_FONT = "仿宋"
+LATIN_FONT = "Times New Roman"
+# shading of the attention list's colour cell
+FILLS = {"red": "F4B6B6", "yellow": "FFE699", "blue": "BDD7EE"}
+PLACEHOLDERS = {"title": ("{{title}}", "{{标题}}"), "date": ("{{date}}", "{{日期}}")}
+BODY_MARKS = ("{{body}}", "{{正文}}")
+
+
+def _xml_text(text: Any) -> str:
+    """User text for Word: XML 1.0 cannot hold most control characters, so they are shown as
+    their code (never dropped silently, never a crash)."""
+    return "".join(
+        ch if ch in "\t\n" or (ch.isprintable() and ch not in "\ufffe\uffff") else f"\\x{ord(ch):02x}"
+        for ch in str(text)
+    )
+
+
+def set_fonts(element: Any, east_asia: str, latin: str = LATIN_FONT) -> None:
+    """Set the Latin and East Asian fonts of a style's or run's rPr; theme fonts (which win
+    over named ones) are removed."""
+    from docx.oxml.ns import qn
+
+    rpr = element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _style_fonts(doc: Any) -> None:
+    from docx.shared import Pt, RGBColor
+
+    styles = doc.styles
+    normal = styles["Normal"]
+    set_fonts(normal.element, BODY_FONT)
+    normal.font.size = Pt(14)
+    for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 14)):
+        try:
+            style = styles[name]
+        except KeyError:  # an office template without it: the paragraph keeps its own look
+            continue
+        set_fonts(style.element, HEADING_FONT)
+        style.font.size = Pt(size)
+        style.font.bold = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+
+
+def _page(doc: Any) -> None:
+    from docx.shared import Mm
+
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+
+def _borders(table: Any) -> None:
+    """Grid lines drawn on the table itself: an office template may have no 'Table Grid'."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "4")
+        line.set(qn("w:color"), "808080")
+        borders.append(line)
+    table._tbl.tblPr.append(borders)
+
+
+def _shade(cell: Any, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _table(doc: Any, head: list[str], rows: list[list[Any]], fills: list[str | None] | None = None) -> Any:
+    from docx.shared import Pt
+
+    table = doc.add_table(rows=1, cols=len(head))
+    _borders(table)
+    for cell, text in zip(table.rows[0].cells, head):
+        run = cell.paragraphs[0].add_run(_xml_text(text))
+        run.bold = True
+    for i, row in enumerate(rows):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.paragraphs[0].add_run(_xml_text("" if value is None else value))
+        if fills and fills[i]:
+            _shade(cells[0], fills[i])
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(10.5)
+    return table
+
+
+def _open(template: Path | None) -> Any:
+    from docx import Document
+
+    if template is None:
+        doc = Document()
+        _page(doc)
+        return doc
+    if not template.is_file():
+        raise InvalidValue(f"--template {template}: no such file; give an office template .docx")
+    try:
+        return Document(str(template))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise InvalidValue(f"--template {template} is not a Word .docx document ({exc}); save it as .docx") from exc
+    except Exception as exc:  # python-docx's PackageNotFoundError and friends
+        from docx.opc.exceptions import OpcError
+
+        if isinstance(exc, OpcError):
+            raise InvalidValue(f"--template {template} is not a Word .docx document; save it as .docx") from exc
+        raise
+
+
+def _fill_placeholders(doc: Any, values: dict[str, str]) -> set[str]:
+    """Replace {{title}}, {{date}} (and the Chinese forms) in the template; the names filled."""
+    filled = set()
+    paragraphs = list(doc.paragraphs)
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                paragraphs += cell.paragraphs
+    for section in doc.sections:
+        paragraphs += section.header.paragraphs + section.footer.paragraphs
+    for paragraph in paragraphs:
+        for name, marks in PLACEHOLDERS.items():
+            for mark in marks:
+                if mark not in paragraph.text:
+                    continue
+                filled.add(name)
+                runs = [r for r in paragraph.runs if mark in r.text]
+                if runs:  # keep the run's formatting
+                    for run in runs:
+                        run.text = run.text.replace(mark, values[name])
+                else:  # the mark is split over runs: the paragraph's text, in its first run
+                    text = paragraph.text.replace(mark, values[name])
+                    for run in paragraph.runs[1:]:
+                        run.text = ""
+                    paragraph.runs[0].text = text
+    return filled
+
+
+def document_bytes(facts: ReportFacts, template: Path | None = None, words: Words | None = None) -> bytes:
+    """The bulletin as .docx bytes."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
+
+    words = words or Words()
+    doc = _open(template)
+    _style_fonts(doc)
+    title = words("title")
+    filled = _fill_placeholders(doc, {"title": title, "date": facts.today.isoformat() if facts.today else ""})
+    body = doc.element.body
+    before = list(body)  # held, so lxml keeps these proxies (compared by identity)
+
+    if "title" not in filled:
+        heading = doc.add_heading(title, level=0)
+        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in heading_lines(facts, words):
+        paragraph = doc.add_paragraph(_xml_text(line))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    doc.add_heading(words("summary_heading"), level=1)
+    for sentence in summary_sentences(facts, words):
+        doc.add_paragraph(sentence)
+
+    doc.add_heading(words("progress_heading", by=words("by_" + facts.by)), level=1)
+    head, rows = progress_table_rows(facts, words)
+    _table(doc, head, rows)
+    doc.add_picture(io.BytesIO(charts.render("progress", facts, words, "png")), width=Mm(150))
+
+    doc.add_heading(words("attention_heading"), level=1)
+    head, rows, colours = attention_rows(facts, words)
+    if rows:
+        _table(doc, head, rows, [FILLS.get(c) for c in colours])
+        more = len(facts.progress.attention) - len(rows)
+        if more > 0:
+            doc.add_paragraph(words("attention_more", n=more))
+    else:
+        doc.add_paragraph(words("attention_none"))
+    doc.add_picture(io.BytesIO(charts.render("overdue", facts, words, "png")), width=Mm(150))
+
+    doc.add_heading(words("period_heading"), level=1)
+    doc.add_heading(words("completed_heading"), level=2)
+    head, rows = completed_rows(facts, words)
+    if rows:
+        _table(doc, head, rows)
+    else:
+        doc.add_paragraph(words("completed_none"))
+    doc.add_heading(words("changes_heading"), level=2)
+    head, rows = change_rows(facts, words)
+    if rows:
+        _table(doc, head, rows)
+    else:
+        doc.add_paragraph(words("changes_none"))
+    doc.add_picture(io.BytesIO(charts.render("burnup", facts, words, "png")), width=Mm(150))
+
+    _move_to_mark(doc, before)
+    doc.core_properties.title = title
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _move_to_mark(doc: Any, before: list[Any]) -> None:
+    """Move what was added (the body's children not in `before`) to the template's {{body}}
+    paragraph, which goes; without one it stays at the end."""
+    body = doc.element.body
+    mark = next((p for p in doc.paragraphs if p.text.strip() in BODY_MARKS), None)
+    if mark is None:
+        return
+    for el in [el for el in body if el not in before and not el.tag.endswith("}sectPr")]:
+        mark._p.addprevious(el)
+    body.remove(mark._p)
