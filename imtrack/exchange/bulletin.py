@@ -115,6 +115,7 @@ def _shade(cell: Any, fill: str) -> None:
 
 
 def _table(doc: Any, head: list[str], rows: list[list[Any]], fills: list[str | None] | None = None) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     table = doc.add_table(rows=1, cols=len(head))
@@ -128,9 +129,14 @@ def _table(doc: Any, head: list[str], rows: list[list[Any]], fills: list[str | N
             cell.paragraphs[0].add_run(_xml_text("" if value is None else value))
         if fills and fills[i]:
             _shade(cells[0], fills[i])
+    numeric = [all(isinstance(row[j], int) or str(row[j]).endswith("%") for row in rows) for j in range(len(head))]
     for row in table.rows:
-        for cell in row.cells:
+        for j, cell in enumerate(row.cells):
             for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(0)
+                paragraph.paragraph_format.line_spacing = 1.0
+                if numeric[j] and rows:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in paragraph.runs:
                     run.font.size = Pt(10.5)
     return table
@@ -208,6 +214,7 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
     doc.add_heading(words("summary_heading"), level=1)
     for sentence in summary_sentences(facts, words):
         doc.add_paragraph(sentence)
+    doc.add_picture(io.BytesIO(charts.render("burnup", facts, words, "png")), width=Mm(150))
 
     doc.add_heading(words("progress_heading", by=words("by_" + facts.by)), level=1)
     head, rows = progress_table_rows(facts, words)
@@ -238,7 +245,6 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
         _table(doc, head, rows)
     else:
         doc.add_paragraph(words("changes_none"))
-    doc.add_picture(io.BytesIO(charts.render("burnup", facts, words, "png")), width=Mm(150))
 
     _move_to_mark(doc, before)
     doc.core_properties.title = title

@@ -23,7 +23,9 @@ h3 { font-size: 1rem; }
 p.meta { text-align: center; color: #555; margin: .2rem 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .4rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: .25rem .4rem; text-align: left; vertical-align: top;
+         white-space: nowrap; }
+td.w { white-space: normal; min-width: 14em; }
 th { background: #f3f3f3; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: bold; background: #fafafa; }
@@ -41,7 +43,9 @@ def _t(text: Any) -> str:
 
 
 def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(),  # type: ignore[assignment]
-           classes: list[str] | None = None, cell_classes: list[dict[int, str]] | None = None) -> str:
+           classes: list[str] | None = None, cell_classes: list[dict[int, str]] | None = None,
+           wide: int | None = None) -> str:
+    """A table; `wide` is the column of measure texts, the only one that wraps."""
     out = ['<div class="scroll"><table><thead><tr>']
     out += [f"<th>{_t(h)}</th>" for h in head]
     out.append("</tr></thead><tbody>")
@@ -52,6 +56,8 @@ def _table(head: list[str], rows: list[list[Any]], numeric: set[int] = frozenset
             names = []
             if j in numeric:
                 names.append("n")
+            if j == wide:
+                names.append("w")
             if cell_classes and j in cell_classes[i]:
                 names.append(cell_classes[i][j])
             attr = f' class="{" ".join(names)}"' if names else ""
@@ -147,6 +153,7 @@ def page(facts: ReportFacts, words: Words | None = None) -> str:
     out += [f'<p class="meta">{_t(line)}</p>' for line in heading_lines(facts, words)]
     out.append(f"<h2>{_t(words('summary_heading'))}</h2>")
     out += [f"<p>{_t(s)}</p>" for s in summary_sentences(facts, words)]
+    out.append(f'<figure id="chart-burnup">{charts.svg_inline("burnup", facts, words)}</figure>')
 
     out.append(f"<h2>{_t(words('progress_heading', by=words('by_' + facts.by)))}</h2>")
     head, rows = progress_table_rows(facts, words)
@@ -157,7 +164,7 @@ def page(facts: ReportFacts, words: Words | None = None) -> str:
     out.append(f"<h2>{_t(words('attention_heading'))}</h2>")
     head, rows, colours = attention_rows(facts, words)
     if rows:
-        out.append(_table(head, rows, numeric={1}, cell_classes=[{0: c} for c in colours]))
+        out.append(_table(head, rows, numeric={1}, cell_classes=[{0: c} for c in colours], wide=2))
         more = len(facts.progress.attention) - len(rows)
         if more > 0:
             out.append(f"<p>{_t(words('attention_more', n=more))}</p>")
@@ -168,10 +175,9 @@ def page(facts: ReportFacts, words: Words | None = None) -> str:
     out.append(f"<h2>{_t(words('period_heading'))}</h2>")
     out.append(f"<h3>{_t(words('completed_heading'))}</h3>")
     head, rows = completed_rows(facts, words)
-    out.append(_table(head, rows, numeric={1}) if rows else f"<p>{_t(words('completed_none'))}</p>")
+    out.append(_table(head, rows, numeric={1}, wide=2) if rows else f"<p>{_t(words('completed_none'))}</p>")
     out.append(f"<h3>{_t(words('changes_heading'))}</h3>")
     head, rows = change_rows(facts, words)
-    out.append(_table(head, rows, numeric={1}) if rows else f"<p>{_t(words('changes_none'))}</p>")
-    out.append(f'<figure id="chart-burnup">{charts.svg_inline("burnup", facts, words)}</figure>')
+    out.append(_table(head, rows, numeric={1}, wide=3) if rows else f"<p>{_t(words('changes_none'))}</p>")
     out.append("</body></html>\n")
     return "\n".join(out)

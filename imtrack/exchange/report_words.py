@@ -67,7 +67,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "late": ("（超期完成）", " (late)"),
     "changes_heading": ("状态变更", "Status changes"),
     "changes_none": ("本时段内没有状态变更。", "No status changed in the period."),
-    "charts_heading": ("五、图表", "5. Charts"),
     "chart_progress": ("分{by}完成情况（按状态）", "Progress by {by} (by status)"),
     "chart_burnup": ("累计完成情况（{step}）", "Cumulative completions ({step})"),
     "step_week": ("按周", "weekly"),
