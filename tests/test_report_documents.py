@@ -351,6 +351,7 @@ def test_documents_name_their_filters(scripted, run, tmp_path: Path) -> None:
         (["-f", "docx", "-o", "b.docx", "--until", "本月"], "--until needs --since"),
         (["-f", "docx", "-o", "b.docx", "--template", "missing.docx"], "no such file"),
         (["-f", "html", "-o", "no/such/dir/r.html"], "does not exist"),
+        (["-f", "docx", "-o", "."], "is a directory; give a file name, e.g. report.docx"),
         (["-f", "html", "--since", "2099-01-01"], "nothing has happened"),
     ],
 )

@@ -487,6 +487,8 @@ def _document(
         raise InvalidValue("--output is empty; give a file name, or - for stdout (html)")
     if fmt is ReportFormat.docx and output in (None, "-"):
         raise InvalidValue("docx is a Word document and is not written to the terminal; add --output bulletin.docx")
+    if output not in (None, "-") and Path(output).is_dir():
+        raise InvalidValue(f"{output} is a directory; give a file name, e.g. {Path(output) / ('report.' + fmt.value)}")
     if template is not None and fmt is not ReportFormat.docx:
         raise InvalidValue("--template is a Word template; use it with --format docx")
     if until is not None and since is None:
