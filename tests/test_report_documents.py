@@ -413,3 +413,29 @@ def test_plain_report_does_not_import_the_makers(tmp_path: Path) -> None:
     assert makers(imported("report", "--by", "lead", "-f", "json")) == set()
     assert {"matplotlib", "imtrack.exchange.charts", "imtrack.exchange.report_html"} <= makers(
         imported("report", "-f", "html", "-o", "r.html"))
+
+
+def test_long_period_lists_are_cut_to_the_latest(scripted, run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from imtrack.exchange import report_html
+
+    monkeypatch.setattr(report_html, "PERIOD_SHOWN", 2)
+    page = run.ok("report", "-f", "html", "--since", "2026-11-02").stdout
+    assert "仅列最近 2 项，另有 3 项较早的未列出" in page  # completions: 1, 3, 6 cut; 7, 8 shown
+    changes = page.split("状态变更</h3>", 1)[1]
+    assert changes.count("<tr>") == 3  # the head and the two latest
+    assert changes.count("<td>2026-11-18</td>") == 2 and "2026-11-16" not in changes  # 7 and 8
+    assert "仅列最近 2 项，另有 6 项较早的未列出" in changes
+    out = tmp_path / "b.docx"
+    run.ok("report", "-f", "docx", "--since", "2026-11-02", "-o", str(out))
+    texts = [p.text for p in _docx(out).paragraphs]
+    assert "仅列最近 2 项，另有 3 项较早的未列出（imtrack report --since 可列出全部）。" in texts
+
+
+def test_control_characters_are_shown_not_acted_on(scripted, run, tmp_path: Path) -> None:
+    run.ok("update", "26", "--lead", "交通\x07运输厅")
+    page = run.ok("report", "-f", "html").stdout
+    assert "交通\\x07运输厅" in page and "\x07" not in page
+    out = tmp_path / "b.docx"
+    run.ok("report", "-f", "docx", "-o", str(out))  # XML 1.0 cannot hold \x07: no crash
+    cells = [c.text for t in _docx(out).tables for row in t.rows for c in row.cells]
+    assert "交通\\x07运输厅" in cells

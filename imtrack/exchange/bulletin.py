@@ -23,6 +23,7 @@ from imtrack.exchange.report_html import (
     attention_rows,
     change_rows,
     completed_rows,
+    earlier_note,
     heading_lines,
     progress_table_rows,
     summary_sentences,
@@ -239,12 +240,18 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
         _table(doc, head, rows)
     else:
         doc.add_paragraph(words("completed_none"))
+    note = earlier_note(len(facts.period.completed), len(rows), words)
+    if note:
+        doc.add_paragraph(note)
     doc.add_heading(words("changes_heading"), level=2)
     head, rows = change_rows(facts, words)
     if rows:
         _table(doc, head, rows)
     else:
         doc.add_paragraph(words("changes_none"))
+    note = earlier_note(len(facts.period.status_changes), len(rows), words)
+    if note:
+        doc.add_paragraph(note)
 
     _move_to_mark(doc, before)
     doc.core_properties.title = title

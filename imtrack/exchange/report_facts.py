@@ -26,6 +26,10 @@ from imtrack.domain.models import Measure, Status
 STATUSES = tuple(s.value for s in Status)
 # at most this many attention items in a document: the rest are counted, not listed
 ATTENTION_SHOWN = 30
+# at most this many of the period's completions and status changes: the latest (a document of
+# 20,000 rows is read by nobody, and python-docx takes a minute to make it); `report --since
+# -f json` has them all
+PERIOD_SHOWN = 100
 
 
 @dataclass(slots=True)

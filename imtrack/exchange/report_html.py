@@ -9,7 +9,13 @@ import html
 from typing import Any
 
 from imtrack.exchange import charts
-from imtrack.exchange.report_facts import ATTENTION_SHOWN, STATUSES, ReportFacts, progress_rows
+from imtrack.exchange.report_facts import (
+    ATTENTION_SHOWN,
+    PERIOD_SHOWN,
+    STATUSES,
+    ReportFacts,
+    progress_rows,
+)
 from imtrack.exchange.report_words import Words
 
 STYLE = """
@@ -130,15 +136,20 @@ def attention_rows(facts: ReportFacts, words: Words) -> tuple[list[str], list[li
 def change_rows(facts: ReportFacts, words: Words) -> tuple[list[str], list[list[Any]]]:
     head = [words("col_date"), words("col_id"), words("col_change"), words("col_measure")]
     rows = [[c["at"][:10], c["id"], f"{words.status(c['from'] or '')} → {words.status(c['to'] or '')}", c["text"]]
-            for c in facts.period.status_changes]
+            for c in facts.period.status_changes[-PERIOD_SHOWN:]]
     return head, rows
 
 
 def completed_rows(facts: ReportFacts, words: Words) -> tuple[list[str], list[list[Any]]]:
     head = [words("col_date"), words("col_id"), words("col_measure"), words("col_lead")]
     rows = [[c["at"][:10], c["id"], c["text"] + (words("late") if c["late"] else ""), c["lead"] or words("no_lead")]
-            for c in facts.period.completed]
+            for c in facts.period.completed[-PERIOD_SHOWN:]]
     return head, rows
+
+
+def earlier_note(total: int, shown: int, words: Words) -> str | None:
+    """The line under a period list cut to its latest rows, if it was cut."""
+    return words("earlier_more", shown=shown, n=total - shown) if total > shown else None
 
 
 def page(facts: ReportFacts, words: Words | None = None) -> str:
@@ -176,8 +187,14 @@ def page(facts: ReportFacts, words: Words | None = None) -> str:
     out.append(f"<h3>{_t(words('completed_heading'))}</h3>")
     head, rows = completed_rows(facts, words)
     out.append(_table(head, rows, numeric={1}, wide=2) if rows else f"<p>{_t(words('completed_none'))}</p>")
+    note = earlier_note(len(facts.period.completed), len(rows), words)
+    if note:
+        out.append(f"<p>{_t(note)}</p>")
     out.append(f"<h3>{_t(words('changes_heading'))}</h3>")
     head, rows = change_rows(facts, words)
     out.append(_table(head, rows, numeric={1}, wide=3) if rows else f"<p>{_t(words('changes_none'))}</p>")
+    note = earlier_note(len(facts.period.status_changes), len(rows), words)
+    if note:
+        out.append(f"<p>{_t(note)}</p>")
     out.append("</body></html>\n")
     return "\n".join(out)

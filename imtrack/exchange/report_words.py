@@ -49,6 +49,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "attention_heading": ("三、督办事项", "3. Attention list"),
     "attention_none": ("无需督办的事项。", "Nothing needs attention."),
     "attention_more": ("另有 {n} 项未列出。", "{n} more not listed."),
+    "earlier_more": (
+        "仅列最近 {shown} 项，另有 {n} 项较早的未列出（imtrack report --since 可列出全部）。",
+        "The latest {shown} are listed; {n} earlier ones are not (imtrack report --since lists all).",
+    ),
     "red": ("红色（逾期）", "Red (overdue)"),
     "yellow": ("黄色（临近期限）", "Yellow (due soon)"),
     "blue": ("蓝色（久未更新）", "Blue (no recent update)"),
