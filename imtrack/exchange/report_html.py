@@ -36,8 +36,8 @@ th { background: #f3f3f3; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: bold; background: #fafafa; }
 td.red { background: #fde2e2; } td.yellow { background: #fff5cc; } td.blue { background: #e1ecfb; }
-figure { margin: 1rem 0; }
-figure svg { width: 100%; height: auto; }
+figure { margin: 1rem 0; overflow-x: auto; }
+figure svg { width: 100%; min-width: 30rem; height: auto; }  /* a phone scrolls, text stays legible */
 @media print { body { max-width: none; } h2 { break-after: avoid; } figure, tr { break-inside: avoid; } }
 """
 
