@@ -108,6 +108,8 @@ def test_chart_data_equals_the_report(scripted, run, db_path: Path, by: str) -> 
     assert [(r["key"], r["counts"], r["total"], r["percent_done"], r["overdue"]) for r in rows] == [
         (r["key"], r["counts"], r["total"], r["percent_done"], r["overdue"]) for r in [*shown["rows"], shown["total"]]
     ]
+    # the burn-up ends where the report stands today
+    assert (facts.burnup[-1].done, facts.burnup[-1].total) == (shown["total"]["done"], shown["total"]["total"])
     # the stacked bars: one container per status, each bar's width the row's count
     from matplotlib.figure import Figure
 
