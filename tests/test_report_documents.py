@@ -441,3 +441,20 @@ def test_control_characters_are_shown_not_acted_on(scripted, run, tmp_path: Path
     run.ok("report", "-f", "docx", "-o", str(out))  # XML 1.0 cannot hold \x07: no crash
     cells = [c.text for t in _docx(out).tables for row in t.rows for c in row.cells]
     assert "交通\\x07运输厅" in cells
+
+
+def test_a_template_without_heading_styles(scripted, run, tmp_path: Path) -> None:
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    template = Document()
+    for name in ("Title", "Heading 1", "Heading 2"):
+        template.styles[name].delete()
+    path = tmp_path / "plain.docx"
+    template.save(str(path))
+    out = tmp_path / "b.docx"
+    run.ok("report", "-f", "docx", "--template", str(path), "-o", str(out))
+    doc = _docx(out)
+    heading = next(p for p in doc.paragraphs if p.text == "一、总体情况")
+    assert heading.runs[0].bold and heading.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert doc.paragraphs[0].text == "工作进展通报"

@@ -66,10 +66,11 @@ def _style_fonts(doc: Any) -> None:
     from docx.shared import Pt, RGBColor
 
     styles = doc.styles
-    normal = styles["Normal"]
-    set_fonts(normal.element, BODY_FONT)
-    normal.font.size = Pt(14)
-    for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 14)):
+    if "Normal" in [s.name for s in styles]:
+        normal = styles["Normal"]
+        set_fonts(normal.element, BODY_FONT)
+        normal.font.size = Pt(14)
+    for name, size in (("Title", HEADING_SIZES[0]), ("Heading 1", HEADING_SIZES[1]), ("Heading 2", HEADING_SIZES[2])):
         try:
             style = styles[name]
         except KeyError:  # an office template without it: the paragraph keeps its own look
@@ -143,6 +144,26 @@ def _table(doc: Any, head: list[str], rows: list[list[Any]], fills: list[str | N
     return table
 
 
+HEADING_SIZES = {0: 22, 1: 16, 2: 14}
+
+
+def _heading(doc: Any, text: str, level: int) -> Any:
+    """A heading in the document's Title/Heading N style; an office template without that
+    style gets a bold 黑体 paragraph of the same size instead of an error."""
+    try:  # checked first: add_heading would leave its paragraph behind when it fails
+        doc.styles["Title" if level == 0 else f"Heading {level}"]
+    except KeyError:
+        from docx.shared import Pt
+
+        paragraph = doc.add_paragraph()
+        run = paragraph.add_run(text)
+        set_fonts(run._r, HEADING_FONT)
+        run.font.size = Pt(HEADING_SIZES[level])
+        run.bold = True
+        return paragraph
+    return doc.add_heading(text, level=level)
+
+
 def _open(template: Path | None) -> Any:
     from docx import Document
 
@@ -206,23 +227,23 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
     before = list(body)  # held, so lxml keeps these proxies (compared by identity)
 
     if "title" not in filled:
-        heading = doc.add_heading(title, level=0)
+        heading = _heading(doc, title, 0)
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for line in heading_lines(facts, words):
         paragraph = doc.add_paragraph(_xml_text(line))
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    doc.add_heading(words("summary_heading"), level=1)
+    _heading(doc, words("summary_heading"), 1)
     for sentence in summary_sentences(facts, words):
         doc.add_paragraph(sentence)
     doc.add_picture(io.BytesIO(charts.render("burnup", facts, words, "png")), width=Mm(150))
 
-    doc.add_heading(words("progress_heading", by=words("by_" + facts.by)), level=1)
+    _heading(doc, words("progress_heading", by=words("by_" + facts.by)), 1)
     head, rows = progress_table_rows(facts, words)
     _table(doc, head, rows)
     doc.add_picture(io.BytesIO(charts.render("progress", facts, words, "png")), width=Mm(150))
 
-    doc.add_heading(words("attention_heading"), level=1)
+    _heading(doc, words("attention_heading"), 1)
     head, rows, colours = attention_rows(facts, words)
     if rows:
         _table(doc, head, rows, [FILLS.get(c) for c in colours])
@@ -233,8 +254,8 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
         doc.add_paragraph(words("attention_none"))
     doc.add_picture(io.BytesIO(charts.render("overdue", facts, words, "png")), width=Mm(150))
 
-    doc.add_heading(words("period_heading"), level=1)
-    doc.add_heading(words("completed_heading"), level=2)
+    _heading(doc, words("period_heading"), 1)
+    _heading(doc, words("completed_heading"), 2)
     head, rows = completed_rows(facts, words)
     if rows:
         _table(doc, head, rows)
@@ -243,7 +264,7 @@ def document_bytes(facts: ReportFacts, template: Path | None = None, words: Word
     note = earlier_note(len(facts.period.completed), len(rows), words)
     if note:
         doc.add_paragraph(note)
-    doc.add_heading(words("changes_heading"), level=2)
+    _heading(doc, words("changes_heading"), 2)
     head, rows = change_rows(facts, words)
     if rows:
         _table(doc, head, rows)
