@@ -458,3 +458,14 @@ def test_a_template_without_heading_styles(scripted, run, tmp_path: Path) -> Non
     heading = next(p for p in doc.paragraphs if p.text == "一、总体情况")
     assert heading.runs[0].bold and heading.runs[0]._r.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
     assert doc.paragraphs[0].text == "工作进展通报"
+
+
+def test_both_formats_from_the_fresh_seed(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMTRACK_NOW", NOW)
+    page = run.ok("report", "-f", "html").stdout
+    assert "共有任务 34 项，已完成 0 项（0.0%）" in page
+    assert "统计时段：2026-11-20 至 2026-11-20" in page  # recorded today: the period is today
+    out = tmp_path / "seed.docx"
+    run.ok("report", "-f", "docx", "-o", str(out))
+    doc = _docx(out)
+    assert len(doc.inline_shapes) == 3 and doc.tables[0].rows[-1].cells[1].text == "34"
