@@ -1,0 +1,337 @@
+"""Task-division tables (任务分工表) -> measures, whatever file they came from.
+
+Offices assign a document's tasks in a table: 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限, often
+with a first column of areas whose cells are merged down over their tasks, a single 责任单位
+column ("X牵头，Y配合", or a list whose first unit leads), a two-row header (责任单位 over
+牵头单位 | 配合单位), section rows spanning the table (一、深化改革), and the header repeated where
+the table crosses a page. Readers hand on a table as a grid of cell texts with merged cells
+already spread (document.Table); here the columns are recognised by their headers and every
+row becomes a ParsedMeasure with text, section, lead, partners and due.
+
+A table flattened into plain text is recognised when its cells can still be told apart: cells
+separated by tabs, by `|`, or by runs of two or more spaces, under a header line of the same
+shape (`split_text_tables`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from imtrack.errors import InvalidValue
+from imtrack.ingest.document import Document, Table, square
+from imtrack.ingest.parser import ParsedMeasure
+
+NUMBER, SECTION, TASK, LEAD, PARTNERS, RESPONSIBLE, DUE = (
+    "number", "section", "task", "lead", "partners", "responsible", "due",
+)
+
+# Header words, checked in this order on the folded header (whitespace removed): the first
+# kind whose pattern matches names the column. 责任单位 is RESPONSIBLE (lead first, then
+# partners) unless the same table has a 牵头 column, when it is read as the partners.
+_HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (NUMBER, re.compile(r"^(?:序号?|编号|序列号|no\.?|#)$")),
+    (LEAD, re.compile(r"牵头|主责|主办")),
+    (PARTNERS, re.compile(r"配合|协办|参与|协同|协助")),
+    (RESPONSIBLE, re.compile(r"责任|负责|承办|落实单位|实施单位|单位$|部门$|主体$")),
+    (DUE, re.compile(r"时限|时间|期限|节点|进度|日期")),
+    (SECTION, re.compile(r"领域|类别|板块|方面|分类|专项|类型|门类|一级")),
+    (TASK, re.compile(r"任务|措施|事项|内容|举措|工作|要点|政策|目标|要求|二级")),
+)
+_SPACE = re.compile(r"\s+")
+_NAME_SPLIT = re.compile(r"[、，,；;／/\n]+|\s{2,}")
+_LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]|牵头$")
+_PARTNER_MARK = re.compile(r"[（(]\s*配合\s*[）)]|配合$")
+_CLAUSE_PART = re.compile(r"^(?:(?P<label>牵头|配合|责任|协办|参与)(?:单位|部门)?[:：])?(?P<names>.+?)(?P<role>牵头负责|牵头|负责|配合|协办|参与)?$")
+_DONE_WORDS = re.compile(r"(?:完成|落实到位|到位|取得(?:阶段性)?成效|见效|实现)$")
+_SECTION_MARK = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}[部分章节])")
+
+
+def _fold(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def column_kind(header: str) -> str | None:
+    """The kind of column a header names, or None (备注, 完成标志, …: not read)."""
+    folded = _fold(header)
+    if not folded or len(folded) > 12:
+        return None
+    for kind, pattern in _HEADER_KINDS:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+@dataclass(slots=True)
+class Layout:
+    header_rows: int  # rows of the header, counted from the top of the table
+    columns: dict[str, int]  # kind -> column index
+
+
+def layout(rows: list[list[str]]) -> Layout | None:
+    """The header of a task-division table among its first rows (a title row may come before
+    it), or None when `rows` is not one: a task column and an agency or deadline column."""
+    for top in range(min(3, len(rows))):
+        kinds = [column_kind(cell) for cell in rows[top]]
+        if TASK not in kinds:
+            continue
+        if not ({LEAD, PARTNERS, RESPONSIBLE, DUE} & set(kinds)):
+            continue
+        header_rows = 1
+        # A two-row header: 责任单位 spread over 牵头单位 | 配合单位 in the row below, where the
+        # other header cells (序号, 重点任务, merged down) repeat or are blank.
+        if top + 1 < len(rows):
+            upper, lower = rows[top], rows[top + 1]
+            below = [column_kind(cell) for cell in lower]
+            if {LEAD, PARTNERS} & set(below) and all(
+                b is not None or not low.strip() or low == up
+                for up, low, b in zip(upper, lower, below, strict=True)
+            ):
+                kinds = [b if b is not None and low != up else k for k, b, up, low in zip(kinds, below, upper, lower, strict=True)]
+                header_rows = 2
+        columns: dict[str, int] = {}
+        for i, kind in enumerate(kinds):
+            if kind is not None and kind not in columns:
+                columns[kind] = i
+        if LEAD in columns and RESPONSIBLE in columns and PARTNERS not in columns:
+            columns[PARTNERS] = columns.pop(RESPONSIBLE)
+        return Layout(top + header_rows, columns)
+    return None
+
+
+def is_task_table(rows: list[list[str]]) -> bool:
+    return bool(rows) and layout(rows) is not None
+
+
+@dataclass(slots=True)
+class TableReading:
+    measures: list[ParsedMeasure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def agencies(cell: str) -> list[str]:
+    """The units named in a cell, in order, without role marks."""
+    names = []
+    for part in _NAME_SPLIT.split(cell):
+        part = _LEAD_MARK.sub("", _PARTNER_MARK.sub("", part.strip())).strip()
+        if part:
+            names.append(part)
+    return names
+
+
+def responsibility(cell: str) -> tuple[str | None, list[str]]:
+    """A 责任单位 cell -> (lead, partners). "X牵头，Y、Z配合" and "X（牵头）、Y" say who leads;
+    in a plain list the first unit listed leads."""
+    text = cell.strip()
+    if not text:
+        return None, []
+    leads: list[str] = []
+    partners: list[str] = []
+    plain: list[str] = []
+    for part in re.split(r"[，,；;\n]+", text):
+        part = part.strip()
+        if not part:
+            continue
+        m = _CLAUSE_PART.match(part)
+        role = (m["label"] or m["role"] or "") if m else ""
+        names = agencies(m["names"]) if m else agencies(part)
+        if role in ("牵头", "牵头负责"):
+            leads.extend(names)
+        elif role in ("配合", "协办", "参与"):
+            partners.extend(names)
+        else:
+            for name in agencies(part if not m else m["names"]):
+                marked = [p for p in _NAME_SPLIT.split(part) if name in p]
+                if marked and _LEAD_MARK.search(marked[0]):
+                    leads.append(name)
+                elif marked and _PARTNER_MARK.search(marked[0]):
+                    partners.append(name)
+                else:
+                    plain.append(name)
+    ordered = [*leads, *plain, *partners]
+    if not ordered:
+        return None, []
+    return ordered[0], ordered[1:]
+
+
+def due_value(cell: str, today: date) -> str | None:
+    """A 完成时限 cell -> Measure.due (ISO date or "ongoing"), None for an empty cell.
+    Raises InvalidValue for one the date grammar does not read, e.g. two stages in one cell."""
+    from imtrack.domain.dates import parse_due
+
+    text = unicodedata.normalize("NFKC", cell).strip().rstrip("。;；")
+    if not text:
+        return None
+    try:
+        return parse_due(text, today).stored
+    except InvalidValue:
+        # "2025年底前完成" / "持续推进" / "2024年6月底前落实到位": the deadline, then what is due by it
+        bare = _DONE_WORDS.sub("", text).strip()
+        if bare and bare != text:
+            return parse_due(bare, today).stored
+        raise
+
+
+def join_lines(text: str) -> str:
+    """A cell's lines as one text: Chinese runs on, Latin words keep a space."""
+    out = ""
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            out += " "
+        out += line
+    return out
+
+
+def table_measures(table: Table, today: date) -> TableReading:
+    """The measures of a task-division table, one per row (see the module docstring)."""
+    reading = TableReading()
+    rows = square(table.rows)
+    found = layout(rows)
+    if found is None:
+        return reading
+    cols = found.columns
+    header = [_fold(c) for c in rows[found.header_rows - 1]]
+    section_row = ""
+    section_cell = ""
+
+    def cell(row: list[str], kind: str) -> str:
+        return join_lines(row[cols[kind]]) if kind in cols else ""
+
+    for index in range(found.header_rows, len(rows)):
+        row = rows[index]
+        number = table.lines[index] if table.lines else index + 1
+        where = f"line {number}" if table.lines else f"{table.where}, row {index + 1}"
+        values = [join_lines(c) for c in row]
+        filled = [v for v in values if v]
+        if not filled:
+            continue
+        if [_fold(v) for v in values] == header:
+            continue  # the header again, where the table crosses a page
+        if len(set(filled)) == 1 and (len(filled) > 1 or len(values) == 1 or _SECTION_MARK.match(filled[0])):
+            section_row = filled[0]  # a row spanning the table: a heading over the rows below
+            section_cell = ""
+            continue
+        text = cell(row, TASK)
+        if not text:
+            if _SECTION_MARK.match(filled[0]) and len(filled) == 1:
+                section_row = filled[0]
+            else:
+                reading.warnings.append(f"{where}: no task text; row skipped")
+            continue
+        if SECTION in cols:
+            # A merged area cell is spread by the reader; a blank one under it (a flattened
+            # table) belongs to the same area.
+            section_cell = cell(row, SECTION) or section_cell
+        measure = ParsedMeasure(text=text, line=number, section=section_cell or section_row)
+        lead, partners = None, []
+        if LEAD in cols:
+            named = agencies(cell(row, LEAD))
+            lead, partners = (named[0], named[1:]) if named else (None, [])
+        if RESPONSIBLE in cols:
+            r_lead, r_partners = responsibility(cell(row, RESPONSIBLE))
+            if lead is None:
+                lead, partners = r_lead, [*partners, *r_partners]
+            else:
+                partners.extend(n for n in [r_lead, *r_partners] if n)
+        if PARTNERS in cols:
+            partners.extend(agencies(cell(row, PARTNERS)))
+        measure.lead = lead
+        measure.partners = [p for i, p in enumerate(partners) if p != lead and p not in partners[:i]]
+        if DUE in cols and (raw := cell(row, DUE)):
+            try:
+                measure.due = due_value(raw, today)
+            except InvalidValue:
+                reading.warnings.append(
+                    f"{where}: deadline {raw!r} is not one date; imported without a due date "
+                    f"(set it with `imtrack update ID --due`)"
+                )
+        reading.measures.append(measure)
+    return reading
+
+
+# -- tables flattened into text ---------------------------------------------------------------
+
+_SEPARATORS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("tab", re.compile(r"\t")),
+    ("bar", re.compile(r"\s*[|｜]\s*")),
+    ("spaces", re.compile(r"(?:[ \u3000]{2,}|\u3000)")),
+)
+
+
+def _cells(line: str, how: str) -> list[str]:
+    pattern = dict(_SEPARATORS)[how]
+    if how == "bar":
+        line = line.strip().strip("|｜")
+    elif how == "spaces":
+        line = line.strip(" \u3000")
+    return [c.strip() for c in pattern.split(line)]
+
+
+def _header(line: str) -> tuple[str, list[str]] | None:
+    for how, _ in _SEPARATORS:
+        cells = _cells(line, how)
+        if len(cells) >= 3 and layout([cells]) is not None:
+            return how, cells
+    return None
+
+
+def split_text_tables(lines: list[str]) -> list[str | Table]:
+    """`lines` with every task-division table among them taken out as a Table (see the module
+    docstring); all other lines as they were."""
+    out: list[str | Table] = []
+    i = 0
+    while i < len(lines):
+        head = _header(lines[i])
+        if head is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        how, header = head
+        found = layout([header])
+        assert found is not None
+        width = len(header)
+        rows = [header]
+        numbers = [i + 1]
+        j = i + 1
+        while j < len(lines):
+            line = lines[j].strip()
+            if not line:
+                j += 1
+                continue
+            cells = [c for c in _cells(line, how)] if how != "spaces" else [c for c in _cells(line, how) if c]
+            if len(cells) == 1:
+                if len(line) <= 30 and not re.search(r"[。；;]$", line):
+                    rows.append([line] * width)  # a section row, as a merged row would read
+                    numbers.append(j + 1)
+                    j += 1
+                    continue
+                break
+            if len(cells) > width:
+                break
+            if len(cells) < width and SECTION in found.columns:
+                # a merged area cell flattens to nothing on the rows below its first
+                cells.insert(found.columns[SECTION], "")
+            rows.append(cells + [""] * (width - len(cells)))
+            numbers.append(j + 1)
+            j += 1
+        if len(rows) == 1:
+            out.append(lines[i])
+            i += 1
+            continue
+        out.append(Table(rows, where=f"lines {i + 1}-{j}", lines=numbers))
+        i = j
+    return out
+
+
+def document_measures(doc: Document, today: date) -> TableReading:
+    """The measures of every task-division table in `doc`, in order."""
+    reading = TableReading()
+    for table in doc.tables:
+        part = table_measures(table, today)
+        reading.measures.extend(part.measures)
+        reading.warnings.extend(part.warnings)
+    return reading
