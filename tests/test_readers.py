@@ -80,6 +80,134 @@ def test_import_html_gives_the_same_measures_as_the_text(run, tmp_path):
     assert _measures(page) == _measures(_import(run, CORPUS / "gbf-2018-115.txt"))
 
 
+# -- Word -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["gbh-2018-71", "gbf-2018-121"])
+def test_docx_reads_as_the_corpus_text_with_word_numbering(name):
+    import docx
+
+    path = FORMATS / f"{name}.docx"
+    raw = [p.text for p in docx.Document(str(path)).paragraphs]
+    # The markers are Word's automatic numbering, not text: the reader has to count them.
+    assert not any(line.startswith(("一、", "（一）", "1.")) for line in raw)
+    doc = read_document(path)
+    assert doc.format == "docx"
+    assert doc.paragraphs == corpus_lines(name)
+    assert "国务院办公厅文件" not in doc.text  # the page header is not the body
+
+
+def test_docx_numbering_formats_and_restarts(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("decimal", "%1.%2"), ("decimalEnclosedCircle", "%3")]
+    # level 1 is "legal" (isLgl): the 一 of level 0 is written 1 in its number
+    body = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{f}"/><w:lvlText w:val="{t}"/>'
+        f'{"<w:isLgl/>" if i == 1 else ""}</w:lvl>'
+        for i, (f, t) in enumerate(levels)
+    )
+    numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="900">{body}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="900"><w:abstractNumId w:val="900"/></w:num>'))
+    for level, text in [(0, "甲"), (1, "乙"), (2, "丙"), (2, "丁"), (1, "戊"), (0, "己"), (1, "庚")] + [(0, "x")] * 9:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="900"/></w:numPr>')
+        )
+    path = tmp_path / "n.docx"
+    document.save(path)
+    lines = read_document(path).paragraphs
+    assert lines[:7] == ["一、甲", "1.1乙", "①丙", "②丁", "1.2戊", "二、己", "2.1庚"]
+    assert lines[-1] == "十一、x"
+
+
+def test_docx_line_breaks_and_plain_tables(tmp_path):
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("第一行")
+    paragraph.add_run().add_break()
+    paragraph.add_run("第二行")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "地区", (0, 1): "城市", (1, 0): "华北", (1, 1): "北京"}.items():
+        table.cell(r, c).text = text
+    document.add_paragraph("（一）完成试点。")
+    path = tmp_path / "b.docx"
+    document.save(path)
+    doc = read_document(path)
+    assert doc.paragraphs == ["第一行", "第二行", "地区", "城市", "华北", "北京", "（一）完成试点。"]
+    assert doc.tables == []  # not a task-division table: its cells are paragraphs
+
+
+def test_import_docx_gives_the_same_measures_as_the_text(run):
+    for name in ("gbh-2018-71", "gbf-2018-121"):
+        from_docx = _import(run, FORMATS / f"{name}.docx")
+        assert from_docx["format"] == "docx"
+        assert from_docx["encoding"] is None
+        assert _measures(from_docx) == _measures(_import(run, CORPUS / f"{name}.txt"))
+        assert len(_measures(from_docx)) > 5
+
+
+def test_import_summary_names_the_format(run):
+    result = run.ok("import", str(FORMATS / "gbf-2018-121.docx"), "--dry-run")
+    assert f"Would import {FORMATS / 'gbf-2018-121.docx'} (docx) as source 'gbf-2018-121.docx'" in result.stdout
+    result = run.ok("import", str(FORMATS / "gbf-2018-115-portal.html"), "--dry-run")
+    assert "(html, gb18030) as source" in result.stdout
+
+
+# -- PDF ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["gf-2019-5", "gbf-2018-129"])
+def test_pdf_reads_as_the_corpus_text(name):
+    doc = read_document(FORMATS / f"{name}.pdf")
+    assert doc.format == "pdf"
+    # headers (国务院文件) and page numbers (— 2 —) dropped, hard wraps joined, indents kept apart
+    assert doc.paragraphs == corpus_lines(name)
+
+
+def test_import_pdf_gives_the_same_measures_as_the_text(run):
+    for name in ("gf-2019-5", "gbf-2018-129"):
+        from_pdf = _import(run, FORMATS / f"{name}.pdf")
+        assert from_pdf["format"] == "pdf"
+        assert _measures(from_pdf) == _measures(_import(run, CORPUS / f"{name}.txt"))
+        assert len(_measures(from_pdf)) > 5
+
+
+def test_pdf_wraps_and_furniture_unit():
+    from imtrack.ingest.readers.pdf import _Line, drop_furniture, paragraphs
+
+    def page(n: int, body: list[tuple[float, float, str]]) -> list[_Line]:
+        lines = [_Line(n, 250, 340, 40, 10, "某某市人民政府文件")]
+        lines += [_Line(n, x0, x1, 100 + 26 * i, 14, t) for i, (x0, x1, t) in enumerate(body)]
+        return [*lines, _Line(n, 280, 310, 800, 10, f"- {n} -")]
+
+    full, indent = 72 + 14 * 30, 72 + 28
+    lines = page(1, [(indent, full, "一、总体"), (72, full, "要求继续"), (72, 300, "写完。"), (indent, full, "二、下段")])
+    lines += page(2, [(72, full, "跨页"), (72, 200, "接上。"), (indent, full, "3. Latin"), (72, 150, "words")])
+    kept = drop_furniture(lines)
+    assert [line.text for line in kept if "文件" in line.text or "-" in line.text] == []
+    assert paragraphs(kept) == ["一、总体要求继续写完。", "二、下段跨页接上。", "3. Latin words"]
+
+
+def test_scanned_pdf_is_a_clear_error(run, db_path):
+    result = run.fail("import", str(FORMATS / "scanned.pdf"))
+    assert "scanned.pdf is a scanned PDF: its pages are images with no text layer; run OCR" in result.stderr
+    assert not db_path.exists()
+
+
+def test_damaged_pdf_is_a_clear_error(run, tmp_path):
+    data = (FORMATS / "gf-2019-5.pdf").read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: len(data) // 3])
+    result = run.fail("import", str(path))
+    assert "cut.pdf" in result.stderr
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 
 _TMP: list[Path] = []

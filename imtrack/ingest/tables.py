@@ -41,6 +41,7 @@ _HEADER_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _SPACE = re.compile(r"\s+")
 _NAME_SPLIT = re.compile(r"[、，,；;／/\n]+|\s{2,}")
+_DUTY_WORDS = re.compile(r"(?:按职责分工|按职责|分别|共同)$")
 _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]|牵头$")
 _PARTNER_MARK = re.compile(r"[（(]\s*配合\s*[）)]|配合$")
 _CLAUSE_PART = re.compile(r"^(?:(?P<label>牵头|配合|责任|协办|参与)(?:单位|部门)?[:：])?(?P<names>.+?)(?P<role>牵头负责|牵头|负责|配合|协办|参与)?$")
@@ -115,6 +116,7 @@ def agencies(cell: str) -> list[str]:
     names = []
     for part in _NAME_SPLIT.split(cell):
         part = _LEAD_MARK.sub("", _PARTNER_MARK.sub("", part.strip())).strip()
+        part = _DUTY_WORDS.sub("", part).strip()
         if part:
             names.append(part)
     return names

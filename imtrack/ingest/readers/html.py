@@ -98,10 +98,12 @@ def _article(root: Any) -> Any:
                 return el
     # Article extractors' rule: credit each paragraph's text to its parent (and half to the
     # grandparent); the body is the element with most credit. Links do not count: a menu is
-    # all links, an article almost none.
+    # all links, an article almost none. A task-division table counts as one paragraph of the
+    # element around it, so the title and text above it stay in the body.
+    task_tables = {t for t in root.iter("table") if is_task_table(table_grid(t))}
     scores: dict[Any, float] = {}
-    for el in root.iter("p", "div", "td", "li"):
-        if el.tag != "p" and any(child.tag in _BLOCK for child in el):
+    for el in root.iter("p", "div", "li", "table"):
+        if not _scored(el, task_tables):
             continue
         own = _text_len(el) - sum(_text_len(a) for a in el.iter("a"))
         if own < 10:
@@ -117,6 +119,15 @@ def _article(root: Any) -> Any:
         return max(scores, key=lambda el: scores[el])
     body = root.find("body")
     return body if body is not None else root
+
+
+def _scored(el: Any, task_tables: set[Any]) -> bool:
+    """Does `el` count as one paragraph of its parent?"""
+    if el.tag == "table":
+        return el in task_tables
+    if any(a in task_tables for a in el.iterancestors("table")):
+        return False  # a cell's text counts with its table
+    return el.tag == "p" or not any(child.tag in _BLOCK for child in el)
 
 
 class _Lines:

@@ -1,0 +1,166 @@
+"""A PDF's text layer -> paragraphs (pdfminer.six), as the document had them before it was set
+on pages.
+
+pdfminer.six gives the text lines of each page with their positions, CJK included (its CMaps
+cover the Adobe-GB1 fonts that Chinese PDFs use, embedded or not). Here the page is undone:
+
+* **Page furniture** is dropped: a line among the first or last two of a page that recurs on
+  most pages once its digits are ignored (国务院文件, a running title, "第 3 页 共 12 页"), and a
+  page number at the top or bottom of a page (— 3 —, - 3 -, 3, 第3页, 3/12).
+* **Hard wraps are joined.** The body's left edge and right edge are where most lines start
+  and end; a line continues the paragraph above it when that line ran to the right edge and
+  this one starts at the left edge (not indented, not centred), also across a page break. A
+  first-line indent, a short line before, a centred line or a wide vertical gap starts a new
+  paragraph.
+* **A PDF without text** (a scan) or whose fonts carry no text mapping is an error that says
+  to run OCR, never an empty import."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from io import BytesIO
+from itertools import pairwise
+from typing import Any
+
+from imtrack.ingest.document import Document
+from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
+
+_PAGE_NUMBER = re.compile(
+    r"""^(?:
+        [-—–－~\s]*\d{1,4}[-—–－~\s]*                       # 3, - 3 -, — 3 —
+       |第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?   # 第3页 / 第3页 共12页
+       |\d{1,4}\s*/\s*\d{1,4}                               # 3/12
+       |(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?          # Page 3 of 12
+    )$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+_CID = re.compile(r"\(cid:\d+\)")
+_EDGE_LINES = 2  # how many lines at the top and at the bottom of a page may be furniture
+
+
+@dataclass(slots=True)
+class _Line:
+    page: int
+    x0: float
+    x1: float
+    top: float  # distance from the top of the page
+    size: float  # the font size (a character's width in CJK text)
+    text: str
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    lines = _lines(data, name)
+    text = "".join(line.text for line in lines)
+    if not _SPACE.sub("", text):
+        raise UnsupportedFormat(
+            f"{name} is a scanned PDF: its pages are images with no text layer; run OCR on it first "
+            f"(e.g. `ocrmypdf -l chi_sim IN.pdf OUT.pdf`) or ask for the Word or text version"
+        )
+    if len("".join(_CID.findall(text))) > len(text) / 3:
+        raise UnsupportedFormat(
+            f"{name} has fonts without a text mapping, so its text cannot be extracted; ask for the "
+            f"Word or text version, or run OCR on it (e.g. `ocrmypdf --force-ocr -l chi_sim IN.pdf OUT.pdf`)"
+        )
+    doc = Document(name=name, format="pdf")
+    for paragraph in paragraphs(drop_furniture(lines)):
+        doc.add(paragraph)
+    return doc
+
+
+def _lines(data: bytes, name: str) -> list[_Line]:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    out: list[_Line] = []
+    try:
+        for number, page in enumerate(extract_pages(BytesIO(data), laparams=LAParams()), start=1):
+            height = page.height
+            for line in _walk(page, LTTextLine):
+                text = line.get_text().strip()
+                if not text:
+                    continue
+                sizes = [ch.size for ch in line if hasattr(ch, "size")]
+                size = statistics.median(sizes) if sizes else line.height
+                out.append(_Line(number, line.x0, line.x1, height - line.y1, size, text))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise UnsupportedFormat(
+            f"{name} is password-protected; open it with its password and save an unprotected copy"
+        ) from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
+        raise DamagedFile(f"{name} is a damaged PDF ({exc}); ask for a new copy of the file") from None
+    out.sort(key=lambda line: (line.page, round(line.top, 1), line.x0))
+    return out
+
+
+def _walk(item: Any, kind: type) -> list[Any]:
+    if isinstance(item, kind):
+        return [item]
+    found = []
+    for child in getattr(item, "_objs", []) if hasattr(item, "_objs") else []:
+        found.extend(_walk(child, kind))
+    return found
+
+
+def _shape(text: str) -> str:
+    """A line's text with its numbers and spaces ignored, to find running heads and feet."""
+    return _DIGITS.sub("#", _SPACE.sub("", text))
+
+
+def drop_furniture(lines: list[_Line]) -> list[_Line]:
+    pages: dict[int, list[_Line]] = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    edges: dict[int, list[_Line]] = {
+        n: page[:_EDGE_LINES] + page[-_EDGE_LINES:] for n, page in pages.items()
+    }
+    seen = Counter(shape for page in edges.values() for shape in {_shape(line.text) for line in page})
+    recurring = {shape for shape, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    drop: set[int] = set()
+    for page in edges.values():
+        for line in page:
+            if _shape(line.text) in recurring or _PAGE_NUMBER.match(line.text):
+                drop.add(id(line))
+    return [line for line in lines if id(line) not in drop]
+
+
+def paragraphs(lines: list[_Line]) -> list[str]:
+    """Join hard-wrapped lines into paragraphs (see the module docstring)."""
+    if not lines:
+        return []
+    char = statistics.median(line.size for line in lines) or 10.0
+    left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
+    right = sorted(line.x1 for line in lines)[int(0.9 * (len(lines) - 1))]
+    pitches = [
+        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
+    ]
+    pitch = statistics.median(pitches) if pitches else 2 * char
+    out: list[str] = []
+    previous: _Line | None = None
+    for line in lines:
+        continues = (
+            previous is not None
+            and line.x0 <= left + 0.5 * char  # not indented, not centred
+            and previous.x1 >= right - 1.5 * char  # the line above ran to the right edge
+            and (line.page != previous.page or line.top - previous.top <= 1.6 * pitch)
+        )
+        if continues:
+            out[-1] = _join(out[-1], line.text)
+        else:
+            out.append(line.text)
+        previous = line
+    return out
+
+
+def _join(left: str, right: str) -> str:
+    # Chinese runs on across a wrap; two Latin words (not a number cut in two) keep a space.
+    if left and right and left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].isalpha():
+        return f"{left} {right}"
+    return left + right
