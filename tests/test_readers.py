@@ -162,12 +162,12 @@ def test_import_summary_names_the_format(run):
 # -- PDF ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["gf-2019-5", "gbf-2018-129"])
-def test_pdf_reads_as_the_corpus_text(name):
-    doc = read_document(FORMATS / f"{name}.pdf")
+@pytest.mark.parametrize("pdf", ["gf-2019-5.pdf", "gf-2019-5-embedded.pdf", "gbf-2018-129.pdf"])
+def test_pdf_reads_as_the_corpus_text(pdf):
+    doc = read_document(FORMATS / pdf)
     assert doc.format == "pdf"
     # headers (国务院文件) and page numbers (— 2 —) dropped, hard wraps joined, indents kept apart
-    assert doc.paragraphs == corpus_lines(name)
+    assert doc.paragraphs == corpus_lines(pdf.split(".")[0].removesuffix("-embedded"))
 
 
 def test_import_pdf_gives_the_same_measures_as_the_text(run):
