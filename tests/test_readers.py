@@ -52,6 +52,14 @@ def test_full_saved_page_keeps_the_article_and_drops_the_furniture(page, encodin
         assert furniture not in text
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_corpus_text_files_read_unchanged(name):
+    """No line of a real document is mistaken for a table: the parser gets the file as it is."""
+    doc = read_document(CORPUS / f"{name}.txt")
+    assert (doc.format, doc.encoding, doc.tables) == ("text", "utf-8", [])
+    assert doc.text == (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+
+
 def test_html_blocks_breaks_and_whitespace():
     html = (
         "<div><p>一、总体<b>要求</b></p><p>第一行<br>第二行</p>\n<p>  空格  \n 折行 </p>"

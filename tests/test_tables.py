@@ -178,9 +178,9 @@ def test_flattened_table_with_bars_or_spaces_is_told_apart():
     for sep, head_sep in (("|", "|"), ("  ", "   ")):
         lines = [
             "某市重点任务分工",
-            head_sep.join(["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]),
-            sep.join(["1", "建设智慧城市平台。", "市数据局", "市财政局", "2025年底前"]),
-            sep.join(["2", "推进一网通办。", "市政务服务中心", "市数据局、各区政府", "持续推进"]),
+            head_sep.join(["序号", "重点任务", "牵头单位", "配合单位", "完成时限", "备注"]),
+            sep.join(["1", "建设智慧城市平台。", "市数据局", "市财政局", "2025年底前", "新增"]),
+            sep.join(["2", "推进一网通办。", "市政务服务中心", "市数据局、各区政府", "持续推进", "续建"]),
             "以上任务由各单位抓好落实。",
         ]
         blocks = split_text_tables(lines)
@@ -219,3 +219,12 @@ def test_text_table_keeps_line_numbers_for_the_parser():
     doc = read_text_document(data, "x.txt")
     assert doc.text.split("\n")[:4] == ["标题", "", "", "■ 丙测试措施。"]
     assert parse_text(doc.text)[0].line == 4
+
+
+@pytest.mark.parametrize("line", [
+    "1.推进重点工作。\u3000\u3000牵头单位：省发展改革委\u3000\u3000配合单位：省财政厅",
+    "（一）加强组织领导  责任单位：各市政府  完成时限：2025年底",
+    "重点任务 | 牵头单位 | 备注说明很长的一个单元格里面写了内容",
+])
+def test_labelled_clauses_and_prose_are_not_table_headers(line):
+    assert split_text_tables([line, "1\t任务。\t单位"]) == [line, "1\t任务。\t单位"]

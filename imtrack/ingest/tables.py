@@ -53,11 +53,21 @@ def _fold(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
+# A header cell is a short name: no sentence punctuation, no label with a value after it
+# ("牵头单位：省科技厅" is a labelled clause inside a measure, not a column header).
+_NOT_A_HEADER = re.compile(r"[:：。，,；;！？!?、]|^\d+[.．、]")
+
+
+def _headerish(cell: str) -> bool:
+    folded = _fold(cell)
+    return 0 < len(folded) <= 12 and not _NOT_A_HEADER.search(folded)
+
+
 def column_kind(header: str) -> str | None:
     """The kind of column a header names, or None (备注, 完成标志, …: not read)."""
-    folded = _fold(header)
-    if not folded or len(folded) > 12:
+    if not _headerish(header):
         return None
+    folded = _fold(header)
     for kind, pattern in _HEADER_KINDS:
         if pattern.search(folded):
             return kind
@@ -274,9 +284,13 @@ def _cells(line: str, how: str) -> list[str]:
 
 
 def _header(line: str) -> tuple[str, list[str]] | None:
+    """A header line: three or more cells, every one of them a column name (a line of a
+    measure with labelled agencies after it is not)."""
     for how, _ in _SEPARATORS:
         cells = _cells(line, how)
-        if len(cells) >= 3 and layout([cells]) is not None:
+        if len(cells) >= 3 and layout([cells]) is not None and all(
+            _headerish(c) or not c for c in cells
+        ):
             return how, cells
     return None
 
