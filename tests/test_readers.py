@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -304,3 +305,61 @@ def test_reader_errors_are_imtrack_errors(tmp_path):
     path.write_bytes(OFD)
     with pytest.raises(ImtrackError):
         read_document(path)
+
+
+# -- properties -----------------------------------------------------------------------------------
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(25, 160), st.integers(0, 10**6)), min_size=1, max_size=10),
+    st.integers(min_value=10, max_value=24),
+    st.integers(min_value=4, max_value=30),
+)
+def test_pdf_rewrapping_never_changes_the_paragraphs(bodies, per_line, lines_per_page):
+    """Any paragraphs, set at any width with a first-line indent and broken over pages with a
+    running head and page numbers, come back exactly. (Text is drawn from the whole CJK block:
+    the same line of body text at the same place on most pages would be a running head.)"""
+    from imtrack.ingest.readers.pdf import _Line, drop_furniture, paragraphs
+
+    def body(length: int, seed: int) -> str:
+        return "".join(chr(0x4E00 + (seed + 7919 * j * j + 31 * j) % 20000) for j in range(length))
+
+    texts = [f"（{i}）{body(length, seed)}" for i, (length, seed) in enumerate(bodies, start=1)]
+    size, left = 14.0, 72.0
+    set_lines: list[tuple[float, str]] = []
+    for text in texts:
+        first, rest = text[: per_line - 2], text[per_line - 2 :]
+        set_lines.append((left + 2 * size, first))
+        set_lines += [(left, rest[i : i + per_line]) for i in range(0, len(rest), per_line)]
+    # On a single page a running head cannot be told from a title: it takes two pages.
+    assume(len(set_lines) > lines_per_page)
+    lines: list[_Line] = []
+    for n, start in enumerate(range(0, len(set_lines), lines_per_page), start=1):
+        lines.append(_Line(n, 200, 300, 30, 10, "某某省人民政府办公厅文件"))
+        for row, (x0, text) in enumerate(set_lines[start : start + lines_per_page]):
+            lines.append(_Line(n, x0, x0 + size * len(text), 80 + 26 * row, size, text))
+        lines.append(_Line(n, 250, 280, 80 + 26 * lines_per_page + 40, 10, f"— {n} —"))  # in the margin
+    assert paragraphs(drop_furniture(lines)) == texts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet="政策措施推进建设加强完善体系，。、；“”（）2025 ", min_size=10, max_size=60), min_size=1, max_size=3), min_size=1, max_size=10))
+def test_html_paragraphs_come_back_whatever_the_inline_markup(paragraphs):
+    """Each <p> is one line, however its text is split over inline elements (a run of spaces
+    shows as one, as in a browser)."""
+    from html import escape
+
+    from imtrack.ingest.readers.html import read_html
+
+    body = "".join(
+        "<p>" + "".join(f"<span style='x'>{escape(piece)}</span>" for piece in pieces) + "</p>\n"
+        for pieces in paragraphs
+    )
+    page = f"<html><body><div class='menu'><a href='/'>首页</a></div><div>{body}</div></body></html>"
+    doc = read_html(page.encode(), "x.html")
+    expected = [re.sub(" +", " ", "".join(pieces)).strip() for pieces in paragraphs]
+    assert doc.paragraphs == [p for p in expected if p]

@@ -114,20 +114,47 @@ def _shape(text: str) -> str:
     return _DIGITS.sub("#", _SPACE.sub("", text))
 
 
+def _pitch(lines: list[_Line]) -> float:
+    """The usual distance from one line to the next on a page: the most common one, which is
+    the body's (the gaps around heads, feet and headings are each their own)."""
+    steps = Counter(round(b.top - a.top) for a, b in pairwise(lines) if a.page == b.page and b.top > a.top)
+    if not steps:
+        return 2 * statistics.median(line.size for line in lines)
+    return float(steps.most_common(1)[0][0])
+
+
 def drop_furniture(lines: list[_Line]) -> list[_Line]:
+    """`lines` without running heads, feet and page numbers (see the module docstring).
+
+    A head or foot also stands apart from the body (a wider gap than between two lines of
+    text), so body text that happens to recur at a page's edge is kept."""
+    if not lines:
+        return []
     pages: dict[int, list[_Line]] = {}
     for line in lines:
         pages.setdefault(line.page, []).append(line)
-    edges: dict[int, list[_Line]] = {
-        n: page[:_EDGE_LINES] + page[-_EDGE_LINES:] for n, page in pages.items()
-    }
-    seen = Counter(shape for page in edges.values() for shape in {_shape(line.text) for line in page})
-    recurring = {shape for shape, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    edges = {n: page[:_EDGE_LINES] + page[-_EDGE_LINES:] for n, page in pages.items()}
+    seen = Counter(
+        shape for page in edges.values() for shape in {(_shape(line.text), round(line.top / 4)) for line in page}
+    )
+    recurring = {key for key, count in seen.items() if len(pages) >= 2 and count >= max(2, len(pages) / 2)}
+    pitch = _pitch(lines)
+
+    def furniture(line: _Line, outermost: bool) -> bool:
+        # A page number is the page's first or last line; a line of digits further in is text.
+        if outermost and _PAGE_NUMBER.match(line.text):
+            return True
+        return (_shape(line.text), round(line.top / 4)) in recurring
+
     drop: set[int] = set()
-    for page in edges.values():
-        for line in page:
-            if _shape(line.text) in recurring or _PAGE_NUMBER.match(line.text):
-                drop.add(id(line))
+    for page in pages.values():
+        for ordered in (page, page[::-1]):  # the head from the top down, the foot from the bottom up
+            k = 0
+            while k < min(_EDGE_LINES, len(ordered) - 1) and furniture(ordered[k], k == 0):
+                k += 1
+            while k and abs(ordered[k].top - ordered[k - 1].top) < 1.3 * pitch:
+                k -= 1  # no gap between it and the body: it is body text
+            drop.update(id(line) for line in ordered[:k])
     return [line for line in lines if id(line) not in drop]
 
 
@@ -138,10 +165,7 @@ def paragraphs(lines: list[_Line]) -> list[str]:
     char = statistics.median(line.size for line in lines) or 10.0
     left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
     right = sorted(line.x1 for line in lines)[int(0.9 * (len(lines) - 1))]
-    pitches = [
-        b.top - a.top for a, b in pairwise(lines) if a.page == b.page and b.top > a.top
-    ]
-    pitch = statistics.median(pitches) if pitches else 2 * char
+    pitch = _pitch(lines)
     out: list[str] = []
     previous: _Line | None = None
     for line in lines:
