@@ -78,6 +78,40 @@ def test_html_named_txt_is_read_as_html(tmp_path):
     assert doc.paragraphs == corpus_lines("gf-2018-44")
 
 
+def _mhtml(html: str, charset: str = "gb2312") -> bytes:
+    """A page saved as one file by a browser (or served as a "Word" .doc by a site): MIME
+    multipart with the HTML quoted-printable in a Chinese encoding."""
+    import quopri
+
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head><body>{html}</body></html>'
+    return (
+        b"From: <Saved by Windows Internet Explorer 8>\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="----=_NextPart_000"\r\n\r\n'
+        b"This is a multi-part message in MIME format.\r\n\r\n------=_NextPart_000\r\n"
+        + f'Content-Type: text/html;\r\n\tcharset="{charset}"\r\n'.encode()
+        + b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        + quopri.encodestring(page.encode("gb18030"))
+        + b"\r\n------=_NextPart_000--\r\n"
+    )
+
+
+def test_saved_web_archive_named_doc_is_read_as_its_page(tmp_path):
+    path = tmp_path / "下载.doc"
+    path.write_bytes(_mhtml((CORPUS / "gf-2018-44.html").read_text(encoding="utf-8")))
+    doc = read_document(path)
+    assert doc.format == "html"
+    # gb2312 is read as browsers read it (GB18030): 云—端 keeps its dash U+2014
+    assert doc.paragraphs == corpus_lines("gf-2018-44")
+    assert "云—端" in doc.text
+
+
+def test_gb2312_page_keeps_its_dashes(tmp_path):
+    page = '<html><head><meta charset="gb2312"></head><body><p>云—端融合，鍶</p></body></html>'
+    path = tmp_path / "p.html"
+    path.write_bytes(page.encode("gb18030"))
+    assert read_document(path).paragraphs == ["云—端融合，鍶"]
+
+
 def test_import_html_gives_the_same_measures_as_the_text(run, tmp_path):
     for name in ("gbf-2018-121", "gf-2019-5"):
         from_text = _import(run, CORPUS / f"{name}.txt")
@@ -271,6 +305,7 @@ BAD_FILES = [
     ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(64), "photo.txt is a PNG image, not text; run OCR"),
     ("binary.txt", b"\x7fELF\x02\x01\x01\x00" + bytes(64) + b"\x03\x04", "binary.txt is not a text document: it holds binary data"),
     ("notes.rtf", b"{\\rtf1\\ansi hello}", "notes.rtf is an RTF document"),
+    ("locked.docx", OLE2, "locked.docx is password-protected; open it with its password and save an unprotected copy"),
     ("fake.pdf", "一、总体要求".encode(), "fake.pdf is not a PDF (no %PDF header)"),
 ]
 
@@ -355,6 +390,7 @@ def test_html_paragraphs_come_back_whatever_the_inline_markup(paragraphs):
 
     from imtrack.ingest.readers.html import read_html
 
+    paragraphs = [[f"第{i}段：", *pieces] for i, pieces in enumerate(paragraphs, start=1)]
     body = "".join(
         "<p>" + "".join(f"<span style='x'>{escape(piece)}</span>" for piece in pieces) + "</p>\n"
         for pieces in paragraphs

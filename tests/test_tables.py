@@ -147,6 +147,20 @@ def test_section_rows_repeated_headers_and_blank_rows():
     ]
 
 
+def test_broad_task_over_specific_measures():
+    rows = [
+        ["序号", "重点任务", "具体措施", "责任单位", "完成时限"],
+        ["1", "优化营商环境", "推行证照分离改革。", "市场监管局", "2025年底前"],
+        ["1", "优化营商环境", "压缩企业开办时间。", "市场监管局、税务局", "2025年6月底前"],
+        ["2", "扩大对外开放", "", "商务局", "持续推进"],
+    ]
+    assert measures(rows) == [
+        ("推行证照分离改革。", "优化营商环境", "市场监管局", [], "2025-12-31"),
+        ("压缩企业开办时间。", "优化营商环境", "市场监管局", ["税务局"], "2025-06-30"),
+        ("扩大对外开放", "", "商务局", [], "ongoing"),  # no specific measure: the task itself
+    ]
+
+
 def test_a_multi_line_task_cell_runs_on():
     rows = [["任务", "牵头单位"], ["建设一批\n中试基地。", "科技厅"], ["支持 AI\nmodels 研发。", "工信厅"]]
     assert [m[0] for m in measures(rows)] == ["建设一批中试基地。", "支持 AI models 研发。"]

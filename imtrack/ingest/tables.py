@@ -6,7 +6,9 @@ column ("X牵头，Y配合", or a list whose first unit leads), a two-row header
 牵头单位 | 配合单位), section rows spanning the table (一、深化改革), and the header repeated where
 the table crosses a page. Readers hand on a table as a grid of cell texts with merged cells
 already spread (document.Table); here the columns are recognised by their headers and every
-row becomes a ParsedMeasure with text, section, lead, partners and due.
+row becomes a ParsedMeasure with text, section, lead, partners and due. Where a table has both
+a broad task column and a column of specific measures (重点任务 | 具体措施, the broad task often
+merged down), the specific measure is the text and the broad task its section.
 
 A table flattened into plain text is recognised when its cells can still be told apart: cells
 separated by tabs, by `|`, or by runs of two or more spaces, under a header line of the same
@@ -23,8 +25,8 @@ from imtrack.errors import InvalidValue
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.parser import ParsedMeasure
 
-NUMBER, SECTION, TASK, LEAD, PARTNERS, RESPONSIBLE, DUE = (
-    "number", "section", "task", "lead", "partners", "responsible", "due",
+NUMBER, SECTION, TASK, DETAIL, LEAD, PARTNERS, RESPONSIBLE, DUE = (
+    "number", "section", "task", "detail", "lead", "partners", "responsible", "due",
 )
 
 # Header words, checked in this order on the folded header (whitespace removed): the first
@@ -105,6 +107,9 @@ def layout(rows: list[list[str]]) -> Layout | None:
         for i, kind in enumerate(kinds):
             if kind is not None and kind not in columns:
                 columns[kind] = i
+            elif kind == TASK and DETAIL not in columns and rows[top][i] != rows[top][columns[TASK]]:
+                # 重点任务 | 具体措施: the broad task over the measures that carry it out
+                columns[DETAIL] = i
         if LEAD in columns and RESPONSIBLE in columns and PARTNERS not in columns:
             columns[PARTNERS] = columns.pop(RESPONSIBLE)
         return Layout(top + header_rows, columns)
@@ -228,6 +233,13 @@ def table_measures(table: Table, today: date) -> TableReading:
             section_cell = ""
             continue
         text = cell(row, TASK)
+        broad = ""
+        if DETAIL in cols:
+            # The measure is the specific one; the broad task it belongs to is its section,
+            # as the deepest heading above a measure is in a document.
+            broad, text = text, cell(row, DETAIL) or text
+            if broad == text:
+                broad = ""
         if not text:
             if _SECTION_MARK.match(filled[0]) and len(filled) == 1:
                 section_row = filled[0]
@@ -238,7 +250,7 @@ def table_measures(table: Table, today: date) -> TableReading:
             # A merged area cell is spread by the reader; a blank one under it (a flattened
             # table) belongs to the same area.
             section_cell = cell(row, SECTION) or section_cell
-        measure = ParsedMeasure(text=text, line=number, section=section_cell or section_row)
+        measure = ParsedMeasure(text=text, line=number, section=broad or section_cell or section_row)
         lead, partners = None, []
         if LEAD in cols:
             named = agencies(cell(row, LEAD))

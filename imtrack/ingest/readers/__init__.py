@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from imtrack.ingest.document import Document
-from imtrack.ingest.readers.detect import DOCX, HTML, PDF, TEXT, XLSX, sniff
+from imtrack.ingest.readers.detect import DOCX, HTML, MHTML, PDF, TEXT, XLSX, sniff
 from imtrack.ingest.textio import check_encoding, read_bytes
 
 __all__ = ["read_document"]
@@ -27,6 +27,10 @@ def read_document(path: Path, encoding: str | None = None) -> Document:
         from imtrack.ingest.readers.html import read_html
 
         return read_html(data, name, encoding)
+    if kind == MHTML:
+        from imtrack.ingest.readers.html import read_mhtml
+
+        return read_mhtml(data, name, encoding)
     if kind == DOCX:
         from imtrack.ingest.readers.docx import read_docx
 

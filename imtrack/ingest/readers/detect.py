@@ -17,7 +17,7 @@ from pathlib import PurePath
 
 from imtrack.errors import ImtrackError
 
-PDF, DOCX, XLSX, HTML, TEXT = "pdf", "docx", "xlsx", "html", "text"
+PDF, DOCX, XLSX, HTML, MHTML, TEXT = "pdf", "docx", "xlsx", "html", "mhtml", "text"
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -39,6 +39,7 @@ _HTML_START = re.compile(
     rb"^(?:\s|<!--.*?-->)*<(?:!doctype\s+html|html|head|body|meta|title|table|tbody|div|p|span|article|section)[\s>/]",
     re.IGNORECASE | re.DOTALL,
 )
+_MHTML = re.compile(rb"^(?:[\w-]+:.*\r?\n)*MIME-Version:.*\r?\n(?:[\w-]+:.*\r?\n|[ \t].*\r?\n)*Content-Type:\s*multipart/related", re.IGNORECASE)
 _HTML_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 _HTML_CLOSE = re.compile(rb"</(?:p|div|td|span|body|html)\s*>", re.IGNORECASE)
 
@@ -52,7 +53,8 @@ class DamagedFile(ImtrackError):
 
 
 def sniff(data: bytes, name: str) -> str:
-    """The reader for `data` (the contents of file `name`): one of PDF, DOCX, XLSX, HTML, TEXT.
+    """The reader for `data` (the contents of file `name`): one of PDF, DOCX, XLSX, HTML, MHTML
+    (a web page saved as one file, as .mht, or as .doc by sites that offer "Word" downloads), TEXT.
     Raises UnsupportedFormat / DamagedFile with a message that names the fix."""
     suffix = PurePath(name).suffix.lower()
     if not data.strip():
@@ -63,7 +65,14 @@ def sniff(data: bytes, name: str) -> str:
     if data.startswith(ZIP_MAGIC):
         return _zip_kind(data, name, suffix)
     if data.startswith(OLE2_MAGIC):
+        if suffix in (".docx", ".xlsx") or b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
+            # Word and Excel wrap a password-protected .docx/.xlsx in the old container
+            raise UnsupportedFormat(
+                f"{name} is password-protected; open it with its password and save an unprotected copy"
+            )
         raise UnsupportedFormat(_ole2_message(name, suffix))
+    if _MHTML.search(head):
+        return MHTML
     if data.startswith(b"{\\rtf"):
         raise UnsupportedFormat(f"{name} is an RTF document, which imtrack cannot read; {_SAVE_AS_DOCX}")
     for magic, kind in _IMAGES.items():

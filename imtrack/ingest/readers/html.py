@@ -67,18 +67,42 @@ def read_html(data: bytes, name: str, encoding: str | None = None) -> Document:
     return doc
 
 
+def read_mhtml(data: bytes, name: str, encoding: str | None = None) -> Document:
+    """A page saved as a single file (.mht, or a ".doc" that some sites serve): its HTML part."""
+    import email
+    from email import policy
+
+    message = email.message_from_bytes(data, policy=policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                return read_html(payload, name, encoding or part.get_content_charset())
+    raise DamagedFile(f"{name} is a saved web archive (MHTML) without a web page in it; save the page again")
+
+
+# Browsers read pages labelled gb2312 or gbk with the GB18030 decoder (WHATWG Encoding): those
+# pages use GBK characters freely, and Python's gb2312 codec maps 0xA1AA to U+2015 where every
+# browser shows the dash U+2014 (云—端).
+_GB_LABELS = frozenset(("gb2312", "gbk", "x-gbk", "gb_2312-80", "gb_2312", "chinese", "csgb2312", "iso-ir-58"))
+
+
+def _label(encoding: str) -> str:
+    return "gb18030" if encoding.strip().lower() in _GB_LABELS else encoding
+
+
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
-    if encoding is None and (m := _CHARSET.search(data[:4096])):
-        declared = m.group(1).decode("ascii", "replace").lower()
-        # Pages that declare gb2312 use GBK/GB18030 characters freely; GB18030 reads them all.
-        if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk"):
-            declared = "gb18030"
+    if encoding is not None:
+        decoded = decode(data, name, _label(encoding))
+        return decoded.text, decoded.encoding
+    if m := _CHARSET.search(data[:4096]):
+        declared = _label(m.group(1).decode("ascii", "replace"))
         try:
             decoded = decode(data, name, declared)
             return decoded.text, decoded.encoding
         except ImtrackError:
             pass  # a wrong or unknown declaration: detect as for a text file
-    decoded = decode(data, name, encoding)
+    decoded = decode(data, name, None)
     return decoded.text, decoded.encoding
 
 
