@@ -186,6 +186,28 @@ def test_docx_line_breaks_and_plain_tables(tmp_path):
     assert doc.tables == []  # not a task-division table: its cells are paragraphs
 
 
+def test_docx_tracked_changes_read_as_accepted(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("（一）加强")
+    paragraph._p.append(parse_xml(
+        f'<w:ins {nsdecls("w")} w:id="1" w:author="处室" w:date="2024-01-01T00:00:00Z">'
+        "<w:r><w:t>统筹</w:t></w:r></w:ins>"
+    ))
+    paragraph._p.append(parse_xml(
+        f'<w:del {nsdecls("w")} w:id="2" w:author="处室" w:date="2024-01-01T00:00:00Z">'
+        "<w:r><w:delText>协调</w:delText></w:r></w:del>"
+    ))
+    paragraph.add_run("推进。")
+    path = tmp_path / "draft.docx"
+    document.save(path)
+    assert paragraph.text == "（一）加强推进。"  # what python-docx alone would give
+    assert read_document(path).paragraphs == ["（一）加强统筹推进。"]
+
+
 def test_import_docx_gives_the_same_measures_as_the_text(run):
     for name in ("gbh-2018-71", "gbf-2018-121"):
         from_docx = _import(run, FORMATS / f"{name}.docx")

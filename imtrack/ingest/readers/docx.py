@@ -7,6 +7,7 @@ What python-docx leaves to its user, done here:
   to write its number (chineseCounting, decimal, decimalEnclosedCircle, …) and the text around
   it ("%1、", "（%2）"). The numbers are counted here as Word counts them, so the parser sees
   "一、总体要求" as it would in the text version.
+* **Tracked changes** read as accepted: inserted text in, deleted text out.
 * **Line breaks** inside a paragraph (Shift+Enter, <w:br/>) end a line, as <br> does in HTML.
 * **Tables**: a task-division table is handed on as a grid (python-docx already repeats a
   merged cell in every row and column it covers); any other table as its cells' paragraphs.
@@ -55,10 +56,38 @@ def read_docx(data: bytes, name: str) -> Document:
                 for row in _unique_cells(block):
                     for cell in row:
                         for paragraph in cell.paragraphs:
-                            doc.add(numbers.label(paragraph._p) + paragraph.text)
+                            doc.add(numbers.label(paragraph._p) + paragraph_text(paragraph._p))
             continue
-        doc.add(numbers.label(block._p) + block.text)
+        doc.add(numbers.label(block._p) + paragraph_text(block._p))
     return doc
+
+
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Whole subtrees that are not the paragraph's own running text: deletions shown as tracked
+# changes, drawings and text boxes (whose AlternateContent holds every text twice), fields'
+# instructions.
+_SKIP = frozenset((f"{_W}del", f"{_W}moveFrom", f"{_W}drawing", f"{_W}pict", f"{_MC}AlternateContent",
+                   f"{_W}instrText", f"{_W}delInstrText", f"{_W}rPr", f"{_W}pPr", f"{_W}footnoteReference"))
+_TEXT = {f"{_W}t": None, f"{_W}tab": "\t", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def paragraph_text(p: Any) -> str:
+    """A paragraph's text as Word shows it with changes accepted: python-docx's Paragraph.text
+    leaves out runs inside tracked insertions (<w:ins>), which drafts sent for comment are full of."""
+    out: list[str] = []
+
+    def walk(el: Any) -> None:
+        for child in el:
+            tag = child.tag
+            if tag in _SKIP:
+                continue
+            if tag in _TEXT:
+                out.append((child.text or "") if _TEXT[tag] is None else _TEXT[tag])
+                continue
+            walk(child)
+
+    walk(p)
+    return "".join(out)
 
 
 def _unique_cells(table: Any) -> list[list[Any]]:
@@ -75,7 +104,9 @@ def _unique_cells(table: Any) -> list[list[Any]]:
 
 
 def table_grid(table: Any) -> list[list[str]]:
-    return square([[cell.text for cell in row.cells] for row in table.rows])
+    return square([
+        ["\n".join(paragraph_text(p._p) for p in cell.paragraphs) for cell in row.cells] for row in table.rows
+    ])
 
 
 # -- automatic numbering ----------------------------------------------------------------------
