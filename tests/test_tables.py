@@ -207,6 +207,34 @@ def test_flattened_table_with_bars_or_spaces_is_told_apart():
         ]
 
 
+def test_flattened_table_with_single_spaces_and_missing_cells():
+    lines = [
+        "领域 序号 重点任务 牵头单位 配合单位 完成时限",
+        "一、数字政府 1 建设 5G 政务专网。 市数据局 市财政局、市通信管理局 2025年底前",
+        "2 推进一网通办。 市政务服务中心 持续推进",
+        "3 完善数据共享机制。 市数据局 各区政府",
+        "二、营商环境 4 开展营商环境评价。 市发展改革委",
+        "注：列第一位者为牵头单位，下同。",
+    ]
+    blocks = split_text_tables(lines)
+    assert blocks[-1] == lines[-1]
+    table = blocks[0]
+    assert isinstance(table, Table)
+    assert measures(table.rows) == [
+        ("建设 5G 政务专网。", "一、数字政府", "市数据局", ["市财政局", "市通信管理局"], "2025-12-31"),
+        ("推进一网通办。", "一、数字政府", "市政务服务中心", [], "ongoing"),
+        ("完善数据共享机制。", "一、数字政府", "市数据局", ["各区政府"], None),
+        ("开展营商环境评价。", "二、营商环境", "市发展改革委", [], None),
+    ]
+
+
+def test_prose_after_a_numbered_flattened_table_ends_it():
+    lines = ["序号 重点任务 牵头单位", "1 推进试点。 市数据局", "各单位要 抓好落实 按时报送"]
+    blocks = split_text_tables(lines)
+    assert blocks[1:] == [lines[2]]
+    assert isinstance(blocks[0], Table) and blocks[0].lines == [1, 2]
+
+
 def test_flattened_table_is_not_glued_onto_measures(run, tmp_path):
     """The issue's case: a document with numbered measures, then its division table as text."""
     path = tmp_path / "plan.txt"

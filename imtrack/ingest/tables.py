@@ -11,8 +11,9 @@ a broad task column and a column of specific measures (重点任务 | 具体措�
 merged down), the specific measure is the text and the broad task its section.
 
 A table flattened into plain text is recognised when its cells can still be told apart: cells
-separated by tabs, by `|`, or by runs of two or more spaces, under a header line of the same
-shape (`split_text_tables`)."""
+separated by tabs, by `|`, or by spaces (Chinese prose has none), under a header line of the
+same shape (`split_text_tables`). Where an empty cell left no trace, the cells are put in their
+columns by what they look like (`_align`)."""
 
 from __future__ import annotations
 
@@ -282,17 +283,26 @@ def table_measures(table: Table, today: date) -> TableReading:
 _SEPARATORS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("tab", re.compile(r"\t")),
     ("bar", re.compile(r"\s*[|｜]\s*")),
-    ("spaces", re.compile(r"(?:[ \u3000]{2,}|\u3000)")),
+    # Chinese prose has no spaces between words, so a space is a cell boundary; a run of
+    # spaces is one boundary (an empty cell leaves no trace: see _align)
+    ("spaces", re.compile(r"[ \u3000]+")),
 )
+_ROW_NUMBER = re.compile(r"^(?:\d{1,3}|[（(]\d{1,3}[）)]|[一二三四五六七八九十]{1,3})[.．、]?$")
+_DEADLINE_LIKE = re.compile(r"\d{4}\s*年|\d{1,2}\s*月|年底|年内|年末|季度|半年|持续|长期|常态|ongoing", re.IGNORECASE)
+_SENTENCE = re.compile(r"[。；;！？!?]")
+
+
+def _looks_due(value: str) -> bool:
+    return bool(_DEADLINE_LIKE.search(value))
 
 
 def _cells(line: str, how: str) -> list[str]:
     pattern = dict(_SEPARATORS)[how]
+    line = line.strip(" \u3000")
     if how == "bar":
-        line = line.strip().strip("|｜")
-    elif how == "spaces":
-        line = line.strip(" \u3000")
-    return [c.strip() for c in pattern.split(line)]
+        line = line.strip("|｜")
+    cells = [c.strip() for c in pattern.split(line)]
+    return [c for c in cells if c] if how == "spaces" else cells
 
 
 def _header(line: str) -> tuple[str, list[str]] | None:
@@ -300,11 +310,64 @@ def _header(line: str) -> tuple[str, list[str]] | None:
     measure with labelled agencies after it is not)."""
     for how, _ in _SEPARATORS:
         cells = _cells(line, how)
-        if len(cells) >= 3 and layout([cells]) is not None and all(
-            _headerish(c) or not c for c in cells
-        ):
+        if len(cells) >= 3 and layout([cells]) is not None and all(_headerish(c) or not c for c in cells):
             return how, cells
     return None
+
+
+def _align(cells: list[str], found: Layout, width: int) -> list[str] | None:
+    """Put the cells of a row whose empty cells left no trace (cells apart by spaces, or a
+    merged area cell blank) into their columns, or None when it is no row of the table.
+
+    Cells left of the task column are the area and the number, a number looking like one;
+    from the right, the deadline when the last cell reads like one, then the agency columns
+    (lead first) from the short cells that are no sentence; what is left in the middle is
+    the task (a space inside it kept)."""
+    task = found.columns[TASK]
+    row = [""] * width
+    left = 0
+    for col in range(task):
+        if left >= len(cells):
+            break
+        kind = next((k for k, i in found.columns.items() if i == col), None)
+        value = cells[left]
+        if kind == NUMBER:
+            if _ROW_NUMBER.match(value):
+                row[col] = value
+                left += 1
+        elif kind == SECTION:
+            # The area is written on its first row only; the number comes right after it.
+            nxt = cells[left + 1] if left + 1 < len(cells) else ""
+            if not _ROW_NUMBER.match(value) and (NUMBER not in found.columns or _ROW_NUMBER.match(nxt)):
+                row[col] = value
+                left += 1
+        else:
+            row[col] = value
+            left += 1
+    if NUMBER in found.columns and found.columns[NUMBER] < task and not row[found.columns[NUMBER]]:
+        return None  # a numbered table's row starts with its number: this line is prose
+    right = len(cells)
+    for col in range(width - 1, task, -1):
+        if right - left <= 1:
+            break  # the last cell left is the task's
+        kind = next((k for k, i in found.columns.items() if i == col), None)
+        value = cells[right - 1]
+        if _SENTENCE.search(value) or len(value) > 60:
+            break
+        if (kind == DUE and _looks_due(value)) or (kind in (LEAD, PARTNERS, RESPONSIBLE) and not _looks_due(value)):
+            row[col] = value
+            right -= 1
+        # a column that is neither (备注, …) is taken to be empty: nothing says otherwise
+    if LEAD in found.columns or RESPONSIBLE in found.columns:
+        # agency cells fill the lead before the partners: one agency given is the lead
+        agency_cols = sorted(found.columns[k] for k in (LEAD, PARTNERS, RESPONSIBLE) if k in found.columns)
+        named = [row[c] for c in agency_cols if row[c]]
+        for c in agency_cols:
+            row[c] = named.pop(0) if named else ""
+    if right <= left:
+        return None
+    row[task] = " ".join(cells[left:right])
+    return row
 
 
 def split_text_tables(lines: list[str]) -> list[str | Table]:
@@ -330,20 +393,19 @@ def split_text_tables(lines: list[str]) -> list[str | Table]:
             if not line:
                 j += 1
                 continue
-            cells = [c for c in _cells(line, how)] if how != "spaces" else [c for c in _cells(line, how) if c]
-            if len(cells) == 1:
-                if len(line) <= 30 and not re.search(r"[。；;]$", line):
+            cells = _cells(line, how)
+            if len([c for c in cells if c]) == 1:
+                if len(line) <= 30 and not _SENTENCE.search(line):
                     rows.append([line] * width)  # a section row, as a merged row would read
                     numbers.append(j + 1)
                     j += 1
                     continue
                 break
-            if len(cells) > width:
-                break
-            if len(cells) < width and SECTION in found.columns:
-                # a merged area cell flattens to nothing on the rows below its first
-                cells.insert(found.columns[SECTION], "")
-            rows.append(cells + [""] * (width - len(cells)))
+            row = cells if len(cells) == width else _align([c for c in cells if c], found, width)
+            number = row[found.columns[NUMBER]] if row is not None and NUMBER in found.columns else ""
+            if row is None or (number and not _ROW_NUMBER.match(number)):
+                break  # prose after the table
+            rows.append(row)
             numbers.append(j + 1)
             j += 1
         if len(rows) == 1:
