@@ -228,6 +228,28 @@ def test_flattened_table_with_single_spaces_and_missing_cells():
     ]
 
 
+def test_flattened_table_one_cell_per_line():
+    """As a table copied out of a PDF or a web page comes: every cell on its own line, empty
+    cells gone, a long task wrapped."""
+    lines = [
+        "附件", "重点任务分工", "序号", "重点任务", "牵头单位", "配合单位", "完成时限",
+        "一、数字政府",
+        "1", "建设全市统一的政务", "云平台。", "市数据局", "市财政局", "2025年底前",
+        "2", "推进一网通办。", "市政务服务中心", "持续推进",
+        "3", "完善数据共享机制。", "市数据局",
+        "注：列第一位者为牵头单位。",
+    ]
+    blocks = split_text_tables(lines)
+    assert blocks[:2] == ["附件", "重点任务分工"] and blocks[-1] == lines[-1]
+    table = blocks[2]
+    assert isinstance(table, Table) and table.lines == [3, 8, 9, 15, 19]
+    assert measures(table.rows) == [
+        ("建设全市统一的政务云平台。", "一、数字政府", "市数据局", ["市财政局"], "2025-12-31"),
+        ("推进一网通办。", "一、数字政府", "市政务服务中心", [], "ongoing"),
+        ("完善数据共享机制。", "一、数字政府", "市数据局", [], None),
+    ]
+
+
 def test_prose_after_a_numbered_flattened_table_ends_it():
     lines = ["序号 重点任务 牵头单位", "1 推进试点。 市数据局", "各单位要 抓好落实 按时报送"]
     blocks = split_text_tables(lines)

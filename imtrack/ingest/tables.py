@@ -315,7 +315,7 @@ def _header(line: str) -> tuple[str, list[str]] | None:
     return None
 
 
-def _align(cells: list[str], found: Layout, width: int) -> list[str] | None:
+def _align(cells: list[str], found: Layout, width: int, joiner: str = " ") -> list[str] | None:
     """Put the cells of a row whose empty cells left no trace (cells apart by spaces, or a
     merged area cell blank) into their columns, or None when it is no row of the table.
 
@@ -366,8 +366,67 @@ def _align(cells: list[str], found: Layout, width: int) -> list[str] | None:
             row[c] = named.pop(0) if named else ""
     if right <= left:
         return None
-    row[task] = " ".join(cells[left:right])
+    row[task] = joiner.join(cells[left:right])
     return row
+
+
+def _column_header(lines: list[str], i: int) -> list[str] | None:
+    """A header written one cell per line (a table copied out of a PDF or a web page): three
+    or more consecutive column names, with a 序号 column to tell the rows apart."""
+    names: list[str] = []
+    for line in lines[i:]:
+        if not line.strip() or column_kind(line) is None:
+            break
+        names.append(line.strip())
+    # It starts where tables start, at 序号 or an area column (a title such as 重点任务分工
+    # above it is a name too, but no column).
+    if len(names) < 3 or column_kind(names[0]) not in (NUMBER, SECTION):
+        return None
+    if NUMBER not in {column_kind(n) for n in names} or layout([names]) is None:
+        return None
+    return names
+
+
+def _column_table(lines: list[str], i: int, header: list[str]) -> tuple[Table, int] | None:
+    """The rows below a one-cell-per-line header: each row starts at its number; a long task
+    wrapped over several lines runs on; a section line (一、…) between rows heads the rows
+    below; the first line that fits none of these ends the table."""
+    found = layout([header])
+    assert found is not None
+    width = len(header)
+    rows, numbers = [header], [i + 1]
+    j = i + len(header)
+    while j < len(lines):
+        line = lines[j].strip()
+        if not line:
+            j += 1
+            continue
+        if _SECTION_MARK.match(line) and len(line) <= 30 and not _SENTENCE.search(line):
+            rows.append([line] * width)
+            numbers.append(j + 1)
+            j += 1
+            continue
+        if not _ROW_NUMBER.match(line):
+            break
+        cells, k, said = [line], j + 1, False
+        while k < len(lines) and len(cells) < width + 4:
+            nxt = lines[k].strip()
+            if not nxt or _ROW_NUMBER.match(nxt) or (_SECTION_MARK.match(nxt) and len(nxt) <= 30):
+                break
+            if said and _SENTENCE.search(nxt[-1:]):
+                break  # a second sentence after the task's: prose after the table
+            said = said or bool(_SENTENCE.search(nxt[-1:]))
+            cells.append(nxt)
+            k += 1
+        row = _align(cells, found, width, joiner="")
+        if row is None:
+            break
+        rows.append(row)
+        numbers.append(j + 1)
+        j = k
+    if len(rows) == 1:
+        return None
+    return Table(rows, where=f"lines {i + 1}-{j}", lines=numbers), j
 
 
 def split_text_tables(lines: list[str]) -> list[str | Table]:
@@ -376,6 +435,11 @@ def split_text_tables(lines: list[str]) -> list[str | Table]:
     out: list[str | Table] = []
     i = 0
     while i < len(lines):
+        column = _column_header(lines, i)
+        if column is not None and (taken := _column_table(lines, i, column)) is not None:
+            table, i = taken
+            out.append(table)
+            continue
         head = _header(lines[i])
         if head is None:
             out.append(lines[i])
