@@ -56,6 +56,7 @@ def imported(run, path: Path, *extra: str):
 
 @pytest.mark.parametrize(("name", "fmt"), [
     ("task-table.docx", "docx"), ("task-table.html", "html"), ("task-table.xlsx", "xlsx"), ("task-table.txt", "text"),
+    ("task-table.pdf", "pdf"),
 ])
 def test_task_table_imports_the_same_from_every_format(run, name, fmt):
     result, stderr = imported(run, FORMATS / name)
@@ -292,3 +293,29 @@ def test_text_table_keeps_line_numbers_for_the_parser():
 ])
 def test_labelled_clauses_and_prose_are_not_table_headers(line):
     assert split_text_tables([line, "1\t任务。\t单位"]) == [line, "1\t任务。\t单位"]
+
+
+def test_pdf_table_over_a_page_break_and_a_line_of_names_without_table():
+    from imtrack.ingest.readers.pdf import _Line, tables
+
+    def row(page: int, top: float, *cells: tuple[float, str]) -> list[_Line]:
+        return [_Line(page, x, x + 10.5 * len(t), top, 10.5, t) for x, t in cells]
+
+    header = ((60, "序号"), (100, "重点任务"), (300, "牵头单位"), (400, "完成时限"))
+    lines = [
+        *row(1, 80, (72, "序号、重点任务、牵头单位、完成时限四列须填写完整，不得漏项，按时报送。")),
+        *row(1, 100, *header),
+        *row(1, 120, (60, "1"), (100, "建设智慧城市"), (300, "市数据局"), (400, "2025年")),
+        *row(1, 134, (100, "平台。"), (400, "底前")),
+        *row(2, 60, *header),  # repeated on the next page
+        *row(2, 80, (60, "2"), (100, "推进一网通办。"), (300, "市政务服务中心"), (400, "持续推进")),
+        *row(2, 100, (72, "以上任务由各单位抓好落实，每季度末报送进展情况，逾期未报的予以通报。")),
+    ]
+    blocks = tables(lines)
+    assert [type(b).__name__ for b in blocks] == ["list", "Table", "list"]
+    assert measures(blocks[1].rows) == [
+        ("建设智慧城市平台。", "", "市数据局", [], "2025-12-31"),
+        ("推进一网通办。", "", "市政务服务中心", [], "ongoing"),
+    ]
+    names_only = row(1, 100, *header) + row(1, 120, (72, "正文段落，跨越各列，不是表格的一行内容，应当照常读作段落。"))
+    assert tables(names_only) == [names_only]

@@ -12,6 +12,11 @@ cover the Adobe-GB1 fonts that Chinese PDFs use, embedded or not). Here the page
   this one starts at the left edge (not indented, not centred), also across a page break. A
   first-line indent, a short line before, a centred line or a wide vertical gap starts a new
   paragraph.
+* **Task-division tables** are rebuilt from where their text stands: a row of three or more
+  column names (序号 | 重点任务 | 牵头单位 …) gives the columns, every text line below goes to the
+  column it stands in, a row starts at its number, and a cell's wrapped lines are joined. The
+  table ends at the first line that fits no column (a paragraph runs across them); it goes on
+  over a page break, past a repeated header.
 * **A PDF without text** (a scan) or whose fonts carry no text mapping is an error that says
   to run OCR, never an empty import."""
 
@@ -25,7 +30,7 @@ from io import BytesIO
 from itertools import pairwise
 from typing import Any
 
-from imtrack.ingest.document import Document
+from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
 
 _PAGE_NUMBER = re.compile(
@@ -67,8 +72,12 @@ def read_pdf(data: bytes, name: str) -> Document:
             f"Word or text version, or run OCR on it (e.g. `ocrmypdf --force-ocr -l chi_sim IN.pdf OUT.pdf`)"
         )
     doc = Document(name=name, format="pdf")
-    for paragraph in paragraphs(drop_furniture(lines)):
-        doc.add(paragraph)
+    for block in tables(drop_furniture(lines)):
+        if isinstance(block, Table):
+            doc.blocks.append(block)
+        else:
+            for paragraph in paragraphs(block):
+                doc.add(paragraph)
     return doc
 
 
@@ -188,3 +197,86 @@ def _join(left: str, right: str) -> str:
     if left and right and left[-1].isascii() and left[-1].isalpha() and right[0].isascii() and right[0].isalpha():
         return f"{left} {right}"
     return left + right
+
+
+# -- task-division tables ---------------------------------------------------------------------
+
+
+def _rows_by_top(lines: list[_Line]) -> list[list[_Line]]:
+    """The lines that stand side by side (one row of a table: one line per cell), top down."""
+    groups: list[list[_Line]] = []
+    for line in lines:
+        if groups and groups[-1][0].page == line.page and abs(groups[-1][0].top - line.top) < 2:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    for group in groups:
+        group.sort(key=lambda line: line.x0)
+    return groups
+
+
+class _Columns:
+    def __init__(self, header: list[_Line]) -> None:
+        self.starts = [line.x0 for line in header]
+        self.tolerance = max(2.0, 0.5 * statistics.median(line.size for line in header))
+
+    def column(self, line: _Line) -> int | None:
+        """The column `line` stands in, or None when it stands in none or runs over the next."""
+        for i, start in enumerate(self.starts):
+            end = self.starts[i + 1] if i + 1 < len(self.starts) else float("inf")
+            if start - self.tolerance <= line.x0 < end - self.tolerance:
+                return i if line.x1 <= end + self.tolerance else None
+        return None
+
+
+def tables(lines: list[_Line]) -> list[list[_Line] | Table]:
+    """`lines` with the task-division tables among them rebuilt (see the module docstring):
+    runs of lines for paragraphs(), and Tables."""
+    from imtrack.ingest.tables import _ROW_NUMBER, NUMBER, layout
+
+    groups = _rows_by_top(lines)
+    out: list[list[_Line] | Table] = []
+    plain: list[_Line] = []
+    g = 0
+    while g < len(groups):
+        group = groups[g]
+        names = [line.text for line in group]
+        found = layout([names]) if len(group) >= 3 else None
+        if found is None or NUMBER not in found.columns:
+            plain.extend(group)
+            g += 1
+            continue
+        start = g
+        columns = _Columns(group)
+        number_col = found.columns[NUMBER]
+        header = list(names)
+        rows: list[list[str]] = []
+        g += 1
+        while g < len(groups):
+            cells = [(columns.column(line), line) for line in groups[g]]
+            if any(c is None for c, _ in cells):
+                break  # a paragraph across the columns: the table is over
+            if [line.text for line in groups[g]] == names:
+                g += 1  # the header again on a new page
+                continue
+            starts_row = any(c == number_col and _ROW_NUMBER.match(line.text) for c, line in cells)
+            if starts_row:
+                rows.append([""] * len(names))
+            target = rows[-1] if rows else header  # lines before the first row: the header wraps
+            for c, line in cells:
+                assert c is not None
+                target[c] += line.text
+            g += 1
+        if not rows:  # column names in a line, but no table under them
+            plain.extend(group)
+            g = start + 1
+            continue
+        if plain:
+            out.append(plain)
+            plain = []
+        page = group[0].page
+        out.append(Table(square([header, *rows]), where=f"the table on page {page}"))
+    if plain:
+        out.append(plain)
+    return out
+
