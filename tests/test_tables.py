@@ -319,3 +319,22 @@ def test_pdf_table_over_a_page_break_and_a_line_of_names_without_table():
     ]
     names_only = row(1, 100, *header) + row(1, 120, (72, "正文段落，跨越各列，不是表格的一行内容，应当照常读作段落。"))
     assert tables(names_only) == [names_only]
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_CELL = st.text(alphabet="推进建设市省局委厅办，、（）2025年底前持续", min_size=1, max_size=30).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_CELL, _CELL, st.one_of(st.just(""), _CELL), _CELL), min_size=1, max_size=8))
+def test_a_tab_separated_table_comes_back_cell_for_cell(cells):
+    header = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
+    rows = [[str(i), *row] for i, row in enumerate(cells, start=1)]
+    lines = ["标题", "\t".join(header), *("\t".join(r) for r in rows), "以上任务请抓好落实。"]
+    blocks = split_text_tables(lines)
+    assert blocks[0] == "标题" and blocks[-1] == lines[-1]
+    assert isinstance(blocks[1], Table)
+    assert blocks[1].rows == [header, *rows]
+    assert blocks[1].lines == list(range(2, 3 + len(rows)))
