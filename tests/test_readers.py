@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from imtrack.errors import ImtrackError
-from imtrack.ingest.readers import read_document
+from imtrack.ingest.readers import read_file
 from imtrack.ingest.readers.detect import OLE2_MAGIC, sniff
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
@@ -35,7 +35,7 @@ def test_the_corpus_is_there():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_gov_cn_article_body_reads_as_the_corpus_text(name):
-    doc = read_document(CORPUS / f"{name}.html")
+    doc = read_file(CORPUS / f"{name}.html")
     assert doc.format == "html"
     assert doc.paragraphs == corpus_lines(name)
     assert doc.tables == []
@@ -45,7 +45,7 @@ def test_gov_cn_article_body_reads_as_the_corpus_text(name):
     ("page", "encoding"), [("gbf-2018-115-page.html", "utf-8"), ("gbf-2018-115-portal.html", "gb18030")]
 )
 def test_full_saved_page_keeps_the_article_and_drops_the_furniture(page, encoding):
-    doc = read_document(FORMATS / page)
+    doc = read_file(FORMATS / page)
     assert doc.paragraphs == corpus_lines("gbf-2018-115")
     assert doc.encoding == encoding  # the portal declares gb2312 in its <meta>
     text = doc.text
@@ -56,7 +56,7 @@ def test_full_saved_page_keeps_the_article_and_drops_the_furniture(page, encodin
 @pytest.mark.parametrize("name", NAMES)
 def test_corpus_text_files_read_unchanged(name):
     """No line of a real document is mistaken for a table: the parser gets the file as it is."""
-    doc = read_document(CORPUS / f"{name}.txt")
+    doc = read_file(CORPUS / f"{name}.txt")
     assert (doc.format, doc.encoding, doc.tables) == ("text", "utf-8", [])
     assert doc.text == (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
 
@@ -66,14 +66,14 @@ def test_html_blocks_breaks_and_whitespace():
         "<div><p>一、总体<b>要求</b></p><p>第一行<br>第二行</p>\n<p>  空格  \n 折行 </p>"
         "<p>&nbsp;</p><ul><li>甲</li><li>乙</li></ul>尾巴</div>"
     )
-    doc = read_document(_write("x.html", html.encode()))
+    doc = read_file(_write("x.html", html.encode()))
     assert doc.paragraphs == ["一、总体要求", "第一行", "第二行", "空格 折行", "甲", "乙", "尾巴"]
 
 
 def test_html_named_txt_is_read_as_html(tmp_path):
     path = tmp_path / "saved.txt"
     path.write_bytes((CORPUS / "gf-2018-44.html").read_bytes())
-    doc = read_document(path)
+    doc = read_file(path)
     assert doc.format == "html"
     assert doc.paragraphs == corpus_lines("gf-2018-44")
 
@@ -98,7 +98,7 @@ def _mhtml(html: str, charset: str = "gb2312") -> bytes:
 def test_saved_web_archive_named_doc_is_read_as_its_page(tmp_path):
     path = tmp_path / "下载.doc"
     path.write_bytes(_mhtml((CORPUS / "gf-2018-44.html").read_text(encoding="utf-8")))
-    doc = read_document(path)
+    doc = read_file(path)
     assert doc.format == "html"
     # gb2312 is read as browsers read it (GB18030): 云—端 keeps its dash U+2014
     assert doc.paragraphs == corpus_lines("gf-2018-44")
@@ -109,7 +109,7 @@ def test_gb2312_page_keeps_its_dashes(tmp_path):
     page = '<html><head><meta charset="gb2312"></head><body><p>云—端融合，鍶</p></body></html>'
     path = tmp_path / "p.html"
     path.write_bytes(page.encode("gb18030"))
-    assert read_document(path).paragraphs == ["云—端融合，鍶"]
+    assert read_file(path).paragraphs == ["云—端融合，鍶"]
 
 
 def test_import_html_gives_the_same_measures_as_the_text(run, tmp_path):
@@ -134,7 +134,7 @@ def test_docx_reads_as_the_corpus_text_with_word_numbering(name):
     raw = [p.text for p in docx.Document(str(path)).paragraphs]
     # The markers are Word's automatic numbering, not text: the reader has to count them.
     assert not any(line.startswith(("一、", "（一）", "1.")) for line in raw)
-    doc = read_document(path)
+    doc = read_file(path)
     assert doc.format == "docx"
     assert doc.paragraphs == corpus_lines(name)
     assert "国务院办公厅文件" not in doc.text  # the page header is not the body
@@ -163,7 +163,7 @@ def test_docx_numbering_formats_and_restarts(tmp_path):
         )
     path = tmp_path / "n.docx"
     document.save(path)
-    lines = read_document(path).paragraphs
+    lines = read_file(path).paragraphs
     assert lines[:7] == ["一、甲", "1.1乙", "①丙", "②丁", "1.2戊", "二、己", "2.1庚"]
     assert lines[-1] == "十一、x"
 
@@ -181,7 +181,7 @@ def test_docx_line_breaks_and_plain_tables(tmp_path):
     document.add_paragraph("（一）完成试点。")
     path = tmp_path / "b.docx"
     document.save(path)
-    doc = read_document(path)
+    doc = read_file(path)
     assert doc.paragraphs == ["第一行", "第二行", "地区", "城市", "华北", "北京", "（一）完成试点。"]
     assert doc.tables == []  # not a task-division table: its cells are paragraphs
 
@@ -205,7 +205,7 @@ def test_docx_tracked_changes_read_as_accepted(tmp_path):
     path = tmp_path / "draft.docx"
     document.save(path)
     assert paragraph.text == "（一）加强推进。"  # what python-docx alone would give
-    assert read_document(path).paragraphs == ["（一）加强统筹推进。"]
+    assert read_file(path).paragraphs == ["（一）加强统筹推进。"]
 
 
 def test_import_docx_gives_the_same_measures_as_the_text(run):
@@ -229,7 +229,7 @@ def test_import_summary_names_the_format(run):
 
 @pytest.mark.parametrize("pdf", ["gf-2019-5.pdf", "gf-2019-5-embedded.pdf", "gbf-2018-129.pdf"])
 def test_pdf_reads_as_the_corpus_text(pdf):
-    doc = read_document(FORMATS / pdf)
+    doc = read_file(FORMATS / pdf)
     assert doc.format == "pdf"
     # headers (国务院文件) and page numbers (— 2 —) dropped, hard wraps joined, indents kept apart
     assert doc.paragraphs == corpus_lines(pdf.split(".")[0].removesuffix("-embedded"))
@@ -352,7 +352,7 @@ def test_sniff_goes_by_content_before_suffix():
 def test_a_gbk_text_file_is_text_not_binary(run, tmp_path):
     path = tmp_path / "gbk.txt"
     path.write_bytes((CORPUS / "gf-2019-5.txt").read_text(encoding="utf-8").encode("gb18030"))
-    doc = read_document(path)
+    doc = read_file(path)
     assert (doc.format, doc.encoding) == ("text", "gb18030")
     assert doc.paragraphs == corpus_lines("gf-2019-5")
 
@@ -361,7 +361,7 @@ def test_reader_errors_are_imtrack_errors(tmp_path):
     path = tmp_path / "x.ofd"
     path.write_bytes(OFD)
     with pytest.raises(ImtrackError):
-        read_document(path)
+        read_file(path)
 
 
 # -- properties -----------------------------------------------------------------------------------

@@ -235,12 +235,12 @@ def import_file(
     """Read `path` in whatever format it is (readers/detect.py; text encoding detected unless
     given) and import its measures: those of its paragraphs, then those of its tables."""
     from imtrack.domain.derived import today
-    from imtrack.ingest.readers import read_document
+    from imtrack.ingest.readers import read_file
     from imtrack.ingest.tables import document_measures
 
     if sector is not None:
         parse_sector(sector)  # a usage error before any file work
-    doc = read_document(path, encoding)
+    doc = read_file(path, encoding)
     tables = document_measures(doc, today())
     return import_text(
         store,

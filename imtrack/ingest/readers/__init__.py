@@ -9,10 +9,10 @@ from imtrack.ingest.document import Document
 from imtrack.ingest.readers.detect import DOCX, HTML, MHTML, PDF, TEXT, XLSX, sniff
 from imtrack.ingest.textio import check_encoding, read_bytes
 
-__all__ = ["read_document"]
+__all__ = ["read_file"]
 
 
-def read_document(path: Path, encoding: str | None = None) -> Document:
+def read_file(path: Path, encoding: str | None = None) -> Document:
     """Read `path` as a document. `encoding` applies to text and HTML (detected if None)."""
     if encoding is not None:
         check_encoding(encoding)  # a typo is a usage error even when the file is missing

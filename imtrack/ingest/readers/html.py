@@ -165,7 +165,8 @@ class _Lines:
 
     def flush(self) -> None:
         if self.parts:
-            self.doc.add("".join(self.parts))
+            # spaces at the edges of two inline elements make one, as in a browser
+            self.doc.add(_WHITESPACE.sub(" ", "".join(self.parts)))
             self.parts = []
 
     def table(self, table: Table) -> None:
