@@ -128,6 +128,14 @@ def test_one_responsibility_column_says_who_leads():
     ]
 
 
+def test_columns_of_people_are_not_agencies():
+    rows = [
+        ["序号", "工作任务", "牵头领导", "牵头单位", "责任人", "联系电话", "完成时限"],
+        ["1", "甲任务。", "王副市长", "市发展改革委", "张三", "12345678", "2025年底"],
+    ]
+    assert measures(rows) == [("甲任务。", "", "市发展改革委", [], "2025-12-31")]
+
+
 def test_section_rows_repeated_headers_and_blank_rows():
     header = ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
     rows = [

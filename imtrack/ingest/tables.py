@@ -66,11 +66,17 @@ def _headerish(cell: str) -> bool:
     return 0 < len(folded) <= 12 and not _NOT_A_HEADER.search(folded)
 
 
+# Columns of people (责任领导 王某, 联系人 李某 and a phone number), not of units.
+_PEOPLE = re.compile(r"领导|联系人|责任人|负责人|联系方式|电话")
+
+
 def column_kind(header: str) -> str | None:
-    """The kind of column a header names, or None (备注, 完成标志, …: not read)."""
+    """The kind of column a header names, or None (备注, 完成标志, 牵头领导, …: not read)."""
     if not _headerish(header):
         return None
     folded = _fold(header)
+    if _PEOPLE.search(folded):
+        return None
     for kind, pattern in _HEADER_KINDS:
         if pattern.search(folded):
             return kind
