@@ -329,6 +329,8 @@ BAD_FILES = [
     ("notes.rtf", b"{\\rtf1\\ansi hello}", "notes.rtf is an RTF document"),
     ("locked.docx", OLE2, "locked.docx is password-protected; open it with its password and save an unprotected copy"),
     ("fake.pdf", "一、总体要求".encode(), "fake.pdf is not a PDF (no %PDF header)"),
+    ("app.html", b"<!DOCTYPE html><html><head><script>load()</script></head><body><div id='app'></div></body></html>",
+     "app.html is a web page without any text (its article may be loaded by a script)"),
 ]
 
 

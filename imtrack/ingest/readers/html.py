@@ -21,7 +21,7 @@ from typing import Any
 
 from imtrack.errors import ImtrackError
 from imtrack.ingest.document import Document, Table, square
-from imtrack.ingest.readers.detect import DamagedFile
+from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
 from imtrack.ingest.tables import is_task_table
 from imtrack.ingest.textio import decode
 
@@ -64,6 +64,11 @@ def read_html(data: bytes, name: str, encoding: str | None = None) -> Document:
     lines = _Lines(doc)
     _walk(body, lines, top=True)
     lines.flush()
+    if not doc.blocks:
+        raise UnsupportedFormat(
+            f"{name} is a web page without any text (its article may be loaded by a script); save "
+            f"the page from the browser once it shows the article, or copy the text into a .txt file"
+        )
     return doc
 
 
