@@ -68,6 +68,35 @@ def test_task_table_imports_the_same_from_every_format(run, name, fmt):
     assert result["warnings"] == [stderr.strip().removeprefix("imtrack: warning: ")]
 
 
+def test_a_word_table_split_in_two_keeps_its_header(tmp_path):
+    """Word splits a long table at a section heading; only the first part has the header."""
+    import docx
+
+    from imtrack.ingest.readers import read_file
+    from imtrack.ingest.tables import document_measures
+
+    document = docx.Document()
+    parts = [
+        [["序号", "重点任务", "牵头单位", "完成时限"], ["1", "甲任务。", "市科技局", "2025年底"]],
+        [["2", "乙任务。", "市财政局", "持续推进"]],
+        [["地区", "城市", "人口", "面积"], ["华北", "北京", "2000万", "1.6万"]],  # another table
+    ]
+    for heading, grid in zip(("一、科技", "二、财政", "附：地区"), parts, strict=True):
+        document.add_paragraph(heading)
+        table = document.add_table(rows=len(grid), cols=len(grid[0]))
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+    path = tmp_path / "split.docx"
+    document.save(path)
+    doc = read_file(path)
+    assert len(doc.tables) == 2 and "北京" in doc.paragraphs
+    reading = document_measures(doc, TODAY)
+    assert [(m.text, m.lead, m.due) for m in reading.measures] == [
+        ("甲任务。", "市科技局", "2025-12-31"), ("乙任务。", "市财政局", "ongoing"),
+    ]
+
+
 def test_the_same_table_in_another_format_adds_nothing(run):
     imported(run, FORMATS / "task-table.docx")
     again, _ = imported(run, FORMATS / "task-table.xlsx")

@@ -89,10 +89,13 @@ class Layout:
     columns: dict[str, int]  # kind -> column index
 
 
+_HEADER_REACH = 6  # title, subtitle, unit and date rows, blank rows may stand above the header
+
+
 def layout(rows: list[list[str]]) -> Layout | None:
-    """The header of a task-division table among its first rows (a title row may come before
+    """The header of a task-division table among its first rows (title rows may come before
     it), or None when `rows` is not one: a task column and an agency or deadline column."""
-    for top in range(min(3, len(rows))):
+    for top in range(min(_HEADER_REACH, len(rows))):
         kinds = [column_kind(cell) for cell in rows[top]]
         if TASK not in kinds:
             continue
@@ -125,6 +128,20 @@ def layout(rows: list[list[str]]) -> Layout | None:
 
 def is_task_table(rows: list[list[str]]) -> bool:
     return bool(rows) and layout(rows) is not None
+
+
+def continued(header: list[list[str]] | None, rows: list[list[str]]) -> list[list[str]] | None:
+    """`rows` under the header of the task-division table before it, when they are its rows
+    going on (Word splits a long table at a page or a section heading, and only the first part
+    has the header): as many columns, and a row number where the first part has its 序号."""
+    if header is None or not rows or is_task_table(rows):
+        return None
+    found = layout(header)
+    if found is None or len(rows[0]) != len(header[-1]):
+        return None
+    if NUMBER in found.columns and not _ROW_NUMBER.match(rows[0][found.columns[NUMBER]].strip()):
+        return None
+    return [*header, *rows]
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile
-from imtrack.ingest.tables import is_task_table
+from imtrack.ingest.tables import continued, layout
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -46,11 +46,15 @@ def read_docx(data: bytes, name: str) -> Document:
     doc = Document(name=name, format="docx")
     numbers = _Numbering(word)
     tables = 0
+    header: list[list[str]] | None = None  # of the last task-division table
     for block in word.iter_inner_content():
         if isinstance(block, DocxTable):
             tables += 1
             grid = table_grid(block)
-            if is_task_table(grid):
+            grid = continued(header, grid) or grid  # a table split in two goes on
+            found = layout(grid)
+            if found is not None:
+                header = grid[: found.header_rows]
                 doc.blocks.append(Table(grid, where=f"table {tables}"))
             else:
                 for row in _unique_cells(block):

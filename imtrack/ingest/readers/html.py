@@ -22,7 +22,7 @@ from typing import Any
 from imtrack.errors import ImtrackError
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
-from imtrack.ingest.tables import is_task_table
+from imtrack.ingest.tables import continued, is_task_table, layout
 from imtrack.ingest.textio import decode
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
@@ -163,6 +163,7 @@ class _Lines:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.parts: list[str] = []
+        self.header: list[list[str]] | None = None  # of the last task-division table
 
     def text(self, value: str | None) -> None:
         if value:
@@ -185,7 +186,10 @@ def _walk(el: Any, out: _Lines, top: bool = False) -> None:
         out.flush()
     elif tag == "table" and not top:
         grid = table_grid(el)
-        if is_task_table(grid):
+        grid = continued(out.header, grid) or grid  # a table split in two goes on
+        found = layout(grid)
+        if found is not None:
+            out.header = grid[: found.header_rows]
             out.table(Table(grid, where=f"table {_table_number(el)}"))
             out.text(el.tail)
             return
