@@ -80,7 +80,10 @@ def import_(
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
+        typer.Option(
+            "--encoding",
+            help="The encoding of a text file or web page (e.g. utf-8, gb18030). Default: detected.",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
