@@ -168,6 +168,31 @@ def test_docx_numbering_formats_and_restarts(tmp_path):
     assert lines[-1] == "十一、x"
 
 
+def test_docx_numbering_from_the_paragraph_style(tmp_path):
+    """Heading styles often carry the numbering (一、 on every 标题 1), not the paragraphs."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="901"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="chineseCountingThousand"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
+    ))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="901"><w:abstractNumId w:val="901"/></w:num>'))
+    base = document.styles.add_style("编号标题", WD_STYLE_TYPE.PARAGRAPH)
+    base.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="901"/></w:numPr>'))
+    derived = document.styles.add_style("一级标题", WD_STYLE_TYPE.PARAGRAPH)
+    derived.base_style = base  # the numbering comes through basedOn
+    for text, style in [("总体要求", base), ("正文。", None), ("主要任务", derived)]:
+        document.add_paragraph(text, style=style)
+    path = tmp_path / "s.docx"
+    document.save(path)
+    assert read_file(path).paragraphs == ["一、总体要求", "正文。", "二、主要任务"]
+
+
 def test_docx_line_breaks_and_plain_tables(tmp_path):
     import docx
 
