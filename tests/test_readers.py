@@ -147,7 +147,7 @@ def test_docx_numbering_formats_and_restarts(tmp_path):
 
     document = docx.Document()
     numbering = document.part.numbering_part.element
-    levels = [("chineseCounting", "%1、"), ("decimal", "%1.%2"), ("decimalEnclosedCircle", "%3")]
+    levels = [("chineseCounting", "%1、"), ("decimal", "%1.%2"), ("decimalEnclosedCircle", "%3"), ("bullet", "\uf0b7")]
     # level 1 is "legal" (isLgl): the 一 of level 0 is written 1 in its number
     body = "".join(
         f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{f}"/><w:lvlText w:val="{t}"/>'
@@ -156,7 +156,7 @@ def test_docx_numbering_formats_and_restarts(tmp_path):
     )
     numbering.insert(0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="900">{body}</w:abstractNum>'))
     numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="900"><w:abstractNumId w:val="900"/></w:num>'))
-    for level, text in [(0, "甲"), (1, "乙"), (2, "丙"), (2, "丁"), (1, "戊"), (0, "己"), (1, "庚")] + [(0, "x")] * 9:
+    for level, text in [(0, "甲"), (1, "乙"), (2, "丙"), (2, "丁"), (1, "戊"), (0, "己"), (1, "庚"), (3, "辛")] + [(0, "x")] * 9:
         paragraph = document.add_paragraph(text)
         paragraph._p.get_or_add_pPr().append(
             parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="900"/></w:numPr>')
@@ -164,7 +164,7 @@ def test_docx_numbering_formats_and_restarts(tmp_path):
     path = tmp_path / "n.docx"
     document.save(path)
     lines = read_file(path).paragraphs
-    assert lines[:7] == ["一、甲", "1.1乙", "①丙", "②丁", "1.2戊", "二、己", "2.1庚"]
+    assert lines[:8] == ["一、甲", "1.1乙", "①丙", "②丁", "1.2戊", "二、己", "2.1庚", "•辛"]  # a Symbol-font bullet
     assert lines[-1] == "十一、x"
 
 

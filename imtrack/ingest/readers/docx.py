@@ -213,7 +213,10 @@ class _Numbering:
         for deeper in [k for k in state.counts if k > ilvl]:
             del state.counts[deeper]
         if level.fmt == "bullet":
-            return level.text if level.text.strip() and level.text in "■●◆▲•□★" else ""
+            # Word's bullets are often private-use glyphs of the Symbol or Wingdings fonts
+            # (U+F0B7, U+F06E): shown as a bullet, so written as one.
+            glyph = level.text.strip()
+            return glyph if glyph and glyph in "■●◆▲•□★" else ("•" if glyph else "")
         if level.fmt == "none":
             return level.text if "%" not in level.text else ""
         text = level.text
