@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,22 @@ def _ids(ids: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
+def _task_workbook(file: Path) -> bool:
+    """A .xlsx that is a task-division table rather than imtrack's ledger sheet coming back."""
+    if file.suffix.lower() != ".xlsx" or not file.is_file():
+        return False
+    from imtrack.ingest.readers.sheet import is_ledger_workbook
+
+    return not is_ledger_workbook(file)
+
+
+def _reading(format: str, encoding: str | None) -> str:
+    """How the file was read: its encoding for text (as before), else the format too."""
+    if format == "text":
+        return encoding or "text"
+    return f"{format}, {encoding}" if encoding else format
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -42,8 +59,9 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="A text file (a policy document or task-division ledger), a .json backup from "
-            "`imtrack export`, or a returned .csv/.xlsx ledger sheet.",
+            help="A policy document or task-division table (.txt, .html, .docx, .pdf, or a .xlsx "
+            "task-division sheet), a .json backup from `imtrack export`, or a returned .csv/.xlsx "
+            "ledger sheet.",
             show_default=False,
         ),
     ],
@@ -62,7 +80,10 @@ def import_(
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
+        typer.Option(
+            "--encoding",
+            help="The encoding of a text file or web page (e.g. utf-8, gb18030). Default: detected.",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
@@ -73,7 +94,7 @@ def import_(
     ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Import a document's measures, a JSON backup, or a returned ledger sheet (.csv/.xlsx)."""
+    """Import a document's measures (text, HTML, Word, PDF, task-division sheet), a JSON backup, or a returned ledger sheet."""
     from imtrack.cli.arguments import shown, undecodable
 
     if source is None and undecodable(file.name) and file.suffix.lower() not in EXCHANGE_SUFFIXES and file.exists():
@@ -84,7 +105,7 @@ def import_(
             f"the file name {shown(file.name)} is not text in this terminal's encoding, so it cannot "
             f"be the source name; give one with --source NAME (e.g. --source '分工方案')"
         )
-    if file.suffix.lower() in EXCHANGE_SUFFIXES:
+    if file.suffix.lower() in EXCHANGE_SUFFIXES and not _task_workbook(file):
         from imtrack.cli.exchange import import_exchange
 
         import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, fmt=fmt)
@@ -97,6 +118,8 @@ def import_(
     result = import_file(
         _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run
     )
+    for warning in result.warnings:
+        sys.stderr.write(f"imtrack: warning: {warning}\n")
     if fmt is OutputFormat.json:
         _json(result.to_dict())
         return
@@ -106,7 +129,8 @@ def import_(
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(
-        f"{verb} {shown(str(file))} ({result.encoding}) as source {result.source!r}: {len(result.parsed)} measures found"
+        f"{verb} {shown(str(file))} ({_reading(result.format, result.encoding)}) as source {result.source!r}: "
+        f"{len(result.parsed)} measures found"
     )
     added = [m.id for m in result.added]
     typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))

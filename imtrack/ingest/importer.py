@@ -16,7 +16,7 @@ clears what it filled in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import ImtrackError, InvalidValue
 from imtrack.ingest.parser import ParsedMeasure, parse_text
-from imtrack.ingest.textio import read_text
 from imtrack.storage.store import Store
 from imtrack.vocab.agencies import canonical, clean_partners, without_lead
 from imtrack.vocab.sectors import OTHER, SectorRules, parse_sector
@@ -34,7 +33,7 @@ from imtrack.vocab.textnorm import fold_compact
 
 # After NFKC: 。 stays, ；→; ，→, ！→! ？→?
 _FINAL_PUNCTUATION = "。;,.!?、"
-FILLABLE = ("lead", "partners", "section")
+FILLABLE = ("lead", "partners", "section", "due")
 
 
 class NoMeasures(ImtrackError):
@@ -58,6 +57,8 @@ class ImportResult:
     encoding: str | None
     dry_run: bool
     forced_sector: str | None
+    format: str = "text"  # the reader that read the file: text, html, docx, pdf, xlsx
+    warnings: list[str] = field(default_factory=list)  # rows read only in part, and why
     parsed: list[ParsedMeasure] = field(default_factory=list)
     added: list[Measure] = field(default_factory=list)
     updated: list[Update] = field(default_factory=list)
@@ -76,6 +77,8 @@ class ImportResult:
         return {
             "source": self.source,
             "encoding": self.encoding,
+            "format": self.format,
+            "warnings": list(self.warnings),
             "dry_run": self.dry_run,
             "found": len(self.parsed),
             "added": [measure_record(m) for m in self.added],
@@ -91,7 +94,9 @@ def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str, txn:
     """Give `measure` the lead/partners/section it lacks, recorded under `txn`; return what was
     filled. Agencies are stored by their canonical names, and partners never repeat the lead."""
     lead = canonical(parsed.lead) if parsed.lead else None
-    offered: dict[str, Any] = {"lead": lead, "partners": list(parsed.partners), "section": parsed.section}
+    offered: dict[str, Any] = {
+        "lead": lead, "partners": list(parsed.partners), "section": parsed.section, "due": parsed.due,
+    }
     filled: dict[str, Any] = {}
     for name in FILLABLE:
         old, new = getattr(measure, name), offered[name]
@@ -144,6 +149,7 @@ def plan_import(
                 section=p.section,
                 lead=lead,
                 partners=clean_partners(p.partners, lead),
+                due=p.due,
                 sector_pinned=sector is not None,  # the user chose it: reclassify keeps it
                 created=at,
                 updated=at,
@@ -177,19 +183,27 @@ def import_text(
     sector: str | None = None,
     encoding: str | None = None,
     dry_run: bool = False,
+    tables: Sequence[ParsedMeasure] = (),
+    format: str = "text",
+    warnings: Sequence[str] = (),
 ) -> ImportResult:
-    """Import the measures in `text` (read from `name`) as coming from `source`."""
+    """Import the measures in `text` (read from `name`) as coming from `source`, then those of
+    its task-division tables (`tables`, read by ingest.tables)."""
     source = source.strip()
     if not source:
         raise InvalidValue("the source name is empty; give the document's name, e.g. --source '国发〔2023〕16号'")
     slug = parse_sector(sector).slug if sector is not None else None
-    parsed = parse_text(text)
+    parsed = [*parse_text(text), *tables]
     if not parsed:
         raise NoMeasures(
             f"found no measures in {name}: no bulleted (■ ● ◆ …) or numbered (1. / （一） / 一是) "
-            f"items; check that it is the right file (and --encoding), nothing was imported"
+            f"items and no task-division table (任务 | 牵头单位 | 完成时限); check that it is the right "
+            f"file (and --encoding), nothing was imported"
         )
-    result = ImportResult(source=source, encoding=encoding, dry_run=dry_run, forced_sector=slug)
+    result = ImportResult(
+        source=source, encoding=encoding, dry_run=dry_run, forced_sector=slug, format=format,
+        warnings=list(warnings),
+    )
     at = clock.timestamp()
     from imtrack.core.transaction import command
 
@@ -218,19 +232,28 @@ def import_file(
     encoding: str | None = None,
     dry_run: bool = False,
 ) -> ImportResult:
-    """Read `path` (encoding detected unless given) and import its measures."""
+    """Read `path` in whatever format it is (readers/detect.py; text encoding detected unless
+    given) and import its measures: those of its paragraphs, then those of its tables."""
+    from imtrack.domain.derived import today
+    from imtrack.ingest.readers import read_file
+    from imtrack.ingest.tables import document_measures
+
     if sector is not None:
         parse_sector(sector)  # a usage error before any file work
-    decoded = read_text(path, encoding)
+    doc = read_file(path, encoding)
+    tables = document_measures(doc, today())
     return import_text(
         store,
-        decoded.text,
+        doc.text,
         name=str(path),
         source=path.name if source is None else source,
         rules=rules,
         sector=sector,
-        encoding=decoded.encoding,
+        encoding=doc.encoding,
         dry_run=dry_run,
+        tables=tables.measures,
+        format=doc.format,
+        warnings=tables.warnings,
     )
 
 

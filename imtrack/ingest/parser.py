@@ -89,6 +89,7 @@ class ParsedMeasure:
     section: str = ""
     lead: str | None = None
     partners: list[str] = field(default_factory=list)
+    due: str | None = None  # what Measure.due stores: an ISO date or "ongoing"
 
 
 @dataclass(frozen=True, slots=True)
