@@ -5,8 +5,8 @@
     python bench/bench.py --quick    # 1k only, one run, no warm-up (CI runs this)
 
 Run it with the interpreter that has imtrack installed (e.g. .venv/bin/python). Standard library
-only, plus imtrack itself: the synthetic databases are written through imtrack's own JsonStore and
-Ledger, so the file format is the real one. Taskwarrior (`task`, 2.6.x) is optional; without it
+only, plus imtrack itself: the synthetic databases are written through imtrack's own store
+interface (one transaction), so the file format is the real one. Taskwarrior (`task`, 2.6.x) is optional; without it
 the imtrack side still runs and the script says how to install it.
 
 Every figure is a whole process (what a user waits for), timed with perf_counter around
@@ -101,12 +101,13 @@ def synthetic_rows(n: int) -> list[Row]:
 
 
 def write_imtrack_db(path: Path, rows: list[Row]) -> None:
+    from imtrack.config import locate
     from imtrack.domain.models import Change, Measure, Note
-    from imtrack.storage.store import JsonStore
+    from imtrack.storage.engines import open_store
 
     if path.exists():
         path.unlink()
-    store = JsonStore(path, seed=None)
+    store = open_store(locate(path, "bench"), seed=None)
     with store.transaction() as ledger:
         for r in rows:
             ledger.add(Measure(
