@@ -409,7 +409,10 @@ class TinyDBStore(Store):
         return dict(self._snapshot().meta)
 
     def exists(self) -> bool:
-        return read_bytes(self.path) is not None
+        try:
+            return os.stat(self.path).st_size > 0  # an empty file was never written: a new ledger
+        except OSError:
+            return False
 
     def info(self) -> StoreInfo:
         return StoreInfo(self.engine, str(self.path), self.path.exists())
@@ -515,6 +518,20 @@ class _Meta(dict):  # type: ignore[type-arg]
     def __delitem__(self, key: str) -> None:
         super().__delitem__(key)
         self.changed = True
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.changed = True
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.changed = True
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            self.changed = True
+        return super().pop(key, *default)
 
 
 class TinyDBTransaction(Transaction):
