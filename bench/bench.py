@@ -494,12 +494,21 @@ def main(argv: list[str] | None = None) -> int:
                              "—" if gap is None else f"{gap * 1000:+.0f} ms",
                              None if gap is None else gap * 1000 <= TARGET_READ_1K_MS))
         say()
-        show = table[(1000, "show N")][0].median
-        for name in ("note N TEXT", "set-status N STATUS"):
-            si, _ = table[(1000, name)]
-            extra = None if si.median is None or show is None else si.median - show
-            verdicts.append((f"1k `{name}`: what a write adds to `show N` (lock, write, fsync; no target)",
+        # What a write adds: `note` and `set-status` alternating with `show` of the same measure.
+        say("## 1k writes beside `show N` (the same rounds)\n")
+        say("| imtrack | ms | `show N` ms | difference |")
+        say("|---|---:|---:|---:|")
+        show = [*im, "show", "501"]
+        for op in (op for op in operations(501) if op.name in ("note N TEXT", "set-status N STATUS")):
+            wcmds = [[*im, *op.pick("imtrack", i)] for i in range(2)]
+            sw, ss = measure_pair((wcmds[0], env), (show, env), 1 if args.quick else (args.runs or 7),
+                                  0 if args.quick else 1, a_cmds=wcmds)
+            extra = None if sw.median is None or ss is None or ss.median is None else sw.median - ss.median
+            say(f"| `{op.name}` | {ms(sw.median)} | {ms(ss.median if ss else None)} | "
+                f"{'—' if extra is None else f'{extra * 1000:+.0f}'} |")
+            verdicts.append((f"1k `{op.name}`: what a write adds to `show N` (lock, encode, write, fsync; no target)",
                              "—" if extra is None else f"{extra * 1000:+.0f} ms", None))
+        say()
     if 10_000 in sizes:
         for op in (op for op in operations() if op.target):
             si, st = table[(10_000, op.name)]
