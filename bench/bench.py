@@ -544,8 +544,9 @@ def main(argv: list[str] | None = None) -> int:
             f"- Machine: {machine()}",
             f"- Versions: {versions(task)}",
             ("- Method: whole processes, alternating imtrack and Taskwarrior in each round; "
-            "1-2 warm-up rounds, then the median of 15 (start-up), 5 (1k, 10k) or 3 (100k) runs. "
-            "`list (table)` and the start-up `imtrack list` write to a pseudo-terminal (what a person "
+            "1-2 warm-up rounds, then the median of "
+            + (f"{args.runs} runs. " if args.runs else "15 (start-up), 5 (1k, 10k) or 3 (100k) runs. ")
+            + "`list (table)` and the start-up `imtrack list` write to a pseudo-terminal (what a person "
             "sees), the other operations to /dev/null, the same for both tools. imtrack's bytecode is "
             "compiled first (`compileall` of the imported package, as pip does on install), and its "
             "data-file cache is warm after the first run."),
