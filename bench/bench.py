@@ -295,7 +295,7 @@ class Op:
     imtrack: list[str] | list[list[str]]  # one command, or several used in turn (writes)
     task: list[str] | list[list[str]] | None
     tty: bool = False  # stdout is a terminal (tables), else /dev/null
-    target: bool = True  # False: shown for comparison, not one of issue 6's targets
+    target: bool = True  # False: shown for comparison, not one of the targets
 
     def pick(self, which: str, i: int) -> list[str]:
         cmd = self.imtrack if which == "imtrack" else self.task
