@@ -339,7 +339,7 @@ def log(
     from imtrack.domain.derived import today
 
     day = log_since(since, today()) if since is not None else None
-    entries = log_entries(_store(ctx).load(), measure_id, day)
+    entries = log_entries(_store(ctx), measure_id, day)
     if limit is not None:
         entries = entries[:limit]
     if fmt is OutputFormat.json:
@@ -393,23 +393,15 @@ def report(
     from imtrack.domain.derived import Settings
 
     settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
-    ledger = _store(ctx).load()
+    store = _store(ctx)
     if since is None:
         if until is not None:
             from imtrack.errors import InvalidValue
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
-        grouping = (by or ReportBy.sector).value
-        columns = ledger.measures.columns() if grouping in ("sector", "status") else None
-        if columns is not None:  # the index's columns: no digest parsed but those printed
-            from imtrack.core.report import progress_columns
+        from imtrack.core.report import progress_by
 
-            result = progress_columns(columns, grouping, settings, ledger.measures.digest)
-        else:
-            from imtrack.core.report import progress_by
-            from imtrack.storage.digest import summaries
-
-            result = progress_by(summaries(ledger), grouping, settings)
+        result = progress_by(store.find(), (by or ReportBy.sector).value, settings)
         if fmt is OutputFormat.json:
             _json(result.to_dict())
         else:
@@ -424,7 +416,7 @@ def report(
     from imtrack.core.report import period_bounds, period_report
 
     first, last = period_bounds(since, until, settings.today)
-    period = period_report(ledger, first, last)
+    period = period_report(store, first, last)
     if fmt is OutputFormat.json:
         _json(period.to_dict())
     else:
