@@ -82,6 +82,16 @@ _NEVER_STARTS = tuple("。，、；：！？.,;:!?）)”’」』")
 _SECTION_CUT = re.compile(r"[。；;：:]")
 
 
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One responsibility clause of a measure: the sentence(s) it covers and its agencies as
+    written (lead first), with the clause as printed."""
+
+    sentence: str
+    agencies: tuple[str, ...]
+    raw: str = ""
+
+
 @dataclass(slots=True)
 class ParsedMeasure:
     text: str
@@ -89,6 +99,26 @@ class ParsedMeasure:
     section: str = ""
     lead: str | None = None
     partners: list[str] = field(default_factory=list)
+    # -- document structure (read_document) --
+    number: str = ""  # the item's number as written: "（四）", "3.", "第五条", "■"
+    path: tuple[str, ...] = ()  # headings above the item, outermost first, as written
+    due: str | None = None  # ISO date from a deadline in its clause, counted from the document's date
+    clauses: list[Assignment] = field(default_factory=list)  # every clause, in order
+    incomplete: bool = False  # cut off mid-sentence at the end of the text
+
+
+@dataclass(slots=True)
+class Reading:
+    """What read_document found in a document."""
+
+    measures: list[ParsedMeasure]
+    doc_number: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+
+
+def read_document(text: str) -> Reading:
+    return Reading(parse_text(text))
 
 
 @dataclass(frozen=True, slots=True)
