@@ -105,7 +105,6 @@ def score(name: str) -> Score:
     return s
 
 
-@pytest.mark.xfail(strict=False, reason="the reader does not pass the corpus yet")
 def test_corpus_is_read_like_the_truth(capsys: pytest.CaptureFixture[str]) -> None:
     scores = [score(name) for name in NAMES]
     header = f"{'document':<14} {'want':>4} {'found':>5} {'invented':>8} " + " ".join(f"{f:>8}" for f in FIELDS)

@@ -1,91 +1,110 @@
 """Text -> measures. Pure functions, no I/O.
 
-The input is text extracted from PDF or web pages: hard line-wraps anywhere (even before the
-final 。), blank lines inside a measure, vertical text one character per line, page furniture and
-unrelated articles around the measures. The rules:
+`read_document(text)` reads a whole document: its header (文号, issuer, date), its outline, and
+the measures with their numbers, section paths, responsibility clauses and due dates, plus what
+it skipped and why (for `import --dry-run`). `parse_text(text)` is its list of measures.
+
+The input is one paragraph per line (what the HTML/Word/PDF readers give), or text extracted
+from PDF or web pages: hard line-wraps anywhere (even before the final 。), blank lines inside a
+measure, vertical text one character per line, page furniture and unrelated articles around the
+measures. The rules (structure.py: numbering and preambles; clauses.py: responsibility clauses;
+noise.py: lines that are never measures):
 
 * Which markers start a measure. A document with glyph bullets (■ ● ◆ ▲ • □ ★, at the start of a
   line or mid-line) uses them, provided there are at least as many as numbered items; otherwise
   numbered items are the measures. A glyph followed by 本报 / 记者 / 通讯员 / 新华社 … is a byline
-  ("□本报记者 王玉琢"), never a bullet.
-* Numbered documents are read as an outline: 一、 < （一） < 1. / 1、 < （1） / 1） / ① < 一是 (inline,
-  only when a document has both 一是 and 二是). 一、 is always a heading; any other numbered line
-  is a heading when the next numbered marker is deeper (it has children), else it is a measure
-  (a leaf of the outline). So "（一）…" is a measure in a list of （一）（二）… and a heading above
-  1. 2. 3. items.
+  ("□本报记者 王玉琢"), never a bullet; ■下转第2版 is a jump line.
+* Numbered documents are read as an outline (structure.LINE_MARKERS), with 一是 inline items
+  when a document has both 一是 and 二是. A numbered line is a heading when the next numbered
+  marker is deeper (it has children), else it is an item (a leaf of the outline). 一、 is a
+  heading whenever any 一、 of the document has children (so a 一、 with only paragraphs under it
+  is a heading too); in a document numbered only at the top level (一、… 三十、) the 一、 items
+  are the measures, if they commit someone to act (structure.commits).
+* Numbered items whose title or heading is a preamble (总体要求, 指导思想, 基本原则 …) are not
+  measures. Glyph bullets are: a page that bullets its points has already picked the tasks.
 * A measure continues across line-wraps and blank lines until its text is complete: it ends a
-  sentence (。！？, or . after Chinese) or a responsibility clause at the end of a line.
-  What follows a complete measure is not part of it (unrelated text), except a responsibility
-  clause that starts on the next line ("…平台。" / "（区科技局牵头，区发改委配合）").
-  Known limit: a measure of several sentences that the source breaks right after an inner 。 is
-  cut there; the rest is treated as unrelated text (never merged into another measure).
+  sentence (。！？, or . after Chinese) or a responsibility clause at the end of a line. After
+  that, a following paragraph belongs to it (joined with a newline) when it ends with a
+  responsibility clause of its own, or when the item's line was a bare title ("（一）加强组织领导。")
+  in a document written that way (two or more such items): its body paragraphs follow until
+  the next numbered line. Anything else after a complete measure is not part of it (a closing
+  paragraph, unrelated text), except a responsibility clause that starts on the next line.
 * Wrapped lines are joined without spaces, except between two Latin words; spaces that PDF
   extraction puts next to Chinese characters ("人口 10万") are dropped.
-* A trailing responsibility clause （X牵头，Y、Z配合） / (X牵头,Y配合) / （责任单位：X） becomes the
-  measure's lead and partners and is removed from its text. A clause on a heading
+* Every responsibility clause is taken out of the text and kept with the sentence it covers; the
+  first clause gives the measure's lead and partners (clauses.py). A clause on a heading
   (一、强化科技创新（区科技局牵头）) applies to the measures under it that have none of their own.
-* Headings (一、… / （一）… / 1. … with children / 七个方面主要任务②) are not measures; the
-  deepest heading above a measure is its section.
-* Noise that is dropped wherever it appears: runs of three or more one-character lines (vertical
-  text), page furniture (— 3 —, 第3版, 第2页, 3/12, 2023年10月19日 星期四, 责任编辑：…).
+* Headings are not measures; each measure keeps the headings above it as its path and the
+  deepest as its section.
+* A final item cut off mid-sentence at the end of the text (when the document's other items end
+  their sentences) is flagged `incomplete`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
-BULLETS = "■●◆▲•□★"
+from imtrack.ingest.clauses import (
+    Clause,
+    ends_with_clause,
+    parse_clause,
+    split_clause,
+    split_clauses,
+)
+from imtrack.ingest.noise import (
+    BULLETS,
+    is_byline,
+    is_jump,
+    is_signature,
+    noise_reason,
+    vertical_runs,
+)
+from imtrack.ingest.structure import (
+    Header,
+    commits,
+    is_bare_title,
+    is_preamble,
+    line_marker,
+    read_header,
+    title_of,
+)
+
+__all__ = [
+    "BULLETS",
+    "Assignment",
+    "Clause",
+    "ParsedMeasure",
+    "Reading",
+    "Skipped",
+    "clean_text",
+    "parse_clause",
+    "parse_text",
+    "read_document",
+    "split_clause",
+]
+
 _BULLET = re.compile(f"[{BULLETS}]")
-_BYLINE = re.compile(r"\s*(?:本报|记者|通讯员|特约|新华社|央视|文[/／:：]|图[/／:：]|摄影?[/／:：])")
 _SENTENCE_END = re.compile(r"(?:[。！？!?]|(?<=[^\x00-\x7f])\.)[”’」』\"'）)]*$")
 _SPACE_NEAR_WIDE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACES = re.compile(r"\s+")
 _NUMERAL = "一二三四五六七八九十"
-
-# Line-start markers of a numbered outline, by depth.
-_LINE_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (1, re.compile(f"^[{_NUMERAL}]{{1,3}}[、]")),
-    (2, re.compile(f"^[（(][{_NUMERAL}]{{1,3}}[）)]")),
-    (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
-    (4, re.compile(r"^(?:[（(]\d{1,2}[）)]|\d{1,2}[）)]|[①-⑳])")),
-    # "七个方面主要任务②": a part of a larger document; resets every heading below it
-    (0, re.compile(r"^[^。，,；;、\s]{2,24}[①-⑳]$")),
-)
 _INLINE_LEVEL = 5
 _INLINE_ITEM = re.compile(f"(?<![^。；;，,：:\\s（(])(?:十[{_NUMERAL[:9]}]?|[{_NUMERAL}])是(?=[^否不])")
-
-_FURNITURE = re.compile(
-    r"""^(?:
-      [-—–－]+\s*\d{1,4}\s*[-—–－]+              # — 3 —
-     |第\s*\d{1,4}\s*[版页]                      # 第3版
-     |\d{1,4}\s*/\s*\d{1,4}                      # 3/12
-     |(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d+)?      # Page 3 of 12
-     |\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天].{0,20}
-     |(?:责任编辑|责编|编辑|校对|美编|版式设计|制图)\s*[:：].{0,30}
-     |(?:上一页|下一页|返回顶部|打印本页|关闭窗口|【?打印】?|【?关闭】?)
-    )$""",
-    re.VERBOSE | re.IGNORECASE,
-)
-
-_CLAUSE = re.compile(
-    r"[（(](?P<inner>[^（）()]*?(?:牵头|配合|负责|责任单位|协办)[^（）()]*)[）)]"
-    r"\s*(?P<tail>[。；;.！!]?)\s*$"
-)
-_CLAUSE_START = re.compile(r"^[（(][^（）()]*(?:牵头|配合|负责|责任单位|协办)")
-_LEAD_PART = re.compile(r"^(?:(?:牵头|责任|主责)单位[:：]\s*(?P<a>.+)|(?P<b>.+?)(?:牵头负责|牵头|负责落实|负责))$")
-_PARTNER_PART = re.compile(r"^(?:(?:配合|协办|参与)单位[:：]\s*(?P<a>.+)|(?P<b>.+?)(?:协同配合|配合|协办|参与))$")
-_NAME_SEP = re.compile(r"[、,，/／]")
+_CLAUSE_START = re.compile(r"^[（(][^（）()]*(?:牵头|配合|负责|责任单位|协办|指导|参与)")
 # Punctuation that cannot begin unrelated text: a line starting with it continues the measure
 # ("…（区科技局牵头）" / "。").
 _NEVER_STARTS = tuple("。，、；：！？.,;:!?）)”’」』")
 _SECTION_CUT = re.compile(r"[。；;：:]")
+_TITLED_ITEMS = 2  # bare-title items with a body below them that make a document "titled"
+_PARAGRAPH_REACH = 40  # lines a wrapped paragraph may span when looking ahead
 
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """One responsibility clause of a measure: the sentence(s) it covers and its agencies as
-    written (lead first), with the clause as printed."""
+    written (lead first, with any carried over by 下同), with the clause as printed."""
 
     sentence: str
     agencies: tuple[str, ...]
@@ -102,9 +121,24 @@ class ParsedMeasure:
     # -- document structure (read_document) --
     number: str = ""  # the item's number as written: "（四）", "3.", "第五条", "■"
     path: tuple[str, ...] = ()  # headings above the item, outermost first, as written
-    due: str | None = None  # ISO date from a deadline in its clause, counted from the document's date
+    due: str | None = None  # ISO date (or "ongoing") from its clause, counted from the document's date
     clauses: list[Assignment] = field(default_factory=list)  # every clause, in order
     incomplete: bool = False  # cut off mid-sentence at the end of the text
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    line: int
+    text: str  # the start of what was skipped
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingSeen:
+    line: int
+    level: int
+    text: str
+    preamble: bool
 
 
 @dataclass(slots=True)
@@ -112,25 +146,21 @@ class Reading:
     """What read_document found in a document."""
 
     measures: list[ParsedMeasure]
+    headings: list[HeadingSeen] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     doc_number: str | None = None
     issuer: str | None = None
-    date: str | None = None
-
-
-def read_document(text: str) -> Reading:
-    return Reading(parse_text(text))
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    lead: str | None
-    partners: list[str]
+    date: str | None = None  # ISO
 
 
 def clean_text(text: str) -> str:
     """Collapse whitespace; drop it entirely where it touches a non-ASCII character."""
     text = _SPACE_NEAR_WIDE.sub("", text.strip())
     return _SPACES.sub(" ", text)
+
+
+def _clean_paragraphs(text: str) -> str:
+    return "\n".join(p for p in (clean_text(p) for p in text.split("\n")) if p)
 
 
 def _join(left: str, right: str) -> str:
@@ -145,45 +175,6 @@ def _latin(ch: str) -> bool:
 
 def normalise_newlines(text: str) -> str:
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def parse_clause(inner: str) -> Clause | None:
-    """The agencies in the inside of a responsibility clause, or None if it is not one."""
-    leads: list[str] = []
-    responsible: list[str] = []
-    partners: list[str] = []
-    for part in re.split(r"[，,；;]", inner):
-        part = part.strip()
-        if not part:
-            continue
-        if m := _LEAD_PART.match(part):
-            names = m["a"] or m["b"]
-            (leads if "牵头" in part else responsible).append(names.strip())
-        elif m := _PARTNER_PART.match(part):
-            partners.extend(n.strip() for n in _NAME_SEP.split(m["a"] or m["b"]) if n.strip())
-        else:
-            return None  # "(试行)", "(2023—2025年)": ordinary brackets, not a clause
-    if not leads:
-        leads, responsible = responsible, []
-    if not leads and not partners:
-        return None
-    lead = "、".join(leads) or None
-    return Clause(lead=lead, partners=[*responsible, *partners])
-
-
-def split_clause(text: str) -> tuple[str, Clause | None]:
-    """`text` without its trailing responsibility clause, and the clause."""
-    m = _CLAUSE.search(text)
-    if not m:
-        return text, None
-    clause = parse_clause(m["inner"])
-    if clause is None:
-        return text, None
-    body = text[: m.start()].rstrip()
-    tail = m["tail"]
-    if tail and not (body and body[-1] in "。；;.！!？?"):
-        body += tail
-    return body, clause
 
 
 _OPEN_REACH = 80
@@ -207,34 +198,7 @@ def _open(text: str) -> bool:
 def _complete(text: str) -> bool:
     # A bracket left open does not matter here: a clause wrapped across lines ends its lines with
     # "，" or "、", never with 。, and an unclosed "（" typo must not swallow what follows.
-    return bool(_SENTENCE_END.search(text)) or split_clause(text)[1] is not None
-
-
-def _line_marker(line: str) -> tuple[int, int] | None:
-    """(level, end of marker) of a numbered-outline marker at the start of `line`."""
-    for level, pattern in _LINE_MARKERS:
-        m = pattern.match(line)
-        if m:
-            return level, (m.end() if level else 0)
-    return None
-
-
-def _vertical_runs(lines: list[str]) -> set[int]:
-    """Indexes of lines that belong to vertical text: 3+ one-character lines (blanks between)."""
-    skip: set[int] = set()
-    run: list[int] = []
-    for i, line in enumerate(lines + ["--"]):
-        if not line:
-            continue
-        if len(line) == 1:
-            # "。" or "）" alone ends a measure wrapped just before it; it cannot begin vertical text
-            if run or line not in _NEVER_STARTS:
-                run.append(i)
-            continue
-        if len(run) >= 3:
-            skip.update(run)
-        run = []
-    return skip
+    return bool(_SENTENCE_END.search(text)) or ends_with_clause(clean_text(text))
 
 
 @dataclass(slots=True)
@@ -243,67 +207,101 @@ class _Seg:
     kind: str  # start | heading | text | noise
     level: int
     text: str
+    number: str = ""
+    why: str = ""  # for noise
 
 
 @dataclass(slots=True)
 class _Heading:
     text: str
     clause: Clause | None
+    preamble: bool = False
 
 
-def _content_lines(text: str) -> list[tuple[int, str]]:
+def _content_lines(text: str) -> tuple[list[tuple[int, str]], list[Skipped]]:
+    """The document's lines that may hold text (1-based line numbers), and what was dropped."""
     lines = [raw.strip() for raw in normalise_newlines(text).split("\n")]
-    vertical = _vertical_runs(lines)
-    return [
-        (i + 1, line)
-        for i, line in enumerate(lines)
-        if line and i not in vertical and not _FURNITURE.match(line)
-    ]
+    vertical = vertical_runs(lines, _NEVER_STARTS)
+    kept: list[tuple[int, str]] = []
+    dropped: list[Skipped] = []
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        if i in vertical:
+            dropped.append(Skipped(i + 1, line, "vertical text"))
+        elif noise_reason(line) == "page furniture":
+            dropped.append(Skipped(i + 1, line, "page furniture"))
+        else:
+            kept.append((i + 1, line))
+    return kept, dropped
+
+
+def _noise(number: int, line: str, following: str | None) -> _Seg | None:
+    """A line that ends whatever measure is open: a dateline, caption, jump line, signature."""
+    why = noise_reason(line)
+    if why is None and is_signature(line, following):
+        why = "signature"
+    return _Seg(number, "noise", 0, line, why=why) if why else None
 
 
 def _glyph_splits(line: str) -> list[tuple[int, bool]]:
-    """(position, is_byline) of every bullet glyph in `line`."""
-    return [(m.start(), bool(_BYLINE.match(line, m.end()))) for m in _BULLET.finditer(line)]
+    """(position, is_noise) of every bullet glyph in `line`: a byline or jump line is noise."""
+    return [
+        (m.start(), is_byline(line, m.end()) or is_jump(line[m.start() :])) for m in _BULLET.finditer(line)
+    ]
 
 
 def _glyph_segments(lines: list[tuple[int, str]]) -> list[_Seg]:
     segs: list[_Seg] = []
-    for number, line in lines:
+    for k, (number, line) in enumerate(lines):
+        following = lines[k + 1][1] if k + 1 < len(lines) else None
+        if (noise := _noise(number, line, following)) is not None:
+            segs.append(noise)
+            continue
         splits = _glyph_splits(line)
         head = line[: splits[0][0]] if splits else line
         if head.strip():
-            marker = _line_marker(head)
+            marker = line_marker(head)
             # a marker with nothing after it ("0、" wrapped off a number) heads nothing
             if marker is not None and head[marker[1] :].strip():
                 segs.append(_Seg(number, "heading", marker[0], head))
             else:
                 segs.append(_Seg(number, "text", 0, head))
-        for k, (pos, byline) in enumerate(splits):
-            end = splits[k + 1][0] if k + 1 < len(splits) else len(line)
-            segs.append(_Seg(number, "noise" if byline else "start", 0, line[pos + 1 : end]))
+        for j, (pos, noisy) in enumerate(splits):
+            end = splits[j + 1][0] if j + 1 < len(splits) else len(line)
+            if noisy:
+                segs.append(_Seg(number, "noise", 0, line[pos:end], why="byline or jump line"))
+            else:
+                segs.append(_Seg(number, "start", 0, line[pos + 1 : end], number=line[pos]))
     return segs
 
 
 def _numbered_segments(lines: list[tuple[int, str]], inline: bool) -> list[_Seg]:
     # First pass: every marker with its depth, to tell headings (with children) from items.
-    markers: list[tuple[int, int]] = []  # (level, index into per-line marker lists)
-    per_line: list[tuple[tuple[int, int] | None, list[re.Match[str]]]] = []
-    for _, line in lines:
-        start = _line_marker(line)
-        items = list(_INLINE_ITEM.finditer(line)) if inline else []
+    levels: list[int] = []
+    per_line: list[tuple[tuple[int, int] | None, list[re.Match[str]], _Seg | None]] = []
+    for k, (number, line) in enumerate(lines):
+        following = lines[k + 1][1] if k + 1 < len(lines) else None
+        noise = _noise(number, line, following)
+        start = None if noise else line_marker(line)
+        items = list(_INLINE_ITEM.finditer(line)) if inline and not noise else []
         if start is not None and items and items[0].start() == 0:
             start = None  # a line that starts with 一是 is an inline item, not a heading
-        per_line.append((start, items))
+        per_line.append((start, items, noise))
         if start is not None:
-            markers.append((start[0], len(markers)))
-        markers.extend((_INLINE_LEVEL, len(markers) + k) for k in range(len(items)))
-    levels = [level for level, _ in markers]
+            levels.append(start[0])
+        levels.extend(_INLINE_LEVEL for _ in items)
+    parent = [k + 1 < len(levels) and levels[k + 1] > level for k, level in enumerate(levels)]
+    top_is_heading = any(p for p, level in zip(parent, levels, strict=True) if level == 1)
     is_heading = [
-        level <= 1 or (k + 1 < len(levels) and levels[k + 1] > level) for k, level in enumerate(levels)
+        level == 0 or parent[k] or (level == 1 and top_is_heading) for k, level in enumerate(levels)
     ]
     segs: list[_Seg] = []
     k = 0
-    for (number, line), (start, items) in zip(lines, per_line, strict=True):
+    for (number, line), (start, items, noise) in zip(lines, per_line, strict=True):
+        if noise is not None:
+            segs.append(noise)
+            continue
         head_end = items[0].start() if items else len(line)
         head = line[:head_end]
         if start is not None:
@@ -311,33 +309,28 @@ def _numbered_segments(lines: list[tuple[int, str]], inline: bool) -> list[_Seg]
             if is_heading[k]:
                 segs.append(_Seg(number, "heading", level, head))
             else:
-                segs.append(_Seg(number, "start", level, head[end:]))
+                segs.append(_Seg(number, "start", level, head[end:], number=head[:end].strip()))
             k += 1
         elif head.strip():
-            byline = any(pos == 0 and is_byline for pos, is_byline in _glyph_splits(head))
-            segs.append(_Seg(number, "noise" if byline else "text", 0, head))
+            noisy = any(pos == 0 and byline for pos, byline in _glyph_splits(head))
+            segs.append(_Seg(number, "noise", 0, head, why="byline") if noisy else _Seg(number, "text", 0, head))
         for j, m in enumerate(items):
             end = items[j + 1].start() if j + 1 < len(items) else len(line)
-            segs.append(_Seg(number, "start", _INLINE_LEVEL, line[m.end() : end]))
+            segs.append(_Seg(number, "start", _INLINE_LEVEL, line[m.end() : end], number=m.group(0)))
             k += 1
     return segs
 
 
 def _glyph_count(lines: list[tuple[int, str]]) -> int:
-    return sum(1 for _, line in lines for _, byline in _glyph_splits(line) if not byline)
+    return sum(1 for _, line in lines for _, noisy in _glyph_splits(line) if not noisy)
 
 
-def _numbered_item_count(segs: list[_Seg]) -> int:
-    return sum(1 for s in segs if s.kind == "start")
-
-
-def _segments(text: str) -> list[_Seg]:
-    lines = _content_lines(text)
+def _segments(lines: list[tuple[int, str]]) -> list[_Seg]:
     joined = "\n".join(line for _, line in lines)
     inline = all(re.search(f"(?<![^。；;，,：:\\s（(]){n}是", joined, re.MULTILINE) for n in "一二")
     numbered = _numbered_segments(lines, inline)
     glyphs = _glyph_count(lines)
-    if glyphs and glyphs >= _numbered_item_count(numbered):
+    if glyphs and glyphs >= sum(1 for s in numbered if s.kind == "start"):
         return _glyph_segments(lines)
     return numbered
 
@@ -354,74 +347,227 @@ def _clause_follows(segs: list[_Seg], i: int) -> bool:
     return bool(_CLAUSE_START.match(clean_text(text)))
 
 
+def _paragraph(segs: list[_Seg], i: int) -> tuple[str, int]:
+    """The paragraph that starts at text segment `i`, joined over its wraps, and its last index."""
+    text = segs[i].text.strip()
+    j = i
+    while not _complete(text) and j + 1 < len(segs) and segs[j + 1].kind == "text" and j - i < _PARAGRAPH_REACH:
+        j += 1
+        text = _join(text, segs[j].text.strip())
+    return text, j
+
+
+def _titled(segs: list[_Seg]) -> bool:
+    """Is the document written with bare-title items whose body follows on the next lines?"""
+    count = sum(
+        1
+        for k, s in enumerate(segs[:-1])
+        if s.kind == "start" and segs[k + 1].kind == "text" and is_bare_title(clean_text(s.text))
+    )
+    return count >= _TITLED_ITEMS
+
+
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def parse_text(text: str) -> list[ParsedMeasure]:
-    """Every measure in `text`, in document order (see the module docstring for the rules)."""
-    segs = _segments(text)
-    measures: list[ParsedMeasure] = []
-    headings: dict[int, _Heading] = {}
-    current: ParsedMeasure | None = None
-    buffer = ""
+def _later(a: str | None, b: str | None) -> str | None:
+    """The later of two dues; a date beats "ongoing"."""
+    if a is None or b is None:
+        return a or b
+    if "ongoing" in (a, b):
+        return b if a == "ongoing" else a
+    return max(a, b)
 
-    def close() -> None:
-        nonlocal current, buffer
-        if current is not None:
-            body, clause = split_clause(clean_text(buffer))
-            if _has_words(body):
-                current.text = body
-                if clause is not None:
-                    current.lead, current.partners = clause.lead, list(clause.partners)
-                measures.append(current)
-        current, buffer = None, ""
 
-    def start(seg: _Seg) -> ParsedMeasure:
-        section, clause = "", None
-        for level in sorted(headings):
-            section = headings[level].text or section
-            clause = headings[level].clause or clause
-        measure = ParsedMeasure(text="", line=seg.line, section=section)
+class _Reader:
+    """The state of one pass over a document's segments (see the module docstring)."""
+
+    def __init__(self, segs: list[_Seg], today: date | None) -> None:
+        self.segs = segs
+        self.today = today
+        self.titled_doc = _titled(segs)
+        self.measures: list[ParsedMeasure] = []
+        self.headings: dict[int, _Heading] = {}
+        self.seen: list[HeadingSeen] = []
+        self.skipped: list[Skipped] = []
+        self.carried: list[str] = []  # agencies 下同 carries to later clauses of this section
+        self.current: ParsedMeasure | None = None
+        self.buffer = ""
+        self.titled = False  # the current item's line was a bare title
+        self.skip_why = ""  # the current item is read (to consume its body) but not a measure
+        self.last_closed_by_end = False
+
+    # -- measures --
+
+    def close(self) -> None:
+        current, buffer = self.current, self.buffer
+        self.current, self.buffer, self.titled = None, "", False
+        if current is None:
+            return
+        split = split_clauses(_clean_paragraphs(buffer), self.today)
+        body = split.text
+        if not _has_words(body):
+            return
+        if not self.skip_why and current.level_one and not commits(body):
+            self.skip_why = "states no action (no policy verb or duty word)"
+        if self.skip_why:
+            self.skipped.append(Skipped(current.line, f"{current.number}{body[:30]}", self.skip_why))
+            self.skip_why = ""
+            return
+        current.text = body
+        due: str | None = None
+        for k, (sentence, clause, raw) in enumerate(split.found):
+            agencies = list(clause.agencies)
+            agencies += [a for a in self.carried if a not in agencies]
+            if k == 0:
+                lead = clause.lead
+                current.lead = lead
+                current.partners = list(clause.partners) + agencies[len(clause.agencies) :]
+            current.clauses.append(Assignment(sentence, tuple(agencies), raw))
+            due = _later(due, clause.due)
+            self.carried += [a for a in clause.carry if a not in self.carried]
+        if not split.found and current.lead is None and self.carried:
+            current.lead, current.partners = self.carried[0], list(self.carried[1:])
+        current.due = due
+        self.measures.append(current)
+
+    def start(self, seg: _Seg) -> None:
+        section, clause, path, why = "", None, [], ""
+        glyph = bool(seg.number) and seg.number in BULLETS
+        for level in sorted(self.headings):
+            heading = self.headings[level]
+            section = heading.text or section
+            clause = heading.clause or clause
+            if heading.text:
+                path.append(heading.text)
+            if heading.preamble and not why and not glyph:
+                why = f"under {heading.text} (a preamble, not a task)"
+        measure = _Parsed(text="", line=seg.line, section=section, number=seg.number, path=tuple(path))
+        measure.level_one = seg.level == 1
         if clause is not None:
             measure.lead, measure.partners = clause.lead, list(clause.partners)
-        return measure
-
-    i = 0
-    while i < len(segs):
-        seg = segs[i]
         piece = seg.text.strip()
-        if seg.kind == "start":
-            close()
-            current, buffer = start(seg), piece
-        elif seg.kind == "noise":
-            close()
-        elif seg.kind == "heading" and not (
-            current is not None
-            # A clause still open, or an unfinished measure wrapped just before something that
-            # looks like a marker: "形成统\n一、开放的市场。" (a real heading does not end with 。)
-            # or "（见附件\n1）…" (below 一、/（一）, a numbered line cannot interrupt a sentence).
-            and (
-                _open(buffer)
-                or (not _complete(buffer) and (seg.level > 2 or _SENTENCE_END.search(piece)))
-            )
-        ):
-            close()
-            text = piece
-            start_at = i
-            while _open(text) and i + 1 < len(segs) and segs[i + 1].kind == "text" and i - start_at < 3:
-                i += 1
-                text = _join(text, segs[i].text.strip())
-            body, clause = split_clause(clean_text(text))
-            for level in [lv for lv in headings if lv >= seg.level]:
-                del headings[level]
-            headings[seg.level] = _Heading(_SECTION_CUT.split(body)[0].strip(), clause)
-        elif current is not None and (
-            not _complete(buffer) or piece.startswith(_NEVER_STARTS) or _clause_follows(segs, i)
-        ):
-            buffer = _join(buffer, piece)
-        else:
-            close()  # unrelated text after a complete measure
-        i += 1
-    close()
-    return measures
+        title = title_of(clean_text(piece))
+        if not why and not glyph and is_preamble(title):
+            why = f"{title} (a preamble, not a task)"
+        self.current, self.buffer, self.skip_why = measure, piece, why
+        self.titled = self.titled_doc and is_bare_title(clean_text(piece))
+
+    # -- the pass --
+
+    def heading(self, i: int) -> int:
+        seg = self.segs[i]
+        self.close()
+        text = seg.text.strip()
+        start_at = i
+        while _open(text) and i + 1 < len(self.segs) and self.segs[i + 1].kind == "text" and i - start_at < 3:
+            i += 1
+            text = _join(text, self.segs[i].text.strip())
+        body, clause = split_clause(clean_text(text))
+        for level in [lv for lv in self.headings if lv >= seg.level]:
+            del self.headings[level]
+        name = _SECTION_CUT.split(body)[0].strip()
+        marker = line_marker(name)
+        preamble = is_preamble(title_of(name[marker[1] :] if marker else name))
+        self.headings[seg.level] = _Heading(name, clause, preamble)
+        self.seen.append(HeadingSeen(seg.line, seg.level, name, preamble))
+        if seg.level <= 1:
+            self.carried = []
+        return i
+
+    def interrupts(self, seg: _Seg) -> bool:
+        """Does a heading-like line really start a heading, or is it a wrap inside the open
+        measure: "形成统\n一、开放的市场。" (a real heading does not end with 。) or "（见附件\n1）…"
+        (below 一、/（一）, a numbered line cannot interrupt a sentence)?"""
+        if self.current is None:
+            return True
+        piece = seg.text.strip()
+        return not (
+            _open(self.buffer)
+            or (not _complete(self.buffer) and (seg.level > 2 or _SENTENCE_END.search(piece)))
+        )
+
+    def text(self, i: int) -> int:
+        seg = self.segs[i]
+        piece = seg.text.strip()
+        if self.current is None:
+            self._skip_text(seg, "unnumbered paragraph, not an item")
+            return i
+        if not _complete(self.buffer) or piece.startswith(_NEVER_STARTS) or _clause_follows(self.segs, i):
+            self.buffer = _join(self.buffer, piece)
+            return i
+        paragraph, j = _paragraph(self.segs, i)
+        if _complete(paragraph) and (self.titled or ends_with_clause(clean_text(paragraph))):
+            self.buffer += "\n" + paragraph
+            return j
+        self.close()  # unrelated text after a complete measure
+        self._skip_text(seg, "unnumbered paragraph after an item")
+        return i
+
+    def _skip_text(self, seg: _Seg, why: str) -> None:
+        if self.skipped and self.skipped[-1].why == why and self.skipped[-1].line >= seg.line - 1:
+            last = self.skipped[-1]
+            self.skipped[-1] = Skipped(seg.line, last.text, why)  # one entry per run of lines
+            return
+        self.skipped.append(Skipped(seg.line, clean_text(seg.text)[:30], why))
+
+    def run(self) -> None:
+        i = 0
+        while i < len(self.segs):
+            seg = self.segs[i]
+            if seg.kind == "start":
+                self.close()
+                self.start(seg)
+            elif seg.kind == "noise":
+                self.close()
+                self.skipped.append(Skipped(seg.line, seg.text[:30], seg.why or "noise"))
+            elif seg.kind == "heading" and self.interrupts(seg):
+                i = self.heading(i)
+            else:
+                i = self.text(i)
+            i += 1
+        last = self.current
+        raw = self.buffer
+        self.close()
+        if last is not None and self.measures and self.measures[-1] is last:
+            others_end_sentences = any(_SENTENCE_END.search(m.text) for m in self.measures[:-1])
+            if others_end_sentences and not _complete(raw):
+                last.incomplete = True
+
+
+@dataclass(slots=True)
+class _Parsed(ParsedMeasure):
+    level_one: bool = False  # an item at the top of the outline: kept only if it commits to act
+
+
+def read_document(text: str, today: date | None = None) -> Reading:
+    """Everything read_document finds in `text` (see the module docstring). Deadlines written
+    without a year count from the document's date, else from `today`."""
+    lines, dropped = _content_lines(text)
+    header: Header = read_header([line for _, line in lines])
+    when = date.fromisoformat(header.date) if header.date else today
+    reader = _Reader(_segments(lines), when)
+    reader.run()
+    measures = [_plain(m) for m in reader.measures]
+    skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)
+    return Reading(
+        measures=measures,
+        headings=reader.seen,
+        skipped=skipped,
+        doc_number=header.doc_number,
+        issuer=header.issuer,
+        date=header.date,
+    )
+
+
+def _plain(m: ParsedMeasure) -> ParsedMeasure:
+    return ParsedMeasure(
+        text=m.text, line=m.line, section=m.section, lead=m.lead, partners=m.partners, number=m.number,
+        path=m.path, due=m.due, clauses=m.clauses, incomplete=m.incomplete,
+    )
+
+
+def parse_text(text: str) -> list[ParsedMeasure]:
+    """Every measure in `text`, in document order (see the module docstring for the rules)."""
+    return read_document(text).measures
