@@ -63,9 +63,11 @@ from imtrack.ingest.noise import (
 )
 from imtrack.ingest.structure import (
     Header,
+    Level,
     commits,
     is_bare_title,
     is_preamble,
+    level_of,
     line_marker,
     read_header,
     title_of,
@@ -151,6 +153,8 @@ class Reading:
     doc_number: str | None = None
     issuer: str | None = None
     date: str | None = None  # ISO
+    level: str = Level.REGION.value  # the issuing level agencies are read at (structure.level_of)
+    place: str = ""  # the city, for a city document
 
 
 def clean_text(text: str) -> str:
@@ -347,9 +351,10 @@ def _clause_follows(segs: list[_Seg], i: int) -> bool:
     return bool(_CLAUSE_START.match(clean_text(text)))
 
 
-def _paragraph(segs: list[_Seg], i: int) -> tuple[str, int]:
-    """The paragraph that starts at text segment `i`, joined over its wraps, and its last index."""
-    text = segs[i].text.strip()
+def _paragraph(segs: list[_Seg], i: int, text: str | None = None) -> tuple[str, int]:
+    """The paragraph that starts at segment `i` (or `text`, already read from it), joined over
+    its wraps, and the index of its last segment."""
+    text = segs[i].text.strip() if text is None else text
     j = i
     while not _complete(text) and j + 1 < len(segs) and segs[j + 1].kind == "text" and j - i < _PARAGRAPH_REACH:
         j += 1
@@ -358,12 +363,15 @@ def _paragraph(segs: list[_Seg], i: int) -> tuple[str, int]:
 
 
 def _titled(segs: list[_Seg]) -> bool:
-    """Is the document written with bare-title items whose body follows on the next lines?"""
-    count = sum(
-        1
-        for k, s in enumerate(segs[:-1])
-        if s.kind == "start" and segs[k + 1].kind == "text" and is_bare_title(clean_text(s.text))
-    )
+    """Is the document written with bare-title items whose body follows on the next lines?
+    (The title is read over its wraps: a short wrapped line is not a title.)"""
+    count = 0
+    for k, s in enumerate(segs):
+        if s.kind != "start":
+            continue
+        first, j = _paragraph(segs, k, s.text.strip())
+        if j + 1 < len(segs) and segs[j + 1].kind == "text" and is_bare_title(clean_text(first)):
+            count += 1
     return count >= _TITLED_ITEMS
 
 
@@ -394,15 +402,14 @@ class _Reader:
         self.carried: list[str] = []  # agencies 下同 carries to later clauses of this section
         self.current: ParsedMeasure | None = None
         self.buffer = ""
-        self.titled = False  # the current item's line was a bare title
         self.skip_why = ""  # the current item is read (to consume its body) but not a measure
-        self.last_closed_by_end = False
+        self.run_end = 0  # the last line of the latest run of skipped paragraphs
 
     # -- measures --
 
     def close(self) -> None:
         current, buffer = self.current, self.buffer
-        self.current, self.buffer, self.titled = None, "", False
+        self.current, self.buffer = None, ""
         if current is None:
             return
         split = split_clauses(_clean_paragraphs(buffer), self.today)
@@ -452,7 +459,6 @@ class _Reader:
         if not why and not glyph and is_preamble(title):
             why = f"{title} (a preamble, not a task)"
         self.current, self.buffer, self.skip_why = measure, piece, why
-        self.titled = self.titled_doc and is_bare_title(clean_text(piece))
 
     # -- the pass --
 
@@ -498,7 +504,8 @@ class _Reader:
             self.buffer = _join(self.buffer, piece)
             return i
         paragraph, j = _paragraph(self.segs, i)
-        if _complete(paragraph) and (self.titled or ends_with_clause(clean_text(paragraph))):
+        titled = self.titled_doc and is_bare_title(clean_text(self.buffer.split("\n")[0]))
+        if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph))):
             self.buffer += "\n" + paragraph
             return j
         self.close()  # unrelated text after a complete measure
@@ -506,10 +513,10 @@ class _Reader:
         return i
 
     def _skip_text(self, seg: _Seg, why: str) -> None:
-        if self.skipped and self.skipped[-1].why == why and self.skipped[-1].line >= seg.line - 1:
-            last = self.skipped[-1]
-            self.skipped[-1] = Skipped(seg.line, last.text, why)  # one entry per run of lines
+        if self.skipped and self.skipped[-1].why == why and self.run_end >= seg.line - 1:
+            self.run_end = seg.line  # one entry per run of lines
             return
+        self.run_end = seg.line
         self.skipped.append(Skipped(seg.line, clean_text(seg.text)[:30], why))
 
     def run(self) -> None:
@@ -541,9 +548,10 @@ class _Parsed(ParsedMeasure):
     level_one: bool = False  # an item at the top of the outline: kept only if it commits to act
 
 
-def read_document(text: str, today: date | None = None) -> Reading:
+def read_document(text: str, today: date | None = None, issuer: str | None = None) -> Reading:
     """Everything read_document finds in `text` (see the module docstring). Deadlines written
-    without a year count from the document's date, else from `today`."""
+    without a year count from the document's date, else from `today`. `issuer` (an issuer's name,
+    or national / region / city) overrides the issuing level read from the document."""
     lines, dropped = _content_lines(text)
     header: Header = read_header([line for _, line in lines])
     when = date.fromisoformat(header.date) if header.date else today
@@ -551,6 +559,7 @@ def read_document(text: str, today: date | None = None) -> Reading:
     reader.run()
     measures = [_plain(m) for m in reader.measures]
     skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)
+    level, place = level_of(header, issuer)
     return Reading(
         measures=measures,
         headings=reader.seen,
@@ -558,6 +567,8 @@ def read_document(text: str, today: date | None = None) -> Reading:
         doc_number=header.doc_number,
         issuer=header.issuer,
         date=header.date,
+        level=level.value,
+        place=place,
     )
 
 

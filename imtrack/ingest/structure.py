@@ -40,7 +40,7 @@ LINE_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
 
 _DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号$")
 _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_TITLE_CUT = re.compile(r"[。：:；;]")
+_TITLE_CUT = re.compile(r"[。：:；;]|——|—|--")
 _SHORT_TITLE = 40
 
 
@@ -86,7 +86,8 @@ _NATIONAL_NUMBERS = re.compile(r"^国(?:发|办发|办函|函|办发明电)")
 
 def level_of(header: Header, override: str | None = None) -> tuple[Level, str]:
     """(level, place) of a document: `override` (an issuer name, or national/region/city) wins,
-    else the issuer line, else the 文号's prefix; a document that says nothing is national."""
+    else the issuer line, else the 文号's prefix (国发, 国办发 …); a document that says nothing is
+    read at the region's level, as the agency table reads names."""
     issuer = (override or header.issuer or "").strip()
     if issuer in (lv.value for lv in Level):
         return Level(issuer), ""
@@ -99,9 +100,9 @@ def level_of(header: Header, override: str | None = None) -> tuple[Level, str]:
         return Level.REGION, "自治区"
     if header.doc_number and _NATIONAL_NUMBERS.match(header.doc_number):
         return Level.NATIONAL, ""
-    if header.doc_number and header.doc_number.startswith("内"):
-        return Level.REGION, "自治区"
-    return Level.NATIONAL, ""
+    # Nothing says who issued it: the agency table's own reading (its unqualified names are the
+    # region's, data/agencies.toml).
+    return Level.REGION, "自治区"
 
 
 def title_of(text: str) -> str:

@@ -434,6 +434,55 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
     return [table]
 
 
+_PREVIEW = 60
+_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city"}
+
+
+def _preview(text: str) -> str:
+    flat = text.replace("\n", " / ")
+    return flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…"
+
+
+def _names(written: Sequence[str], level: str, place: str) -> str:
+    from imtrack.vocab.agencies import canonical_at
+
+    out = []
+    for name in written:
+        canon = canonical_at(name, level, place)
+        out.append(name if canon == name else f"{name} ({canon})")
+    return "、".join(out)
+
+
+def reading_doc(reading: Any) -> Doc:
+    """The structure `import --dry-run` read in a document (parser.Reading): its header, its
+    headings indented by depth, each measure with its number, agencies (as written, with the
+    canonical name at the document's level where it differs) and due date, and what was skipped
+    and why, in document order."""
+    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.place else "")
+    head = " · ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x) or "no 文号 or signature"
+    parts: Doc = [Para((f"Reading: {head} · agencies read at {level} level", "bold"))]
+    events: list[tuple[int, int, Para]] = []
+    for h in reading.headings:
+        mark = "  (preamble: not measures)" if h.preamble else ""
+        events.append((h.line, 0, Para("  " * max(h.level - 1, 0) + h.text, (mark, "dim"))))
+    for m in reading.measures:
+        indent = "  " * len(m.path)
+        events.append((m.line, 1, Para(f"{indent}{m.number} {_preview(m.text)}")))
+        facts = [
+            f"lead {_names([m.lead], reading.level, reading.place)}" if m.lead else "no lead",
+            f"partners {_names(m.partners, reading.level, reading.place)}" if m.partners else "",
+            f"due {m.due}" if m.due else "",
+            f"{len(m.clauses)} clauses" if len(m.clauses) > 1 else "",
+            "CUT OFF mid-sentence: imported with tag 原文不完整" if m.incomplete else "",
+        ]
+        events.append((m.line, 2, Para((f"{indent}    " + " · ".join(f for f in facts if f), "dim"))))
+    for s in reading.skipped:
+        events.append((s.line, 3, Para((f"  skipped line {s.line} {_preview(s.text)}: {s.why}", "dim"))))
+    parts.extend(p for _, _, p in sorted(events, key=lambda e: (e[0], e[1])))
+    parts.append(Para())
+    return parts
+
+
 def sources_table(rows: Sequence[tuple[str, int, int]]) -> Doc:
     table = Table([Column("Source", fold=1), Column("Measures", right=True), Column("Done", right=True)])
     for source, count, done in rows:
