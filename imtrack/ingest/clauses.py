@@ -8,7 +8,8 @@ The forms read:
 * role words: X牵头 (lead), Y配合 / 参与 / 协办 / 协同配合 (partners), X负责 / 负责落实 / 指导 /
   按职责分工负责 / 分别负责 / 共同负责 (responsible: the first listed leads unless one is 牵头);
 * labelled lists: 责任单位：X、Y / 牵头单位：X / 配合单位：Y / 负责部门：…, beside any other field
-  (完成时限：2025年底前, 范围：…), separated by ， ； 。 or spaces;
+  (完成时限：2025年底前, 范围：…), separated by ， ； 。 or spaces, in brackets or closing the item
+  without them ("…平台。责任单位：X", or on the lines below it);
 * rules and carry-over: 列第一位者为牵头单位 (the default), 下同 (the agencies of the part before it
   apply to every later clause of the same top-level section), 以下均需X落实，不再列出 (likewise X);
 * deadlines: 2025年底前完成, 2024年6月底前, 长期坚持 (in the grammar of domain/dates.py,
@@ -32,6 +33,10 @@ from imtrack.errors import InvalidValue
 
 _ROLE = r"牵头|配合|负责|协办|指导|参与|单位[:：]|部门[:：]"
 CLAUSE = re.compile(rf"[（(](?P<inner>[^（）()]*?(?:{_ROLE})[^（）()]*)[）)]")
+_LABEL_START = r"(?:(?:牵头|责任|主责|负责|承办|主办|配合|协办|参与|协同|协助)(?:单位|部门)|(?:完成|办结)?时限)[:：]"
+# A labelled list without brackets, closing an item: "…平台。责任单位：X、Y" or on the lines below it.
+_TAIL = re.compile(rf"(?:(?<=[。；;.！!？?\n])|^)[ \t]*(?P<inner>{_LABEL_START}[^（）()]*)$")
+LABEL_LINE = re.compile(rf"^{_LABEL_START}")
 _LABEL = re.compile(r"^(?P<label>[^:：]{1,8})[:：]\s*(?P<value>.*)$")
 _LEAD_LABEL = re.compile(r"^(?:牵头|责任|主责|负责|承办|主办)(?:单位|部门)$")
 _PARTNER_LABEL = re.compile(r"^(?:配合|协办|参与|协同|协助)(?:单位|部门)$")
@@ -48,6 +53,7 @@ _SAME_BELOW = ("下同", "以下同", "不再列出", "不再一一列出")
 _NAME_SEP = re.compile(r"、|等和|[,，/／]")
 _DUE_VERBS = re.compile(r"(?:完成|到位|出台|建成|实现|落实|办结|见效)$")
 _SENTENCE_END = "。；;.！!？?"
+_NAME_MAX = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,36 +101,48 @@ def _deadline(part: str, today: date | None) -> str | None:
         return None
 
 
+def _role_names(part: str) -> str | None:
+    """The names before a partner's or a responsible unit's role word, or None."""
+    names = _strip_word(part, _PARTNER_WORDS)
+    if names is None:
+        names = _strip_word(part, _RESPONSIBLE_WORDS)
+        if names is not None and "由" in names:
+            return None  # "技工院校内由…部门负责": a sentence, not a list of names
+    return names
+
+
 def _is_collective(name: str) -> bool:
-    return name.startswith(("各", "有关", "相关", "其他"))
+    """各有关部门, 各省级人民政府, 国务院各部门, 有关单位: everyone of a kind, not a named unit."""
+    return name.startswith(("各", "有关", "相关", "其他")) or "各" in name or name.endswith("有关部门")
 
 
 def parse_clause(inner: str, today: date | None = None) -> Clause | None:
     """The agencies (and deadline) in the inside of a responsibility clause, or None if it is
     not one. `today` is the document's date, for deadlines written without a year."""
     leads: list[str] = []
-    responsible: list[str] = []
-    partners: list[str] = []
+    others: list[str] = []  # responsible and partners, in the order written
     carry: list[str] = []
     due: str | None = None
     last_names: list[str] = []
+    pending: list[str] = []  # names before their role: "国务院各部门，各省级人民政府按职责分工负责"
+    listing: bool = False  # a label opened a list: "责任单位：X，Y" goes on with Y
     for part in re.split(r"[，,；;。\s]+", inner):
         part = part.strip()
         if not part:
             continue
+        listed, listing = listing, False
         if part in _SAME_BELOW:
             carry.extend(n for n in last_names if n not in carry)
             continue
         if _RULE.match(part):
+            last_names = []  # "列第一位者为牵头单位，下同": the rule holds below, not the agencies
             continue
         if m := _LABEL.match(part):
             label, value = m["label"].strip(), m["value"].strip()
-            if _LEAD_LABEL.match(label):
+            if _LEAD_LABEL.match(label) or _PARTNER_LABEL.match(label):
                 last_names = _names(value)
-                responsible.extend(last_names)
-            elif _PARTNER_LABEL.match(label):
-                last_names = _names(value)
-                partners.extend(last_names)
+                others.extend(last_names)
+                listing = True
             elif _DUE_LABEL.match(label):
                 due = _deadline(value, today) or due
             # any other field (范围：…, 责任领导：…) is kept in the raw clause only
@@ -133,19 +151,28 @@ def parse_clause(inner: str, today: date | None = None) -> Clause | None:
             carry.extend(n for n in _names(m["names"]) if n not in carry)
             continue
         if (names := _strip_word(part, _LEAD_WORDS)) is not None:
-            last_names = _names(names)
+            last_names = [*pending, *_names(names)]
             leads.extend(last_names)
-        elif (names := _strip_word(part, _PARTNER_WORDS)) is not None:
-            last_names = _names(names)
-            partners.extend(last_names)
-        elif (names := _strip_word(part, _RESPONSIBLE_WORDS)) is not None and "由" not in names:
-            last_names = _names(names)
-            responsible.extend(last_names)
+        elif (names := _role_names(part)) is not None:
+            last_names = [*pending, *_names(names)]
+            others.extend(last_names)
         elif (when := _deadline(part, today)) is not None:
             due = when
+            continue
+        elif listed and not re.search(r"\d|[:：]", part):
+            last_names = _names(part)
+            others.extend(last_names)
+            listing = True
+            continue
+        elif len(part) <= _NAME_MAX and not re.search(r"\d|[:：]", part):
+            pending.extend(_names(part))
+            continue
         else:
             return None  # "(试行)", "(2023—2025年)": ordinary brackets, not a clause
-    agencies = [*leads, *responsible, *partners]  # as written, even a repeat
+        pending = []
+    if pending:
+        return None  # names without a role: "（北京、上海）"
+    agencies = [*leads, *others]  # as written, even a repeat
     if not agencies:
         return None
     named = [a for a in agencies if not _is_collective(a)]
@@ -182,6 +209,9 @@ def find_clauses(text: str, today: date | None = None) -> list[tuple[re.Match[st
         clause = parse_clause(m["inner"], today)
         if clause is not None:
             out.append((m, clause))
+    tail = _TAIL.search(text, out[-1][0].end() if out else 0)
+    if tail is not None and (clause := parse_clause(tail["inner"], today)) is not None:
+        out.append((tail, clause))
     return out
 
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from imtrack.ingest.clauses import (
+    LABEL_LINE,
     Clause,
     ends_with_clause,
     parse_clause,
@@ -362,9 +363,10 @@ def _paragraph(segs: list[_Seg], i: int, text: str | None = None) -> tuple[str, 
     return text, j
 
 
-def _titled(segs: list[_Seg]) -> bool:
-    """Is the document written with bare-title items whose body follows on the next lines?
-    (The title is read over its wraps: a short wrapped line is not a title.)"""
+def _titled(segs: list[_Seg], official: bool) -> bool:
+    """Is the document written with bare-title items whose body follows on the next lines? Two
+    such items say so, or one in an official document (with a 文号 or a signature); the title
+    is read over its wraps: a short wrapped line is not a title."""
     count = 0
     for k, s in enumerate(segs):
         if s.kind != "start":
@@ -372,7 +374,7 @@ def _titled(segs: list[_Seg]) -> bool:
         first, j = _paragraph(segs, k, s.text.strip())
         if j + 1 < len(segs) and segs[j + 1].kind == "text" and is_bare_title(clean_text(first)):
             count += 1
-    return count >= _TITLED_ITEMS
+    return count >= (1 if official else _TITLED_ITEMS)
 
 
 def _has_words(text: str) -> bool:
@@ -391,10 +393,10 @@ def _later(a: str | None, b: str | None) -> str | None:
 class _Reader:
     """The state of one pass over a document's segments (see the module docstring)."""
 
-    def __init__(self, segs: list[_Seg], today: date | None) -> None:
+    def __init__(self, segs: list[_Seg], today: date | None, official: bool = False) -> None:
         self.segs = segs
         self.today = today
-        self.titled_doc = _titled(segs)
+        self.titled_doc = _titled(segs, official)
         self.measures: list[ParsedMeasure] = []
         self.headings: dict[int, _Heading] = {}
         self.seen: list[HeadingSeen] = []
@@ -503,6 +505,9 @@ class _Reader:
         if not _complete(self.buffer) or piece.startswith(_NEVER_STARTS) or _clause_follows(self.segs, i):
             self.buffer = _join(self.buffer, piece)
             return i
+        if LABEL_LINE.match(clean_text(piece)):  # 责任单位：… on the lines below the item
+            self.buffer += "\n" + piece
+            return i
         paragraph, j = _paragraph(self.segs, i)
         titled = self.titled_doc and is_bare_title(clean_text(self.buffer.split("\n")[0]))
         if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph))):
@@ -555,7 +560,8 @@ def read_document(text: str, today: date | None = None, issuer: str | None = Non
     lines, dropped = _content_lines(text)
     header: Header = read_header([line for _, line in lines])
     when = date.fromisoformat(header.date) if header.date else today
-    reader = _Reader(_segments(lines), when)
+    official = bool(header.doc_number or header.issuer)
+    reader = _Reader(_segments(lines), when, official)
     reader.run()
     measures = [_plain(m) for m in reader.measures]
     skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)

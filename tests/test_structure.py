@@ -1,0 +1,284 @@
+"""The reader on document shapes the corpus does not have: provincial and city documents,
+labelled responsibility lists, 下同 carry-over, deadlines in clauses, 第X条 items, bullets, top-level
+numbering, noise and damage; and a property: re-wrapping an official document's paragraphs never
+changes what is read."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from imtrack.ingest.clauses import parse_clause, split_clauses
+from imtrack.ingest.parser import read_document
+from imtrack.ingest.structure import Level, level_of, read_header
+
+PROVINCIAL = """内蒙古自治区人民政府办公厅关于印发
+数字经济发展行动方案的通知
+内政办发〔2024〕12号
+各盟行政公署、市人民政府，自治区各委、办、厅、局：
+现将《数字经济发展行动方案》印发给你们，请认真贯彻落实。
+内蒙古自治区人民政府办公厅
+2024年3月1日
+一、总体要求
+（一）指导思想。以数字化转型为主线，推动高质量发展。
+（二）工作原则——坚持创新驱动，坚持开放合作。
+二、重点任务
+（一）加快建设算力网络。推进和林格尔数据中心集群建设。（自治区发展改革委牵头，自治区工业和信息化厅、数据局配合，各盟市人民政府负责落实，下同）
+（二）培育数字产业。支持软件企业发展，打造3个产业园。（自治区工业和信息化厅牵头，2025年底前完成）
+（三）推进政务数字化。
+1.建设一体化政务服务平台。（数据局负责，6月底前）
+2.推动数据共享。（自治区政务服务与数据管理局、自治区发展改革委负责。列第一位者为牵头单位，下同）
+三、保障措施
+（一）加强组织领导。各盟市要建立工作机制。（各盟市人民政府按职责分工负责）
+（二）强化资金保障。统筹用好各类资金。
+"""
+
+
+def _row(m):
+    return (m.number, m.path, m.text, m.lead, m.partners, m.due)
+
+
+def test_provincial_document_clauses_carry_over_and_deadlines():
+    reading = read_document(PROVINCIAL)
+    assert (reading.doc_number, reading.issuer, reading.date, reading.level) == (
+        "内政办发〔2024〕12号", "内蒙古自治区人民政府办公厅", "2024-03-01", "region",
+    )
+    rows = [_row(m) for m in reading.measures]
+    assert rows == [
+        ("（一）", ("二、重点任务",), "加快建设算力网络。推进和林格尔数据中心集群建设。", "自治区发展改革委",
+         ["自治区工业和信息化厅", "数据局", "各盟市人民政府"], None),
+        # 下同: the 盟市 governments carry over to every later clause of 二、
+        ("（二）", ("二、重点任务",), "培育数字产业。支持软件企业发展，打造3个产业园。", "自治区工业和信息化厅",
+         ["各盟市人民政府"], "2025-12-31"),
+        # 6月底前 counts from the document's date (2024)
+        ("1.", ("二、重点任务", "（三）推进政务数字化"), "建设一体化政务服务平台。", "数据局",
+         ["各盟市人民政府"], "2024-06-30"),
+        ("2.", ("二、重点任务", "（三）推进政务数字化"), "推动数据共享。", "自治区政务服务与数据管理局",
+         ["自治区发展改革委", "各盟市人民政府"], None),
+        # a new top-level section ends the carry-over; collectives alone name no lead
+        ("（一）", ("三、保障措施",), "加强组织领导。各盟市要建立工作机制。", None, ["各盟市人民政府"], None),
+        ("（二）", ("三、保障措施",), "强化资金保障。统筹用好各类资金。", None, [], None),
+    ]
+    whys = {s.line: s.why for s in reading.skipped}
+    assert whys[9] == whys[10] == "under 一、总体要求 (a preamble, not a task)"
+    assert [h.text for h in reading.headings if h.preamble] == ["一、总体要求"]
+
+
+def test_preamble_items_outside_a_preamble_section():
+    text = "一、工作要求\n（一）指导思想。坚持稳中求进。\n（二）工作原则——坚持创新驱动，坚持开放合作。\n（三）加强统筹。\n"
+    reading = read_document(text)
+    assert [m.number for m in reading.measures] == ["（三）"]
+    assert [s.why for s in reading.skipped] == [
+        "指导思想 (a preamble, not a task)",
+        "工作原则 (a preamble, not a task)",  # "工作原则——…" is titled like "工作原则。"
+    ]
+
+
+def test_several_clauses_keep_their_sentences():
+    text = "（五）完善设施。建设场馆。（体育总局负责）开放学校场地（教育部、体育总局负责）。推广服务。"
+    m = read_document(text).measures[0]
+    assert m.text == "完善设施。建设场馆。开放学校场地。推广服务。"
+    assert [(c.sentence, c.agencies) for c in m.clauses] == [
+        ("完善设施。建设场馆。", ("体育总局",)),
+        ("开放学校场地。", ("教育部", "体育总局")),
+    ]
+    assert (m.lead, m.partners) == ("体育总局", [])
+
+
+def test_first_listed_leads_and_clauses_with_full_stops_do_not_swallow_the_next_item():
+    text = (
+        "二、主要任务\n"
+        "（一）加大财政支持。（财政部、工业和信息化部、人民银行负责。列第一位者为牵头单位，下同）\n"
+        "（二）优化审批流程（国务院各部门，各省级人民政府按职责分工负责）。\n"
+        "（三）加强监测。\n"
+    )
+    rows = [(m.text, m.lead, m.partners) for m in read_document(text).measures]
+    assert rows == [
+        ("加大财政支持。", "财政部", ["工业和信息化部", "人民银行"]),
+        ("优化审批流程。", None, ["国务院各部门", "各省级人民政府"]),
+        ("加强监测。", None, []),
+    ]
+
+
+def test_labelled_lists_in_brackets_and_below_the_item():
+    text = (
+        "1. 建设数据平台。(责任单位：市发展改革委、市财政局)\n"
+        "2. 推进智慧城市建设。\n"
+        "牵头单位：市科技局\n"
+        "配合单位：市财政局，市工信局\n"
+        "完成时限：2024年6月底前\n"
+        "3. 完善统计制度。负责部门：市统计局；范围：全市\n"
+    )
+    rows = [(m.text, m.lead, m.partners, m.due) for m in read_document(text, today=_day(2024, 1, 5)).measures]
+    assert rows == [
+        ("建设数据平台。", "市发展改革委", ["市财政局"], None),
+        ("推进智慧城市建设。", "市科技局", ["市财政局", "市工信局"], "2024-06-30"),
+        ("完善统计制度。", "市统计局", [], None),
+    ]
+
+
+def _day(y: int, m: int, d: int):
+    from datetime import date
+
+    return date(y, m, d)
+
+
+def test_clause_parts():
+    c = parse_clause("省发展改革委牵头，省直有关部门按职责分工负责，2025年底前完成")
+    assert (c.lead, c.partners, c.due) == ("省发展改革委", ["省直有关部门"], "2025-12-31")
+    c = parse_clause("商务部指导，供销合作总社参与")
+    assert c.agencies == ("商务部", "供销合作总社")
+    c = parse_clause("生态环境部指导，试点城市政府负责落实。以下均需试点城市政府落实，不再列出")
+    assert (c.agencies, c.carry) == (("生态环境部", "试点城市政府"), ("试点城市政府",))
+    c = parse_clause("扶贫办、教育部等和各省级人民政府负责")
+    assert c.agencies == ("扶贫办", "教育部", "各省级人民政府")
+    assert parse_clause("长期坚持") is None  # a deadline alone names nobody
+    assert parse_clause("X牵头，长期坚持").due == "ongoing"
+    for not_a_clause in ("试行", "2023—2025年", "以下简称“三项制度”", "含技工院校"):
+        assert parse_clause(not_a_clause) is None
+
+
+def test_an_explanation_in_brackets_mid_sentence_is_not_a_clause():
+    text = "开展职业技能等级证书的实施（技工院校内由人力资源社会保障行政部门负责），国务院部门做好指导。"
+    split = split_clauses(text)
+    assert (split.text, split.found) == (text, [])
+
+
+def test_articles_numbered_di_x_tiao():
+    text = (
+        "第一章 总则\n第一条 为了规范管理，制定本办法。\n"
+        "第二章 职责分工\n第五条 各级人民政府应当建立协调机制。\n第六条 市场监管部门负责日常监督检查。\n"
+    )
+    rows = [(m.number, m.path, m.text) for m in read_document(text).measures]
+    assert rows == [
+        ("第五条", ("第二章职责分工",), "各级人民政府应当建立协调机制。"),
+        ("第六条", ("第二章职责分工",), "市场监管部门负责日常监督检查。"),
+    ]
+
+
+def test_bullets_keep_their_glyph_and_clause():
+    text = "一、重点任务\n■ 推进项目建设。（市发改委牵头，市财政局配合）\n● 完善配套政策。\n◆ 加强督导。\n"
+    rows = [(m.number, m.text, m.lead, m.partners) for m in read_document(text).measures]
+    assert rows == [
+        ("■", "推进项目建设。", "市发改委", ["市财政局"]),
+        ("●", "完善配套政策。", None, []),
+        ("◆", "加强督导。", None, []),
+    ]
+
+
+def test_top_level_numbering_is_read_not_refused():
+    items = [f"{n}、推进第{k}项工作落实。（省发展改革委负责）" for k, n in enumerate("一二三四五", 1)]
+    reading = read_document("\n".join(items))
+    assert [(m.number, m.text, m.lead) for m in reading.measures] == [
+        (f"{n}、", f"推进第{k}项工作落实。", "省发展改革委") for k, n in enumerate("一二三四五", 1)
+    ]
+
+
+def test_holiday_notice_is_not_a_measure_document():
+    text = "一、元旦：1月1日放假，共1天。\n二、春节：2月10日至17日放假调休，共8天。\n"
+    reading = read_document(text)
+    assert reading.measures == []
+    assert {s.why for s in reading.skipped} == {"states no action (no policy verb or duty word)"}
+
+
+def test_newspaper_noise_is_never_a_measure():
+    text = (
+        "■ 推进数据中心建设。\n"
+        "■下转第2版\n"
+        "（上接第1版）\n"
+        "图为和林格尔数据中心。\n"
+        "本报讯（记者 王玉琢）日前，某地举行了一场活动。\n"
+        "■ 加快算力网络建设。\n"
+    )
+    reading = read_document(text)
+    assert [m.text for m in reading.measures] == ["推进数据中心建设。", "加快算力网络建设。"]
+    whys = {s.text[:4]: s.why for s in reading.skipped}
+    assert whys == {
+        "■下转第": "newspaper jump line",
+        "（上接第": "newspaper jump line",
+        "图为和林": "caption",
+        "本报讯（": "dateline",
+    }
+
+
+def test_a_final_item_cut_off_mid_sentence_is_flagged():
+    text = "1. 建设数据平台。\n2. 推进智慧城市建设。\n3. 完善统计制度，建立健全数据"
+    measures = read_document(text).measures
+    assert [m.incomplete for m in measures] == [False, False, True]
+    assert measures[-1].text == "完善统计制度，建立健全数据"
+    # a list of phrases that never end their sentences is not cut off
+    assert not any(m.incomplete for m in read_document("1. 培育发展银发经济\n2. 发展低空经济").measures)
+
+
+def test_issuing_level():
+    assert level_of(read_header(["国办发〔2018〕121号"])) == (Level.NATIONAL, "")
+    assert level_of(read_header(["包头市人民政府", "2024年1月2日"])) == (Level.CITY, "包头市")
+    assert level_of(read_header(["内蒙古自治区人民政府", "2024年1月2日"])) == (Level.REGION, "自治区")
+    assert level_of(read_header([]), "national") == (Level.NATIONAL, "")
+    assert level_of(read_header(["国务院", "2019年1月2日"]), "鄂尔多斯市人民政府") == (Level.CITY, "鄂尔多斯市")
+
+
+def test_empty_and_measureless_text():
+    assert read_document("").measures == []
+    assert read_document("各地区要高度重视。\n国务院\n2019年1月2日\n").measures == []
+
+
+# -- property: re-wrapping an official document never changes what is read -----------------------
+
+_CHARS = "推进建设支持发展加快完善产业能源科技交通生态农业服务金融数字开放改革人才平台体系机制项目工程基地示范"
+_words = st.text(alphabet=_CHARS, min_size=2, max_size=10)
+_agency = st.builds(lambda w: w + "局", st.text(alphabet=_CHARS, min_size=1, max_size=4))
+_NUMBERS = "一二三四五六"
+
+
+@st.composite
+def official(draw):
+    """(paragraph lines, expected rows): a header, a preamble, sections of items written either
+    as 'title。body（clause）' on one line or as a bare title with body paragraphs below it."""
+    titled = draw(st.booleans())
+    lines = ["某某省人民政府关于推进某某工作的意见", "某政发〔2024〕3号", "一、总体要求", "（一）指导思想。坚持稳中求进。"]
+    expected = []
+    for s in range(draw(st.integers(1, 3))):
+        heading = f"{_NUMBERS[s + 1]}、{draw(_words)}"
+        lines.append(heading)
+        for k in range(draw(st.integers(1, 3))):
+            number = f"（{_NUMBERS[k]}）"
+            title = draw(_words) + "。"
+            paragraphs = [draw(_words) + "，" + draw(_words) + "。" for _ in range(draw(st.integers(1, 2)))]
+            lead = draw(st.one_of(st.none(), _agency))
+            clause = f"（{lead}牵头）" if lead else ""
+            if titled:
+                lines.append(number + title)
+                lines.extend(paragraphs[:-1])
+                lines.append(paragraphs[-1] + clause)
+                text = title + "\n" + "\n".join(paragraphs)
+            else:
+                lines.append(number + title + "".join(paragraphs) + clause)
+                text = title + "".join(paragraphs)
+            expected.append((number, (heading,), text, lead))
+    lines += ["某某省人民政府", "2024年1月2日"]
+    return lines, expected
+
+
+def _wrap(line: str, cuts: list[int]) -> list[str]:
+    # never right after a sentence end (that is a paragraph break) nor inside the item's number
+    start = line.index("）") + 1 if line.startswith("（") else 0
+    ok = sorted({c for c in cuts if start < c < len(line) and line[c - 1] not in "。）"})
+    return [line[a:b] for a, b in zip([0, *ok], [*ok, len(line)], strict=True)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(official(), st.lists(st.integers(1, 60), max_size=4), st.booleans())
+def test_rewrapping_an_official_document_changes_nothing(doc, cuts, blank_lines):
+    lines, expected = doc
+    read = [(m.number, m.path, m.text, m.lead) for m in read_document("\n".join(lines)).measures]
+    assert read == expected
+    wrapped: list[str] = []
+    for line in lines:
+        pieces = _wrap(line, cuts) if len(line) > 12 and "、" not in line[:3] else [line]
+        assume(all(len(p) > 1 for p in pieces))  # one-character lines are vertical text by rule
+        wrapped.extend(pieces)
+        if blank_lines:
+            wrapped.append("")
+    rewrapped = [(m.number, m.path, m.text, m.lead) for m in read_document("\n".join(wrapped)).measures]
+    assert rewrapped == expected
