@@ -14,8 +14,8 @@ Agency names are stored by their canonical names at the document's issuing level
 repeat the lead, as with `imtrack update`; the names as written, the item's number and section
 path and every responsibility clause are kept beside them (Measure's document fields).
 
-What a re-import reads differently in a measure it finds (its text, lead, partners or due) is a
-*revision*: listed, and applied only with `update=True` (`imtrack import --update`), recorded in
+What a re-import of the same source reads differently in a measure it finds (its text, lead,
+partners or due) is a *revision*: listed, and applied only with `update=True` (`imtrack import --update`), recorded in
 the history like any edit. A re-import never creates a second copy of a measure. A known measure is never changed except to fill in what it lacks: lead, partners and section,
 from a task-division ledger that restates it with （X牵头，Y配合）. A value already there (typed by
 a user or brought by an earlier import) is never overwritten. Everything happens in one store
@@ -174,7 +174,7 @@ def _document_fields(parsed: ParsedMeasure) -> dict[str, Any]:
 
 
 def _fill(
-    ledger: Ledger, measure: Measure, parsed: ParsedMeasure, agencies: Agencies, at: str, txn: int
+    ledger: Ledger, measure: Measure, parsed: ParsedMeasure, agencies: Agencies, at: str, txn: int, source: str
 ) -> dict[str, Any]:
     """Give `measure` the lead/partners/section it lacks, recorded under `txn`; return what was
     filled. Agencies are stored by their canonical names, and partners never repeat the lead."""
@@ -196,11 +196,13 @@ def _fill(
             history.record(ledger, measure, "partners", partners, at, txn)
             filled["partners"] = partners
     # The reading's own record (number, path, names as written, clauses) is not a user's value:
-    # it follows the document, without a history entry of its own.
-    for name, value in _document_fields(parsed).items():
-        if value and not getattr(measure, name):
-            setattr(measure, name, value)
-            ledger.mark_changed(measure)
+    # it follows the document, without a history entry of its own; only the measure's own
+    # document gives it (a ledger restating a national measure does not renumber it).
+    if measure.source == source:
+        for name, value in _document_fields(parsed).items():
+            if value and not getattr(measure, name):
+                setattr(measure, name, value)
+                ledger.mark_changed(measure)
     return filled
 
 
@@ -294,11 +296,13 @@ def plan_import(
             continue
         if existing.id not in before:
             continue  # the same measure twice in this document: its first mention counts
-        filled = _fill(ledger, existing, p, agencies, at, txn)
+        filled = _fill(ledger, existing, p, agencies, at, txn, source)
         seen.setdefault(existing.id, existing)
         if filled:
             updates.setdefault(existing.id, Update(existing)).filled.update(filled)
-        changes = _revisions(existing, p, agencies)
+        # Only the document a measure came from revises it; another (a ledger restating it)
+        # only fills in what it lacks.
+        changes = _revisions(existing, p, agencies) if existing.source == source else {}
         if changes and existing.id not in revised:
             revised[existing.id] = Revision(existing, changes)
             if update:

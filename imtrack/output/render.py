@@ -434,7 +434,7 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
     return [table]
 
 
-_PREVIEW = 60
+_PREVIEW = 30
 _LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city"}
 
 
@@ -458,7 +458,7 @@ def reading_doc(reading: Any) -> Doc:
     headings indented by depth, each measure with its number, agencies (as written, with the
     canonical name at the document's level where it differs) and due date, and what was skipped
     and why, in document order."""
-    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.place else "")
+    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level == "city" else "")
     head = " · ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x) or "no 文号 or signature"
     parts: Doc = [Para((f"Reading: {head} · agencies read at {level} level", "bold"))]
     events: list[tuple[int, int, Para]] = []
