@@ -201,6 +201,19 @@ def test_newspaper_noise_is_never_a_measure():
     }
 
 
+def test_attachment_lists_and_distribution_blocks_are_not_measures():
+    text = (
+        "某政发〔2024〕3号\n一、重点任务\n（一）推进项目建设。\n（二）完善配套政策。\n"
+        "附件：1.重点任务分工表\n2.责任清单\n"
+        "抄送：省委各部门，省人大常委会办公厅。\n某某省人民政府办公厅 2024年1月5日印发\n"
+    )
+    reading = read_document(text)
+    assert [m.text for m in reading.measures] == ["推进项目建设。", "完善配套政策。"]
+    assert [s.why for s in reading.skipped if s.line > 4] == [
+        "list of attachments", "list of attachments", "distribution block", "distribution block",
+    ]
+
+
 def test_a_final_item_cut_off_mid_sentence_is_flagged():
     text = "1. 建设数据平台。\n2. 推进智慧城市建设。\n3. 完善统计制度，建立健全数据"
     measures = read_document(text).measures

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from imtrack.domain import clock
 from imtrack.domain.dates import parse_due
 from imtrack.errors import InvalidValue
 
@@ -96,7 +97,7 @@ def _deadline(part: str, today: date | None) -> str | None:
     if not text or not re.search(r"\d|年|月|季度|持续|长期|常态", text):
         return None
     try:
-        return parse_due(text, today or date.today()).stored
+        return parse_due(text, today or clock.now().date()).stored
     except InvalidValue:
         return None
 

@@ -3,7 +3,8 @@
 `noise_reason(line)` names why a whole line is noise (for the dry run's "skipped" list), or None:
 page furniture (— 3 —, 第3版, 3/12, a newspaper's date line, 责任编辑：…), newspaper jump lines
 (■下转第2版, （上接第1版）), captions (图为…, 新华社记者 X 摄), datelines (本报讯, 新华社北京1月2日电),
-and the signature block of an official document (a date alone on its line, 此件公开发布).
+the signature block of an official document (a date alone on its line, 此件公开发布), its
+distribution block (抄送：…, …印发) and its list of attachments (附件：1. …).
 `vertical_runs(lines)` finds text printed one character per line (a newspaper's column titles).
 `is_byline(text, at)` tells a glyph that opens a byline ("□本报记者 王玉琢") from a bullet.
 """
@@ -36,6 +37,10 @@ _DATELINE = re.compile(
     r"|据新华社|（?记者\s*\S{1,12}\s*）?$)"
 )
 _DATE_ALONE = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+# The distribution block at the foot of an official document, and its contact line.
+_FOOTER = re.compile(r"^(?:抄送|主送|分送|发送)[:：]|^.{2,30}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$|^[（(]?联系人[:：]|^联系电话[:：]")
+# "附件：1. 重点任务分工表" and the attachment titles listed below it.
+ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
 _PUBLISHED = re.compile(r"^[（(](?:此件公开发布|此件主动公开|此件不公开|此件依申请公开)[）)]$")
 BYLINE = re.compile(r"\s*(?:本报|记者|通讯员|特约|新华社|央视|文[/／:：]|图[/／:：]|摄影?[/／:：])")
 
@@ -50,6 +55,10 @@ def noise_reason(line: str) -> str | None:
         return "publication note"
     if _DATE_ALONE.match(line):
         return "date line"
+    if _FOOTER.match(line):
+        return "distribution block"
+    if ATTACHMENTS.match(line):
+        return "list of attachments"
     if _DATELINE.match(line):
         return "dateline"
     if _CAPTION.match(line):

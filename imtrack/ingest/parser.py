@@ -241,11 +241,21 @@ def _content_lines(text: str) -> tuple[list[tuple[int, str]], list[Skipped]]:
     return kept, dropped
 
 
-def _noise(number: int, line: str, following: str | None) -> _Seg | None:
-    """A line that ends whatever measure is open: a dateline, caption, jump line, signature."""
+def _noise(number: int, line: str, following: str | None, previous: _Seg | None = None) -> _Seg | None:
+    """A line that ends whatever measure is open: a dateline, caption, jump line, signature,
+    or an attachment's title listed under 附件： ("2. 重点任务分工表", no sentence in it)."""
     why = noise_reason(line)
     if why is None and is_signature(line, following):
         why = "signature"
+    if (
+        why is None
+        and previous is not None
+        and previous.why == "list of attachments"
+        and previous.line == number - 1
+        and not _SENTENCE_END.search(line)
+        and line_marker(line) is not None
+    ):
+        why = "list of attachments"
     return _Seg(number, "noise", 0, line, why=why) if why else None
 
 
@@ -258,10 +268,12 @@ def _glyph_splits(line: str) -> list[tuple[int, bool]]:
 
 def _glyph_segments(lines: list[tuple[int, str]]) -> list[_Seg]:
     segs: list[_Seg] = []
+    previous: _Seg | None = None
     for k, (number, line) in enumerate(lines):
         following = lines[k + 1][1] if k + 1 < len(lines) else None
-        if (noise := _noise(number, line, following)) is not None:
-            segs.append(noise)
+        previous = _noise(number, line, following, previous)
+        if previous is not None:
+            segs.append(previous)
             continue
         splits = _glyph_splits(line)
         head = line[: splits[0][0]] if splits else line
@@ -285,9 +297,10 @@ def _numbered_segments(lines: list[tuple[int, str]], inline: bool) -> list[_Seg]
     # First pass: every marker with its depth, to tell headings (with children) from items.
     levels: list[int] = []
     per_line: list[tuple[tuple[int, int] | None, list[re.Match[str]], _Seg | None]] = []
+    noise: _Seg | None = None
     for k, (number, line) in enumerate(lines):
         following = lines[k + 1][1] if k + 1 < len(lines) else None
-        noise = _noise(number, line, following)
+        noise = _noise(number, line, following, noise)
         start = None if noise else line_marker(line)
         items = list(_INLINE_ITEM.finditer(line)) if inline and not noise else []
         if start is not None and items and items[0].start() == 0:
@@ -405,6 +418,8 @@ class _Reader:
         self.current: ParsedMeasure | None = None
         self.buffer = ""
         self.skip_why = ""  # the current item is read (to consume its body) but not a measure
+        # the current item is at the top of the outline (一、): kept only if it commits to act
+        self.top_item = False
         self.run_end = 0  # the last line of the latest run of skipped paragraphs
 
     # -- measures --
@@ -418,7 +433,7 @@ class _Reader:
         body = split.text
         if not _has_words(body):
             return
-        if not self.skip_why and current.level_one and not commits(body):
+        if not self.skip_why and self.top_item and not commits(body):
             self.skip_why = "states no action (no policy verb or duty word)"
         if self.skip_why:
             self.skipped.append(Skipped(current.line, f"{current.number}{body[:30]}", self.skip_why))
@@ -452,8 +467,8 @@ class _Reader:
                 path.append(heading.text)
             if heading.preamble and not why and not glyph:
                 why = f"under {heading.text} (a preamble, not a task)"
-        measure = _Parsed(text="", line=seg.line, section=section, number=seg.number, path=tuple(path))
-        measure.level_one = seg.level == 1
+        measure = ParsedMeasure(text="", line=seg.line, section=section, number=seg.number, path=tuple(path))
+        self.top_item = seg.level == 1
         if clause is not None:
             measure.lead, measure.partners = clause.lead, list(clause.partners)
         piece = seg.text.strip()
@@ -548,11 +563,6 @@ class _Reader:
                 last.incomplete = True
 
 
-@dataclass(slots=True)
-class _Parsed(ParsedMeasure):
-    level_one: bool = False  # an item at the top of the outline: kept only if it commits to act
-
-
 def read_document(text: str, today: date | None = None, issuer: str | None = None) -> Reading:
     """Everything read_document finds in `text` (see the module docstring). Deadlines written
     without a year count from the document's date, else from `today`. `issuer` (an issuer's name,
@@ -563,7 +573,7 @@ def read_document(text: str, today: date | None = None, issuer: str | None = Non
     official = bool(header.doc_number or header.issuer)
     reader = _Reader(_segments(lines), when, official)
     reader.run()
-    measures = [_plain(m) for m in reader.measures]
+    measures = reader.measures
     skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)
     level, place = level_of(header, issuer)
     return Reading(
@@ -575,13 +585,6 @@ def read_document(text: str, today: date | None = None, issuer: str | None = Non
         date=header.date,
         level=level.value,
         place=place,
-    )
-
-
-def _plain(m: ParsedMeasure) -> ParsedMeasure:
-    return ParsedMeasure(
-        text=m.text, line=m.line, section=m.section, lead=m.lead, partners=m.partners, number=m.number,
-        path=m.path, due=m.due, clauses=m.clauses, incomplete=m.incomplete,
     )
 
 
