@@ -100,6 +100,26 @@ def test_first_listed_leads_and_clauses_with_full_stops_do_not_swallow_the_next_
     ]
 
 
+def test_square_brackets_roles_in_labels_and_carry_over_of_local_governments():
+    # the shape of provincial plans that write 〔责任单位：…〕 with round brackets inside
+    text = (
+        "某发改〔2022〕5号\n一、深化流通改革\n"
+        "（一）加强市场体系建设。推进高标准市场体系建设。〔责任单位:省发展改革委、省市场监管局按职责分工负责。"
+        "具体任务均涉及相关市(州)人民政府,不再做分工,下同。〕\n"
+        "（二）优化市场准入环境。推行“证照分离”改革。〔责任单位:省市场监管局〕\n"
+        "二、强化监测\n"
+        "（三）做好经济运行监测。(省发展改革委、省统计局等按职责分工负责)\n"
+        "（四）推进数据共享。（市政府办公室牵头，市级各有关部门及各县市区政府按职责分工负责）\n"
+    )
+    rows = [(m.text, m.lead, m.partners) for m in read_document(text).measures]
+    assert rows == [
+        ("加强市场体系建设。推进高标准市场体系建设。", "省发展改革委", ["省市场监管局", "相关市(州)人民政府"]),
+        ("优化市场准入环境。推行“证照分离”改革。", "省市场监管局", ["相关市(州)人民政府"]),
+        ("做好经济运行监测。", "省发展改革委", ["省统计局"]),
+        ("推进数据共享。", "市政府办公室", ["市级各有关部门", "各县市区政府"]),
+    ]
+
+
 def test_labelled_lists_in_brackets_and_below_the_item():
     text = (
         "1. 建设数据平台。(责任单位：市发展改革委、市财政局)\n"

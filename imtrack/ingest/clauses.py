@@ -14,7 +14,9 @@ The forms read:
   apply to every later clause of the same top-level section), 以下均需X落实，不再列出 (likewise X);
 * deadlines: 2025年底前完成, 2024年6月底前, 长期坚持 (in the grammar of domain/dates.py,
   counted from the document's date);
-* names are split on 、 and on "等和" (X等和各省级人民政府); a trailing 等 is dropped; collectives
+* brackets: （…）, (…), and 〔…〕 / 【…】 (which may hold round brackets: 相关市(州)人民政府);
+* names are split on 、, on "等和" (X等和各省级人民政府) and on 及/和 before 各 (X及各县政府); a
+  trailing 等 is dropped; "具体任务均涉及X，不再做分工，下同" carries X like 下同; collectives
   (各有关部门, 各省级人民政府) are kept as written, and a clause of collectives only names no lead.
 
 Brackets that are not clauses stay in the text: "（试行）", "（2023—2025年）", and an explanation
@@ -33,7 +35,11 @@ from imtrack.domain.dates import parse_due
 from imtrack.errors import InvalidValue
 
 _ROLE = r"牵头|配合|负责|协办|指导|参与|单位[:：]|部门[:：]"
-CLAUSE = re.compile(rf"[（(](?P<inner>[^（）()]*?(?:{_ROLE})[^（）()]*)[）)]")
+# Round brackets hold no brackets; 〔…〕 and 【…】 may ("〔责任单位：…相关市(州)人民政府…〕").
+CLAUSE = re.compile(
+    rf"[（(](?P<inner>[^（）()]*?(?:{_ROLE})[^（）()]*)[）)]"
+    rf"|[〔【](?P<square>[^〔〕【】]*?(?:{_ROLE})[^〔〕【】]*)[〕】]"
+)
 _LABEL_START = r"(?:(?:牵头|责任|主责|负责|承办|主办|配合|协办|参与|协同|协助)(?:单位|部门)|(?:完成|办结)?时限)[:：]"
 # A labelled list without brackets, closing an item: "…平台。责任单位：X、Y" or on the lines below it.
 _TAIL = re.compile(rf"(?:(?<=[。；;.！!？?\n])|^)[ \t]*(?P<inner>{_LABEL_START}[^（）()]*)$")
@@ -49,9 +55,11 @@ _RESPONSIBLE_WORDS = (
     "组织实施",
 )
 _RULE = re.compile(r"^(?:列|排)?(?:在)?第一(?:位|个|家)(?:者|的)?(?:为|是)牵头(?:单位|部门)$")
-_CARRY = re.compile(r"^以下(?:均|都)?(?:需|由|须)?(?P<names>.+?)(?:负责)?落实$")
-_SAME_BELOW = ("下同", "以下同", "不再列出", "不再一一列出")
-_NAME_SEP = re.compile(r"、|等和|[,，/／]")
+_CARRY = re.compile(
+    r"^(?:以下|具体任务|各项任务)(?:均|都)?(?:需|由|须|涉及)(?P<names>.+?)(?:负责)?(?:落实)?$"
+)
+_SAME_BELOW = ("下同", "以下同", "不再列出", "不再一一列出", "不再做分工", "不再分工", "不再一一分工")
+_NAME_SEP = re.compile(r"、|等和|[及和](?=各)|[,，/／]")
 _DUE_VERBS = re.compile(r"(?:完成|到位|出台|建成|实现|落实|办结|见效)$")
 _SENTENCE_END = "。；;.！!？?"
 _NAME_MAX = 30
@@ -140,6 +148,7 @@ def parse_clause(inner: str, today: date | None = None) -> Clause | None:
             continue
         if m := _LABEL.match(part):
             label, value = m["label"].strip(), m["value"].strip()
+            value = _strip_word(value, _RESPONSIBLE_WORDS) or value  # "责任单位：X、Y按职责分工负责"
             if _LEAD_LABEL.match(label) or _PARTNER_LABEL.match(label):
                 last_names = _names(value)
                 others.extend(last_names)
@@ -149,7 +158,10 @@ def parse_clause(inner: str, today: date | None = None) -> Clause | None:
             # any other field (范围：…, 责任领导：…) is kept in the raw clause only
             continue
         if m := _CARRY.match(part):
+            # the clause that says so covers its own sentence too
+            others.extend(n for n in _names(m["names"]) if n not in (*leads, *others))
             carry.extend(n for n in _names(m["names"]) if n not in carry)
+            last_names = []  # "…，不再做分工，下同" after it carries nothing more
             continue
         if (names := _strip_word(part, _LEAD_WORDS)) is not None:
             last_names = [*pending, *_names(names)]
@@ -207,7 +219,7 @@ def find_clauses(text: str, today: date | None = None) -> list[tuple[re.Match[st
     for m in CLAUSE.finditer(text):
         if not _stands_alone(text, m.start(), m.end()):
             continue
-        clause = parse_clause(m["inner"], today)
+        clause = parse_clause(m["inner"] or m["square"], today)
         if clause is not None:
             out.append((m, clause))
     tail = _TAIL.search(text, out[-1][0].end() if out else 0)

@@ -95,7 +95,7 @@ _SPACES = re.compile(r"\s+")
 _NUMERAL = "一二三四五六七八九十"
 _INLINE_LEVEL = 5
 _INLINE_ITEM = re.compile(f"(?<![^。；;，,：:\\s（(])(?:十[{_NUMERAL[:9]}]?|[{_NUMERAL}])是(?=[^否不])")
-_CLAUSE_START = re.compile(r"^[（(][^（）()]*(?:牵头|配合|负责|责任单位|协办|指导|参与)")
+_CLAUSE_START = re.compile(r"^[（(〔【][^（）()〔〕【】]*(?:牵头|配合|负责|责任单位|协办|指导|参与)")
 # Punctuation that cannot begin unrelated text: a line starting with it continues the measure
 # ("…（区科技局牵头）" / "。").
 _NEVER_STARTS = tuple("。，、；：！？.,;:!?）)”’」』")
@@ -191,9 +191,9 @@ def _open(text: str) -> bool:
     whatever follows it."""
     depth = 0
     for ch in reversed(text[-_OPEN_REACH:]):
-        if ch in "）)":
+        if ch in "）)〕】":
             depth += 1
-        elif ch in "（(":
+        elif ch in "（(〔【":
             if depth == 0:
                 return True
             depth -= 1
@@ -356,7 +356,7 @@ def _segments(lines: list[tuple[int, str]]) -> list[_Seg]:
 def _clause_follows(segs: list[_Seg], i: int) -> bool:
     """Does a responsibility clause start at text segment `i` (possibly wrapped over lines)?"""
     text = segs[i].text.strip()
-    if not text.startswith(("（", "(")):
+    if not text.startswith(("（", "(", "〔", "【")):
         return False
     j = i
     while _open(text) and j + 1 < len(segs) and segs[j + 1].kind == "text" and j - i < 3:
