@@ -42,6 +42,7 @@ _FOOTER = re.compile(r"^(?:抄送|主送|分送|发送)[:：]|^.{2,30}\d{4}\s*�
 # "附件：1. 重点任务分工表" and the attachment titles listed below it.
 ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
 _PUBLISHED = re.compile(r"^[（(](?:此件公开发布|此件主动公开|此件不公开|此件依申请公开)[）)]$")
+_ISSUER = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff ]{1,29}$")  # a name: no punctuation, no brackets
 BYLINE = re.compile(r"\s*(?:本报|记者|通讯员|特约|新华社|央视|文[/／:：]|图[/／:：]|摄影?[/／:：])")
 
 
@@ -77,12 +78,7 @@ def is_jump(text: str) -> bool:
 
 def is_signature(line: str, following: str | None) -> bool:
     """An issuer's name on its own line just above a date line: the signature of a document."""
-    return (
-        following is not None
-        and bool(_DATE_ALONE.match(following))
-        and 2 <= len(line) <= 30
-        and not re.search(r"[。，、；：:,;]", line)
-    )
+    return following is not None and bool(_DATE_ALONE.match(following)) and bool(_ISSUER.match(line))
 
 
 def vertical_runs(lines: list[str], never_starts: tuple[str, ...]) -> set[int]:

@@ -390,6 +390,26 @@ def _titled(segs: list[_Seg], official: bool) -> bool:
     return count >= (1 if official else _TITLED_ITEMS)
 
 
+_TITLE_MAX = 30
+_PARAGRAPH_SHARE = 0.8
+
+
+def _unpunctuated_title(text: str) -> bool:
+    """"（一）进一步推进权力清单公开" on its own line: a title without a full stop."""
+    return 2 <= len(text) <= _TITLE_MAX and not re.search(r"[。；;！？!?：:，,（(〔【]", text)
+
+
+def _one_paragraph_per_line(segs: list[_Seg]) -> bool:
+    """Is the text laid out one paragraph per line (as the HTML and Word readers give it), so
+    that a line break after a title is a paragraph break and not a wrap? Most lines then end
+    their sentences; wrapped text ends most lines mid-sentence."""
+    first = next((k for k, s in enumerate(segs) if s.kind in ("start", "heading")), len(segs))
+    lines = [clean_text(s.text) for s in segs[first:] if s.kind in ("start", "text")]  # past the header
+    lines = [t for t in lines if t and not _unpunctuated_title(t)]
+    ends = sum(1 for t in lines if _complete(t))
+    return len(lines) >= 3 and ends >= _PARAGRAPH_SHARE * len(lines)
+
+
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -410,6 +430,10 @@ class _Reader:
         self.segs = segs
         self.today = today
         self.titled_doc = _titled(segs, official)
+        # an official document given one paragraph per line: a title line without a full stop
+        # ("（一）指导思想") is followed by its body, not by the rest of a wrapped sentence
+        self.paragraph_lines = official and _one_paragraph_per_line(segs)
+        self.bare = False  # the buffer is still exactly the current item's own line
         self.measures: list[ParsedMeasure] = []
         self.headings: dict[int, _Heading] = {}
         self.seen: list[HeadingSeen] = []
@@ -476,6 +500,7 @@ class _Reader:
         if not why and not glyph and is_preamble(title):
             why = f"{title} (a preamble, not a task)"
         self.current, self.buffer, self.skip_why = measure, piece, why
+        self.bare = True
 
     # -- the pass --
 
@@ -517,14 +542,21 @@ class _Reader:
         if self.current is None:
             self._skip_text(seg, "unnumbered paragraph, not an item")
             return i
-        if not _complete(self.buffer) or piece.startswith(_NEVER_STARTS) or _clause_follows(self.segs, i):
+        bare, self.bare = self.bare, False
+        continues = piece.startswith(_NEVER_STARTS) or _clause_follows(self.segs, i)
+        if bare and self.paragraph_lines and not continues and _unpunctuated_title(clean_text(self.buffer)):
+            paragraph, j = _paragraph(self.segs, i)
+            if _complete(paragraph):
+                self.buffer += "\n" + paragraph
+                return j
+        if not _complete(self.buffer) or continues:
             self.buffer = _join(self.buffer, piece)
             return i
         if LABEL_LINE.match(clean_text(piece)):  # 责任单位：… on the lines below the item
             self.buffer += "\n" + piece
             return i
         paragraph, j = _paragraph(self.segs, i)
-        titled = self.titled_doc and is_bare_title(clean_text(self.buffer.split("\n")[0]))
+        titled = (self.titled_doc or self.paragraph_lines) and is_bare_title(clean_text(self.buffer.split("\n")[0]))
         if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph))):
             self.buffer += "\n" + paragraph
             return j
@@ -546,6 +578,8 @@ class _Reader:
             if seg.kind == "start":
                 self.close()
                 self.start(seg)
+            elif seg.kind == "noise" and seg.why == "date line" and self.current is not None and not _complete(self.buffer):
+                i = self.text(i)  # "…于" / "2024年6月30日" / "前完成。": a wrap, not a signature's date
             elif seg.kind == "noise":
                 self.close()
                 self.skipped.append(Skipped(seg.line, seg.text[:30], seg.why or "noise"))

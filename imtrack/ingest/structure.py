@@ -20,6 +20,7 @@ from enum import Enum
 from functools import cache
 from itertools import pairwise
 
+from imtrack.ingest.noise import is_signature
 from imtrack.vocab.textnorm import fold_compact
 
 _NUMERAL = "一二三四五六七八九十"
@@ -74,7 +75,7 @@ def read_header(lines: list[str]) -> Header:
     issuer = day = None
     for prev, line in pairwise(lines):
         m = _DATE.match(line)
-        if m and 2 <= len(prev) <= 30 and not re.search(r"[。，、；：:,;]", prev):
+        if m and is_signature(prev, line):
             issuer = prev
             day = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
             break
