@@ -26,8 +26,10 @@ noise.py: lines that are never measures):
   sentence (。！？, or . after Chinese) or a responsibility clause at the end of a line. After
   that, a following paragraph belongs to it (joined with a newline) when it ends with a
   responsibility clause of its own, or when the item's line was a bare title ("（一）加强组织领导。")
-  in a document written that way (two or more such items): its body paragraphs follow until
-  the next numbered line. Anything else after a complete measure is not part of it (a closing
+  in a document written that way (two or more such items, or one in an official document): its
+  body paragraphs follow until the next numbered line. In an official document laid out one
+  paragraph per line, a title line without a full stop ("（一）指导思想") is followed by its body
+  the same way; in text wrapped like a page column the next line continues it. Anything else after a complete measure is not part of it (a closing
   paragraph, unrelated text), except a responsibility clause that starts on the next line.
 * Wrapped lines are joined without spaces, except between two Latin words; spaces that PDF
   extraction puts next to Chinese characters ("人口 10万") are dropped.
