@@ -298,16 +298,19 @@ class Measure(Record):
             history=[Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn")) for c in history]
             if history
             else [],
-            number=get("number", ""),
-            path=list(get("path") or ()),
-            lead_written=get("lead_written"),
-            partners_written=list(get("partners_written") or ()),
-            assignments=[dict(a) for a in get("assignments") or ()],
         )
+        if len(d) > _PLAIN_FIELDS and not _DOCUMENT_KEYS.isdisjoint(d):  # only imported measures
+            measure.number = get("number", "")
+            measure.path = list(get("path") or ())
+            measure.lead_written = get("lead_written")
+            measure.partners_written = list(get("partners_written") or ())
+            measure.assignments = [dict(a) for a in get("assignments") or ()]
         return measure
 
 
 _NOT_STARTED = Status.NOT_STARTED.value
+_DOCUMENT_KEYS = frozenset(("number", "path", "lead_written", "partners_written", "assignments"))
+_PLAIN_FIELDS = 16  # a stored measure without document fields has at most these keys
 _STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
 
 
