@@ -139,3 +139,22 @@ def test_a_corpus_document_imports_with_its_clauses(run):
     assert (m["lead"], m["lead_written"]) == ("国家发展改革委", "发展改革委")
     again = as_json(run, "import", str(CORPUS / "gbf-2018-121.txt"))
     assert (again["added"], again["revised"], len(again["skipped"])) == ([], [], 16)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"path": "二、重点任务"}, "'path' and 'partners_written' must be lists of strings"),
+        ({"number": 4}, "'number' must be a string"),
+        ({"assignments": [{"sentence": "x"}]}, "an assignment needs a 'sentence' string and an 'agencies' list"),
+    ],
+)
+def test_a_damaged_document_field_is_reported_not_a_traceback(run, db_path, change, message):
+    run.ok("list")
+    data = json.loads(db_path.read_bytes())
+    data["measures"]["2"].update(change)
+    db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db_path.read_bytes()
+    result = run.fail("show", "2")
+    assert "measure 2 is malformed" in result.stderr and message in result.stderr
+    assert db_path.read_bytes() == before
