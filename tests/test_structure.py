@@ -334,3 +334,15 @@ def test_rewrapping_an_official_document_changes_nothing(doc, width, blank_lines
             wrapped.append("")
     rewrapped = [(m.number, m.path, m.text, m.lead) for m in read_document("\n".join(wrapped)).measures]
     assert rewrapped == expected
+
+
+def test_official_documents_keep_yi_shi_er_shi_inside_the_item():
+    text = (
+        "某政发〔2024〕3号\n第一部分 重点任务\n"
+        "（一）加强队伍建设。一是加强培训。二是完善考核。\n（二）强化保障。\n（此页无正文）\n"
+    )
+    rows = [(m.number, m.path, m.text) for m in read_document(text).measures]
+    assert rows == [
+        ("（一）", ("第一部分重点任务",), "加强队伍建设。一是加强培训。二是完善考核。"),
+        ("（二）", ("第一部分重点任务",), "强化保障。"),
+    ]

@@ -16,7 +16,8 @@ noise.py: lines that are never measures):
   ("□本报记者 王玉琢"), never a bullet; ■下转第2版 is a jump line.
 * Numbered documents are read as an outline (structure.LINE_MARKERS), with 一是 inline items
   when a document has both 一是 and 二是. A numbered line is a heading when the next numbered
-  marker is deeper (it has children), else it is an item (a leaf of the outline). 一、 is a
+  marker is deeper (it has children), else it is an item (a leaf of the outline). 一是…二是…
+  are items only outside official documents (which enumerate with them inside one item). 一、 is a
   heading whenever any 一、 of the document has children (so a 一、 with only paragraphs under it
   is a heading too); in a document numbered only at the top level (一、… 三十、) the 一、 items
   are the measures, if they commit someone to act (structure.commits).
@@ -345,9 +346,13 @@ def _glyph_count(lines: list[tuple[int, str]]) -> int:
     return sum(1 for _, line in lines for _, noisy in _glyph_splits(line) if not noisy)
 
 
-def _segments(lines: list[tuple[int, str]]) -> list[_Seg]:
+def _segments(lines: list[tuple[int, str]], official: bool = False) -> list[_Seg]:
     joined = "\n".join(line for _, line in lines)
-    inline = all(re.search(f"(?<![^。；;，,：:\\s（(]){n}是", joined, re.MULTILINE) for n in "一二")
+    # An official document enumerates with 一是…二是… inside one numbered item; a ledger or a
+    # newspaper's summary lists its measures that way.
+    inline = not official and all(
+        re.search(f"(?<![^。；;，,：:\\s（(]){n}是", joined, re.MULTILINE) for n in "一二"
+    )
     numbered = _numbered_segments(lines, inline)
     glyphs = _glyph_count(lines)
     if glyphs and glyphs >= sum(1 for s in numbered if s.kind == "start"):
@@ -607,7 +612,7 @@ def read_document(text: str, today: date | None = None, issuer: str | None = Non
     header: Header = read_header([line for _, line in lines])
     when = date.fromisoformat(header.date) if header.date else today
     official = bool(header.doc_number or header.issuer)
-    reader = _Reader(_segments(lines), when, official)
+    reader = _Reader(_segments(lines, official), when, official)
     reader.run()
     measures = reader.measures
     skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)

@@ -4,7 +4,7 @@ measure. Pure functions, no I/O (the editable word lists come from data/reading.
 * Header: the 文号 (国办发〔2018〕121号), the issuer and the date from the signature (an issuer's
   name on its own line above a date alone on its line; the first such block counts, so a notice
   that forwards a plan is dated by the notice), and the issuing level the agencies are read at.
-* Numbering, by depth: 第X章 / 一、 (1) > 第X节 / （一） (2) > 第X条 / 1. / 1、 (3) > （1） / 1） / ①
+* Numbering, by depth: 第X章 / 第X部分 / 一、 (1) > 第X节 / （一） (2) > 第X条 / 1. / 1、 (3) > （1） / 1） / ①
   (4) > 一是 (5, inline). ■ ● ◆ bullets are read by the parser.
 * A title is the words before an item's first 。 or ：; a heading or item whose title is a
   preamble word (总体要求, 指导思想, 基本原则 …) is not a measure, nor is anything under it.
@@ -29,7 +29,7 @@ _BIG = "一二三四五六七八九十百零〇两"
 # Line-start markers of a numbered outline, by depth.
 LINE_MARKERS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (1, re.compile(f"^[{_NUMERAL}]{{1,3}}[、]")),
-    (1, re.compile(f"^第[{_BIG}]{{1,4}}章\\s*")),
+    (1, re.compile(f"^第[{_BIG}]{{1,4}}(?:章|部分)\\s*")),
     (2, re.compile(f"^[（(][{_NUMERAL}]{{1,3}}[）)]")),
     (2, re.compile(f"^第[{_BIG}]{{1,4}}节\\s*")),
     (3, re.compile(f"^第[{_BIG}]{{1,5}}条\\s*")),
