@@ -95,6 +95,8 @@ def test_city_document_names_are_the_citys(run, tmp_path):
         ("包头市发展改革委", []),
     ]
     run.fail("import", "--issuer", "city", write(tmp_path, text), code=2)
+    province = as_json(run, "import", "--issuer", "四川省人民政府", write(tmp_path, "1. 推进项目。（省发改委牵头）\n", "p.txt"))
+    assert province["added"][0]["lead"] == "四川省发展改革委"
 
 
 def test_reimport_matches_by_number_lists_revisions_and_applies_only_when_asked(run, tmp_path, db_path):

@@ -71,7 +71,7 @@ def import_(
         str | None,
         typer.Option(
             "--issuer",
-            help="Who issued the document (e.g. 国务院办公厅, 包头市人民政府), or national / region / city: "
+            help="Who issued the document (e.g. 国务院办公厅, 包头市人民政府), or national / region: "
             "the level its agency names are read at. Default: read from the document's signature "
             "and 文号, else region.",
         ),

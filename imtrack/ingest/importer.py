@@ -346,8 +346,10 @@ def import_text(
     if not text.strip():
         raise NoMeasures(f"{name} is empty; check that it is the right file, nothing was imported")
     reading = read_document(text, today=clock.now().date(), issuer=issuer)
-    if reading.level == "city" and not reading.place:
-        raise InvalidValue("a city document needs the city: give --issuer with its name, e.g. --issuer 包头市人民政府")
+    if reading.level in ("city", "province") and not reading.place:
+        raise InvalidValue(
+            f"a {reading.level} document needs its name: give --issuer with the issuer, e.g. --issuer 包头市人民政府"
+        )
     parsed = reading.measures
     if not parsed:
         raise NoMeasures(_no_measures(name, reading))

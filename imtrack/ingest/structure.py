@@ -50,6 +50,7 @@ class Level(str, Enum):
 
     NATIONAL = "national"  # 国务院, 国务院办公厅, ministries: 发展改革委 is 国家发展改革委
     REGION = "region"  # 内蒙古自治区: 发展改革委 is 自治区发展改革委
+    PROVINCE = "province"  # another province: 发展改革委 is that province's
     CITY = "city"  # a city: 发展改革委 is that city's
 
 
@@ -97,6 +98,8 @@ def level_of(header: Header, override: str | None = None) -> tuple[Level, str]:
         return Level.NATIONAL, ""
     if m := re.match(r"^(?:内蒙古自治区)?(?P<city>[\u4e00-\u9fff]{2,8}?市)", issuer):
         return Level.CITY, m["city"]
+    if m := re.match(r"^(?P<province>[\u4e00-\u9fff]{2,4}?省)", issuer):
+        return Level.PROVINCE, m["province"]
     if "自治区" in issuer or issuer.startswith("内蒙古"):
         return Level.REGION, "自治区"
     if header.doc_number and _NATIONAL_NUMBERS.match(header.doc_number):

@@ -435,7 +435,7 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
 
 
 _PREVIEW = 30
-_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city"}
+_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city", "province": "province"}
 
 
 def _preview(text: str) -> str:
@@ -458,7 +458,7 @@ def reading_doc(reading: Any) -> Doc:
     headings indented by depth, each measure with its number, agencies (as written, with the
     canonical name at the document's level where it differs) and due date, and what was skipped
     and why, in document order."""
-    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level == "city" else "")
+    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level in ("city", "province") else "")
     head = " · ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x) or "no 文号 or signature"
     parts: Doc = [Para((f"Reading: {head} · agencies read at {level} level", "bold"))]
     events: list[tuple[int, int, Para]] = []

@@ -85,17 +85,18 @@ class AgencyTable(Frozen):
             if _QUALIFIED.match(name):
                 return self.canonical(name)
             return name
-        if level == "city" and place:
+        if level in ("city", "province") and place:
+            short = place[-1]  # 市 / 省: how the document names its own agencies (市发改委)
             known = self.find(name)
             if name.startswith(place) or (known is not None and known in self.national):
                 return known or name
-            if _QUALIFIED.match(name) and not name.startswith("市"):
+            if _QUALIFIED.match(name) and not name.startswith(short):
                 return self.canonical(name)
-            bare = name.removeprefix("市")
+            bare = name.removeprefix(short)
             regional = self.find(bare)
             if regional is not None and regional.startswith("自治区"):
                 return place + regional.removeprefix("自治区")
-            return place + bare if name.startswith("市") else name
+            return place + bare if name.startswith(short) else name
         return self.canonical(name)
 
 
@@ -168,9 +169,9 @@ def canonical_at(name: str, level: str, place: str = "", table: AgencyTable | No
       (发展改革委 -> 国家发展改革委); a name the table holds only as a region's is kept as written,
       since 发展改革委 in a State Council document is not 自治区发展改革委;
     * region (自治区): `canonical(name)`, the table's own reading;
-    * city (`place`, e.g. 包头市): an unqualified name the table knows as a region's, or one
-      written 市…, is that city's (市发展改革委 / 发改委 -> 包头市发展改革委); national entries stay
-      national; a name the table does not know is kept as written.
+    * city or province (`place`, e.g. 包头市, 四川省): an unqualified name the table knows as a
+      region's, or one written 市… / 省…, is that place's (市发展改革委 / 发改委 -> 包头市发展改革委);
+      national entries stay national; a name the table does not know is kept as written.
     """
     return (table or bundled_agencies()).at_level(name, level, place)
 
