@@ -160,3 +160,10 @@ def test_a_damaged_document_field_is_reported_not_a_traceback(run, db_path, chan
     result = run.fail("show", "2")
     assert "measure 2 is malformed" in result.stderr and message in result.stderr
     assert db_path.read_bytes() == before
+
+
+def test_the_reading_shows_control_characters_and_markup_literally(run, tmp_path):
+    out = run.ok("import", "--dry-run", write(tmp_path, "1. 推进\x1b[31m项目[/]建设。\n2. 完善[red]政策。\n")).stdout
+    reading = out.split("\n\n")[0]  # the reading; the action table after it is output.table's
+    assert "\x1b" not in reading
+    assert "1. 推进␛[31m项目[/]建设。" in reading and "2. 完善[red]政策。" in reading

@@ -438,8 +438,17 @@ _PREVIEW = 30
 _LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city", "province": "province"}
 
 
+# Control characters from a damaged document shown as their Unicode pictures (ESC -> ␛): printed
+# raw they would drive the terminal.
+_CONTROLS = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421}
+
+
+def _visible(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
 def _preview(text: str) -> str:
-    flat = text.replace("\n", " / ")
+    flat = _visible(text.replace("\n", " / "))
     return flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "…"
 
 
@@ -450,7 +459,7 @@ def _names(written: Sequence[str], level: str, place: str) -> str:
     for name in written:
         canon = canonical_at(name, level, place)
         out.append(name if canon == name else f"{name} ({canon})")
-    return "、".join(out)
+    return _visible("、".join(out))
 
 
 def reading_doc(reading: Any) -> Doc:
@@ -459,15 +468,15 @@ def reading_doc(reading: Any) -> Doc:
     canonical name at the document's level where it differs) and due date, and what was skipped
     and why, in document order."""
     level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level in ("city", "province") else "")
-    head = " · ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x) or "no 文号 or signature"
+    head = _visible(" · ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x)) or "no 文号 or signature"
     parts: Doc = [Para((f"Reading: {head} · agencies read at {level} level", "bold"))]
     events: list[tuple[int, int, Para]] = []
     for h in reading.headings:
         mark = "  (preamble: not measures)" if h.preamble else ""
-        events.append((h.line, 0, Para("  " * max(h.level - 1, 0) + h.text, (mark, "dim"))))
+        events.append((h.line, 0, Para("  " * max(h.level - 1, 0) + _visible(h.text), (mark, "dim"))))
     for m in reading.measures:
         indent = "  " * len(m.path)
-        events.append((m.line, 1, Para(f"{indent}{m.number} {_preview(m.text)}")))
+        events.append((m.line, 1, Para(f"{indent}{_visible(m.number)} {_preview(m.text)}")))
         facts = [
             f"lead {_names([m.lead], reading.level, reading.place)}" if m.lead else "no lead",
             f"partners {_names(m.partners, reading.level, reading.place)}" if m.partners else "",
