@@ -47,14 +47,14 @@ def write(tmp_path: Path, text: str, name: str = "doc.txt") -> str:
 def test_dry_run_prints_the_reading_and_changes_nothing(run, tmp_path, db_path):
     out = run.ok("import", "--dry-run", write(tmp_path, DOC)).stdout
     lines = [line.rstrip() for line in out.splitlines()]
-    assert lines[0].startswith("Reading: 国办发〔2019〕9号 · 国务院办公厅 · 2019-02-01")
+    assert lines[0].startswith("Reading: 国办发〔2019〕9号, 国务院办公厅, 2019-02-01; agencies read at")
     assert "一、总体要求  (preamble: not measures)" in lines
     assert any("skipped line 8 （一）指导思想。坚持稳中求进。: under 一、总体要求" in line for line in lines)
     assert "二、重点任务" in lines
     assert "  （一） 加大财政支持。统筹用好各类资金。" in lines
     # the name as written, with the canonical name at the national level beside it
-    assert "      lead 发展改革委 (国家发展改革委) · partners 财政部" in lines
-    assert "      lead 国务院办公厅 · partners 各省级人民政府 · due 2019-12-31" in lines
+    assert "      lead 发展改革委 (国家发展改革委); partners 财政部" in lines
+    assert "      lead 国务院办公厅; partners 各省级人民政府; due 2019-12-31" in lines
     # the last item is cut off mid-sentence: flagged, not silently complete
     assert any("CUT OFF mid-sentence" in line for line in lines)
     assert "Dry run: nothing was changed." in out
@@ -76,10 +76,14 @@ def test_import_stores_canonical_names_beside_the_written_ones(run, tmp_path):
         }
     ]
     assert (third["text"], third["tags"]) == ("加强监测评估，建立", ["原文不完整"])
-    # the document fields round-trip through the store
+    # the document fields round-trip through the store, and `show` prints them
     shown = as_json(run, "show", str(first["id"]))
     for key in ("number", "path", "lead_written", "partners_written", "assignments"):
         assert shown[key] == first[key]
+    detail = run.ok("show", str(second["id"])).stdout
+    assert "Item        二、重点任务 › （二）" in detail
+    assert "As written  国务院办公厅、各省级人民政府" in detail
+    assert "Clause 1    （国务院办公厅牵头，各省级人民政府负责，2019年底前完成）: 优化审批" in detail
 
 
 def test_issuer_override_reads_agencies_at_that_level(run, tmp_path):
