@@ -13,7 +13,8 @@ The forms read:
 * rules and carry-over: 列第一位者为牵头单位 (the default), 下同 (the agencies of the part before it
   apply to every later clause of the same top-level section), 以下均需X落实，不再列出 (likewise X);
 * deadlines: 2025年底前完成, 2024年6月底前, 长期坚持 (in the grammar of domain/dates.py,
-  counted from the document's date);
+  counted from the document's date), in a clause or in a bracket of their own
+  ("（2025年底前完成）", "（完成时限：2024年6月底前）");
 * brackets: （…）, (…), and 〔…〕 / 【…】 (which may hold round brackets: 相关市(州)人民政府);
 * names are split on 、, on "等和" (X等和各省级人民政府) and on 及/和 before 各 (X及各县政府); a
   trailing 等 is dropped; "具体任务均涉及X，不再做分工，下同" carries X like 下同; collectives
@@ -40,6 +41,8 @@ CLAUSE = re.compile(
     rf"[（(](?P<inner>[^（）()]*?(?:{_ROLE})[^（）()]*)[）)]"
     rf"|[〔【](?P<square>[^〔〕【】]*?(?:{_ROLE})[^〔〕【】]*)[〕】]"
 )
+# A bracket that holds only a deadline: "（2025年底前完成）", "（完成时限：2024年6月底前）".
+_DUE_BRACKET = re.compile(r"[（(](?P<inner>[^（）()]*?(?:前|底|末|内|完成|时限)[^（）()]*)[）)]")
 _LABEL_START = r"(?:(?:牵头|责任|主责|负责|承办|主办|配合|协办|参与|协同|协助)(?:单位|部门)|(?:完成|办结)?时限)[:：]"
 # A labelled list without brackets, closing an item: "…平台。责任单位：X、Y" or on the lines below it.
 _TAIL = re.compile(rf"(?:(?<=[。；;.！!？?\n])|^)[ \t]*(?P<inner>{_LABEL_START}[^（）()]*)$")
@@ -82,6 +85,7 @@ class Split:
 
     text: str
     found: list[tuple[str, Clause, str]] = field(default_factory=list)  # (sentence, clause, raw)
+    dues: list[str] = field(default_factory=list)  # from brackets that hold only a deadline
 
 
 def _names(text: str) -> list[str]:
@@ -101,7 +105,7 @@ def _strip_word(part: str, words: tuple[str, ...]) -> str | None:
 
 
 def _deadline(part: str, today: date | None) -> str | None:
-    text = _DUE_VERBS.sub("", part.strip()).removeprefix("于").removeprefix("在").strip()
+    text = _DUE_VERBS.sub("", part.strip()).lstrip("于在到").strip()
     if not text or not re.search(r"\d|年|月|季度|持续|长期|常态", text):
         return None
     try:
@@ -206,6 +210,16 @@ def _without_first(names: list[str], lead: str | None) -> list[str]:
     return out
 
 
+def due_only(inner: str, today: date | None = None) -> Clause | None:
+    """A bracket that names no one but sets a deadline ("2025年底前完成", "完成时限：2024年6月底前")."""
+    m = _LABEL.match(inner.strip())
+    if m and _DUE_LABEL.match(m["label"].strip()):
+        due = _deadline(m["value"], today)
+    else:
+        due = _deadline(inner, today) if re.search(r"前|底|末|内|完成", inner) else None
+    return Clause(lead=None, partners=[], due=due) if due else None
+
+
 def _stands_alone(text: str, start: int, end: int) -> bool:
     """A clause ends its sentence (end of text, or 。；… after it) or stands after one."""
     before = text[:start].rstrip(" ")
@@ -222,6 +236,12 @@ def find_clauses(text: str, today: date | None = None) -> list[tuple[re.Match[st
         clause = parse_clause(m["inner"] or m["square"], today)
         if clause is not None:
             out.append((m, clause))
+    for m in _DUE_BRACKET.finditer(text):
+        inside = any(c.start() <= m.start() < c.end() for c, _ in out)
+        clause = None if inside or not _stands_alone(text, m.start(), m.end()) else due_only(m["inner"], today)
+        if clause is not None:
+            out.append((m, clause))
+    out.sort(key=lambda found: found[0].start())
     tail = _TAIL.search(text, out[-1][0].end() if out else 0)
     if tail is not None and (clause := parse_clause(tail["inner"], today)) is not None:
         out.append((tail, clause))
@@ -234,7 +254,9 @@ def split_clauses(text: str, today: date | None = None) -> Split:
     its sentence's end ("…基地（X负责）。")."""
     pieces: list[str] = []
     found: list[tuple[str, Clause, str]] = []
+    dues: list[str] = []
     pos = 0
+    covered = ""  # text since the last clause that names agencies
     for m, clause in find_clauses(text, today):
         sentence = text[pos : m.start()]
         end = m.end()
@@ -243,10 +265,15 @@ def split_clauses(text: str, today: date | None = None) -> Split:
             sentence += rest[0]
             end += 1
         pieces.append(sentence.rstrip(" "))
-        found.append((sentence.strip(), clause, m.group(0)))
+        covered += sentence.rstrip(" ")
+        if clause.agencies:
+            found.append((covered.strip(), clause, m.group(0)))
+            covered = ""
+        elif clause.due:
+            dues.append(clause.due)  # a deadline alone covers no sentence of its own
         pos = end
     pieces.append(text[pos:])
-    return Split(text="".join(pieces).strip(), found=found)
+    return Split(text="".join(pieces).strip(), found=found, dues=dues)
 
 
 def split_clause(text: str) -> tuple[str, Clause | None]:
@@ -257,14 +284,15 @@ def split_clause(text: str) -> tuple[str, Clause | None]:
     return split.text, split.found[-1][1]
 
 
-def _ends_with_clause(text: str) -> bool:
-    found = find_clauses(text)
+def _ends_with_clause(text: str, named: bool = False) -> bool:
+    found = [(m, c) for m, c in find_clauses(text) if c.agencies or not named]
     if not found:
         return False
     tail = text[found[-1][0].end() :].strip()
     return tail == "" or (len(tail) == 1 and tail in _SENTENCE_END)
 
 
-def ends_with_clause(text: str) -> bool:
-    """Does `text` end with a responsibility clause (optionally followed by 。)?"""
-    return _ends_with_clause(text)
+def ends_with_clause(text: str, named: bool = False) -> bool:
+    """Does `text` end with a clause (optionally followed by 。)? `named`: one that names agencies,
+    not a deadline alone."""
+    return _ends_with_clause(text, named)

@@ -484,6 +484,8 @@ class _Reader:
             self.carried += [a for a in clause.carry if a not in self.carried]
         if not split.found and current.lead is None and self.carried:
             current.lead, current.partners = self.carried[0], list(self.carried[1:])
+        for when in split.dues:
+            due = _later(due, when)
         current.due = due
         self.measures.append(current)
 
@@ -564,7 +566,7 @@ class _Reader:
             return i
         paragraph, j = _paragraph(self.segs, i)
         titled = (self.titled_doc or self.paragraph_lines) and is_bare_title(clean_text(self.buffer.split("\n")[0]))
-        if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph))):
+        if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph), named=True)):
             self.buffer += "\n" + paragraph
             return j
         self.close()  # unrelated text after a complete measure
