@@ -375,3 +375,34 @@ def test_official_documents_keep_yi_shi_er_shi_inside_the_item():
         ("（一）", ("第一部分重点任务",), "加强队伍建设。一是加强培训。二是完善考核。"),
         ("（二）", ("第一部分重点任务",), "强化保障。"),
     ]
+
+
+_unit = st.builds(
+    lambda w, s: w + s, st.text(alphabet="发展改革财政科技交通商务教育文化旅游", min_size=1, max_size=4),
+    st.sampled_from(["局", "厅", "委", "部", "办"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_unit, min_size=1, max_size=3), st.lists(_unit, max_size=3), st.integers(0, 4), st.booleans())
+def test_every_clause_form_names_the_same_lead_and_partners(leads, partners, form, half_width):
+    """The forms a clause takes all say the same thing: who leads and who assists."""
+    names = "、".join(leads)
+    others = "、".join(partners)
+    lead_only = not partners
+    inner = [
+        f"{names}{'' if lead_only else '、' + others}负责",
+        f"{names}牵头" + ("" if lead_only else f"，{others}配合"),
+        f"牵头单位：{names}" + ("" if lead_only else f"；配合单位：{others}"),
+        f"{names}{'' if lead_only else '、' + others}负责。列第一位者为牵头单位，下同",
+        f"责任单位：{names}{'' if lead_only else '、' + others}，2025年底前完成",
+    ][form]
+    if half_width:
+        inner = inner.replace("，", ",").replace("；", ";").replace("：", ":")
+    clause = parse_clause(inner)
+    assert clause is not None
+    assert (clause.lead, clause.partners) == (leads[0], [*leads[1:], *partners])
+    assert clause.due == ("2025-12-31" if form == 4 else None)
+    text = f"（一）推进工作。（{inner}）"
+    m = read_document(text).measures[0]
+    assert (m.text, m.lead, m.partners) == ("推进工作。", leads[0], [*leads[1:], *partners])
