@@ -83,7 +83,7 @@ def read_header(lines: list[str]) -> Header:
     return Header(doc_number=number.replace(" ", "") if number else None, issuer=issuer, date=day)
 
 
-_NATIONAL_NUMBERS = re.compile(r"^国(?:发|办发|办函|函|办发明电)")
+_NATIONAL_NUMBERS = re.compile(r"^(?:国(?:发|办发|办函|函|办发明电)|中发|中办发|厅字)")
 
 
 def level_of(header: Header, override: str | None = None) -> tuple[Level, str]:
@@ -94,7 +94,7 @@ def level_of(header: Header, override: str | None = None) -> tuple[Level, str]:
     if issuer in (lv.value for lv in Level):
         return Level(issuer), ""
     national_body = issuer.endswith(("部", "委员会", "总局", "署")) and not re.search(r"[省市县区]", issuer)
-    if issuer.startswith("国务院") or national_body:
+    if issuer.startswith(("国务院", "中共中央", "中央")) or "国务院" in issuer or national_body:
         return Level.NATIONAL, ""
     if m := re.match(r"^(?:内蒙古自治区)?(?P<city>[\u4e00-\u9fff]{2,8}?市)", issuer):
         return Level.CITY, m["city"]
