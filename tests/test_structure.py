@@ -276,7 +276,7 @@ def test_issuing_level():
     assert level_of(read_header(["包头市人民政府", "2024年1月2日"])) == (Level.CITY, "包头市")
     assert level_of(read_header(["内蒙古自治区人民政府", "2024年1月2日"])) == (Level.REGION, "自治区")
     assert level_of(read_header([]), "national") == (Level.NATIONAL, "")
-    assert level_of(read_header(["中共中央办公厅 国务院办公厅", "2019年1月2日"])) == (Level.NATIONAL, "")
+    assert level_of(read_header(["中共中央办公厅\u3000国务院办公厅", "2019年1月2日"])) == (Level.NATIONAL, "")
     assert level_of(read_header(["中办发〔2019〕3号"])) == (Level.NATIONAL, "")
     assert level_of(read_header(["四川省发展和改革委员会", "2022年10月18日"])) == (Level.PROVINCE, "四川省")
     assert level_of(read_header(["国务院", "2019年1月2日"]), "鄂尔多斯市人民政府") == (Level.CITY, "鄂尔多斯市")

@@ -42,7 +42,7 @@ _FOOTER = re.compile(r"^(?:抄送|主送|分送|发送)[:：]|^.{2,30}\d{4}\s*�
 # "附件：1. 重点任务分工表" and the attachment titles listed below it.
 ATTACHMENTS = re.compile(r"^附\s*件\s*[:：]")
 _PUBLISHED = re.compile(r"^[（(](?:此件公开发布|此件主动公开|此件不公开|此件依申请公开|此页无正文)[）)]$")
-_ISSUER = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff ]{1,29}$")  # a name: no punctuation, no brackets
+_ISSUER = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff\s]{1,29}$")  # a name: no punctuation, no brackets
 BYLINE = re.compile(r"\s*(?:本报|记者|通讯员|特约|新华社|央视|文[/／:：]|图[/／:：]|摄影?[/／:：])")
 
 
