@@ -136,3 +136,36 @@ def test_document_date_and_issuer_are_read(name: str) -> None:
 def test_documents_without_measures_give_none(name: str) -> None:
     truth = json.loads((TRUTH / f"{name}.json").read_text(encoding="utf-8"))
     assert bool(read_document(_corpus_text(name)).measures) == truth["has_measures"]
+
+
+def _as_pdf_page(text: str, width: int, indent: bool) -> str:
+    """`text` hard-wrapped at `width` characters, as text extracted from a PDF page comes: each
+    paragraph's first line indented with two full-width spaces when `indent` (headings flush)."""
+    from imtrack.ingest.structure import line_marker
+
+    out = []
+    for line in text.split("\n"):
+        lead = "\u3000\u3000" if indent and line_marker(line) is None else ""
+        pieces = [line[k : k + width] for k in range(0, len(line), width)] or [""]
+        out.append(lead + pieces[0])
+        out.extend(pieces[1:])
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize(("width", "indent"), [(20, True), (33, True), (45, True), (38, False)])
+def test_the_corpus_wrapped_like_a_pdf_page_reads_the_same(width: int, indent: bool) -> None:
+    """The same measures, words, agencies and dues from a page-column layout; only a paragraph
+    break inside an item may be lost where a paragraph's last line exactly fills the column.
+    (Widths that cut a Latin word, "I" / "Pv6", read two words: a real page breaks between
+    words, and the reader keeps the space a wrap between two Latin words stands for.)"""
+    for name in NAMES:
+        truth = json.loads((TRUTH / f"{name}.json").read_text(encoding="utf-8"))
+        reading = read_document(_as_pdf_page(_corpus_text(name), width, indent))
+        got = [
+            (m.path, m.number, m.text.replace("\n", ""), m.lead, m.partners, m.due) for m in reading.measures
+        ]
+        want = [
+            (tuple(t["section"]), t["number"], t["text"].replace("\n", ""), t["lead"], t["partners"], t["due"])
+            for t in truth["measures"]
+        ]
+        assert got == want, name

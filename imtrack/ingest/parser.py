@@ -46,6 +46,8 @@ noise.py: lines that are never measures):
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -372,12 +374,20 @@ def _clause_follows(segs: list[_Seg], i: int) -> bool:
     return bool(_CLAUSE_START.match(clean_text(text)))
 
 
-def _paragraph(segs: list[_Seg], i: int, text: str | None = None) -> tuple[str, int]:
+def _paragraph(
+    segs: list[_Seg], i: int, text: str | None = None, full: frozenset[int] = frozenset()
+) -> tuple[str, int]:
     """The paragraph that starts at segment `i` (or `text`, already read from it), joined over
-    its wraps, and the index of its last segment."""
+    its wraps (also past a sentence end on a full line, _full_lines), and the index of its last
+    segment."""
     text = segs[i].text.strip() if text is None else text
     j = i
-    while not _complete(text) and j + 1 < len(segs) and segs[j + 1].kind == "text" and j - i < _PARAGRAPH_REACH:
+    while (
+        (not _complete(text) or segs[j].line in full)
+        and j + 1 < len(segs)
+        and segs[j + 1].kind == "text"
+        and j - i < _PARAGRAPH_REACH
+    ):
         j += 1
         text = _join(text, segs[j].text.strip())
     return text, j
@@ -417,6 +427,37 @@ def _one_paragraph_per_line(segs: list[_Seg]) -> bool:
     return len(lines) >= 3 and ends >= _PARAGRAPH_SHARE * len(lines)
 
 
+_COLUMN_MIN = 16  # cells: shorter lines say nothing about a column
+_COLUMN_SHARE = 0.3
+_COLUMN_LINES = 5
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _full_lines(lines: list[tuple[int, str]]) -> frozenset[int]:
+    """The lines that fill the page column of text wrapped like a PDF page (the commonest long
+    width, within a cell; measured in cells, as a page wraps, and in characters, as a text
+    editor does): a sentence end at the end of such a line is where the column ran out, not
+    necessarily where the paragraph did. Empty for text laid out one paragraph per line."""
+    full: set[int] = set()
+    text_of = dict(lines)
+    for measure in (_cells, len):
+        widths = [(n, measure(line)) for n, line in lines]
+        long = [w for _, w in widths if w >= _COLUMN_MIN]
+        if len(long) < _COLUMN_LINES:
+            continue
+        column = Counter(long).most_common(1)[0][0]
+        at_column = [n for n, w in widths if w >= column - 1]
+        # a column cuts lines anywhere: most of its full lines end mid-sentence (paragraphs of
+        # one length laid out one per line all end theirs)
+        cut = sum(1 for n in at_column if not _complete(text_of[n]))
+        if len(at_column) >= max(_COLUMN_LINES, _COLUMN_SHARE * len(long)) and 2 * cut >= len(at_column):
+            full.update(at_column)
+    return frozenset(full)
+
+
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -433,8 +474,17 @@ def _later(a: str | None, b: str | None) -> str | None:
 class _Reader:
     """The state of one pass over a document's segments (see the module docstring)."""
 
-    def __init__(self, segs: list[_Seg], today: date | None, official: bool = False) -> None:
+    def __init__(
+        self,
+        segs: list[_Seg],
+        today: date | None,
+        official: bool = False,
+        full: frozenset[int] = frozenset(),
+        indented: frozenset[int] = frozenset(),
+    ) -> None:
         self.segs = segs
+        self.full = full  # lines that fill a page column (_full_lines)
+        self.indented = indented  # lines that start a paragraph with an indent
         self.today = today
         self.titled_doc = _titled(segs, official)
         # an official document given one paragraph per line: a title line without a full stop
@@ -518,7 +568,13 @@ class _Reader:
         self.close()
         text = seg.text.strip()
         start_at = i
-        while _open(text) and i + 1 < len(self.segs) and self.segs[i + 1].kind == "text" and i - start_at < 3:
+        while (
+            i + 1 < len(self.segs)
+            and self.segs[i + 1].kind == "text"
+            and i - start_at < 3
+            # a clause still open, or a heading the column cut short ("二、动员…产品和服务消" / "费")
+            and (_open(text) or (self._ran_out(i + 1) and not _SENTENCE_END.search(self.segs[i + 1].text.strip())))
+        ):
             i += 1
             text = _join(text, self.segs[i].text.strip())
         body, clause = split_clause(clean_text(text))
@@ -564,14 +620,29 @@ class _Reader:
         if LABEL_LINE.match(clean_text(piece)):  # 责任单位：… on the lines below the item
             self.buffer += "\n" + piece
             return i
-        paragraph, j = _paragraph(self.segs, i)
+        paragraph, j = _paragraph(self.segs, i, full=self.full)
         titled = (self.titled_doc or self.paragraph_lines) and is_bare_title(clean_text(self.buffer.split("\n")[0]))
         if _complete(paragraph) and (titled or ends_with_clause(clean_text(paragraph), named=True)):
             self.buffer += "\n" + paragraph
             return j
+        if _complete(paragraph) and self._ran_out(i):
+            # "…处置。" at the end of a full line, "促进…" below it: the column ran out, so the
+            # paragraph goes on where what follows reads as its continuation (a finished sentence)
+            self.buffer = _join(self.buffer, paragraph)
+            return j
         self.close()  # unrelated text after a complete measure
         self._skip_text(seg, "unnumbered paragraph after an item")
         return i
+
+    def _ran_out(self, i: int) -> bool:
+        """Did the line before segment `i` end because the page column did (a full line)?"""
+        before = self.segs[i - 1] if i else None
+        return (
+            before is not None
+            and before.line != self.segs[i].line
+            and before.line in self.full
+            and self.segs[i].line not in self.indented
+        )
 
     def _skip_text(self, seg: _Seg, why: str) -> None:
         if self.skipped and self.skipped[-1].why == why and self.run_end >= seg.line - 1:
@@ -614,7 +685,15 @@ def read_document(text: str, today: date | None = None, issuer: str | None = Non
     header: Header = read_header([line for _, line in lines])
     when = date.fromisoformat(header.date) if header.date else today
     official = bool(header.doc_number or header.issuer)
-    reader = _Reader(_segments(lines, official), when, official)
+    segs = _segments(lines, official)
+    raw_lines = normalise_newlines(text).split("\n")
+    # a PDF page starts each paragraph indented ("　　各地区…"): that line never continues the
+    # one before it, full or not
+    indented = frozenset(n for n, _ in lines if raw_lines[n - 1][:1] in (" ", "\u3000", "\t"))
+    # A page of bullets (a newspaper's) runs unrelated articles after its measures: only a
+    # numbered document's full lines continue their paragraph.
+    bulleted = any(s.kind == "start" and s.number in BULLETS for s in segs)
+    reader = _Reader(segs, when, official, frozenset() if bulleted else _full_lines(lines), indented)
     reader.run()
     measures = reader.measures
     skipped = sorted([*dropped, *reader.skipped], key=lambda s: s.line)
