@@ -33,7 +33,9 @@ noise.py: lines that are never measures):
   the same way; in text wrapped like a page column the next line continues it. Anything else after a complete measure is not part of it (a closing
   paragraph, unrelated text), except a responsibility clause that starts on the next line.
 * Wrapped lines are joined without spaces, except between two Latin words; spaces that PDF
-  extraction puts next to Chinese characters ("人口 10万") are dropped.
+  extraction puts next to Chinese characters ("人口 10万") are dropped. In text wrapped like a
+  PDF page, a sentence end on a line that fills the column (_full_lines) does not end the
+  paragraph unless the next line is indented, and a heading cut by the column is joined.
 * Every responsibility clause is taken out of the text and kept with the sentence it covers; the
   first clause gives the measure's lead and partners (clauses.py). A clause on a heading
   (一、强化科技创新（区科技局牵头）) applies to the measures under it that have none of their own.
