@@ -65,7 +65,11 @@ def import_(
         typer.Option("--encoding", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Print the reading (headings, measures, agencies, dues, what was "
+            "skipped and why) and what would be added and skipped; change nothing."
+        ),
     ] = False,
     issuer: Annotated[
         str | None,
