@@ -86,7 +86,25 @@ def import_(
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Print the reading (headings, measures, agencies, dues, what was "
+            "skipped and why) and what would be added and skipped; change nothing."
+        ),
+    ] = False,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            help="Who issued the document (e.g. 国务院办公厅, 包头市人民政府), or national / region: "
+            "the level its agency names are read at. Default: read from the document's signature "
+            "and 文号, else region.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Apply what a re-import reads differently (texts, agencies, dues) "
+                     "in measures it finds again."),
     ] = False,
     skip_bad_rows: Annotated[
         bool,
@@ -116,7 +134,8 @@ def import_(
 
     rules = load_rules(rules_path_for(_location(ctx).path))
     result = import_file(
-        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run
+        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run,
+        issuer=issuer, update=update,
     )
     for warning in result.warnings:
         sys.stderr.write(f"imtrack: warning: {warning}\n")
@@ -124,8 +143,9 @@ def import_(
         _json(result.to_dict())
         return
     if dry_run:
-        from imtrack.output.render import import_table
+        from imtrack.output.render import import_table, reading_doc
 
+        _print(reading_doc(result.reading))
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(
@@ -140,6 +160,7 @@ def import_(
         + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
     )
     typer.echo(f"  skipped as duplicates: {len(result.skipped)}")
+    _revisions(result, dry_run)
     unmatched = result.unmatched
     typer.echo(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
     for m in unmatched:
@@ -149,6 +170,20 @@ def import_(
                    "(`imtrack path`) and run `imtrack reclassify`.")
     if dry_run:
         typer.echo("Dry run: nothing was changed.")
+
+
+def _revisions(result: object, dry_run: bool) -> None:
+    from imtrack.output.display import display_value
+
+    revised = result.revised  # type: ignore[attr-defined]
+    applied = result.update and not dry_run  # type: ignore[attr-defined]
+    verb = "revised" if applied else "read differently"
+    typer.echo(f"  {verb + ':':<22} {len(revised)}" + (f" (ids {_ids(r.measure.id for r in revised)})" if revised else ""))
+    for r in revised:
+        for name, (old, new) in r.changes.items():
+            typer.echo(f"    {r.measure.id} {name}: {display_value(name, old)} -> {display_value(name, new)}")
+    if revised and not applied:
+        typer.echo("  Apply with `imtrack import --update` (recorded in the history; `imtrack undo` reverts it).")
 
 
 @app.command()
