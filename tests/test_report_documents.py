@@ -51,7 +51,8 @@ def scripted(run, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _ledger(db_path: Path):
-    return open_store(DbLocation(db_path, "IMTRACK_DB")).load()
+    """The ledger's store, as the commands open it."""
+    return open_store(DbLocation(db_path, "IMTRACK_DB"))
 
 
 # -- the burn-up ------------------------------------------------------------------------------
@@ -83,10 +84,14 @@ def test_scripted_weeks_give_the_expected_burnup(scripted, db_path: Path) -> Non
 
 
 def test_burnup_takes_the_filters(scripted, db_path: Path) -> None:
-    ledger = _ledger(db_path)
-    only = {1, 2}
-    points = burnup(ledger, date(2026, 11, 2), date(2026, 11, 20), "week", where=lambda m: m.id in only)
-    assert [(p.done, p.total) for p in points] == [(0, 0), (2, 2), (1, 2), (1, 2)]
+    from imtrack.domain.query import MeasureFilter
+
+    by_lead = MeasureFilter.build(leads=["科技厅"])  # measure 1 only
+    points = burnup(_ledger(db_path), date(2026, 11, 2), date(2026, 11, 20), "week", where=by_lead)
+    assert [(p.done, p.total) for p in points] == [(0, 0), (1, 1), (1, 1), (1, 1)]
+    innovation = MeasureFilter.build(["innovation"])  # 1-5: 1, 2, 3 done by 11-08; 2 reopened
+    points = burnup(_ledger(db_path), date(2026, 11, 2), date(2026, 11, 20), "week", where=innovation)
+    assert [(p.done, p.total) for p in points] == [(0, 0), (3, 5), (2, 5), (2, 5)]
 
 
 def test_burnup_rejects_a_reversed_period(db_path: Path, run) -> None:

@@ -82,7 +82,7 @@ def _is_path(param: Any) -> bool:
     """A `Path`-annotated parameter, or one shown as PATH/FILE (--db is a str for config.py)."""
     from typer.models import TyperPath
 
-    return isinstance(param.type, TyperPath) or param.metavar in ("PATH", "FILE")
+    return isinstance(param.type, TyperPath) or param.metavar in ("PATH", "FILE", "PATH|URL")
 
 
 def _check_params(command: Any, params: dict[str, Any]) -> None:

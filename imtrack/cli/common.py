@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - older typer uses the click package
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
-    from imtrack.storage.store import JsonStore
+    from imtrack.storage.base import Store
 
 
 # typer >= 0.28's vendored click has no exceptions.Abort (typer.Abort is it); naming the missing
@@ -247,9 +247,10 @@ def _root(
         str | None,
         typer.Option(
             "--db",
-            metavar="PATH",
-            help="Database file to use. Default: $IMTRACK_DB, else imtrack.json in the per-user "
-            "data directory (see `imtrack path`).",
+            metavar="PATH|URL",
+            help="Ledger to use: a .json file (TinyDB), a .sqlite/.db file or sqlite:///PATH "
+            "(SQLite), or postgresql://USER@HOST/DBNAME. Default: $IMTRACK_DB, else imtrack.json "
+            "in the per-user data directory (see `imtrack path`).",
             show_default=False,
         ),
     ] = None,
@@ -271,10 +272,22 @@ def _location(ctx: typer.Context) -> Any:
     return resolve_db(ctx.obj)
 
 
-def _store(ctx: typer.Context) -> "JsonStore":
+def _store(ctx: typer.Context) -> "Store":
+    """The ledger's store, recording the command line with each change (so `undo` and `log` can
+    name it); its advice (a large TinyDB ledger suggesting SQLite) goes to stderr when the
+    command ends."""
     from imtrack.core.tracker import open_store
+    from imtrack.domain import invocation
 
-    return open_store(_location(ctx))
+    store = open_store(_location(ctx), command=invocation.command_line or ctx.info_name or "")
+
+    def finish() -> None:
+        for hint in store.hints():
+            sys.stderr.write(f"imtrack: hint: {hint}\n")
+        store.close()
+
+    ctx.call_on_close(finish)
+    return store
 
 
 def _print(doc: Any) -> None:

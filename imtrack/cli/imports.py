@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -35,6 +36,22 @@ def _ids(ids: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
+def _task_workbook(file: Path) -> bool:
+    """A .xlsx that is a task-division table rather than imtrack's ledger sheet coming back."""
+    if file.suffix.lower() != ".xlsx" or not file.is_file():
+        return False
+    from imtrack.ingest.readers.sheet import is_ledger_workbook
+
+    return not is_ledger_workbook(file)
+
+
+def _reading(format: str, encoding: str | None) -> str:
+    """How the file was read: its encoding for text (as before), else the format too."""
+    if format == "text":
+        return encoding or "text"
+    return f"{format}, {encoding}" if encoding else format
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -42,8 +59,9 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="A text file (a policy document or task-division ledger), a .json backup from "
-            "`imtrack export`, or a returned .csv/.xlsx ledger sheet.",
+            help="A policy document or task-division table (.txt, .html, .docx, .pdf, or a .xlsx "
+            "task-division sheet), a .json backup from `imtrack export`, or a returned .csv/.xlsx "
+            "ledger sheet.",
             show_default=False,
         ),
     ],
@@ -62,10 +80,31 @@ def import_(
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
+        typer.Option(
+            "--encoding",
+            help="The encoding of a text file or web page (e.g. utf-8, gb18030). Default: detected.",
+        ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Print the reading (headings, measures, agencies, dues, what was "
+            "skipped and why) and what would be added and skipped; change nothing."
+        ),
+    ] = False,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            help="Who issued the document (e.g. 国务院办公厅, 包头市人民政府), or national / region: "
+            "the level its agency names are read at. Default: read from the document's signature "
+            "and 文号, else region.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Apply what a re-import reads differently (texts, agencies, dues) "
+                     "in measures it finds again."),
     ] = False,
     skip_bad_rows: Annotated[
         bool,
@@ -73,7 +112,7 @@ def import_(
     ] = False,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Import a document's measures, a JSON backup, or a returned ledger sheet (.csv/.xlsx)."""
+    """Import a document's measures (text, HTML, Word, PDF, task-division sheet), a JSON backup, or a returned ledger sheet."""
     from imtrack.cli.arguments import shown, undecodable
 
     if source is None and undecodable(file.name) and file.suffix.lower() not in EXCHANGE_SUFFIXES and file.exists():
@@ -84,7 +123,7 @@ def import_(
             f"the file name {shown(file.name)} is not text in this terminal's encoding, so it cannot "
             f"be the source name; give one with --source NAME (e.g. --source '分工方案')"
         )
-    if file.suffix.lower() in EXCHANGE_SUFFIXES:
+    if file.suffix.lower() in EXCHANGE_SUFFIXES and not _task_workbook(file):
         from imtrack.cli.exchange import import_exchange
 
         import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, fmt=fmt)
@@ -95,18 +134,23 @@ def import_(
 
     rules = load_rules(rules_path_for(_location(ctx).path))
     result = import_file(
-        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run
+        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run,
+        issuer=issuer, update=update,
     )
+    for warning in result.warnings:
+        sys.stderr.write(f"imtrack: warning: {warning}\n")
     if fmt is OutputFormat.json:
         _json(result.to_dict())
         return
     if dry_run:
-        from imtrack.output.render import import_table
+        from imtrack.output.render import import_table, reading_doc
 
+        _print(reading_doc(result.reading))
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(
-        f"{verb} {shown(str(file))} ({result.encoding}) as source {result.source!r}: {len(result.parsed)} measures found"
+        f"{verb} {shown(str(file))} ({_reading(result.format, result.encoding)}) as source {result.source!r}: "
+        f"{len(result.parsed)} measures found"
     )
     added = [m.id for m in result.added]
     typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
@@ -116,6 +160,7 @@ def import_(
         + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
     )
     typer.echo(f"  skipped as duplicates: {len(result.skipped)}")
+    _revisions(result, dry_run)
     unmatched = result.unmatched
     typer.echo(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
     for m in unmatched:
@@ -127,13 +172,27 @@ def import_(
         typer.echo("Dry run: nothing was changed.")
 
 
+def _revisions(result: object, dry_run: bool) -> None:
+    from imtrack.output.display import display_value
+
+    revised = result.revised  # type: ignore[attr-defined]
+    applied = result.update and not dry_run  # type: ignore[attr-defined]
+    verb = "revised" if applied else "read differently"
+    typer.echo(f"  {verb + ':':<22} {len(revised)}" + (f" (ids {_ids(r.measure.id for r in revised)})" if revised else ""))
+    for r in revised:
+        for name, (old, new) in r.changes.items():
+            typer.echo(f"    {r.measure.id} {name}: {display_value(name, old)} -> {display_value(name, new)}")
+    if revised and not applied:
+        typer.echo("  Apply with `imtrack import --update` (recorded in the history; `imtrack undo` reverts it).")
+
+
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The source documents of the measures, with how many measures (and done) each has."""
     _only_table_or_json(fmt)
     from imtrack.ingest.importer import sources_summary
 
-    rows = sources_summary(_store(ctx).load())
+    rows = sources_summary(_store(ctx).find())
     if fmt is OutputFormat.json:
         _json([r.to_dict() for r in rows])
     else:

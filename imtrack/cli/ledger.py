@@ -344,7 +344,7 @@ def log(
     from imtrack.domain.derived import today
 
     day = log_since(since, today()) if since is not None else None
-    entries = log_entries(_store(ctx).load(), measure_id, day)
+    entries = log_entries(_store(ctx), measure_id, day)
     if limit is not None:
         entries = entries[:limit]
     if fmt is OutputFormat.json:
@@ -435,24 +435,15 @@ def report(
         from imtrack.errors import InvalidValue
 
         raise InvalidValue(f"--{'output' if output is not None else 'template'} is for --format docx or html")
-    ledger = _store(ctx).load()
+    store = _store(ctx)
     if since is None:
         if until is not None:
             from imtrack.errors import InvalidValue
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
-        grouping = (by or ReportBy.sector).value
-        columns = ledger.measures.columns() if grouping in ("sector", "status") and where is None else None
-        if columns is not None:  # the index's columns: no digest parsed but those printed
-            from imtrack.core.report import progress_columns
+        from imtrack.core.report import progress_by
 
-            result = progress_columns(columns, grouping, settings, ledger.measures.digest)
-        else:
-            from imtrack.core.report import progress_by
-            from imtrack.storage.digest import summaries
-
-            measures = summaries(ledger)
-            result = progress_by(measures if where is None else where.apply(measures), grouping, settings)
+        result = progress_by(store.find(where), (by or ReportBy.sector).value, settings)
         if fmt is ReportFormat.json:
             _json(result.to_dict())
         else:
@@ -467,7 +458,7 @@ def report(
     from imtrack.core.report import period_bounds, period_report
 
     first, last = period_bounds(since, until, settings.today)
-    period = period_report(ledger, first, last, where.matches if where is not None else None)
+    period = period_report(store, first, last, where)
     if fmt is ReportFormat.json:
         _json(period.to_dict())
     else:
@@ -497,7 +488,7 @@ def _document(
     from imtrack.exchange.report_facts import gather
 
     first, last = period_bounds(since, until, settings.today) if since is not None else (None, settings.today)
-    facts = gather(_store(ctx).load(), by, settings, first, last, where.matches if where is not None else None, filters)
+    facts = gather(_store(ctx), by, settings, first, last, where, filters)
     if fmt is ReportFormat.docx:
         from imtrack.exchange.bulletin import document_bytes
 

@@ -35,11 +35,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from imtrack.domain import clock, history
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, clean_note, parse_status
 from imtrack.domain.query import MeasureFilter
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
-from imtrack.storage.store import Store
+from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.textnorm import fold
 
 CONFIRM_OVER = 3  # an edit changing more measures than this asks first
@@ -59,17 +58,14 @@ class Selection:
                 "say which measures: give ids (e.g. 25 26) or filters (e.g. --where-sector transport)"
             )
 
-    def resolve(self, ledger: Ledger) -> list[Measure]:
+    def resolve(self, ledger: Store | Transaction) -> list[Measure]:
         if self.ids:
             return ledger.get_many(self.ids)
         assert self.where is not None
-        from imtrack.storage.digest import summaries
-
-        # Match on the digests; build only the measures that will change.
-        found = self.where.apply(summaries(ledger))
+        found = ledger.find(self.where)
         if not found:
             raise NotFound("no measure matches the --where-... filters; nothing was changed")
-        return ledger.get_many(s.id for s in found)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +258,7 @@ class _NeedsConfirmation(Exception):
         self.plan = plan
 
 
-def plan_edit(ledger: Ledger, selection: Selection, edit: Edit) -> EditPlan:
+def plan_edit(ledger: Store | Transaction, selection: Selection, edit: Edit) -> EditPlan:
     measures = selection.resolve(ledger)
     return EditPlan(
         [MeasurePlan(copy.deepcopy(m), edit.changes_for(m), edit.note) for m in measures], edit
@@ -281,7 +277,7 @@ def apply_edit(
     from imtrack.core.transaction import command
 
     if dry_run:
-        return EditResult(plan_edit(store.load(), selection, edit), applied=False)
+        return EditResult(plan_edit(store, selection, edit), applied=False)
     try:
         return _apply(store, selection, edit, confirm)
     except _NeedsConfirmation as need:
@@ -315,7 +311,7 @@ def _apply(
     return EditResult(plan, applied=True, txn=txn)
 
 
-def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
+def _write(ledger: Transaction, plan: EditPlan, txn: int) -> None:
     at = clock.timestamp()
     for item in plan.items:
         measure = ledger.get(item.measure.id)
@@ -327,9 +323,11 @@ def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
 
 
 def undo(store: Store, *, dry_run: bool = False) -> history.Undone:
-    """Revert the last changing command as a whole (history.undo_last), in one transaction;
-    with dry_run, work it out on a snapshot that is never written."""
-    if dry_run:
-        return history.undo_last(store.load(), clock.timestamp())
-    with store.transaction() as ledger:
-        return history.undo_last(ledger, clock.timestamp())
+    """Revert the caller's last changing command as a whole (history.undo_last), in one
+    transaction; with dry_run, the same work is done and then rolled back."""
+    from imtrack.core.transaction import command
+    from imtrack.core.transaction import dry_run as rolled_back
+
+    with (rolled_back if dry_run else command)(store) as (tx, _txn):
+        result = history.undo_last(tx, clock.timestamp())
+    return result

@@ -25,19 +25,29 @@ the first that applies wins.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure, Status
-from imtrack.storage.digest import Summary
-from imtrack.storage.digest import day_of as _day
 
 DEFAULT_SOON_DAYS = 30
 DEFAULT_STALE_DAYS = 30
 
 DONE = Status.DONE.value
 ONGOING = "ongoing"  # dates.ONGOING_VALUE
+
+
+def _day(stamp: Any) -> date | None:
+    """The day of an ISO timestamp as recorded (its local date), or None when it has none
+    readable. The one reading of a stamp's day: report.py uses it too."""
+    if not stamp or not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp).date()
+    except ValueError:
+        return None
 
 
 def due_date(measure: Measure) -> date | None:
@@ -74,13 +84,31 @@ def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) ->
     return judge(measure.status == DONE, due_date(measure), None, None, today, soon_limit, None).due_soon
 
 
+_ISO_DAY: Any = None  # compiled on first use: a command that never asks compiles nothing
+
+
 def last_activity(measure: Measure) -> date | None:
     """The day of the latest creation, note, change or update stamp; None if none is readable."""
-    if type(measure) is Summary:  # computed once, when its digest was made (digest.py)
-        return date.fromisoformat(measure.activity_day) if measure.activity_day else None
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
+    stamps = [s for s in stamps if s]
+    global _ISO_DAY
+    if _ISO_DAY is None:
+        import re
+
+        _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+    try:
+        iso = all(map(_ISO_DAY.match, stamps))
+    except TypeError:  # not a string: the exact way below says None for it
+        iso = False
+    if iso:
+        # ISO stamps order as strings by their day as recorded, so only the latest needs
+        # parsing (`report` runs this for every measure); if that one is no day (2024-13-01),
+        # the exact way below decides.
+        day = _day(max(stamps)) if stamps else None
+        if day is not None or not stamps:
+            return day
     days = [d for d in map(_day, stamps) if d is not None]
     return max(days, default=None)
 
@@ -95,8 +123,6 @@ def done_on(measure: Measure) -> date | None:
     """The day of the history change that made the measure done, if it is done."""
     if measure.status != DONE:
         return None
-    if type(measure) is Summary:
-        return date.fromisoformat(measure.done_day) if measure.done_day else None
     for change in reversed(measure.history):
         if change.field == "status" and change.new == DONE:
             return _day(change.at)
@@ -146,6 +172,7 @@ _FLAGS = {
 }
 
 
+@lru_cache(maxsize=8)  # `report` asks once per measure, always with the same three values
 def limits(today: date, soon_days: int, stale_days: int) -> tuple[date, date | None]:
     """The last day that is still due soon, and the last day of activity that makes a measure
     stale (None: no day is that long ago), for judge()."""
@@ -156,7 +183,7 @@ def limits(today: date, soon_days: int, stale_days: int) -> tuple[date, date | N
 
 def judge(done: bool, due: Any, last: Any, done_day: Any, today: Any, soon_limit: Any, stale_limit: Any) -> Flags:
     """THE rules (module docstring), over days given either all as dates or all as day
-    ordinals (date.toordinal(); what the store index's columns hold, storeindex.columns_of):
+    ordinals (date.toordinal()):
     `done` whether the status is done, `due` the due day (None when unset or ongoing), `last`
     the day of last activity and `done_day` the day it was made done (None when unknown), and
     the limits of limits() for `today` (as ordinals: today + soon days, today - stale days)."""

@@ -91,54 +91,65 @@ def clean_note(text: str) -> str:
 
 
 class Note(Record):
-    __slots__ = ("at", "text", "txn")
+    __slots__ = ("at", "text", "txn", "author")
     at: str
     text: str
     txn: int | None  # the command that added it (history.py); None in older records
+    author: str | None  # who ran that command (storage/base.py); None in older records
 
-    def __init__(self, at: str, text: str, txn: int | None = None) -> None:
+    def __init__(self, at: str, text: str, txn: int | None = None, author: str | None = None) -> None:
         self.at = at
         self.text = text
         self.txn = txn
+        self.author = author
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "text": self.text}
         if self.txn is not None:
             d["txn"] = self.txn
+        if self.author is not None:
+            d["author"] = self.author
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
-        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"))
+        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"), author=d.get("author"))
 
 
 class Change(Record):
     """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
 
-    __slots__ = ("at", "field", "old", "new", "txn")
+    __slots__ = ("at", "field", "old", "new", "txn", "author")
     at: str
     field: str
     old: Any
     new: Any
     txn: int | None  # the command it belongs to (history.py); undo reverts a txn
+    author: str | None  # who ran that command (storage/base.py); None in older records
 
-    def __init__(self, at: str, field: str, old: Any, new: Any, txn: int | None = None) -> None:
+    def __init__(
+        self, at: str, field: str, old: Any, new: Any, txn: int | None = None, author: str | None = None
+    ) -> None:
         self.at = at
         self.field = field
         self.old = old
         self.new = new
         self.txn = txn
+        self.author = author
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
         if self.txn is not None:
             d["txn"] = self.txn
+        if self.author is not None:
+            d["author"] = self.author
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
         return cls(
-            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn")
+            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn"),
+            author=d.get("author"),
         )
 
 
@@ -149,6 +160,10 @@ class Measure(Record):
     __slots__ = (
         "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
         "progress", "sector_pinned", "created", "updated", "notes", "history",
+        # -- where the measure stands in its source document (ingest) --
+        "number", "path", "lead_written", "partners_written", "assignments",
+        # -- storage bookkeeping (storage/base.py) --
+        "revision",
     )
     id: int
     text: str
@@ -167,6 +182,18 @@ class Measure(Record):
     updated: str
     notes: list[Note]
     history: list[Change]
+    # -- where the measure stands in its source document (ingest/parser.py), so a re-import can
+    # find it again and a clerk can check the reading. Stored only when set. --
+    number: str  # the item's number as written ("（四）"), "" when not imported from a document
+    path: list[str]  # the headings above it, outermost first, as written
+    lead_written: str | None  # the lead as the document wrote it (lead holds the canonical name)
+    partners_written: list[str]  # likewise, in the document's order
+    # every responsibility clause: {"sentence": …, "agencies": [as written], "raw": …}
+    assignments: list[dict[str, Any]]
+    # -- storage bookkeeping (storage/base.py) --
+    # Incremented by the store on every committed change; 0 for a measure never stored (or
+    # read from a backup), which a store treats as "no revision to check".
+    revision: int
 
     def __init__(
         self,
@@ -186,6 +213,12 @@ class Measure(Record):
         updated: str = "",
         notes: list[Note] = _NEW_LIST,
         history: list[Change] = _NEW_LIST,
+        number: str = "",
+        path: list[str] = _NEW_LIST,
+        lead_written: str | None = None,
+        partners_written: list[str] = _NEW_LIST,
+        assignments: list[dict[str, Any]] = _NEW_LIST,
+        revision: int = 0,
     ) -> None:
         self.id = id
         self.text = text
@@ -203,6 +236,17 @@ class Measure(Record):
         self.updated = updated
         self.notes = [] if notes is _NEW_LIST else notes
         self.history = [] if history is _NEW_LIST else history
+        self.number = number
+        self.path = [] if path is _NEW_LIST else path
+        self.lead_written = lead_written
+        self.partners_written = [] if partners_written is _NEW_LIST else partners_written
+        self.assignments = [] if assignments is _NEW_LIST else assignments
+        self.revision = revision
+
+    def _values(self) -> tuple[Any, ...]:
+        # The revision is the store's bookkeeping, not the measure's content: a measure restored
+        # from a backup equals the stored one when every field does.
+        return tuple(getattr(self, name) for name in self.__slots__ if name != "revision")
 
     @property
     def latest_note(self) -> Note | None:
@@ -231,7 +275,25 @@ class Measure(Record):
             "updated": self.updated,
             "notes": [n.to_dict() for n in self.notes],
             "history": [c.to_dict() for c in self.history],
+            **self._document_fields(),
         }
+
+    def _document_fields(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.number:
+            d["number"] = self.number
+        if self.path:
+            d["path"] = list(self.path)
+        if self.lead_written is not None:
+            d["lead_written"] = self.lead_written
+        if self.partners_written:
+            d["partners_written"] = list(self.partners_written)
+        if self.assignments:
+            d["assignments"] = [
+                {"sentence": a["sentence"], "agencies": list(a["agencies"]), "raw": a.get("raw", "")}
+                for a in self.assignments
+            ]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Measure:
@@ -256,15 +318,27 @@ class Measure(Record):
             sector_pinned=bool(get("sector_pinned", False)),
             created=get("created", ""),
             updated=get("updated", ""),
-            notes=[Note(n["at"], n["text"], n.get("txn")) for n in notes] if notes else [],
-            history=[Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn")) for c in history]
+            notes=[Note(n["at"], n["text"], n.get("txn"), n.get("author")) for n in notes] if notes else [],
+            history=[
+                Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn"), c.get("author"))
+                for c in history
+            ]
             if history
             else [],
+            revision=int(get("revision") or 0),
         )
+        if len(d) > _PLAIN_FIELDS and not _DOCUMENT_KEYS.isdisjoint(d):  # only imported measures
+            measure.number = get("number", "")
+            measure.path = list(get("path") or ())
+            measure.lead_written = get("lead_written")
+            measure.partners_written = list(get("partners_written") or ())
+            measure.assignments = [dict(a) for a in get("assignments") or ()]
         return measure
 
 
 _NOT_STARTED = Status.NOT_STARTED.value
+_DOCUMENT_KEYS = frozenset(("number", "path", "lead_written", "partners_written", "assignments"))
+_PLAIN_FIELDS = 17  # a stored measure without document fields has at most these keys (revision included)
 _STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
 
 
@@ -315,3 +389,25 @@ def check_record(d: dict[str, Any]) -> None:
     for c in get("history") or ():
         if type(c.get("at")) is not str or type(c.get("field")) is not str:
             raise TypeError("a history entry's 'at' and 'field' must be strings")
+    if "number" in d or "path" in d or "assignments" in d or "lead_written" in d or "partners_written" in d:
+        _check_document_fields(d)
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _check_document_fields(d: dict[str, Any]) -> None:
+    """The fields an import records about the source document (see Measure)."""
+    if type(d.get("number", "")) is not str:
+        raise TypeError("'number' must be a string")
+    if not _strings(d.get("path", [])) or not _strings(d.get("partners_written", [])):
+        raise TypeError("'path' and 'partners_written' must be lists of strings")
+    if d.get("lead_written") is not None and type(d["lead_written"]) is not str:
+        raise TypeError("'lead_written' must be a string or null")
+    assignments = d.get("assignments", [])
+    if type(assignments) is not list:
+        raise TypeError("'assignments' must be a list")
+    for a in assignments:
+        if type(a) is not dict or type(a.get("sentence")) is not str or not _strings(a.get("agencies")):
+            raise TypeError("an assignment needs a 'sentence' string and an 'agencies' list of strings")

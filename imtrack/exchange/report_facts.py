@@ -7,7 +7,6 @@ the charts of both formats show the same figures as `imtrack report`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from imtrack.core.report import (
     period_report,
     progress_by,
 )
-from imtrack.domain.models import Measure, Status
+from imtrack.domain.models import Status
 
 STATUSES = tuple(s.value for s in Status)
 # at most this many attention items in a document: the rest are counted, not listed
@@ -46,17 +45,18 @@ class ReportFacts:
 
 
 def gather(
-    ledger: Iterable[Measure],
+    store: Any,
     by: str,
     settings: Any,
     since: date | None,
     until: date,
-    where: Callable[[Measure], bool] | None = None,
+    where: Any = None,
     filters: dict[str, list[str]] | None = None,
 ) -> ReportFacts:
-    """Everything both formats show, for the measures `where` keeps. Without `since` the period
-    begins on the day the first of those measures was recorded."""
-    measures = [m for m in ledger if where is None or where(m)]
+    """Everything both formats show, through the Store interface, for the measures `where` (a
+    domain.query.MeasureFilter) selects. Without `since` the period begins on the day the first
+    of those measures was recorded."""
+    measures = store.find(where)
     if since is None:
         from imtrack.domain.flags import _day
 
@@ -67,8 +67,8 @@ def gather(
     return ReportFacts(
         by=by,
         progress=progress_by(measures, by, settings),
-        period=period_report(ledger, since, until, where),
-        burnup=burnup(ledger, since, until, step, where),
+        period=period_report(store, since, until, where),
+        burnup=burnup(store, since, until, step, where),
         step=step,
         overdue_by_lead=progress_by(measures, "lead", settings),
         sources=sources,

@@ -32,7 +32,7 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise NotFound(f"no such file: {path}; check the path") from None
     except IsADirectoryError:
-        raise ImtrackError(f"{path} is a directory; give a text file") from None
+        raise ImtrackError(f"{path} is a directory; give a document file") from None
     except OSError as exc:
         raise ImtrackError(f"cannot read {path}: {exc.strerror or exc}") from exc
 

@@ -205,6 +205,19 @@ def listing_table(ids: list, sectors: list, statuses: list, texts: list[str], du
     return [table, _summary(len(ids), total)]
 
 
+def _document_rows(m: Measure) -> list[tuple[str, str]]:
+    """Where an imported measure stands in its document, and who the document names (as written)
+    for each of its sentences; nothing for a measure typed in by hand."""
+    rows = []
+    if m.number or m.path:
+        rows.append(("Item", " › ".join([*m.path, m.number] if m.number else m.path)))
+    if m.lead_written is not None or m.partners_written:
+        rows.append(("As written", "、".join([m.lead_written or "-", *m.partners_written])))
+    for k, a in enumerate(m.assignments, start=1):
+        rows.append((f"Clause {k}", f"{a.get('raw') or '、'.join(a['agencies'])}: {a['sentence']}"))
+    return rows
+
+
 def measure_detail(m: Measure, derived: Any = None) -> Doc:
     """`derived`: derived.Derived (flags, regions, commitment) shown below the stored fields."""
     fields = Table([Column(), Column(fold=1)], gap=2, show_header=False, first_style="field")
@@ -223,6 +236,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         ("Tags", "、".join(m.tags) or "-"),
         ("Source", m.source or "-"),
         ("Section", m.section or "-"),
+        *_document_rows(m),
         ("Created", m.created or "-"),
         ("Updated", m.updated or "-"),
     ]
@@ -432,6 +446,65 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
     for m in skipped:
         table.add_row(("skip", "dim"), str(m.id), sector_label(m.sector), m.lead or "-", m.text)
     return [table]
+
+
+_PREVIEW = 30
+_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city", "province": "province"}
+
+
+# Control characters from a damaged document shown as their Unicode pictures (ESC -> ␛): printed
+# raw they would drive the terminal.
+_CONTROLS = {**{c: 0x2400 + c for c in range(0x20)}, 0x7F: 0x2421}
+
+
+def _visible(text: str) -> str:
+    return text.translate(_CONTROLS)
+
+
+def _preview(text: str) -> str:
+    flat = _visible(text.replace("\n", " / "))
+    # "..." rather than "…": the ellipsis is ambiguous-width and misaligns CJK terminals (§2b)
+    return flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "..."
+
+
+def _names(written: Sequence[str], level: str, place: str) -> str:
+    from imtrack.vocab.agencies import canonical_at
+
+    out = []
+    for name in written:
+        canon = canonical_at(name, level, place)
+        out.append(name if canon == name else f"{name} ({canon})")
+    return _visible("、".join(out))
+
+
+def reading_doc(reading: Any) -> Doc:
+    """The structure `import --dry-run` read in a document (parser.Reading): its header, its
+    headings indented by depth, each measure with its number, agencies (as written, with the
+    canonical name at the document's level where it differs) and due date, and what was skipped
+    and why, in document order."""
+    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level in ("city", "province") else "")
+    head = _visible(", ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x)) or "no 文号 or signature"
+    parts: Doc = [Para((f"Reading: {head}; agencies read at {level} level", "bold"))]
+    events: list[tuple[int, int, Para]] = []
+    for h in reading.headings:
+        mark = "  (preamble: not measures)" if h.preamble else ""
+        events.append((h.line, 0, Para("  " * max(h.level - 1, 0) + _visible(h.text), (mark, "dim"))))
+    for m in reading.measures:
+        indent = "  " * len(m.path)
+        events.append((m.line, 1, Para(f"{indent}{_visible(m.number)} {_preview(m.text)}")))
+        facts = [
+            f"lead {_names([m.lead], reading.level, reading.place)}" if m.lead else "no lead",
+            f"partners {_names(m.partners, reading.level, reading.place)}" if m.partners else "",
+            f"due {m.due}" if m.due else "",
+            f"{len(m.clauses)} clauses" if len(m.clauses) > 1 else "",
+            "CUT OFF mid-sentence: imported with tag 原文不完整" if m.incomplete else "",
+        ]
+        events.append((m.line, 2, Para((f"{indent}    " + "; ".join(f for f in facts if f), "dim"))))
+    for s in reading.skipped:
+        events.append((s.line, 3, Para((f"  skipped line {s.line} {_preview(s.text)}: {s.why}", "dim"))))
+    parts.extend(p for _, _, p in sorted(events, key=lambda e: (e[0], e[1])))
+    parts.append(Para())
+    return parts
 
 
 def sources_table(rows: Sequence[tuple[str, int, int]]) -> Doc:
