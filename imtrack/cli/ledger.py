@@ -112,7 +112,7 @@ def _asker(yes: bool, fmt: OutputFormat) -> Any:
 
         n = len(plan.touched)
         if fmt is OutputFormat.table:
-            _print(plan_table(plan, "will change"))
+            _print(plan_table(plan, will=True))
         from imtrack.cli.common import _ABORTS
 
         try:
@@ -133,7 +133,7 @@ def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: An
     if dry_run:
         from imtrack.output.render import plan_table
 
-        _print(plan_table(result.plan, "would change"))
+        _print(plan_table(result.plan, will=False))
         typer.echo("dry run: nothing was changed")
         return
     for line in lines(result):
@@ -238,7 +238,7 @@ def update(
     one `imtrack undo` reverts the whole command."""
     _only_table_or_json(fmt)
     from imtrack.core.edits import Edit, apply_edit
-    from imtrack.output.render import change_text
+    from imtrack.output.display import change_text
 
     selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
     edit = Edit.build(
@@ -290,7 +290,7 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
             }
         )
         return
-    from imtrack.output.render import change_text
+    from imtrack.output.display import change_text
 
     ids = done.measure_ids
     noun = "measure" if len(ids) == 1 else "measures"
