@@ -14,7 +14,6 @@ from imtrack.cli.common import (
     _complete_sector,
     _json,
     _location,
-    _only_table_or_json,
     _print,
     _store,
     app,
@@ -49,20 +48,21 @@ def import_(
     ],
     source: Annotated[
         str | None,
-        typer.Option("--source", help="The document's name to record on each measure. Default: the file name."),
+        typer.Option("--source", metavar="NAME", help="The document's name to record on each measure. Default: the file name."),
     ] = None,
     sector: Annotated[
         str | None,
         typer.Option(
             "--sector",
             "-s",
+            metavar="SECTOR",
             help="Put every new measure in this sector instead of applying the keyword rules.",
             autocompletion=_complete_sector,
         ),
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option("--encoding", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
+        typer.Option("--encoding", metavar="ENCODING", help="The file's encoding (e.g. utf-8, gb18030). Default: detected."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
@@ -120,7 +120,6 @@ def import_(
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The source documents of the measures, with how many measures (and done) each has."""
-    _only_table_or_json(fmt)
     from imtrack.ingest.importer import sources_summary
 
     rows = sources_summary(_store(ctx).load())

@@ -19,7 +19,6 @@ from imtrack.cli.common import (
     _complete_status,
     _complete_status_after_id,
     _json,
-    _only_table_or_json,
     _parse_id,
     _print,
     _store,
@@ -57,22 +56,22 @@ StatusIds = Annotated[
 ]
 WhereSector = Annotated[
     list[str] | None,
-    typer.Option("--where-sector", help="Select measures of this sector (repeatable).", autocompletion=_complete_sector),
+    typer.Option("--where-sector", metavar="SECTOR", help="Select measures of this sector (repeatable).", autocompletion=_complete_sector),
 ]
 WhereStatus = Annotated[
     list[str] | None,
-    typer.Option("--where-status", help="Select measures with this status (repeatable).", autocompletion=_complete_status),
+    typer.Option("--where-status", metavar="STATUS", help="Select measures with this status (repeatable).", autocompletion=_complete_status),
 ]
 WhereLead = Annotated[
     list[str] | None,
-    typer.Option("--where-lead", help="Select measures led by this agency (any alias; repeatable)."),
+    typer.Option("--where-lead", metavar="AGENCY", help="Select measures led by this agency (any alias; repeatable)."),
 ]
-WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", help="Select measures with this tag (repeatable).")]
+WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", metavar="TAG", help="Select measures with this tag (repeatable).")]
 WhereRegion = Annotated[
-    list[str] | None, typer.Option("--where-region", help="Select measures mentioning this 盟市 (repeatable).")
+    list[str] | None, typer.Option("--where-region", metavar="REGION", help="Select measures mentioning this 盟市 (repeatable).")
 ]
 WhereGrep = Annotated[
-    list[str] | None, typer.Option("--where-grep", help="Select measures whose text contains this; repeat to require several.")
+    list[str] | None, typer.Option("--where-grep", metavar="WORDS", help="Select measures whose text contains this; repeat to require several.")
 ]
 WhereOverdue = Annotated[bool, typer.Option("--where-overdue", help="Select overdue measures.")]
 
@@ -156,7 +155,7 @@ def set_status(
             show_default=False,
         ),
     ] = ...,  # type: ignore[assignment]
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -172,7 +171,6 @@ def set_status(
 
     More than 3 measures: shows the change and asks first, unless --yes. One `imtrack undo`
     reverts the whole command."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import Edit, apply_edit
     from imtrack.domain.models import Status
 
@@ -207,20 +205,20 @@ def set_status(
 def update(
     ctx: typer.Context,
     ids: Ids = None,
-    lead: Annotated[str | None, typer.Option("--lead", help="Lead agency (牵头单位); aliases become the canonical name; '' clears.")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", metavar="AGENCY", help="Lead agency (牵头单位); aliases become the canonical name; '' clears.")] = None,
     partner: Annotated[
         list[str] | None,
-        typer.Option("--partner", help="Partner agency (配合单位), repeatable: REPLACES the partner list; --partner '' clears it."),
+        typer.Option("--partner", metavar="AGENCY", help="Partner agency (配合单位), repeatable: REPLACES the partner list; --partner '' clears it."),
     ] = None,
     due: Annotated[
         str | None,
         typer.Option("--due", metavar="DATE", help="Deadline: 2025-12-31, 2025年底, 6月底前, 一季度末, +3m, eoy, 持续推进 (none clears)."),
     ] = None,
-    sector: Annotated[str | None, typer.Option("--sector", help="Set (and pin) the sector.", autocompletion=_complete_sector)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", metavar="SECTOR", help="Set (and pin) the sector.", autocompletion=_complete_sector)] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Add a tag (repeatable).")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag (repeatable).")] = None,
     progress: Annotated[int | None, typer.Option("--progress", metavar="N", help="Percent complete, 0-100.")] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -236,7 +234,6 @@ def update(
 
     Recorded in history like status changes; more than 3 measures asks first unless --yes;
     one `imtrack undo` reverts the whole command."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import Edit, apply_edit
     from imtrack.output.display import change_text
 
@@ -271,7 +268,6 @@ def update(
 @app.command()
 def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Revert the last changing command as a whole; run again to walk further back."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import undo as core_undo
 
     done = core_undo(_store(ctx))
@@ -318,7 +314,6 @@ def log(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The change history (field changes and notes), newest first."""
-    _only_table_or_json(fmt)
     from imtrack.core.report import log_entries, parse_day
     from imtrack.domain.derived import today
 
@@ -361,7 +356,6 @@ def report(
 ) -> None:
     """Progress by sector (or --by ...) with overdue counts and the 督办 attention list;
     with --since, the period report to send upward."""
-    _only_table_or_json(fmt)
     from imtrack.domain.derived import Settings
 
     settings = Settings(soon_days=due_soon_days, stale_days=stale_days)

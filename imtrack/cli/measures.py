@@ -13,6 +13,7 @@ from imtrack.cli.common import (
     FormatOption,
     GrepFilter,
     LeadFilter,
+    LedgerFormatOption,
     OutputFormat,
     OverdueFilter,
     RegionFilter,
@@ -27,7 +28,6 @@ from imtrack.cli.common import (
     _complete_sector_after_id,
     _json,
     _location,
-    _only_table_or_json,
     _parse_id,
     _print,
     _store,
@@ -65,7 +65,7 @@ def list_(
             "due, status, latest_note, updated.",
         ),
     ] = None,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: LedgerFormatOption = OutputFormat.table,
 ) -> None:
     """List measures, optionally filtered; filters combine."""
     from imtrack.domain.query import sort_measures
@@ -131,7 +131,7 @@ def show(
     measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id (see `imtrack list`).", parser=_parse_id)],
     due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
     stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: LedgerFormatOption = OutputFormat.table,
 ) -> None:
     """Show one measure: every field, derived flags, regions, notes and the change history."""
     from imtrack.core.tracker import get_measure
@@ -215,7 +215,6 @@ def reclassify(ctx: typer.Context) -> None:
 @app.command()
 def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The sector vocabulary (slug and Chinese label) with the number of measures in each."""
-    _only_table_or_json(fmt)
     from imtrack.core.report import sector_counts
     from imtrack.vocab.sectors import SECTORS
 
@@ -231,7 +230,6 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 @app.command()
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Print which database file is in use, why, and which sector rules apply to it."""
-    _only_table_or_json(fmt)
     from imtrack.core.tracker import rules_path_for
 
     location = _location(ctx)
