@@ -261,15 +261,15 @@ def _parse_id(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a measure id; ids are whole numbers, e.g. 25") from None
+        raise typer.BadParameter(_("{value!r} is not a measure id; ids are whole numbers, e.g. 25").format(value=value)) from None
     if number < 1:
-        raise typer.BadParameter(f"{value!r} is not a measure id; ids start at 1")
+        raise typer.BadParameter(_("{value!r} is not a measure id; ids start at 1").format(value=value))
     return number
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"imtrack {__version__}")
+        typer.echo(_("imtrack {version__}").format(version__=__version__))
         raise typer.Exit()
 
 

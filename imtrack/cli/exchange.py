@@ -34,6 +34,7 @@ from imtrack.cli.common import (
     app,
     measure_filter,
 )
+from imtrack.i18n import _
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -119,7 +120,7 @@ def export(
     from imtrack.errors import InvalidValue
 
     if fmt is ExportFormat.xlsx and output is None:
-        raise InvalidValue("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx")
+        raise InvalidValue(_("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx"))
 
     from imtrack.exchange import sheets as exchange
 
@@ -145,7 +146,7 @@ def export(
         else:
             exchange.write_file(output, text.encode("utf-8"))
     if output is not None:
-        typer.echo(f"exported {_n(len(measures), 'measure')} to {output} ({fmt.value})")
+        typer.echo(_("exported {value} to {output} ({value2})").format(value=_n(len(measures), 'measure'), output=output, value2=fmt.value))
 
 
 def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:

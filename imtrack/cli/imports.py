@@ -18,6 +18,7 @@ from imtrack.cli.common import (
     _store,
     app,
 )
+from imtrack.i18n import _
 
 # Files in imtrack's exchange formats; anything else is read as the text of a document.
 EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
@@ -96,7 +97,7 @@ def import_(
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     verb = "Would import" if dry_run else "Imported"
     typer.echo(
-        f"{verb} {file} ({result.encoding}) as source {result.source!r}: {len(result.parsed)} measures found"
+        _("{verb} {file} ({encoding}) as source {source!r}: {value} measures found").format(verb=verb, file=file, encoding=result.encoding, source=result.source, value=len(result.parsed))
     )
     added = [m.id for m in result.added]
     typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
@@ -105,16 +106,16 @@ def import_(
         f"  updated:               {len(updated)}"
         + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
     )
-    typer.echo(f"  skipped as duplicates: {len(result.skipped)}")
+    typer.echo(_("  skipped as duplicates: {value}").format(value=len(result.skipped)))
     unmatched = result.unmatched
     typer.echo(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
     for m in unmatched:
-        typer.echo(f"    {m.id}: {m.text}")
+        typer.echo(_("    {id}: {text}").format(id=m.id, text=m.text))
     if unmatched and not dry_run:
-        typer.echo("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
-                   "(`imtrack path`) and run `imtrack reclassify`.")
+        typer.echo(_("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
+                   "(`imtrack path`) and run `imtrack reclassify`."))
     if dry_run:
-        typer.echo("Dry run: nothing was changed.")
+        typer.echo(_("Dry run: nothing was changed."))
 
 
 @app.command()

@@ -24,6 +24,7 @@ from imtrack.cli.common import (
     _store,
     app,
 )
+from imtrack.i18n import _
 
 if TYPE_CHECKING:
     from imtrack.core.edits import EditPlan, EditResult, Selection
@@ -118,8 +119,7 @@ def _asker(yes: bool, fmt: OutputFormat) -> Any:
             return typer.confirm(f"Change these {n} measures?", default=False, err=fmt is not OutputFormat.table)
         except _ABORTS:
             raise Declined(
-                f"this changes {n} measures and needs a yes, but no answer could be read "
-                f"(no terminal?); nothing was changed; add --yes to apply without asking"
+                _("this changes {n} measures and needs a yes, but no answer could be read (no terminal?); nothing was changed; add --yes to apply without asking").format(n=n)
             ) from None
 
     return ask
@@ -133,7 +133,7 @@ def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: An
         from imtrack.output.render import plan_table
 
         _print(plan_table(result.plan, will=False))
-        typer.echo("dry run: nothing was changed")
+        typer.echo(_("dry run: nothing was changed"))
         return
     for line in lines(result):
         typer.echo(line)
@@ -180,8 +180,7 @@ def set_status(
 
         # `set-status 25`: click read the id as the STATUS; say what is really missing
         raise InvalidValue(
-            f"missing STATUS after id {status.strip()}, e.g. imtrack set-status {status.strip()} in-progress; "
-            f"use one of: {status_choices()}"
+            _("missing STATUS after id {value}, e.g. imtrack set-status {value} in-progress; use one of: {value2}").format(value=status.strip(), value2=status_choices())
         )
     selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
     edit = Edit.build(status=status, note=note)
@@ -290,14 +289,14 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     ids = done.measure_ids
     noun = "measure" if len(ids) == 1 else "measures"
-    typer.echo(f"undid the command of {done.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})")
+    typer.echo(_("undid the command of {at} ({value} {noun}: {value2})").format(at=done.at, value=len(ids), noun=noun, value2=', '.join(map(str, ids))))
     for r in done.changes:
         if r.field != "sector_pinned":
-            typer.echo(f"{r.measure_id}: {change_text(r.field, r.undone, r.restored)}")
+            typer.echo(_("{measure_id}: {value}").format(measure_id=r.measure_id, value=change_text(r.field, r.undone, r.restored)))
     for measure_id, removed in done.notes:
-        typer.echo(f"{measure_id}: note removed: {removed.text}")
+        typer.echo(_("{measure_id}: note removed: {text}").format(measure_id=measure_id, text=removed.text))
     for m in done.removed:
-        typer.echo(f"{m.id}: removed (added by that command; its id is not reused): {m.text}")
+        typer.echo(_("{id}: removed (added by that command; its id is not reused): {text}").format(id=m.id, text=m.text))
 
 
 @app.command()
@@ -364,7 +363,7 @@ def report(
         if until is not None:
             from imtrack.errors import InvalidValue
 
-            raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
+            raise InvalidValue(_("--until needs --since: give the period's first day, e.g. --since -7d"))
         grouping = (by or ReportBy.sector).value
         columns = ledger.measures.columns() if grouping in ("sector", "status") else None
         if columns is not None:  # the index's columns: no digest parsed but those printed
@@ -386,7 +385,7 @@ def report(
     if by is not None:
         from imtrack.errors import InvalidValue
 
-        raise InvalidValue("--by applies to the progress report, not to the period report (--since); drop one")
+        raise InvalidValue(_("--by applies to the progress report, not to the period report (--since); drop one"))
     from imtrack.core.report import parse_day, period_report
 
     first = parse_day(since, settings.today, "--since")

@@ -34,6 +34,7 @@ from imtrack.cli.common import (
     app,
     measure_filter,
 )
+from imtrack.i18n import _
 
 
 @app.command("list")
@@ -163,7 +164,7 @@ def note(
     from imtrack.core.tracker import add_note
 
     measure, added = add_note(_store(ctx), measure_id, text)
-    typer.echo(f"{measure.id}: note added at {added.at}")
+    typer.echo(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
 
 
 @app.command("set-sector")
@@ -194,7 +195,7 @@ def set_sector(
     from imtrack.vocab.sectors import label
 
     for m in core_set_sector(_store(ctx), ids, sector):
-        typer.echo(f"{m.id}: sector set to {label(m.sector)} ({m.sector})")
+        typer.echo(_("{id}: sector set to {value} ({sector})").format(id=m.id, value=label(m.sector), sector=m.sector))
 
 
 @app.command()
@@ -208,8 +209,8 @@ def reclassify(ctx: typer.Context) -> None:
     rules = load_rules(rules_path_for(location.path))
     moved = core_reclassify(_store(ctx), rules)
     for m, before in moved:
-        typer.echo(f"{m.id}: {label(before)} -> {label(m.sector)}")
-    typer.echo(f"{len(moved)} measures moved (rules: {rules.path})")
+        typer.echo(_("{id}: {value} -> {value2}").format(id=m.id, value=label(before), value2=label(m.sector)))
+    typer.echo(_("{value} measures moved (rules: {path})").format(value=len(moved), path=rules.path))
 
 
 @app.command()
@@ -242,6 +243,5 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         _json(info)
     else:
-        typer.echo(f"database:     {info['database']}  (from {location.origin}"
-                   f"{'' if info['exists'] else '; created on first use'})")
-        typer.echo(f"sector rules: {info['sector_rules']}")
+        typer.echo(_("database:     {value}  (from {origin}{value2})").format(value=info['database'], origin=location.origin, value2='' if info['exists'] else '; created on first use'))
+        typer.echo(_("sector rules: {value}").format(value=info['sector_rules']))

@@ -25,6 +25,7 @@ from imtrack.domain.clock import instant
 from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.vocab.sectors import SECTORS, label
 
 GROUPINGS = ("sector", "status", "lead", "region", "source", "commitment")
@@ -227,7 +228,7 @@ def _keys(measure: Measure, by: str) -> list[str]:
         from imtrack.vocab.commitment import commitment_of
 
         return [commitment_of(measure.text)]
-    raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+    raise InvalidValue(_("cannot report by {by!r}; use one of: {value}").format(by=by, value=', '.join(GROUPINGS)))
 
 
 def _label(key: str, by: str) -> str:
@@ -260,7 +261,7 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
 
     settings = settings or Settings()
     if by not in GROUPINGS:
-        raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+        raise InvalidValue(_("cannot report by {by!r}; use one of: {value}").format(by=by, value=', '.join(GROUPINGS)))
     rows = _preset_rows(by)
     total = ProgressRow("total", "合计")
     attention: list[tuple] = []
@@ -301,7 +302,7 @@ def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> Progre
     or status; `fetch(id)` gives one measure's digest (MeasureMap.digest) for the attention
     items actually read. The flags are flags.judge() over day ordinals."""
     if by not in ("sector", "status"):
-        raise InvalidValue(f"the columns hold no {by!r}; report by sector or status")
+        raise InvalidValue(_("the columns hold no {by!r}; report by sector or status").format(by=by))
     ids = columns.ids
     status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
     group = columns.sector if by == "sector" else status
@@ -379,9 +380,9 @@ def parse_day(text: str, today: date, option: str = "--since") -> date:
     try:
         due = parse_due(text, today)
     except InvalidValue as exc:
-        raise InvalidValue(f"{option}: {exc} (or -7d, -2w, -1m, yesterday)") from None
+        raise InvalidValue(_("{option}: {exc} (or -7d, -2w, -1m, yesterday)").format(option=option, exc=exc)) from None
     if due.date is None:
-        raise InvalidValue(f"{option} needs a day, not {text!r}; e.g. 2026-11-16 or -7d")
+        raise InvalidValue(_("{option} needs a day, not {text!r}; e.g. 2026-11-16 or -7d").format(option=option, text=text))
     return due.date
 
 
@@ -429,7 +430,7 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
       (a change that was undone, or the undo of it, is not an update).
     """
     if since > until:
-        raise InvalidValue(f"--since {since} is after --until {until}; swap them")
+        raise InvalidValue(_("--since {since} is after --until {until}; swap them").format(since=since, until=until))
     report = PeriodReport(since, until)
     cancelled: set[int] = set()
     if isinstance(ledger, Ledger):
@@ -536,4 +537,4 @@ def log_entries(
     if since is not None:
         keyed = [(k, e) for k, e in keyed if (_day(e.at) or date.min) >= since]
     keyed.sort(key=lambda ke: ke[0], reverse=True)
-    return [e for _, e in keyed]
+    return [e for _key, e in keyed]

@@ -10,6 +10,7 @@ from typing import Any
 
 from imtrack.domain.models import Measure
 from imtrack.errors import NotFound
+from imtrack.i18n import _
 from imtrack.storage.digest import digest_of
 
 
@@ -154,7 +155,7 @@ class Ledger:
         try:
             return self.measures[measure_id]
         except KeyError:
-            raise NotFound(f"no measure with id {measure_id}; {self._id_hint()}") from None
+            raise NotFound(_("no measure with id {measure_id}; {value}").format(measure_id=measure_id, value=self._id_hint())) from None
 
     def get_many(self, ids: Iterable[int]) -> list[Measure]:
         """All the measures or none: a missing id fails the whole command before any change."""
@@ -163,7 +164,7 @@ class Ledger:
         if missing:
             names = ", ".join(map(str, missing))
             noun = "id" if len(missing) == 1 else "ids"
-            raise NotFound(f"no measure with {noun} {names}; {self._id_hint()}")
+            raise NotFound(_("no measure with {noun} {names}; {value}").format(noun=noun, names=names, value=self._id_hint()))
         return [self.measures[i] for i in wanted]
 
     def add(self, measure: Measure) -> Measure:
