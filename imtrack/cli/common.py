@@ -269,7 +269,7 @@ def _parse_id(value: str) -> int:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(_("imtrack {version__}").format(version__=__version__))
+        typer.echo(f"imtrack {__version__}")
         raise typer.Exit()
 
 

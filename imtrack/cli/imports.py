@@ -95,10 +95,9 @@ def import_(
         from imtrack.output.render import import_table
 
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
-    verb = "Would import" if dry_run else "Imported"
-    typer.echo(
-        _("{verb} {file} ({encoding}) as source {source!r}: {value} measures found").format(verb=verb, file=file, encoding=result.encoding, source=result.source, value=len(result.parsed))
-    )
+    found = (_("Would import {file} ({encoding}) as source {source!r}: {n} measures found") if dry_run
+             else _("Imported {file} ({encoding}) as source {source!r}: {n} measures found"))
+    typer.echo(found.format(file=file, encoding=result.encoding, source=result.source, n=len(result.parsed)))
     added = [m.id for m in result.added]
     typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
     updated = [u.measure.id for u in result.updated]

@@ -24,7 +24,7 @@ from imtrack.cli.common import (
     _store,
     app,
 )
-from imtrack.i18n import _
+from imtrack.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from imtrack.core.edits import EditPlan, EditResult, Selection
@@ -288,8 +288,8 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from imtrack.output.display import change_text
 
     ids = done.measure_ids
-    noun = "measure" if len(ids) == 1 else "measures"
-    typer.echo(_("undid the command of {at} ({value} {noun}: {value2})").format(at=done.at, value=len(ids), noun=noun, value2=', '.join(map(str, ids))))
+    typer.echo(ngettext("undid the command of {at} ({n} measure: {ids})", "undid the command of {at} ({n} measures: {ids})",
+                        len(ids)).format(at=done.at, n=len(ids), ids=", ".join(map(str, ids))))
     for r in done.changes:
         if r.field != "sector_pinned":
             typer.echo(_("{measure_id}: {value}").format(measure_id=r.measure_id, value=change_text(r.field, r.undone, r.restored)))

@@ -243,5 +243,7 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         _json(info)
     else:
-        typer.echo(_("database:     {value}  (from {origin}{value2})").format(value=info['database'], origin=location.origin, value2='' if info['exists'] else '; created on first use'))
+        line = _("database:     {path}  (from {origin})") if info["exists"] else _(
+            "database:     {path}  (from {origin}; created on first use)")
+        typer.echo(line.format(path=info["database"], origin=location.origin))
         typer.echo(_("sector rules: {value}").format(value=info['sector_rules']))

@@ -27,7 +27,7 @@ from imtrack.domain import clock
 from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status, check_due, check_progress, parse_status
 from imtrack.errors import InvalidValue, NotFound
-from imtrack.i18n import _
+from imtrack.i18n import _, ngettext
 from imtrack.ingest.textio import read_bytes
 from imtrack.output.display import display_value
 from imtrack.storage.store import Store
@@ -884,10 +884,13 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
         plans, errors = _plan(ledger, sheet, summary.warnings)
         if errors and not skip_bad_rows:
             shown = "; ".join(msg for _row, msg in errors[:MAX_ERRORS_SHOWN])
-            more = f"; and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-            noun = "bad value" if len(errors) == 1 else "bad values"
+            more = _("; and {n} more").format(n=len(errors) - MAX_ERRORS_SHOWN) if len(errors) > MAX_ERRORS_SHOWN else ""
             raise InvalidValue(
-                _("{name}: {value} {noun}, nothing was applied: {shown}{more}. Fix the sheet, or use --skip-bad-rows to apply the other rows").format(name=path.name, value=len(errors), noun=noun, shown=shown, more=more)
+                ngettext("{name}: {n} bad value, nothing was applied: {shown}{more}. Fix the sheet, or use "
+                         "--skip-bad-rows to apply the other rows",
+                         "{name}: {n} bad values, nothing was applied: {shown}{more}. Fix the sheet, or use "
+                         "--skip-bad-rows to apply the other rows", len(errors)).format(
+                    name=path.name, n=len(errors), shown=shown, more=more)
             )
         summary.bad_rows = [msg for _row, msg in errors]
         _apply_plans(ledger, plans, summary, txn)
