@@ -102,11 +102,12 @@ class ImtrackGroup(TyperGroup):
 
     context_class = ImtrackContext
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        # typer adds the completion options after making the group: translate when it runs
         _translate_help(self)
         for command in self.commands.values():
             _translate_help(command)
+        return self._main(*args, standalone_mode=standalone_mode, **kwargs)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Each command with the first paragraph of its help, whole (click cuts it with "...")."""
@@ -117,7 +118,7 @@ class ImtrackGroup(TyperGroup):
             with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def _main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
         except click_exceptions.NoArgsIsHelpError as exc:  # `imtrack` alone: the help, and fine

@@ -5,7 +5,6 @@ builds the commands (common._translate_help)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,24 +12,18 @@ from typing import Any
 def help_texts() -> list[str]:
     """Every help text of the app (commands, their options and arguments, the global options,
     the sections and words click adds), as the catalog's message ids, in English."""
+    import inspect
+
     import typer
 
     from imtrack.cli.app import app, register_all
 
     register_all()
-    saved = os.environ.get("IMTRACK_LANG")
-    os.environ["IMTRACK_LANG"] = "en"  # the message ids
-    try:
-        group = typer.main.get_command(app)
-    finally:
-        if saved is None:
-            del os.environ["IMTRACK_LANG"]
-        else:
-            os.environ["IMTRACK_LANG"] = saved
+    group = typer.main.get_command(app)  # in English: ImtrackGroup translates when it runs
     out: list[str] = []
     for command in [group, *group.commands.values()]:  # type: ignore[attr-defined]
         if command.help:
-            out.append(command.help)
+            out.append(inspect.cleandoc(command.help))
         out.extend(p.help for p in command.params if getattr(p, "help", None))
     return list(dict.fromkeys(out))
 
