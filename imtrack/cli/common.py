@@ -318,6 +318,14 @@ def _print(doc: Any) -> None:
     emit(doc)
 
 
+def _say(line: str) -> None:
+    """One line of a command's report on stdout; user text in it (notes, texts, agency names)
+    is shown visibly, never obeyed as terminal codes (display.visible)."""
+    from imtrack.output.display import visible
+
+    typer.echo(visible(line, keep_newlines=False))
+
+
 def _json(data: Any) -> None:
     from imtrack.output.serialize import write_json
 

@@ -30,6 +30,7 @@ from imtrack.cli.common import (
     TagFilter,
     _json,
     _print,
+    _say,
     _store,
     app,
     measure_filter,
@@ -146,7 +147,7 @@ def export(
         else:
             exchange.write_file(output, text.encode("utf-8"))
     if output is not None:
-        typer.echo(ngettext("exported {n} measure to {output} ({format})", "exported {n} measures to {output} ({format})",
+        _say(ngettext("exported {n} measure to {output} ({format})", "exported {n} measures to {output} ({format})",
                             len(measures)).format(n=len(measures), output=output, format=fmt.value))
 
 
@@ -156,12 +157,14 @@ def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows
 
     summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
     for warning in getattr(summary, "warnings", []):
-        sys.stderr.write(f"imtrack: warning: {warning}\n")
+        from imtrack.output.display import visible
+
+        sys.stderr.write(_("imtrack: warning: {warning}").format(warning=visible(warning, keep_newlines=False)) + "\n")
     if fmt is OutputFormat.json:
         _json(summary.to_dict())
         return
     for line in summary_lines(summary):
-        typer.echo(line)
+        _say(line)
 
 
 def summary_lines(summary: Any) -> list[str]:

@@ -15,6 +15,7 @@ from imtrack.cli.common import (
     _json,
     _location,
     _print,
+    _say,
     _store,
     app,
 )
@@ -97,24 +98,24 @@ def import_(
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
     found = (_("Would import {file} ({encoding}) as source {source!r}: {n} measures found") if dry_run
              else _("Imported {file} ({encoding}) as source {source!r}: {n} measures found"))
-    typer.echo(found.format(file=file, encoding=result.encoding, source=result.source, n=len(result.parsed)))
+    _say(found.format(file=file, encoding=result.encoding, source=result.source, n=len(result.parsed)))
     added = [m.id for m in result.added]
-    typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
+    _say(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
     updated = [u.measure.id for u in result.updated]
-    typer.echo(
+    _say(
         f"  updated:               {len(updated)}"
         + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
     )
-    typer.echo(_("  skipped as duplicates: {value}").format(value=len(result.skipped)))
+    _say(_("  skipped as duplicates: {value}").format(value=len(result.skipped)))
     unmatched = result.unmatched
-    typer.echo(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
+    _say(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
     for m in unmatched:
-        typer.echo(_("    {id}: {text}").format(id=m.id, text=m.text))
+        _say(_("    {id}: {text}").format(id=m.id, text=m.text))
     if unmatched and not dry_run:
-        typer.echo(_("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
+        _say(_("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
                    "(`imtrack path`) and run `imtrack reclassify`."))
     if dry_run:
-        typer.echo(_("Dry run: nothing was changed."))
+        _say(_("Dry run: nothing was changed."))
 
 
 @app.command()

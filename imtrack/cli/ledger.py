@@ -21,6 +21,7 @@ from imtrack.cli.common import (
     _json,
     _parse_id,
     _print,
+    _say,
     _store,
     app,
 )
@@ -133,10 +134,10 @@ def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: An
         from imtrack.output.render import plan_table
 
         _print(plan_table(result.plan, will=False))
-        typer.echo(_("dry run: nothing was changed"))
+        _say(_("dry run: nothing was changed"))
         return
     for line in lines(result):
-        typer.echo(line)
+        _say(line)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -288,15 +289,15 @@ def undo(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from imtrack.output.display import change_text
 
     ids = done.measure_ids
-    typer.echo(ngettext("undid the command of {at} ({n} measure: {ids})", "undid the command of {at} ({n} measures: {ids})",
+    _say(ngettext("undid the command of {at} ({n} measure: {ids})", "undid the command of {at} ({n} measures: {ids})",
                         len(ids)).format(at=done.at, n=len(ids), ids=", ".join(map(str, ids))))
     for r in done.changes:
         if r.field != "sector_pinned":
-            typer.echo(_("{measure_id}: {value}").format(measure_id=r.measure_id, value=change_text(r.field, r.undone, r.restored)))
+            _say(_("{measure_id}: {value}").format(measure_id=r.measure_id, value=change_text(r.field, r.undone, r.restored)))
     for measure_id, removed in done.notes:
-        typer.echo(_("{measure_id}: note removed: {text}").format(measure_id=measure_id, text=removed.text))
+        _say(_("{measure_id}: note removed: {text}").format(measure_id=measure_id, text=removed.text))
     for m in done.removed:
-        typer.echo(_("{id}: removed (added by that command; its id is not reused): {text}").format(id=m.id, text=m.text))
+        _say(_("{id}: removed (added by that command; its id is not reused): {text}").format(id=m.id, text=m.text))
 
 
 @app.command()

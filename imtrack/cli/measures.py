@@ -30,6 +30,7 @@ from imtrack.cli.common import (
     _location,
     _parse_id,
     _print,
+    _say,
     _store,
     app,
     measure_filter,
@@ -164,7 +165,7 @@ def note(
     from imtrack.core.tracker import add_note
 
     measure, added = add_note(_store(ctx), measure_id, text)
-    typer.echo(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
+    _say(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
 
 
 @app.command("set-sector")
@@ -195,7 +196,7 @@ def set_sector(
     from imtrack.vocab.sectors import label
 
     for m in core_set_sector(_store(ctx), ids, sector):
-        typer.echo(_("{id}: sector set to {value} ({sector})").format(id=m.id, value=label(m.sector), sector=m.sector))
+        _say(_("{id}: sector set to {value} ({sector})").format(id=m.id, value=label(m.sector), sector=m.sector))
 
 
 @app.command()
@@ -209,8 +210,8 @@ def reclassify(ctx: typer.Context) -> None:
     rules = load_rules(rules_path_for(location.path))
     moved = core_reclassify(_store(ctx), rules)
     for m, before in moved:
-        typer.echo(_("{id}: {value} -> {value2}").format(id=m.id, value=label(before), value2=label(m.sector)))
-    typer.echo(_("{value} measures moved (rules: {path})").format(value=len(moved), path=rules.path))
+        _say(_("{id}: {value} -> {value2}").format(id=m.id, value=label(before), value2=label(m.sector)))
+    _say(_("{value} measures moved (rules: {path})").format(value=len(moved), path=rules.path))
 
 
 @app.command()
@@ -245,5 +246,5 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     else:
         line = _("database:     {path}  (from {origin})") if info["exists"] else _(
             "database:     {path}  (from {origin}; created on first use)")
-        typer.echo(line.format(path=info["database"], origin=location.origin))
-        typer.echo(_("sector rules: {value}").format(value=info['sector_rules']))
+        _say(line.format(path=info["database"], origin=location.origin))
+        _say(_("sector rules: {value}").format(value=info['sector_rules']))
