@@ -131,7 +131,12 @@ def export(
     )
     ledger = _store(ctx).load()
     measures = flt.apply(ledger)
+    count = len(measures)
     hdr = headers.value
+    if fmt is not ExportFormat.markdown:  # a bar on a terminal while the rows are written
+        from imtrack.output.progress import track
+
+        measures = track(measures, _("Exporting"), total=len(measures))  # type: ignore[assignment]
     if fmt is ExportFormat.xlsx:
         assert output is not None
         exchange.write_xlsx(measures, output, headers=hdr)
@@ -148,7 +153,7 @@ def export(
             exchange.write_file(output, text.encode("utf-8"))
     if output is not None:
         _say(ngettext("exported {n} measure to {output} ({format})", "exported {n} measures to {output} ({format})",
-                            len(measures)).format(n=len(measures), output=output, format=fmt.value))
+                            count).format(n=count, output=output, format=fmt.value))
 
 
 def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:
