@@ -277,3 +277,31 @@ def test_json_csv_and_markdown_never_import_rich(db_path, run):
     assert result.returncode == 0, result.stderr
     assert '"开工"' in result.stdout and "| 25 |" in result.stdout
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+# -- widths of reports ------------------------------------------------------------------------
+
+LEADS = ["自治区工业和信息化厅", "呼和浩特市人民政府", "自治区发展改革委", "鄂尔多斯市人民政府"]
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_agency_names_are_never_folded_beside_their_numbers(run, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    for i, lead in enumerate(LEADS):
+        run.ok("update", str(20 + i), "--lead", lead)
+    out = run.ok("report", "--by", "lead").stdout.splitlines()
+    for lead in LEADS:
+        (line,) = [line for line in out if lead in line]  # whole, on one line
+        assert line.startswith(lead) and line.split()[1].isdigit()
+    assert max(east_asian_width(line) for line in out) <= int(columns)
+
+
+def test_report_tables_keep_measure_texts_whole(run, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", "2026-11-21T10:00:00+08:00")
+    run.ok("update", "25", "26", "--due", "2026-10-31", "--yes")
+    run.ok("set-status", "25", "done")
+    texts = {m["id"]: m["text"] for m in json.loads(run.ok("list", "-f", "json").stdout)}
+    flat = re.sub(r"\s+", "", run.ok("report").stdout)
+    assert re.sub(r"\s+", "", texts[26]) in flat  # the 督办 list: overdue, the whole text
+    period = re.sub(r"\s+", "", run.ok("report", "--since", "2026-11-01").stdout)
+    assert re.sub(r"\s+", "", texts[25]) in period and "..." not in period

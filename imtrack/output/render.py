@@ -155,8 +155,10 @@ class Folded:
                 yield Segment.line()
 
 
-def table(title: str | None = None, show_header: bool = True, footer: bool = False) -> Table:
+def table(title: str | None = None, show_header: bool = True, footer: bool = False, gap: int = 3) -> Table:
+    """A Rich table in our style: `gap` spaces between columns (3, or 2 for tables of numbers)."""
     return Table(
+        padding=(0, 1) if gap == 3 else (0, 0, 0, gap - 1),
         title=visible(title) if title else None,
         title_justify="left",
         title_style="italic",
@@ -430,7 +432,7 @@ def progress_table(report: ProgressReport) -> Doc:
     t = report.total
 
     def build(with_bars: bool) -> Table:
-        out = table(footer=True)
+        out = table(footer=True, gap=2)
         text_column(out, dimension_header(report.by), footer=cell(t.label))
         short_column(out, _("Total"), right=True, footer=str(t.total))
         for s in Status:
