@@ -538,7 +538,7 @@ def short(text: str, cells: int = 36) -> str:
 
 def sectors_table(counts: dict[str, int]) -> Doc:
     t = table()
-    short_column(t, _("Sector"))
+    short_column(t, _("Slug"))
     short_column(t, "领域")
     short_column(t, _("Measures"), right=True)
     for s in SECTORS:
