@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import imtrack.cli.measures as cli_mod
-import imtrack.output.render as render_mod
+import imtrack.output.plainlist as render_mod
 from imtrack.cli.app import app
 from imtrack.storage import jsoncodec
 from imtrack.storage.store import JsonStore
@@ -112,7 +112,7 @@ def test_the_listing_from_columns_is_the_listing_from_digests(docs, args, termin
     assert used[0] == (exact and shown > 2)
     event(f"columns used: {used[0]}")
     if terminal and used[0]:
-        assert "\x1b[" in fast  # styled on a terminal too (a long listing: its summary)
+        assert "\x1b[" not in fast  # a long listing is plain lines, on a terminal too
 
 
 def test_odd_note_stamps_leave_the_measure_without_columns():

@@ -305,3 +305,21 @@ def test_report_tables_keep_measure_texts_whole(run, monkeypatch):
     assert re.sub(r"\s+", "", texts[26]) in flat  # the 督办 list: overdue, the whole text
     period = re.sub(r"\s+", "", run.ok("report", "--since", "2026-11-01").stdout)
     assert re.sub(r"\s+", "", texts[25]) in period and "..." not in period
+
+
+def test_a_long_listing_is_plain_lines_without_rich(db_path, run):
+    from imtrack.domain.models import Measure
+    from imtrack.output.plainlist import FOLD_MAX_ROWS
+    from imtrack.storage.store import JsonStore
+
+    run.ok("list")  # creates the default 34
+    with JsonStore(db_path).transaction() as ledger:
+        for i in range(FOLD_MAX_ROWS):
+            ledger.add(Measure(id=0, text=f"措施{i}\x1b[31m红", sector="transport"))
+    env = {**os.environ, "IMTRACK_DB": str(db_path)}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "imtrack", "list"], capture_output=True,
+                          text=True, encoding="utf-8", env=env, check=True)
+    assert not [line for line in proc.stderr.splitlines() if line.rstrip().endswith(("| rich", "| rich.console"))]
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2 + 34 + FOLD_MAX_ROWS + 1 and lines[-1] == f"{34 + FOLD_MAX_ROWS} measures"
+    assert lines[-2].endswith("措施299\\x1b[31m红") and "\x1b" not in proc.stdout

@@ -98,13 +98,22 @@ def list_(
 
         _json([ledger_record(ledger.get(m.id), settings) for m in measures])
     else:
-        from imtrack.output.render import FOLD_MAX_ROWS, measures_table
+        from imtrack.output.plainlist import FOLD_MAX_ROWS
 
-        colours = None
-        if len(measures) <= FOLD_MAX_ROWS:  # long listings are one line per measure, uncoloured
-            from imtrack.domain.flags import attention
+        if len(measures) > FOLD_MAX_ROWS:  # one plain line per measure, no Rich (plainlist.py)
+            from imtrack.output.plainlist import one_line_listing
+            from imtrack.vocab.sectors import label as sector_label
 
-            colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+            due = [m.due or "-" for m in measures]
+            notes = [m.latest_note_at[:10] if m.latest_note_at else "-" for m in measures]
+            one_line_listing([str(m.id) for m in measures], [sector_label(m.sector) for m in measures],
+                             [m.status for m in measures], [m.text for m in measures],
+                             due if any(m.due for m in measures) else None, notes, total=len(ledger))
+            return
+        from imtrack.domain.flags import attention
+        from imtrack.output.render import measures_table
+
+        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
         _print(measures_table(measures, total=len(ledger), colours=colours))
 
 
@@ -112,7 +121,8 @@ def _list_from_columns(ledger: Any, flt: Any, limit: int | None) -> bool:
     """A long plain listing from the store index's columns (listing.py), parsing no digest;
     False (nothing printed) when the columns cannot give exactly the digest path's output."""
     from imtrack.output import listing
-    from imtrack.output.render import FOLD_MAX_ROWS, listing_table, sector_label, status_cell
+    from imtrack.output.plainlist import FOLD_MAX_ROWS, one_line_listing
+    from imtrack.vocab.sectors import label as sector_label
 
     view = ledger.measures.columns() if listing.exact_for_columns(flt) else None
     if view is None:
@@ -123,7 +133,7 @@ def _list_from_columns(ledger: Any, flt: Any, limit: int | None) -> bool:
     texts = view.texts()
     if texts is None:
         return False
-    _print(listing_table(*listing.cells(view, texts, rows, sector_label, status_cell), total=len(ledger)))
+    one_line_listing(*listing.cells(view, texts, rows, sector_label, lambda status: status), total=len(ledger))
     return True
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.box import Box
@@ -30,7 +30,8 @@ from rich.text import Text
 from imtrack.domain.models import Measure, Status
 from imtrack.i18n import _, ngettext
 from imtrack.output.display import change_text, display_value, visible
-from imtrack.output.fold import cell_width, cell_widths, char_width, fold
+from imtrack.output.fold import cell_width, char_width, fold
+from imtrack.output.plainlist import FOLD_MAX_ROWS
 from imtrack.vocab.sectors import SECTORS
 from imtrack.vocab.sectors import label as sector_label
 
@@ -112,12 +113,13 @@ _TRAILING = re.compile(r" +(?=(?:\x1b\[0?m)*$)", re.MULTILINE)
 
 
 def emit(doc: Any, stream: IO[str] | None = None) -> None:
-    """Print a document (a renderable, a string, or a list of them) to `stream` (stdout): as wide
-    as the terminal ($COLUMNS, else 80 in a pipe or file)."""
-    out = console(_Trimmed(stream or sys.stdout))  # type: ignore[arg-type]
+    """Print a document (a renderable or a list of them) to `stream` (stdout): as wide as the
+    terminal ($COLUMNS, else 80 in a pipe or file)."""
+    stream = stream or sys.stdout
+    out = console(_Trimmed(stream))  # type: ignore[arg-type]
     for block in doc if isinstance(doc, list) else [doc]:
-        if isinstance(block, str):  # finished plain lines (the one-line listing)
-            out.file.write(block)
+        if isinstance(block, _PlainListing):
+            block.write(stream)
         else:
             out.print(block)
     out.file.flush()
@@ -205,10 +207,17 @@ def _summary(shown: int, total: int) -> Text:
     return Text(words, style="dim")
 
 
-# Up to this many rows `list` is a table folding long texts; a longer listing keeps each measure
-# on one plain line with its full text last (nothing wrapped or cut, so grep, wc -l and cut work
-# on it; the terminal wraps what is too wide). Scripts use --format json/csv.
-FOLD_MAX_ROWS = 300
+class _PlainListing:
+    """A long listing inside a document: plainlist's lines, written by emit() as they are
+    (Rich would crop them to the screen)."""
+
+    def __init__(self, *args: Any) -> None:
+        self.args = args
+
+    def write(self, stream: IO[str]) -> None:
+        from imtrack.output.plainlist import one_line_listing
+
+        one_line_listing(*self.args, stream=stream)
 
 
 def measures_table(
@@ -235,8 +244,8 @@ def listing_table(ids: list, sectors: list, statuses: list, texts: list[str], du
                   notes: list[str], total: int) -> Doc:
     """The `list` output from its columns: `ids` and `dues` are strings or (string, style);
     `statuses` are status names or ready cells; `dues` None leaves out the Due column."""
-    if len(ids) > FOLD_MAX_ROWS:
-        return [*one_line_listing(ids, sectors, statuses, texts, dues, notes), _summary(len(ids), total)]
+    if len(ids) > FOLD_MAX_ROWS:  # callers print these with plainlist directly, without Rich
+        return [_PlainListing(ids, sectors, statuses, texts, dues, notes, total)]
     t = table()
     short_column(t, _("ID"), right=True)
     short_column(t, _("Sector"))
@@ -264,47 +273,6 @@ def _status(value: Any) -> Any:
     if isinstance(value, tuple):  # (label, style name of the old renderer: "status.done")
         return cell(value[0], STATUS_STYLE.get(value[1].removeprefix("status."), ""))
     return status_cell(value)
-
-
-def one_line_listing(ids: list, sectors: list, statuses: list, texts: list[str], dues: list | None,
-                     notes: list[str]) -> list:
-    """A long listing as plain lines, one measure each, the full text last (not a table: no
-    folding, no styles; the columns before the text are padded to line up)."""
-    def plain(values: Iterable[Any]) -> list[str]:
-        out = []
-        for v in values:
-            if isinstance(v, Text):
-                v = v.plain
-            elif isinstance(v, tuple):
-                v = v[0]
-            out.append(visible(str(v), keep_newlines=False))
-        return out
-
-    status_names = plain(statuses) if not statuses or not isinstance(statuses[0], str) else [
-        _status_label(s) for s in statuses
-    ]
-    columns = [(_("ID"), plain(ids), True), (_("Sector"), plain(sectors), False), (_("Status"), status_names, False)]
-    if dues is not None:
-        columns.append((_("Due"), plain(dues), False))
-    columns.append((_("Last note"), plain(notes), False))
-    padded = []
-    for header, values, right in columns:
-        widths = cell_widths([header, *values])
-        w = max(widths.values())
-        pad = (lambda v, w=w, widths=widths: " " * (w - widths[v]) + v) if right else (
-            lambda v, w=w, widths=widths: v + " " * (w - widths[v]))
-        padded.append([pad(header), *map(pad, values)])
-    full = [_("Measure"), *(visible(t, keep_newlines=False) for t in texts)]
-    lines = ["   ".join(parts) + "\n" for parts in zip(*padded, full)]
-    return [lines[0], _Rule(), "".join(lines[1:])]
-
-
-class _Rule:
-    """A line of "-" as wide as the screen."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Segment("-" * options.max_width)
-        yield Segment.line()
 
 
 def _status_label(status: str) -> str:
