@@ -125,11 +125,6 @@ def emit(doc: Any, stream: IO[str] | None = None) -> None:
     out.file.flush()
 
 
-def para(*parts: str | tuple[str, str]) -> Text:
-    """A line of text; `parts` are strings or (string, style). User text is made visible."""
-    return Text.assemble(*((visible(p[0]), p[1]) if isinstance(p, tuple) else visible(p) for p in parts))
-
-
 def blank() -> Text:
     return Text("")
 
