@@ -25,6 +25,12 @@ from imtrack.exchange.report_words import WORDS, Words, language
 NOW = "2026-11-20T16:00:00+08:00"
 
 
+@pytest.fixture(autouse=True)
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The documents in Chinese, as the offices read them (tests of English set en)."""
+    monkeypatch.setenv("IMTRACK_LANG", "zh")
+
+
 def at(run, monkeypatch: pytest.MonkeyPatch, day: str, *args: str):
     monkeypatch.setenv("IMTRACK_NOW", f"{day}T10:00:00+08:00")
     return run.ok(*args)
@@ -98,7 +104,7 @@ def test_burnup_rejects_a_reversed_period(db_path: Path, run) -> None:
     from imtrack.errors import InvalidValue
 
     run.ok("list")
-    with pytest.raises(InvalidValue, match="swap them"):
+    with pytest.raises(InvalidValue, match="请对调"):
         burnup(_ledger(db_path), date(2026, 11, 20), date(2026, 11, 2))
 
 
@@ -169,7 +175,7 @@ def _docx(path: Path):
 def test_bulletin_read_back(scripted, run, tmp_path: Path) -> None:
     out = tmp_path / "通报.docx"
     result = run.ok("report", "-f", "docx", "--by", "lead", "--since", "2026-11-02", "-o", str(out))
-    assert "wrote the docx report to" in result.stdout
+    assert result.stdout.strip() == f"已将 docx 报告写入 {out}"
     doc = _docx(out)
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert headings == [
@@ -364,11 +370,13 @@ def test_documents_name_their_filters(scripted, run, tmp_path: Path) -> None:
 )
 def test_bad_input_is_one_line(run, args: list[str], message: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("IMTRACK_LANG", "en")
     result = run.fail("report", *args, code=1 if "does not exist" in message else 2)
     assert message in result.stderr
 
 
-def test_a_template_that_is_not_a_docx(run, tmp_path: Path) -> None:
+def test_a_template_that_is_not_a_docx(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMTRACK_LANG", "en")
     bad = tmp_path / "t.docx"
     bad.write_text("not a zip", encoding="utf-8")
     result = run.fail("report", "-f", "docx", "--template", str(bad), "-o", str(tmp_path / "b.docx"), code=2)
@@ -376,22 +384,20 @@ def test_a_template_that_is_not_a_docx(run, tmp_path: Path) -> None:
     assert not (tmp_path / "b.docx").exists()
 
 
-def test_unknown_format_and_language(run, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert "pdf" in run.fail("report", "-f", "pdf", code=2).stderr
-    monkeypatch.setenv("IMTRACK_LANG", "fr")
-    assert "use zh or en" in run.fail("report", "-f", "html", code=2).stderr
+def test_unknown_format(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMTRACK_LANG", "en")
+    assert "'pdf' is not one of 'table', 'json', 'docx', 'html'" in run.fail("report", "-f", "pdf", code=2).stderr
 
 
-def test_language_choice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("IMTRACK_LANG", raising=False)
+def test_the_documents_speak_the_interface_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("IMTRACK_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    assert language() == "en"
+    assert language() == "en" and Words()("title") == "Progress bulletin"
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    assert language() == "zh"
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    assert language() == "zh"
-    monkeypatch.setenv("IMTRACK_LANG", "EN")
-    assert language() == "en"
+    assert language() == "zh" and Words()("title") == "工作进展通报"
+    monkeypatch.setenv("IMTRACK_LANG", "en")
+    assert Words()("title") == "Progress bulletin"
     # every word in both languages, with the same placeholders
     import string
 

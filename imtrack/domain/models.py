@@ -12,6 +12,7 @@ from typing import Any
 
 from imtrack.domain.frozen import Record
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.vocab.textnorm import fold
 
 
@@ -66,7 +67,7 @@ def parse_status(text: str) -> Status:
     """Accept the slug or the Chinese label (and a few ledger synonyms), any width or case."""
     status = _STATUS_LOOKUP.get(fold(text))
     if status is None:
-        raise InvalidValue(f"unknown status {text!r}; use one of: {status_choices()}")
+        raise InvalidValue(_("unknown status {text!r}; use one of: {value}").format(text=text, value=status_choices()))
     return status
 
 
@@ -86,7 +87,7 @@ def clean_note(text: str) -> str:
     """A note as recorded: trimmed, and never empty (every command that records a note uses this)."""
     text = text.strip()
     if not text:
-        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
+        raise InvalidValue(_("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'"))
     return text
 
 

@@ -29,6 +29,7 @@ from imtrack.exchange.report_html import (
     summary_sentences,
 )
 from imtrack.exchange.report_words import Words
+from imtrack.i18n import _
 
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
@@ -172,16 +173,18 @@ def _open(template: Path | None) -> Any:
         _page(doc)
         return doc
     if not template.is_file():
-        raise InvalidValue(f"--template {template}: no such file; give an office template .docx")
+        raise InvalidValue(_("--template {path}: no such file; give an office template .docx").format(path=template))
     try:
         return Document(str(template))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InvalidValue(f"--template {template} is not a Word .docx document ({exc}); save it as .docx") from exc
+        raise InvalidValue(_("--template {path} is not a Word .docx document ({reason}); save it as .docx").format(
+            path=template, reason=exc)) from exc
     except Exception as exc:  # python-docx's PackageNotFoundError and friends
         from docx.opc.exceptions import OpcError
 
         if isinstance(exc, OpcError):
-            raise InvalidValue(f"--template {template} is not a Word .docx document; save it as .docx") from exc
+            raise InvalidValue(_("--template {path} is not a Word .docx document; save it as .docx").format(
+                path=template)) from exc
         raise
 
 

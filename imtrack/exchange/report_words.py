@@ -1,14 +1,10 @@
 """The words of the bulletin and the HTML report, in Chinese and English.
 
 One small table so that the gettext catalog can take them over in one move: each entry is
-(zh, en). The language is IMTRACK_LANG (zh or en), else the locale's LANG (zh_* is Chinese,
-en_* English), else Chinese: the readers are Chinese offices."""
+(zh, en). The language is the interface's (imtrack.i18n.language: IMTRACK_LANG, else the
+locale)."""
 
 from __future__ import annotations
-
-import os
-
-from imtrack.errors import InvalidValue
 
 LANGUAGES = ("zh", "en")
 
@@ -88,14 +84,10 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def language() -> str:
-    """zh or en: IMTRACK_LANG, else LANG, else zh."""
-    chosen = os.environ.get("IMTRACK_LANG", "").strip().lower()
-    if chosen:
-        if chosen not in LANGUAGES:
-            raise InvalidValue(f"IMTRACK_LANG={chosen!r} is not a language of the report; use zh or en")
-        return chosen
-    lang = os.environ.get("LANG", "").lower()
-    return "en" if lang.startswith("en") else "zh"
+    """zh or en: the interface language."""
+    from imtrack.i18n import language as interface_language
+
+    return interface_language()
 
 
 class Words:

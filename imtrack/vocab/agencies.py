@@ -27,6 +27,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import StoreError
+from imtrack.i18n import _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold_compact
 
@@ -106,7 +107,7 @@ _QUALIFIED = re.compile(r"^(?:国家|中国|国务院|中央|全国|内蒙古|�
 
 
 def _fail(path: Path, message: str) -> StoreError:
-    return StoreError(f"agency table {path}: {message}; fix the file")
+    return StoreError(_("agency table {path}: {message}; fix the file").format(path=path, message=message))
 
 
 def load_agencies(path: Path | None = None) -> AgencyTable:
