@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+# The session's private PostgreSQL server (started only when a test asks for it).
+from pgserver import pg_server, pg_url  # noqa: F401
 from typer.testing import CliRunner
 
 from imtrack.cli.app import app
