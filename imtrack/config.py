@@ -1,31 +1,79 @@
-"""Where the data lives: `--db PATH`, else the `IMTRACK_DB` environment variable, else a file in
-the per-user data directory (e.g. ~/.local/share/imtrack/imtrack.json on Linux)."""
+"""Where the data lives and on which engine: `--db`, else the `IMTRACK_DB` environment variable,
+else a file in the per-user data directory (e.g. ~/.local/share/imtrack/imtrack.json on Linux).
+
+What is named chooses the engine (storage/engines.py):
+
+* a path ending in `.json`: the TinyDB file engine (the default);
+* a path ending in `.sqlite` or `.db`, or `sqlite:///PATH`: SQLite;
+* `postgresql://…` (or `postgres://…`): PostgreSQL, the shared ledger of an office.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from imtrack.domain.frozen import Frozen
+from imtrack.errors import InvalidValue
 
 ENV_DB = "IMTRACK_DB"
 DB_FILENAME = "imtrack.json"
 RULES_FILENAME = "sector-rules.toml"
 
+TINYDB = "tinydb"
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+ENGINES = (TINYDB, SQLITE, POSTGRESQL)
 
-class DbLocation(Frozen):
-    __slots__ = ("path", "origin")
-    path: Path
+_SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+_ENGINE_CHOICES = (
+    "a .json path (TinyDB), a .sqlite or .db path or sqlite:///PATH (SQLite), "
+    "or postgresql://USER@HOST/DBNAME (PostgreSQL)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DbLocation:
+    """A ledger's address. `path` is the file for the file engines (TinyDB, SQLite) and None
+    for PostgreSQL; `url` is what was given (a path as a string, or the URL)."""
+
+    path: Path | None
     origin: str  # "--db", "IMTRACK_DB" or "default"
-
-    def __init__(self, path: Path, origin: str) -> None:
-        init = object.__setattr__
-        init(self, "path", path)
-        init(self, "origin", origin)
+    engine: str = TINYDB
+    url: str = ""
 
     @property
     def is_default(self) -> bool:
         return self.origin == "default"
+
+    @property
+    def display(self) -> str:
+        """The address to print: the path, or the URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return redact(self.url)
+
+    @property
+    def rules_dir(self) -> Path | None:
+        """The directory whose sector-rules.toml applies (beside a file ledger); None for a
+        server ledger, which uses the bundled rules."""
+        return self.path.parent if self.path is not None else None
+
+
+def redact(url: str) -> str:
+    """`url` with any password replaced by ***, for messages and `imtrack path`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
 
 
 def default_db_path() -> Path:
@@ -35,13 +83,45 @@ def default_db_path() -> Path:
     return user_data_path("imtrack", appauthor=False) / DB_FILENAME
 
 
+def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
+    """The location and engine of what --db or IMTRACK_DB names; InvalidValue (naming the
+    choices) when no engine fits."""
+    text = os.fspath(name)
+    lowered = text.lower()
+    if lowered.startswith(("postgresql://", "postgres://")):
+        return DbLocation(None, origin, POSTGRESQL, text)
+    if lowered.startswith("sqlite://"):
+        rest = text[len("sqlite://"):]
+        if not rest.startswith("/") or rest == "/":
+            raise InvalidValue(
+                f"{origin}: {text!r} is not a SQLite URL; write sqlite:///relative/path.sqlite or "
+                f"sqlite:////absolute/path.sqlite"
+            )
+        path = Path(rest[1:]).expanduser()
+        return DbLocation(path, origin, SQLITE, text)
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise InvalidValue(f"{origin}: imtrack has no {scheme!r} engine; use {_ENGINE_CHOICES}")
+    path = Path(text).expanduser()
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return DbLocation(path, origin, TINYDB, text)
+    if suffix in _SQLITE_SUFFIXES:
+        return DbLocation(path, origin, SQLITE, text)
+    if path.is_dir():
+        from imtrack.errors import StoreError
+
+        raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / DB_FILENAME}")
+    raise InvalidValue(f"{origin}: cannot tell the engine of {text!r}; use {_ENGINE_CHOICES}")
+
+
 def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:
     if option:
-        return DbLocation(Path(option).expanduser(), "--db")
+        return locate(option, "--db")
     env = os.environ.get(ENV_DB)
     if env:
-        return DbLocation(Path(env).expanduser(), ENV_DB)
-    return DbLocation(default_db_path(), "default")
+        return locate(env, ENV_DB)
+    return DbLocation(default_db_path(), "default", TINYDB)
 
 
 def local_rules_path(db_path: Path) -> Path:

@@ -26,3 +26,7 @@ class StoreError(ImtrackError):
 
 class CorruptStore(StoreError):
     """The database file exists but is not a database imtrack can read; it is left untouched."""
+
+
+class Conflict(StoreError):
+    """A change based on a measure another command has changed since it was read."""

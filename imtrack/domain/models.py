@@ -91,54 +91,65 @@ def clean_note(text: str) -> str:
 
 
 class Note(Record):
-    __slots__ = ("at", "text", "txn")
+    __slots__ = ("at", "text", "txn", "author")
     at: str
     text: str
     txn: int | None  # the command that added it (history.py); None in older records
+    author: str | None  # who ran that command (storage/base.py); None in older records
 
-    def __init__(self, at: str, text: str, txn: int | None = None) -> None:
+    def __init__(self, at: str, text: str, txn: int | None = None, author: str | None = None) -> None:
         self.at = at
         self.text = text
         self.txn = txn
+        self.author = author
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "text": self.text}
         if self.txn is not None:
             d["txn"] = self.txn
+        if self.author is not None:
+            d["author"] = self.author
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
-        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"))
+        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"), author=d.get("author"))
 
 
 class Change(Record):
     """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
 
-    __slots__ = ("at", "field", "old", "new", "txn")
+    __slots__ = ("at", "field", "old", "new", "txn", "author")
     at: str
     field: str
     old: Any
     new: Any
     txn: int | None  # the command it belongs to (history.py); undo reverts a txn
+    author: str | None  # who ran that command (storage/base.py); None in older records
 
-    def __init__(self, at: str, field: str, old: Any, new: Any, txn: int | None = None) -> None:
+    def __init__(
+        self, at: str, field: str, old: Any, new: Any, txn: int | None = None, author: str | None = None
+    ) -> None:
         self.at = at
         self.field = field
         self.old = old
         self.new = new
         self.txn = txn
+        self.author = author
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
         if self.txn is not None:
             d["txn"] = self.txn
+        if self.author is not None:
+            d["author"] = self.author
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
         return cls(
-            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn")
+            at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn"),
+            author=d.get("author"),
         )
 
 
@@ -149,6 +160,8 @@ class Measure(Record):
     __slots__ = (
         "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
         "progress", "sector_pinned", "created", "updated", "notes", "history",
+        # -- storage bookkeeping (storage/base.py) --
+        "revision",
     )
     id: int
     text: str
@@ -167,6 +180,10 @@ class Measure(Record):
     updated: str
     notes: list[Note]
     history: list[Change]
+    # -- storage bookkeeping (storage/base.py) --
+    # Incremented by the store on every committed change; 0 for a measure never stored (or
+    # read from a backup), which a store treats as "no revision to check".
+    revision: int
 
     def __init__(
         self,
@@ -186,6 +203,7 @@ class Measure(Record):
         updated: str = "",
         notes: list[Note] = _NEW_LIST,
         history: list[Change] = _NEW_LIST,
+        revision: int = 0,
     ) -> None:
         self.id = id
         self.text = text
@@ -203,6 +221,12 @@ class Measure(Record):
         self.updated = updated
         self.notes = [] if notes is _NEW_LIST else notes
         self.history = [] if history is _NEW_LIST else history
+        self.revision = revision
+
+    def _values(self) -> tuple[Any, ...]:
+        # The revision is the store's bookkeeping, not the measure's content: a measure restored
+        # from a backup equals the stored one when every field does.
+        return tuple(getattr(self, name) for name in self.__slots__ if name != "revision")
 
     @property
     def latest_note(self) -> Note | None:
@@ -256,10 +280,14 @@ class Measure(Record):
             sector_pinned=bool(get("sector_pinned", False)),
             created=get("created", ""),
             updated=get("updated", ""),
-            notes=[Note(n["at"], n["text"], n.get("txn")) for n in notes] if notes else [],
-            history=[Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn")) for c in history]
+            notes=[Note(n["at"], n["text"], n.get("txn"), n.get("author")) for n in notes] if notes else [],
+            history=[
+                Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn"), c.get("author"))
+                for c in history
+            ]
             if history
             else [],
+            revision=int(get("revision") or 0),
         )
         return measure
 

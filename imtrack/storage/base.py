@@ -1,0 +1,286 @@
+"""The Store interface: what commands, reports, exchange and import may ask of a ledger, one
+method per use (as llm's LogStore), so every engine (TinyDB file, SQLite, PostgreSQL) can serve
+each use its own way: an SQL engine pushes filters and counts down to indexed columns and never
+loads every measure for `show`, `note` or a filtered `list`; the file engine reads its one file
+once per command.
+
+Two halves:
+
+* `Store`: the reading side (get, find, counts, history, commands, meta) and the way into a
+  change, `Store.transaction()`.
+* `Transaction`: the unit of work a changing command holds (get/get_many/find/add/put/remove,
+  next id, meta), whose measures are fetched on demand and which is committed whole or not at
+  all when its `with` block ends without an exception. It records the command, its author and
+  its changes (every Note and Change the command writes carries the transaction id `txn` and
+  the author), for `log` and `undo`.
+
+Rules every engine keeps (tests/storage/test_contract.py checks them on each one):
+
+* Ids are never reused: a removed measure's id stays retired (`reserve_ids` moves the counter).
+* Every measure carries a `revision`, incremented by each committed change to it. A change
+  based on a stale revision (a measure read before another command changed it, then `put`
+  back) raises `errors.Conflict` and the whole transaction is rolled back. Plain concurrent
+  commands (each reading inside its own transaction) both land.
+* Only a committed transaction changes anything; an exception inside the block leaves the
+  ledger exactly as it was.
+* A damaged ledger raises `errors.CorruptStore` naming where it is and is never written over.
+* A ledger written by an older release is upgraded on its first write (storage/migrations.py);
+  one written by a newer release is refused, naming the release to install.
+
+Engines are chosen by `storage.engines.open_store(location)` from what --db / IMTRACK_DB names
+(config.py) and imported lazily, so `import psycopg` costs only PostgreSQL users.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from imtrack.domain.models import Measure
+
+ENV_USER = "IMTRACK_USER"
+
+
+def file_author() -> str:
+    """Who is running the command, for the file engines: IMTRACK_USER, else the login name.
+    (PostgreSQL records the authenticated database user instead.)"""
+    name = os.environ.get(ENV_USER, "").strip()
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+
+# The report's dimensions an engine can count without building measures (Store.counts).
+COUNT_DIMENSIONS = ("sector", "status", "source", "lead")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One recorded fact about a measure: a field change or a note, as `log` and
+    `report --since` read them. `author` is None on records written before authors existed."""
+
+    measure_id: int
+    at: str
+    kind: str  # "change" or "note"
+    field: str  # the changed field; "note" for a note
+    old: Any = None
+    new: Any = None
+    text: str | None = None  # the note's text
+    txn: int | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRecord:
+    """One committed changing command (a transaction): who ran what, when, on which measures.
+    `undo` takes the caller's latest one; `log` can name the command of each txn."""
+
+    txn: int
+    at: str
+    command: str  # e.g. "set-status", "import"; "" when the caller named none
+    author: str
+    ids: tuple[int, ...] = ()  # the measures it changed, added or removed
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """What `imtrack path` prints about a store."""
+
+    engine: str  # "tinydb", "sqlite" or "postgresql"
+    location: str  # a path, or a URL with any password removed
+    exists: bool
+    details: dict[str, Any] = field(default_factory=dict)  # engine specific, e.g. schema
+
+
+class Transaction(ABC):
+    """A changing command's unit of work (see the module docstring). Obtained only from
+    `Store.transaction()`; the measures it hands out are its own copies, changed in place by
+    the core, which then calls `mark_changed` (history.record and history.add_note do)."""
+
+    #: the transaction id every Note and Change of this command carries (history.py)
+    txn: int
+    #: who runs the command: IMTRACK_USER, else the login name; the database user on PostgreSQL
+    author: str
+    #: the command's name, recorded with it (CommandRecord.command)
+    command: str
+    #: the ledger's metadata (schema, undo bookkeeping...); changes to it are committed with the
+    #: transaction. Engines keep track of which keys were set (assigning a key marks it).
+    meta: dict[str, Any]
+
+    @abstractmethod
+    def get(self, measure_id: int) -> Measure:
+        """The measure, or errors.NotFound naming the ids that exist."""
+
+    @abstractmethod
+    def get_many(self, ids: Iterable[int]) -> list[Measure]:
+        """The measures in the order asked (duplicates once), or NotFound naming every missing
+        id before anything changes."""
+
+    @abstractmethod
+    def lookup(self, measure_id: int) -> Measure | None:
+        """The measure, or None when there is none with that id."""
+
+    @abstractmethod
+    def find(self, flt: Any = None) -> list[Measure]:
+        """Measures matching a domain.query.MeasureFilter (None: all), in id order."""
+
+    @abstractmethod
+    def ids(self) -> list[int]:
+        """Every measure id, ascending."""
+
+    def __iter__(self) -> Iterator[Measure]:
+        """Every measure in id order (loads them all: for commands that touch every measure,
+        e.g. reclassify and a sheet import)."""
+        return iter(self.find())
+
+    def __len__(self) -> int:
+        return len(self.ids())
+
+    def __contains__(self, measure_id: object) -> bool:
+        return isinstance(measure_id, int) and self.lookup(measure_id) is not None
+
+    @abstractmethod
+    def add(self, measure: Measure) -> Measure:
+        """Insert a new measure under the next id (set on `measure.id`, revision 1)."""
+
+    @abstractmethod
+    def put(self, measure: Measure) -> Measure:
+        """Insert or replace a measure under its own id (restoring a backup): the id counter
+        moves past it. Replacing a stored measure whose revision differs from
+        `measure.revision` (when that is not 0: a record with no revision, e.g. from a backup,
+        replaces whatever is stored) raises errors.Conflict."""
+
+    @abstractmethod
+    def remove(self, measure_id: int) -> Measure:
+        """Take a measure out (undoing its creation); its id stays retired."""
+
+    @abstractmethod
+    def mark_changed(self, measure: Measure) -> None:
+        """`measure` (obtained from this transaction) was changed in place: write it at commit."""
+
+    @property
+    @abstractmethod
+    def next_id(self) -> int:
+        """The id the next `add` will give."""
+
+    @abstractmethod
+    def reserve_ids(self, next_id: int) -> None:
+        """Never hand out ids below `next_id` (a restored backup's retired ids stay retired)."""
+
+    @abstractmethod
+    def reserve_txns(self, next_txn: int) -> None:
+        """Never give a later transaction an id below `next_txn` (restored history keeps its
+        own txn ids, so one undo must not revert a restored record with a new command)."""
+
+    @property
+    @abstractmethod
+    def changed(self) -> bool:
+        """Whether committing would write anything."""
+
+
+class Store(ABC):
+    """One ledger, on one engine. Reading methods see the last committed state; each call may
+    be a separate read (use a Transaction for reads that must agree with a write)."""
+
+    #: "tinydb", "sqlite" or "postgresql"
+    engine: str
+    #: the command name recorded with each transaction (CommandRecord.command); set by the CLI
+    command: str = ""
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @abstractmethod
+    def get(self, measure_id: int) -> Measure:
+        """One measure, or errors.NotFound with a hint at the ids that exist."""
+
+    @abstractmethod
+    def get_many(self, ids: Iterable[int]) -> list[Measure]:
+        """The measures in the order asked, or NotFound naming every missing id."""
+
+    @abstractmethod
+    def find(self, flt: Any = None, *, limit: int | None = None) -> list[Measure]:
+        """Measures matching a domain.query.MeasureFilter (None: all), in id order, at most
+        `limit`. An engine may push down what it can (sector, status, lead, source, tag, due
+        range, text) but must still apply `flt.matches` to what it returns, so the derived
+        filters (overdue, stale, region, commitment) hold on every engine alike."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many measures the ledger holds."""
+
+    @abstractmethod
+    def ids(self) -> list[int]:
+        """Every measure id, ascending."""
+
+    @abstractmethod
+    def counts(self, by: str) -> dict[str, dict[str, int]]:
+        """Measures per value of a report dimension (one of COUNT_DIMENSIONS) and status:
+        {value: {status: n}}. `lead` counts the stored lead as written (None as ""); the
+        report canonicalises agency names itself."""
+
+    @abstractmethod
+    def history(
+        self, since: str | None = None, until: str | None = None, measure_id: int | None = None
+    ) -> list[HistoryEntry]:
+        """The recorded changes and notes whose day (the first ten characters of their ISO
+        timestamp, as recorded) lies in [since, until] (ISO days, inclusive; None: open), of one
+        measure or all, in stored order (per measure: history, then notes). For `log` and the
+        period facts of `report --since`."""
+
+    @abstractmethod
+    def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        """Committed transactions, newest first; only `author`'s when given."""
+
+    @abstractmethod
+    def meta(self) -> dict[str, Any]:
+        """A copy of the ledger's metadata."""
+
+    @abstractmethod
+    def exists(self) -> bool:
+        """Whether the ledger has been created (a TinyDB file is created, and the default one
+        seeded, on first use; an SQL ledger by its first write or `db copy`)."""
+
+    @abstractmethod
+    def info(self) -> StoreInfo:
+        """Engine, location (never a password) and whether it exists, for `imtrack path`."""
+
+    # -- changing --------------------------------------------------------------------------
+
+    @abstractmethod
+    def transaction(self, *, seed: bool = True) -> AbstractContextManager[Transaction]:
+        """A changing command: `with store.transaction() as tx:` ... committed whole when the
+        block ends normally, rolled back on an exception. `seed=False`: a ledger that does not
+        exist yet starts empty even where it would be seeded with the bundled dataset (a
+        backup restored into a new ledger becomes the whole ledger)."""
+
+    # -- advice and clean-up ---------------------------------------------------------------
+
+    def hints(self) -> Sequence[str]:
+        """One-line advice the CLI prints on stderr after the command (e.g. a large TinyDB
+        ledger suggesting `imtrack db copy` to SQLite); empty by default."""
+        return ()
+
+    def close(self) -> None:
+        """Release connections; the file engine holds none between calls."""
+
+
+def missing_ids_message(missing: Sequence[int], lowest: int | None, highest: int | None) -> str:
+    """The NotFound message every engine gives for absent ids (lowest/highest: the ids the
+    ledger holds, None when it holds none)."""
+    names = ", ".join(map(str, missing))
+    noun = "id" if len(missing) == 1 else "ids"
+    if lowest is None or highest is None:
+        hint = "the database has no measures yet"
+    else:
+        hint = f"ids run from {lowest} to {highest}; see `imtrack list`"
+    return f"no measure with {noun} {names}; {hint}"

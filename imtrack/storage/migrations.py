@@ -1,0 +1,161 @@
+"""Named migrations, as llm's migrations.py: each schema change is a function with a name, and
+a ledger records the names applied to it. A ledger written by an older release is read as it
+is and upgraded on its first write, after a backup copy of the old file next to it; a ledger
+that names a migration this release does not know was written by a newer release and is
+refused, naming the release to install.
+
+This module holds the mechanism and the TinyDB file's migrations; the SQL engines keep theirs
+beside their schema and use `Migration`, `check_version` and `known_names` the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imtrack import __version__
+from imtrack.errors import StoreError
+
+MEASURES, META, COMMANDS = "measures", "meta", "commands"
+META_DOC = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    name: str
+    apply: Callable[[dict[str, Any]], None]
+
+
+def _initial(data: dict[str, Any]) -> None:
+    """The layout of the first releases: measures and one meta document."""
+    data.setdefault(MEASURES, {})
+    data.setdefault(META, {}).setdefault(META_DOC, {})
+
+
+def _revisions_and_commands(data: dict[str, Any]) -> None:
+    """Every measure gets a revision; the commands table is rebuilt from the txn ids the
+    history, the notes and meta's created/replaced lists carry, so `undo` finds the commands
+    of older releases (their author is unknown: "")."""
+    found: dict[int, dict[str, Any]] = {}
+
+    def seen(txn: Any, at: Any, measure_id: int) -> None:
+        if not isinstance(txn, int):
+            return
+        entry = found.setdefault(txn, {"at": at or "", "command": "", "author": "", "ids": []})
+        if isinstance(at, str) and at and (not entry["at"] or at < entry["at"]):
+            entry["at"] = at
+        if measure_id not in entry["ids"]:
+            entry["ids"].append(measure_id)
+
+    for key, doc in (data.get(MEASURES) or {}).items():
+        doc.setdefault("revision", 1)
+        for record in (*(doc.get("history") or ()), *(doc.get("notes") or ())):
+            if isinstance(record, dict):
+                seen(record.get("txn"), record.get("at"), int(key))
+    meta = data.get(META, {}).get(META_DOC, {})
+    for name in ("created", "replaced"):
+        for entry in meta.get(name, ()):
+            for measure_id in entry.get("ids", ()):
+                seen(entry.get("txn"), entry.get("at"), int(measure_id))
+    table = data.setdefault(COMMANDS, {})
+    for txn in sorted(found):
+        found[txn]["ids"].sort()
+        table.setdefault(str(txn), found[txn])
+
+
+TINYDB_MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial", _initial),
+    Migration("0002_revisions_and_commands", _revisions_and_commands),
+)
+SCHEMA_VERSION = len(TINYDB_MIGRATIONS)
+
+
+def known_names(migrations: tuple[Migration, ...]) -> list[str]:
+    return [m.name for m in migrations]
+
+
+def applied(meta: dict[str, Any]) -> list[str]:
+    """The names applied to a ledger; files of the first release carry only schema_version 1."""
+    names = meta.get("migrations")
+    if isinstance(names, list):
+        return [str(n) for n in names]
+    version = meta.get("schema_version")
+    return known_names(TINYDB_MIGRATIONS)[: version if isinstance(version, int) else 1]
+
+
+def check_version(applied_names: list[str], known: list[str], release: Any, schema: Any, where: str) -> None:
+    """Refuse a ledger that names a migration this release does not know: a newer release wrote
+    it, and writing it with this one could lose what that release added."""
+    unknown = [n for n in applied_names if n not in known]
+    newer_number = isinstance(schema, int) and schema > len(known)
+    if unknown or newer_number:
+        by = f"imtrack {release}" if release else "a newer imtrack"
+        need = f"'imtrack>={release}'" if release else "imtrack"
+        raise StoreError(
+            f"database {where} was written by {by} (schema {schema}); this imtrack {__version__} reads "
+            f"up to schema {len(known)}: install that release or later (pip install -U {need})"
+        )
+
+
+def check_readable(meta: dict[str, Any], path: Path) -> None:
+    check_version(applied(meta), known_names(TINYDB_MIGRATIONS), meta.get("release"),
+                  meta.get("schema_version"), str(path))
+
+
+def new_tinydb_ledger() -> dict[str, Any]:
+    """The tables of a new ledger, every migration recorded as applied."""
+    return {
+        MEASURES: {},
+        META: {META_DOC: {
+            "schema_version": SCHEMA_VERSION,
+            "migrations": known_names(TINYDB_MIGRATIONS),
+            "release": __version__,
+            "next_id": 1,
+        }},
+        COMMANDS: {},
+    }
+
+
+def tinydb_needs_upgrade(data: dict[str, Any]) -> bool:
+    meta = (data.get(META) or {}).get(META_DOC) or {}
+    return applied(meta) != known_names(TINYDB_MIGRATIONS)
+
+
+def backup_path(path: Path, meta: dict[str, Any]) -> Path:
+    version = meta.get("schema_version", 1)
+    return path.with_name(f"{path.name}.schema{version}.bak")
+
+
+def backup(path: Path, raw: bytes, data: dict[str, Any]) -> Path:
+    """Keep the file as the older release wrote it, beside it, before the first upgrade."""
+    from imtrack.storage.fileio import atomic_write
+
+    meta = (data.get(META) or {}).get(META_DOC) or {}
+    target = backup_path(path, meta)
+    if not target.exists():
+        try:
+            atomic_write(target, raw)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot keep a copy of {path} before upgrading it ({target}: {exc.strerror or exc}); "
+                f"nothing was changed"
+            ) from exc
+    return target
+
+
+def upgrade_tinydb(data: dict[str, Any]) -> list[str]:
+    """Apply, in order, the migrations the file lacks; returns their names."""
+    meta = data.setdefault(META, {}).setdefault(META_DOC, {})
+    done = applied(meta)
+    ran = []
+    for migration in TINYDB_MIGRATIONS:
+        if migration.name not in done:
+            migration.apply(data)
+            done.append(migration.name)
+            ran.append(migration.name)
+    meta = data[META][META_DOC]
+    meta["migrations"] = done
+    meta["schema_version"] = len(done)
+    meta["release"] = __version__
+    return ran

@@ -1,0 +1,664 @@
+"""The TinyDB engine: the whole ledger in one readable JSON file, the default.
+
+TinyDB's own API over a storage class of ours (`LedgerStorage`):
+
+* tables `measures` ({doc id: measure}), `meta` (one document, id 1) and `commands` ({txn:
+  {at, command, author, ids}}, what `undo` and `log` read);
+* document ids passed explicitly: TinyDB's own max(id)+1 would hand a removed measure's id out
+  again, so the next id lives in meta (`next_id`);
+* the file is read and parsed once per command and written at most once: TinyDB's tables write
+  through to the storage on every operation, so the storage keeps the parsed tables in memory
+  and only `flush()` (at commit) writes the file, as TinyDB's CachingMiddleware does;
+* written atomically (a temp file in the same directory, fsync, os.replace, fsync of the
+  directory) with orjson, UTF-8 as it is (no \\u escapes), indented, measures in id order, so
+  the file stays readable and diffable;
+* changing commands hold an inter-process lock (`<file>.lock`, lockfile.py) across the whole
+  read-modify-write, so concurrent writers lose nothing; readers need no lock (os.replace is
+  atomic);
+* a file that cannot be read as a ledger (bad JSON, a duplicated key, a wrong shape) is
+  reported naming the path and the fault, and never written over.
+
+Whole-file by design: past a few thousand measures every command parses megabytes, which is
+what the SQLite engine is for (`Store.hints`)."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
+
+from imtrack.domain.models import Measure
+from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
+from imtrack.storage import migrations
+from imtrack.storage.base import (
+    COUNT_DIMENSIONS,
+    CommandRecord,
+    HistoryEntry,
+    Store,
+    StoreInfo,
+    Transaction,
+    file_author,
+    missing_ids_message,
+)
+from imtrack.storage.fileio import atomic_write, read_bytes
+
+MEASURES = "measures"
+META = "meta"
+COMMANDS = "commands"
+META_DOC = 1
+LOCK_TIMEOUT_ENV = "IMTRACK_LOCK_TIMEOUT"
+# Past this many measures every command of the whole-file engine parses megabytes; SQLite reads
+# only what a command needs (bench/RESULTS.md).
+LARGE = 5000
+
+
+def restore_hint(path: Path) -> str:
+    return (
+        f"it was left untouched. Restore it from a backup, or move it aside "
+        f"(mv '{path}' '{path}.broken') and imtrack will start a new database"
+    )
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+
+def parse(raw: bytes, path: Path) -> dict[str, Any]:
+    """The file parsed and checked: TinyDB's layout, no duplicated key anywhere; else
+    CorruptStore naming the path and the fault."""
+    import orjson
+
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new containers, none of them garbage yet
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        _raise_json_error(raw, path)
+    finally:
+        if enabled:
+            gc.enable()
+    problem = _shape_problem(data)
+    if problem:
+        raise CorruptStore(f"database {path} is JSON but not an imtrack database ({problem}); {restore_hint(path)}")
+    _check_no_duplicate_keys(raw, data, path)
+    return data
+
+
+def _raise_json_error(raw: bytes, path: Path) -> None:
+    import json
+
+    try:
+        json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {restore_hint(path)}") from None
+    except json.JSONDecodeError as exc:
+        raise CorruptStore(
+            f"database {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"{restore_hint(path)}"
+        ) from None
+    raise CorruptStore(f"database {path} is not valid JSON; {restore_hint(path)}")
+
+
+def _key_count(encoded: bytes) -> int:
+    # Every key ends with `":`; inside a string a quote is escaped, so `\":` is never a key.
+    return encoded.count(b'":') - encoded.count(b'\\":')
+
+
+def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
+    """orjson keeps the last of two equal keys silently, and the next write would drop the
+    other one. Cheap check: the file has as many keys as the parsed data re-encoded (both
+    counted in C); only when they differ (a duplicate, or a hand-edited layout) the exact,
+    slower pass names the duplicated key."""
+    import orjson
+
+    if _key_count(raw) == _key_count(orjson.dumps(data)):
+        return
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise _Duplicate(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(raw.decode("utf-8"), object_pairs_hook=pairs)
+    except _Duplicate as dup:
+        raise CorruptStore(
+            f"database {path} has the key {dup.key!r} twice in one object (a hand edit?); keep the "
+            f"right one and delete the other in an editor; {restore_hint(path)}"
+        ) from None
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What keeps `data` from being TinyDB's layout {table: {"<int id>": {document}}}, if
+    anything (TinyDB itself fails on it with a bare ValueError or TypeError)."""
+    if not isinstance(data, dict):
+        return f"top level is a {type(data).__name__}, not an object"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"table {name!r} is not an object"
+        for key, doc in table.items():
+            if not (key.isascii() and key.isdigit()):
+                return f"table {name!r} has a non-numeric id {key!r}"
+            if not isinstance(doc, dict):
+                return f"document {name}/{key} is not an object"
+    return None
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    """The file's bytes: indented UTF-8, measures in id order (TinyDB appends; a restored
+    backup may bring lower ids)."""
+    import orjson
+
+    table = data.get(MEASURES)
+    if table:
+        keys = list(table)
+        numbers = [int(k) for k in keys]
+        if any(a >= b for a, b in itertools.pairwise(numbers)):
+            data = {**data, MEASURES: {k: table[k] for _, k in sorted(zip(numbers, keys))}}
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+class LedgerStorage(Storage):
+    """TinyDB storage over one file: parsed once, kept in memory, written once by `flush()`.
+    TinyDB calls read() and write() for every table operation; both touch only memory."""
+
+    def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.data: dict[str, Any] | None = data
+        self.dirty = False
+
+    def read(self) -> dict[str, Any] | None:
+        return self.data
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.dirty = True
+
+    def flush(self) -> None:
+        if not self.dirty or self.data is None:
+            return
+        try:
+            atomic_write(self.path, encode(self.data))
+        except OSError as exc:
+            raise StoreError(f"cannot write database {self.path}: {exc.strerror or exc}; nothing was changed") from exc
+        self.dirty = False
+
+    def close(self) -> None:
+        pass
+
+
+def _db(storage: LedgerStorage) -> TinyDB:
+    return TinyDB(storage=lambda: storage)  # type: ignore[arg-type]
+
+
+# -- the store ---------------------------------------------------------------------------------
+
+
+def _measure(path: Path, doc_id: int, doc: Any) -> Measure:
+    try:
+        return Measure.from_dict({**doc, "id": doc_id})
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CorruptStore(f"database {path}: measure {doc_id} is malformed ({exc!r}); {restore_hint(path)}") from None
+
+
+def _document(measure: Measure) -> dict[str, Any]:
+    # The id is the TinyDB document id (the JSON key); storing it twice would let them disagree.
+    doc = measure.to_dict()
+    del doc["id"]
+    doc["revision"] = measure.revision
+    return doc
+
+
+def _day(stamp: Any) -> str | None:
+    return stamp[:10] if isinstance(stamp, str) and len(stamp) >= 10 else None
+
+
+class _Snapshot:
+    """One parsed reading of the file: its tables, and the measures built from them on demand."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+        self.table: dict[str, Any] = data.get(MEASURES) or {}
+        metas = data.get(META) or {}
+        meta = metas.get(str(META_DOC)) or {}
+        self.meta: dict[str, Any] = meta if isinstance(meta, dict) else {}
+        migrations.check_readable(self.meta, path)
+
+    def ids(self) -> list[int]:
+        return sorted(map(int, self.table))
+
+    def raw(self, measure_id: int) -> Any:
+        return self.table.get(str(measure_id))
+
+    def build(self, measure_id: int) -> Measure | None:
+        doc = self.table.get(str(measure_id))
+        return None if doc is None else _measure(self.path, measure_id, doc)
+
+    def missing(self, wanted: list[int]) -> NotFound:
+        ids = self.ids()
+        return NotFound(missing_ids_message(wanted, ids[0] if ids else None, ids[-1] if ids else None))
+
+    def find(self, flt: Any, limit: int | None = None) -> list[Measure]:
+        found: list[Measure] = []
+        pre = _prefilter(flt)
+        for measure_id in self.ids():
+            doc = self.table[str(measure_id)]
+            if pre is not None and not pre(doc):
+                continue
+            measure = _measure(self.path, measure_id, doc)
+            if flt is None or flt.matches(measure):
+                found.append(measure)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+
+def _prefilter(flt: Any) -> Callable[[dict[str, Any]], bool] | None:
+    """A cheap test on the stored document for the filters that read a stored field as it is
+    (sector, status), so most documents are never built into Measures; `flt.matches` still
+    decides for those that pass."""
+    if flt is None or not (flt.sectors or flt.statuses):
+        return None
+    sectors, statuses = flt.sectors, flt.statuses
+
+    def test(doc: dict[str, Any]) -> bool:
+        if sectors and doc.get("sector") not in sectors:
+            return False
+        return not (statuses and doc.get("status", "not-started") not in statuses)
+
+    return test
+
+
+class TinyDBStore(Store):
+    engine = "tinydb"
+
+    def __init__(self, path: Path, seed: Callable[[], list[Measure]] | None = None) -> None:
+        self.path = Path(path)
+        self._seed = seed
+        self._size: int | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _snapshot(self) -> _Snapshot:
+        """The file as it is now; a ledger that does not exist yet is created (and seeded)
+        first, as every imtrack command has always done on first use."""
+        raw = read_bytes(self.path)
+        if raw is None:
+            with self.transaction():
+                pass
+            raw = read_bytes(self.path)
+            if raw is None:  # pragma: no cover - removed between the write and the read
+                raise StoreError(f"database {self.path} vanished while it was being created")
+        snapshot = _Snapshot(self.path, parse(raw, self.path))
+        self._size = len(snapshot.table)
+        return snapshot
+
+    def get(self, measure_id: int) -> Measure:
+        snapshot = self._snapshot()
+        measure = snapshot.build(measure_id)
+        if measure is None:
+            raise snapshot.missing([measure_id])
+        return measure
+
+    def get_many(self, ids: Iterable[int]) -> list[Measure]:
+        snapshot = self._snapshot()
+        wanted = list(dict.fromkeys(ids))
+        missing = [i for i in wanted if snapshot.raw(i) is None]
+        if missing:
+            raise snapshot.missing(missing)
+        return [_measure(self.path, i, snapshot.raw(i)) for i in wanted]
+
+    def find(self, flt: Any = None, *, limit: int | None = None) -> list[Measure]:
+        return self._snapshot().find(flt, limit)
+
+    def count(self) -> int:
+        return len(self._snapshot().table)
+
+    def ids(self) -> list[int]:
+        return self._snapshot().ids()
+
+    def counts(self, by: str) -> dict[str, dict[str, int]]:
+        if by not in COUNT_DIMENSIONS:
+            raise InvalidValue(f"cannot count by {by!r}; use one of: {', '.join(COUNT_DIMENSIONS)}")
+        result: dict[str, dict[str, int]] = {}
+        for doc in self._snapshot().table.values():
+            status = doc.get("status", "not-started")
+            key = status if by == "status" else (doc.get(by) or "")
+            row = result.setdefault(key, {})
+            row[status] = row.get(status, 0) + 1
+        return result
+
+    def history(
+        self, since: str | None = None, until: str | None = None, measure_id: int | None = None
+    ) -> list[HistoryEntry]:
+        snapshot = self._snapshot()
+        if measure_id is not None:
+            if snapshot.raw(measure_id) is None:
+                raise snapshot.missing([measure_id])
+            ids = [measure_id]
+        else:
+            ids = snapshot.ids()
+
+        def inside(stamp: Any) -> bool:
+            day = _day(stamp)
+            if since is None and until is None:
+                return True
+            return day is not None and (since is None or day >= since) and (until is None or day <= until)
+
+        entries: list[HistoryEntry] = []
+        for i in ids:
+            measure = _measure(self.path, i, snapshot.raw(i))
+            for c in measure.history:
+                if inside(c.at):
+                    entries.append(HistoryEntry(i, c.at, "change", c.field, c.old, c.new, None, c.txn, c.author))
+            for n in measure.notes:
+                if inside(n.at):
+                    entries.append(HistoryEntry(i, n.at, "note", "note", None, None, n.text, n.txn, n.author))
+        return entries
+
+    def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        table = self._snapshot().data.get(COMMANDS) or {}
+        return _commands(table, author, limit)
+
+    def meta(self) -> dict[str, Any]:
+        return dict(self._snapshot().meta)
+
+    def exists(self) -> bool:
+        return read_bytes(self.path) is not None
+
+    def info(self) -> StoreInfo:
+        return StoreInfo(self.engine, str(self.path), self.path.exists())
+
+    def hints(self) -> list[str]:
+        if self._size is not None and self._size > LARGE:
+            return [
+                (f"this ledger holds {self._size} measures; the SQLite engine reads only what a command "
+                f"needs: imtrack db copy {self.path} {self.path.with_suffix('.sqlite')}")
+            ]
+        return []
+
+    # -- changing --------------------------------------------------------------------------
+
+    def _lock(self) -> Any:
+        from imtrack.storage.lockfile import FileLock
+
+        raw = os.environ.get(LOCK_TIMEOUT_ENV, "30")
+        try:
+            timeout = float(raw)
+        except ValueError:
+            raise InvalidValue(
+                f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
+            ) from None
+        return FileLock(str(self.path) + ".lock", timeout=timeout)
+
+    @contextmanager
+    def transaction(self, *, seed: bool = True) -> Iterator[Transaction]:
+        from imtrack.storage.lockfile import LockTimeout
+
+        if not self.path.parent.is_dir():
+            raise StoreError(f"directory {self.path.parent} does not exist; create it or choose another --db")
+        lock = self._lock()
+        try:
+            lock.acquire()
+        except LockTimeout:
+            raise StoreError(
+                f"database {self.path} is busy: another imtrack command holds {lock.lock_file}; try again"
+            ) from None
+        except OSError as exc:
+            raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
+        try:
+            raw = read_bytes(self.path)
+            if raw is None:
+                storage = LedgerStorage(self.path, migrations.new_tinydb_ledger())
+                storage.dirty = True
+                tx = TinyDBTransaction(storage, file_author(), self.command, new=True)
+                if seed and self._seed is not None:
+                    for measure in self._seed():
+                        tx.add(measure)
+            else:
+                storage = LedgerStorage(self.path, parse(raw, self.path))
+                _Snapshot(self.path, storage.data or {})  # refuses a newer schema before any change
+                tx = TinyDBTransaction(storage, file_author(), self.command)
+            yield tx
+            if tx.changed or storage.dirty:
+                data = storage.data or {}
+                if raw is not None and migrations.tinydb_needs_upgrade(data):
+                    migrations.backup(self.path, raw, data)
+                    migrations.upgrade_tinydb(data)
+                    upgraded = data[META][str(META_DOC)]
+                    for key in ("migrations", "schema_version", "release"):
+                        tx.meta[key] = upgraded[key]
+                tx.commit()
+                storage.flush()
+                self._size = len((storage.data or {}).get(MEASURES) or {})
+                _drop_stale_index(self.path)
+        finally:
+            lock.release()
+
+
+def _drop_stale_index(path: Path) -> None:
+    """Older releases kept a byte-span index beside the file (`<file>.idx`); nothing reads it
+    now, and after this write it would describe a file that no longer exists."""
+    try:
+        os.unlink(str(path) + ".idx")
+    except OSError:
+        pass
+
+
+def _commands(table: dict[str, Any], author: str | None, limit: int | None) -> list[CommandRecord]:
+    records: list[CommandRecord] = []
+    for key in sorted(table, key=int, reverse=True):
+        doc = table[key]
+        who = doc.get("author") or ""
+        if author is not None and who != author:
+            continue
+        records.append(
+            CommandRecord(int(key), doc.get("at", ""), doc.get("command", ""), who, tuple(doc.get("ids", ())))
+        )
+        if limit is not None and len(records) >= limit:
+            break
+    return records
+
+
+class _Meta(dict):  # type: ignore[type-arg]
+    """The meta document; remembers that it was assigned to, so that it is written back."""
+
+    changed = False
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.changed = True
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.changed = True
+
+
+class TinyDBTransaction(Transaction):
+    """A changing command's view of the file: measures built on first use; at commit the
+    changed ones go back through TinyDB's table API in two batch operations, then the storage
+    writes the file once."""
+
+    def __init__(self, storage: LedgerStorage, author: str, command: str, new: bool = False) -> None:
+        self._storage = storage
+        self._path = storage.path
+        self._db = _db(storage)
+        data = storage.data or {}
+        self._table: dict[str, Any] = data.get(MEASURES) or {}
+        metas = data.get(META) or {}
+        self.meta = _Meta(metas.get(str(META_DOC)) or {})
+        self.meta.changed = new
+        self.author = author
+        self.command = command
+        self._built: dict[int, Measure] = {}
+        self._dirty: set[int] = set()
+        self._added: set[int] = set()
+        self._removed: set[int] = set()
+        self._txn: int | None = None
+
+    # -- the transaction id ------------------------------------------------------------------
+
+    @property  # type: ignore[override]
+    def txn(self) -> int:
+        """Allocated on first use, so a command that records nothing uses no id."""
+        if self._txn is None:
+            self._txn = int(self.meta.get("next_txn", 1))
+            self.meta["next_txn"] = self._txn + 1
+        return self._txn
+
+    def reserve_txns(self, next_txn: int) -> None:
+        if next_txn > int(self.meta.get("next_txn", 1)):
+            self.meta["next_txn"] = next_txn
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def lookup(self, measure_id: int) -> Measure | None:
+        measure = self._built.get(measure_id)
+        if measure is None and measure_id not in self._removed:
+            doc = self._table.get(str(measure_id))
+            if doc is not None:
+                measure = self._built[measure_id] = _measure(self._path, measure_id, doc)
+        return measure
+
+    def ids(self) -> list[int]:
+        present = {int(k) for k in self._table} | set(self._built)
+        return sorted(present - self._removed)
+
+    def _missing(self, wanted: list[int]) -> NotFound:
+        ids = self.ids()
+        return NotFound(missing_ids_message(wanted, ids[0] if ids else None, ids[-1] if ids else None))
+
+    def get(self, measure_id: int) -> Measure:
+        measure = self.lookup(measure_id)
+        if measure is None:
+            raise self._missing([measure_id])
+        return measure
+
+    def get_many(self, ids: Iterable[int]) -> list[Measure]:
+        wanted = list(dict.fromkeys(ids))
+        found = {i: self.lookup(i) for i in wanted}
+        missing = [i for i, m in found.items() if m is None]
+        if missing:
+            raise self._missing(missing)
+        return [m for m in found.values() if m is not None]
+
+    def find(self, flt: Any = None) -> list[Measure]:
+        found = []
+        for measure_id in self.ids():
+            measure = self.lookup(measure_id)
+            if measure is not None and (flt is None or flt.matches(measure)):
+                found.append(measure)
+        return found
+
+    # -- changing --------------------------------------------------------------------------
+
+    @property
+    def next_id(self) -> int:
+        stored = self.meta.get("next_id")
+        if stored is not None:
+            return int(stored)
+        ids = self.ids()
+        return (ids[-1] if ids else 0) + 1
+
+    def reserve_ids(self, next_id: int) -> None:
+        if next_id > self.next_id or "next_id" not in self.meta:
+            self.meta["next_id"] = max(next_id, self.next_id)
+
+    def add(self, measure: Measure) -> Measure:
+        measure.id = self.next_id
+        measure.revision = 0
+        self.meta["next_id"] = measure.id + 1
+        self._built[measure.id] = measure
+        self._added.add(measure.id)
+        self._dirty.add(measure.id)
+        return measure
+
+    def put(self, measure: Measure) -> Measure:
+        current = self.lookup(measure.id)
+        if current is not None and measure.revision and current.revision != measure.revision:
+            raise Conflict(
+                f"measure {measure.id} was changed by another command since it was read "
+                f"(revision {current.revision}, not {measure.revision}); nothing was changed: run the command again"
+            )
+        if current is not None:
+            measure.revision = current.revision
+        else:
+            measure.revision = 0
+            self._added.add(measure.id)
+        self._built[measure.id] = measure
+        self._removed.discard(measure.id)
+        self._dirty.add(measure.id)
+        self.reserve_ids(measure.id + 1)
+        return measure
+
+    def remove(self, measure_id: int) -> Measure:
+        measure = self.get(measure_id)
+        self.reserve_ids(self.next_id)
+        self._built.pop(measure_id, None)
+        self._dirty.discard(measure_id)
+        self._added.discard(measure_id)
+        self._removed.add(measure_id)
+        return measure
+
+    def mark_changed(self, measure: Measure) -> None:
+        if self._built.get(measure.id) is not measure:
+            raise Conflict(f"measure {measure.id} was not read in this command; read it again and retry")
+        self._dirty.add(measure.id)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self._dirty or self._removed or self.meta.changed)
+
+    def commit(self) -> None:
+        """Hand the changes to TinyDB: two table operations for the measures (each one pass
+        over the table whatever the number of documents), one for the meta document, one for
+        the command record; the storage writes the file once afterwards."""
+        measures = self._db.table(MEASURES)
+        stored_ids = [i for i in (self._dirty | self._removed) if str(i) in self._table]
+        if stored_ids:
+            measures.remove(doc_ids=stored_ids)
+        docs = []
+        for measure_id in sorted(self._dirty):
+            measure = self._built[measure_id]
+            measure.revision += 1
+            docs.append(Document(_document(measure), doc_id=measure_id))
+        if docs:
+            measures.insert_multiple(docs)
+        touched = sorted(self._dirty | self._removed)
+        if touched or self._txn is not None:
+            from imtrack.domain.clock import timestamp
+
+            # A command that wrote records has a txn; one that only moved counters has none
+            txn = self.txn
+            commands = self._db.table(COMMANDS)
+            commands.insert(Document(
+                {"at": timestamp(), "command": self.command, "author": self.author, "ids": touched},
+                doc_id=txn,
+            ))
+        if self.meta.changed:
+            # Replaced whole, not upserted: TinyDB's update merges, which would keep deleted keys.
+            meta_table = self._db.table(META)
+            if meta_table.contains(doc_id=META_DOC):
+                meta_table.remove(doc_ids=[META_DOC])
+            meta_table.insert(Document(dict(self.meta), doc_id=META_DOC))
+        self._dirty.clear()
+        self._removed.clear()
+        self._added.clear()
+        self.meta.changed = False
