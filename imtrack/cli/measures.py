@@ -230,20 +230,41 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
 @app.command()
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Print which database file is in use, why, and which sector rules apply to it."""
+    """Print which ledger is in use, on which engine, why, and which sector rules apply to it."""
     _only_table_or_json(fmt)
     from imtrack.core.tracker import rules_path_for
+    from imtrack.errors import ImtrackError
+    from imtrack.resources import data_file
+    from imtrack.storage.engines import open_store
 
     location = _location(ctx)
+    store = open_store(location, command="path")
+    problem = None
+    try:
+        exists = store.exists()
+    except ImtrackError as exc:  # an unreachable server or a damaged file: still say which
+        exists, problem = False, str(exc)
+    finally:
+        store.close()
+    rules = rules_path_for(location.path) if location.path is not None else data_file("sector-rules.toml")
     info = {
-        "database": str(location.path),
+        "database": location.display,  # never a password
+        "engine": location.engine,
         "origin": location.origin,
-        "exists": location.path.exists(),
-        "sector_rules": str(rules_path_for(location.path)),
+        "exists": exists,
+        "sector_rules": str(rules),
     }
     if fmt is OutputFormat.json:
         _json(info)
     else:
-        typer.echo(f"database:     {info['database']}  (from {location.origin}"
-                   f"{'' if info['exists'] else '; created on first use'})")
+        if problem is not None:
+            note = f"; cannot open it: {problem}"
+        elif exists:
+            note = ""
+        elif location.engine == "tinydb":
+            note = "; created on first use"
+        else:
+            note = "; created empty by the first change, or by `imtrack db copy`"
+        typer.echo(f"database:     {info['database']}  (from {location.origin}{note})")
         typer.echo(f"sector rules: {info['sector_rules']}")
+        typer.echo(f"engine:       {location.engine}")

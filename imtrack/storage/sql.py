@@ -495,6 +495,33 @@ class SqlStore(Store):
                 details["measures"] = int(self.execute(conn, "SELECT count(*) FROM measures").fetchone()[0])
         return StoreInfo(self.engine, self.display, bool(details), details)
 
+    def integrity_problems(self) -> list[str]:
+        problems: list[str] = []
+        with self._reading() as conn:
+            if conn is None:
+                return problems
+            problems += self._engine_integrity(conn)
+            applied = self._applied(conn) or set()
+            missing = [m.name for m in schema.pending(applied)]
+            if missing:
+                problems.append(f"schema upgrade pending ({', '.join(missing)}): run `imtrack db migrate`")
+            for table in ("notes", "changes"):
+                orphans = [int(r[0]) for r in self.execute(
+                    conn, f"SELECT DISTINCT measure_id FROM {table} WHERE measure_id NOT IN (SELECT id FROM measures) "
+                    "ORDER BY measure_id")]  # fmt: skip
+                if orphans:
+                    problems.append(f"{table} rows belong to measures that do not exist: {_ids(orphans)}")
+            for key, value in self.execute(conn, "SELECT key, value FROM meta ORDER BY key"):
+                try:
+                    loads(value)
+                except ValueError:
+                    problems.append(f"meta {key!r} is not JSON: {value[:40]!r}")
+        return problems
+
+    def _engine_integrity(self, conn: Any) -> list[str]:
+        """The database's own consistency check, where it has one."""
+        return []
+
     def close(self) -> None:
         if self._conn is not None:
             try:
@@ -526,6 +553,10 @@ class SqlStore(Store):
             except BaseException:
                 self._end(conn, commit=False)
                 raise
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(map(str, ids[:20])) + (f" (and {len(ids) - 20} more)" if len(ids) > 20 else "")
 
 
 def pushdown(flt: Any) -> tuple[str, list[Any], bool]:
@@ -564,6 +595,10 @@ class SqlTransaction(Transaction):
         self._next_id: int | None = None
         self._next_id0: int | None = None
         self._txn_floor: int | None = None
+        self._commands: list[CommandRecord] = []
+        self._known_ids: set[int] | None = None
+        self._restoring = False  # restore_commands: a copy records no command of its own
+        self._replace_commands = False
         rows = store.execute(conn, "SELECT key, value FROM meta").fetchall()
         self._meta0 = {k: loads(v) for k, v in rows if k not in INTERNAL_META}
         self.meta = copy.deepcopy(self._meta0)
@@ -659,9 +694,17 @@ class SqlTransaction(Transaction):
         self._added.add(measure.id)
         return measure
 
+    def _stored_ids(self) -> set[int]:
+        """The ids stored when this command first asked (a `db copy` into an empty ledger
+        then reads no measure back for each one it puts)."""
+        if self._known_ids is None:
+            self._known_ids = {int(r[0]) for r in self.store.execute(self.conn, "SELECT id FROM measures")}
+        return self._known_ids
+
     def put(self, measure: Measure) -> Measure:
         measure_id = int(measure.id)
-        current = self.lookup(measure_id)
+        stored = measure_id in self._measures or measure_id in self._stored_ids()
+        current = self.lookup(measure_id) if stored else None
         if current is not None and measure.revision and measure.revision != current.revision:
             raise Conflict(
                 f"measure {measure_id} was changed by another command since it was read "
@@ -670,16 +713,12 @@ class SqlTransaction(Transaction):
             )
         self._removed.discard(measure_id)
         self._measures[measure_id] = measure
-        if measure_id in self._fetched or self._stored(measure_id):
+        if measure_id in self._fetched:
             self._replaced.add(measure_id)
         else:
             self._added.add(measure_id)
         self.reserve_ids(measure_id + 1)
         return measure
-
-    def _stored(self, measure_id: int) -> bool:
-        row = self.store.execute(self.conn, "SELECT 1 FROM measures WHERE id = ?", (measure_id,)).fetchone()
-        return row is not None
 
     def remove(self, measure_id: int) -> Measure:
         measure = self.get(measure_id)
@@ -697,6 +736,14 @@ class SqlTransaction(Transaction):
         if measure.id not in self._added and measure.id not in self._replaced:
             self._dirty.add(measure.id)
 
+    def restore_commands(self, records: Iterable[CommandRecord], *, replace: bool = False) -> None:
+        if replace:
+            self._commands, self._replace_commands = [], True
+        self._restoring = True
+        self._commands += list(records)
+        if self._commands:
+            self.reserve_txns(max(r.txn for r in self._commands) + 1)
+
     def _meta_changes(self) -> list[str]:
         keys = self.meta.keys() | self._meta0.keys()
         return sorted(k for k in keys if self.meta.get(k, _MISSING) != self._meta0.get(k, _MISSING))
@@ -707,6 +754,7 @@ class SqlTransaction(Transaction):
             self._dirty or self._added or self._replaced or self._removed or self._meta_changes()
             or (self._next_id is not None and self._next_id != self._next_id0)
             or self._txn_floor is not None or self._txn is not None
+            or self._restoring
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -753,11 +801,20 @@ class SqlTransaction(Transaction):
             self._merge_meta(key)
         if self._next_id is not None and self._next_id != self._next_id0:
             store._put_meta(conn, NEXT_ID_KEY, self._next_id)
+        if self._replace_commands:
+            store.execute(conn, "DELETE FROM txns")
+        store.executemany(
+            conn,
+            "INSERT INTO txns (txn, at, author, command, ids) VALUES (?, ?, ?, ?, ?) ON CONFLICT (txn) DO UPDATE "
+            "SET at = excluded.at, author = excluded.author, command = excluded.command, ids = excluded.ids",
+            [(r.txn, r.at, r.author, r.command, dumps(list(r.ids))) for r in self._commands],
+        )
         touched = sorted(self._added | self._replaced | self._dirty | self._removed)
         if self._txn_floor is not None:
             store._reserve_txns(conn, self._txn_floor)
-        # A command that wrote records has a txn; one that only moved counters has none.
-        if touched or self._txn is not None:
+        # A command that wrote records has a txn; one that only moved counters has none, and
+        # a copy (restore_commands) keeps the source's records instead of adding its own.
+        if (touched or self._txn is not None) and not self._restoring:
             from imtrack.domain import clock
 
             store.execute(

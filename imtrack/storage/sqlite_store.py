@@ -88,6 +88,24 @@ class SQLiteStore(SqlStore):
             conn.execute("ROLLBACK")
             raise
 
+    def migrate(self) -> list[str]:
+        """A SQLite ledger is upgraded when this release first opens it (after a backup):
+        opening it is the migration. The names applied."""
+        with self._driver_errors():
+            if self._conn is None and self.path.exists() and self.path.stat().st_size:
+                probe = sqlite3.connect(f"file:{quote(str(self.path.absolute()))}?mode=ro", uri=True)
+                try:
+                    before = self._applied(probe) or set()
+                finally:
+                    probe.close()
+                self._connection(create=False)
+                return [m.name for m in schema.pending(before)]
+        return []
+
+    def _engine_integrity(self, conn: sqlite3.Connection) -> list[str]:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else [f"SQLite integrity check: {r}" for r in rows]
+
     def _begin_read(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN")
 

@@ -512,6 +512,7 @@ class TinyDBTransaction(Transaction):
         self._added: set[int] = set()
         self._removed: set[int] = set()
         self._txn: int | None = None
+        self._restoring = False  # restore_commands: a copy records no command of its own
 
     # -- the transaction id ------------------------------------------------------------------
 
@@ -626,6 +627,20 @@ class TinyDBTransaction(Transaction):
     def changed(self) -> bool:
         return bool(self._dirty or self._removed or self.meta.changed)
 
+    def restore_commands(self, records: Iterable[CommandRecord], *, replace: bool = False) -> None:
+        data = self._storage.data if self._storage.data is not None else {}
+        table = data.setdefault(COMMANDS, {})
+        if replace:
+            table.clear()
+        top = 0
+        for r in records:
+            table[str(r.txn)] = {"at": r.at, "command": r.command, "author": r.author, "ids": list(r.ids)}
+            top = max(top, r.txn)
+        self._storage.data = data
+        self._storage.dirty = True
+        self._restoring = True
+        self.reserve_txns(top + 1)
+
     def commit(self) -> None:
         """Hand the changes to TinyDB: two table operations for the measures (each one pass
         over the table whatever the number of documents), one for the meta document, one for
@@ -642,7 +657,7 @@ class TinyDBTransaction(Transaction):
         if docs:
             measures.insert_multiple(docs)
         touched = sorted(self._dirty | self._removed)
-        if touched or self._txn is not None:
+        if (touched or self._txn is not None) and not self._restoring:
             from imtrack.domain.clock import timestamp
 
             # A command that wrote records has a txn; one that only moved counters has none
