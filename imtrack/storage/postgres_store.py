@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import errors as pg_errors
 
-from imtrack.errors import Conflict, CorruptStore, StoreError
+from imtrack.errors import Conflict, CorruptStore, InvalidValue, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.sql import SqlStore
 from imtrack.storage.sqlite_store import lock_timeout
@@ -143,6 +143,11 @@ class PostgresStore(SqlStore):
             return StoreError(
                 f"ledger {self.display}: another clerk's command changed the same measures at the same "
                 f"moment; nothing was changed; run the command again"
+            )
+        if isinstance(exc, psycopg.DataError) and "NUL" in text:
+            return InvalidValue(
+                f"ledger {self.display}: PostgreSQL cannot store the NUL character (U+0000) a text "
+                f"holds; remove it and run the command again; nothing was changed"
             )
         if isinstance(exc, pg_errors.UniqueViolation):
             return Conflict(

@@ -550,8 +550,10 @@ class SqlStore(Store):
                     tx.committed()
                 else:
                     self._end(conn, commit=False)
+                    self._schema_checked = False  # a new ledger's schema went with the rollback
             except BaseException:
                 self._end(conn, commit=False)
+                self._schema_checked = False
                 raise
 
 

@@ -16,7 +16,7 @@ import pytest
 from imtrack.config import locate
 from imtrack.domain.models import Change, Measure, Note
 from imtrack.domain.query import MeasureFilter
-from imtrack.errors import Conflict, CorruptStore, NotFound, StoreError
+from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations
 from imtrack.storage.base import Store
 from imtrack.storage.engines import open_store
@@ -322,6 +322,13 @@ def test_postgres_second_clerk_on_a_stale_read_gets_a_conflict(pg_server, pg_url
     with pytest.raises(Conflict, match="read it again"), li.transaction() as tx:
         tx.put(seen_by_li)
     assert opener(pg_url).get(1).status == "in-progress"
+
+
+def test_postgres_nul_in_text_is_a_clear_error(pg_url: str, opener: Opener) -> None:
+    store = opener(pg_url)
+    with pytest.raises(InvalidValue, match="NUL character"), store.transaction() as tx:
+        tx.add(measure("a\x00b"))
+    assert store.count() == 0
 
 
 def test_postgres_lock_timeout_is_a_clear_busy_message(pg_url: str, opener: Opener, monkeypatch) -> None:
