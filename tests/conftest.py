@@ -13,11 +13,14 @@ from typer.testing import CliRunner
 
 from imtrack.cli.app import app
 
+AUTHOR = "测试员"
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     db = tmp_path / "db.json"
     monkeypatch.setenv("IMTRACK_DB", str(db))
+    monkeypatch.setenv("IMTRACK_USER", AUTHOR)  # every record names its author: one known name
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")

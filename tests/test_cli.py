@@ -137,7 +137,7 @@ def test_list_json_fields(run, now):
     assert m25["text"] == M25
     assert m25["sector"] == "transport"
     assert m25["status"] == "not-started"
-    assert m25["notes"] == [{"at": NOW, "text": "可研已批复", "txn": 1}]
+    assert m25["notes"] == [{"at": NOW, "text": "可研已批复", "txn": 1, "author": "测试员"}]
     assert m25["history"] == []
     assert "国发〔2023〕16号" in m25["source"]
 
@@ -183,7 +183,7 @@ def test_show_json_is_one_object(run, now):
     record = show_json(run, 26)
     assert isinstance(record, dict)
     assert record["id"] == 26 and record["text"] == M26
-    assert record["notes"] == [{"at": NOW, "text": "已招标", "txn": 1}]
+    assert record["notes"] == [{"at": NOW, "text": "已招标", "txn": 1, "author": "测试员"}]
     assert record["sector_label"] == "交通" and record["status_label"] == "未启动"
 
 
@@ -197,8 +197,8 @@ def test_set_status_several_ids_chinese_status_note_and_history(run, now):
         record = show_json(run, measure_id)
         assert record["status"] == "done"
         # one command, one transaction (txn) for every measure it changed: one undo reverts it
-        assert record["history"] == [{"at": NOW, "field": "status", "from": "not-started", "to": "done", "txn": 1}]
-        assert record["notes"] == [{"at": NOW, "text": "通车", "txn": 1}]
+        assert record["history"] == [{"at": NOW, "field": "status", "from": "not-started", "to": "done", "txn": 1, "author": "测试员"}]
+        assert record["notes"] == [{"at": NOW, "text": "通车", "txn": 1, "author": "测试员"}]
         assert record["updated"] == NOW
     assert show_json(run, 28)["status"] == "not-started"
 
@@ -241,8 +241,8 @@ def test_note(run, now):
     assert out.strip() == f"25: note added at {NOW}"
     run.ok("note", "25", "第二条")
     assert show_json(run, 25)["notes"] == [
-        {"at": NOW, "text": "已完成可研批复", "txn": 1},
-        {"at": NOW, "text": "第二条", "txn": 2},
+        {"at": NOW, "text": "已完成可研批复", "txn": 1, "author": "测试员"},
+        {"at": NOW, "text": "第二条", "txn": 2, "author": "测试员"},
     ]
     assert show_json(run, 25)["status"] == "not-started"
 
@@ -256,8 +256,8 @@ def test_set_sector_pins_and_reclassify_leaves_it(run, db_path, now):
     record = show_json(run, 18)
     assert record["sector"] == "transport" and record["sector_pinned"] is True
     assert record["history"] == [
-        {"at": NOW, "field": "sector", "from": "services", "to": "transport", "txn": 1},
-        {"at": NOW, "field": "sector_pinned", "from": False, "to": True, "txn": 1},
+        {"at": NOW, "field": "sector", "from": "services", "to": "transport", "txn": 1, "author": "测试员"},
+        {"at": NOW, "field": "sector_pinned", "from": False, "to": True, "txn": 1, "author": "测试员"},
     ]
     assert "set by hand" in run.ok("show", "18").stdout
 
@@ -280,7 +280,7 @@ def test_reclassify_with_local_rules(run, db_path, now):
     assert f"(rules: {rules})" in out
     assert show_json(run, 18)["sector"] == "social"
     assert show_json(run, 18)["history"][-1] == {
-        "at": NOW, "field": "sector", "from": "services", "to": "social", "txn": 2
+        "at": NOW, "field": "sector", "from": "services", "to": "social", "txn": 2, "author": "测试员"
     }
     assert show_json(run, 34)["sector"] == "ecology"  # pinned by hand: kept
     assert show_json(run, 29)["sector"] == "other"  # 电信 is not 通信 and no other rule matches
@@ -618,7 +618,7 @@ def test_markup_in_notes_is_stored_and_shown_literally(run, now):
 def test_markup_in_measure_text_is_shown_literally(run, db_path):
     text = "支持[/]与[bold red]x[/bold red]项目，见C:\\data\\[new]。"
     store = open_store(DbLocation(db_path, "IMTRACK_DB"))
-    store.load()
+    store.count()  # created and seeded
     with store.transaction() as ledger:
         ledger.add(Measure(id=0, text=text, sector="other"))
     out = run.ok("list", "--grep", "[bold red]").stdout

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from imtrack.domain.models import Change, Measure, Note, Status
 from imtrack.exchange import sheets as exchange
 from imtrack.exchange.sheets import neutralise, unneutralise
-from imtrack.storage.store import JsonStore
+from imtrack.storage.tinydb_store import TinyDBStore
 from imtrack.vocab.sectors import SECTORS
 
 NOW = "2026-03-01T09:30:00+08:00"
@@ -25,7 +25,7 @@ TRICKY = ['=1+1', '-推动', '+86 471', '@SUM(1)', '\t缩进', "'=已转义", '�
 
 
 def db_measures(db: Path) -> list[Measure]:
-    return list(JsonStore(db).load())
+    return TinyDBStore(db).find()
 
 
 def prepare(run, monkeypatch) -> None:
@@ -98,10 +98,10 @@ def test_backup_round_trip_is_identical(measures):
         read = exchange.read_backup_json(backup)
         assert read.measures == measures
         # and through a database that did not exist yet: exactly these measures, nothing seeded
-        store = JsonStore(Path(tmp) / "db.json", seed=lambda: [Measure(0, "seed", "other")])
+        store = TinyDBStore(Path(tmp) / "db.json", seed=lambda: [Measure(0, "seed", "other")])
         summary = exchange.apply_backup(store, read)
         assert sorted(summary.added) == sorted(m.id for m in measures)
-        assert list(JsonStore(store.path).load()) == sorted(measures, key=lambda m: m.id)
+        assert TinyDBStore(store.path).find() == sorted(measures, key=lambda m: m.id)
 
 
 def test_export_json_then_restore_into_new_database_is_identical(run, db_path, tmp_path, monkeypatch):
@@ -117,7 +117,7 @@ def test_export_json_then_restore_into_new_database_is_identical(run, db_path, t
     result = run.ok("--db", str(other), "import", str(backup))
     assert "34 measures added" in result.stdout
     assert db_measures(other) == db_measures(db_path)
-    assert JsonStore(other).load().next_id == JsonStore(db_path).load().next_id
+    assert TinyDBStore(other).next_id() == TinyDBStore(db_path).next_id()
 
 
 def test_export_json_to_stdout_is_a_backup(run):
@@ -147,7 +147,7 @@ def test_restore_backup_into_populated_database_matches_by_id(run, db_path, tmp_
     by_id = {m.id: m for m in db_measures(db_path)}
     assert by_id[17].status == "done" and by_id[90].text == "新增任务"
     assert by_id[25].status == "not-started" and len(by_id) == 35  # untouched, nothing removed
-    assert JsonStore(db_path).load().next_id == 91  # a restored id is never handed out again
+    assert TinyDBStore(db_path).next_id() == 91  # a restored id is never handed out again
 
 
 @pytest.mark.parametrize(
@@ -311,7 +311,7 @@ def test_returned_sheet_becomes_updates_notes_and_history(run, db_path, tmp_path
     m25 = json.loads(run.ok("show", "25", "--format", "json").stdout)
     assert m25["status"] == "in-progress" and m25["lead"] == "自治区交通运输厅"
     assert m25["partners"] == ["国家铁路集团", "自治区发展改革委"] and m25["due"] == "2025-12-31"
-    assert m25["notes"] == [{"at": NOW, "text": "已完成可研批复", "txn": 1}]
+    assert m25["notes"] == [{"at": NOW, "text": "已完成可研批复", "txn": 1, "author": "测试员"}]
     assert sorted((c["field"], c["from"], c["to"]) for c in m25["history"]) == [
         ("due", None, "2025-12-31"),
         ("lead", None, "自治区交通运输厅"),

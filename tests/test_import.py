@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from imtrack.domain.ledger import Ledger
 from imtrack.errors import ImtrackError
 from imtrack.ingest import importer
 from imtrack.ingest.textio import DecodeError, decode
-from imtrack.storage.store import JsonStore
+from imtrack.storage.tinydb_store import TinyDBStore, TinyDBTransaction
 from imtrack.vocab.sectors import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,7 +117,7 @@ def test_ledger_import_fills_agencies_and_adds_new_measures(run):
 
 
 def test_a_value_the_user_set_is_never_overwritten(run, db_path):
-    store = JsonStore(db_path)
+    store = TinyDBStore(db_path)
     run.ok("report")  # create the seeded database
     with store.transaction() as ledger:
         m = ledger.get(17)
@@ -186,7 +185,7 @@ def test_missing_file(run):
 def test_failure_half_way_leaves_the_database_unchanged(run, db_path, monkeypatch):
     run.ok("report")
     before = db_path.read_bytes()
-    real_add = Ledger.add
+    real_add = TinyDBTransaction.add
     calls = []
 
     def failing_add(self, measure):
@@ -195,9 +194,9 @@ def test_failure_half_way_leaves_the_database_unchanged(run, db_path, monkeypatc
             raise ImtrackError("disk full, say")
         return real_add(self, measure)
 
-    monkeypatch.setattr(Ledger, "add", failing_add)
+    monkeypatch.setattr(TinyDBTransaction, "add", failing_add)
     with pytest.raises(ImtrackError):
-        importer.import_file(JsonStore(db_path), LEDGER, rules=load_rules())
+        importer.import_file(TinyDBStore(db_path), LEDGER, rules=load_rules())
     assert len(calls) == 2  # the first measure was added and the fills made in memory...
     assert db_path.read_bytes() == before  # ...and none of it was written
 

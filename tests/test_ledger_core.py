@@ -12,25 +12,24 @@ import pytest
 from imtrack.core import edits, report, tracker
 from imtrack.domain import history
 from imtrack.domain.derived import Settings, derive
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Change, Measure, Note
 from imtrack.domain.query import MeasureFilter, sort_measures
 from imtrack.errors import ImtrackError, InvalidValue
-from imtrack.storage.store import JsonStore
+from imtrack.storage.tinydb_store import TinyDBStore
 from imtrack.vocab.sectors import load_rules
 
 NOW = "2026-11-20T10:00:00+08:00"
 
 
 @pytest.fixture
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> JsonStore:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TinyDBStore:
     monkeypatch.setenv("IMTRACK_NOW", NOW)
     rules = load_rules(tracker.rules_path_for(tmp_path / "db.json"))
-    return JsonStore(tmp_path / "db.json", seed=lambda: tracker.default_measures(rules, NOW))
+    return TinyDBStore(tmp_path / "db.json", seed=lambda: tracker.default_measures(rules, NOW))
 
 
-def txns(store: JsonStore) -> set[int]:
-    return {r.txn for m in store.load() for r in (*m.history, *m.notes) if r.txn is not None}
+def txns(store: TinyDBStore) -> set[int]:
+    return {r.txn for m in store.find() for r in (*m.history, *m.notes) if r.txn is not None}
 
 
 def test_each_changing_use_case_is_one_transaction(store):
@@ -38,16 +37,16 @@ def test_each_changing_use_case_is_one_transaction(store):
     tracker.add_note(store, 25, "开工")
     tracker.set_sector(store, [17, 18], "digital")
     assert txns(store) == {1, 2, 3}
-    assert store.load().meta["next_txn"] == 4
-    m17 = store.load().get(17)
+    assert store.meta()["next_txn"] == 4
+    m17 = store.get(17)
     assert [(c.field, c.txn) for c in m17.history] == [("sector", 3), ("sector_pinned", 3)]
     undone = edits.undo(store)
     assert undone.txn == 3 and undone.measure_ids == [17, 18]
-    assert not store.load().get(17).sector_pinned
+    assert not store.get(17).sector_pinned
 
 
 def test_a_command_that_changes_nothing_writes_nothing(store):
-    store.load()
+    store.count()
     before = store.path.read_bytes()
     assert tracker.reclassify(store, load_rules(tracker.rules_path_for(store.path))) == []
     tracker.set_status(store, [1], "not-started")
@@ -58,24 +57,24 @@ def test_returned_sheet_is_one_undo(store, tmp_path):
     from imtrack.exchange import sheets as exchange
 
     sheet = tmp_path / "sheet.csv"
-    rows = exchange.csv_text(store.load().get_many([25, 26]), headers="en")
+    rows = exchange.csv_text(store.get_many([25, 26]), headers="en")
     rows = rows.replace("not-started", "in-progress")
     sheet.write_text(rows, encoding="utf-8-sig")
     summary = exchange.apply_sheet(store, sheet)
     assert len(summary.changes) == 2
     assert edits.undo(store).measure_ids == [25, 26]
-    assert {m.status for m in store.load()} == {"not-started"}
+    assert {m.status for m in store.find()} == {"not-started"}
 
 
 def test_restored_history_does_not_collide_with_new_txns(store, tmp_path):
     from imtrack.exchange import sheets as exchange
 
-    m = store.load().get(1)
+    m = store.get(1)
     m.history.append(Change(at=NOW, field="status", old="not-started", new="done", txn=40))
     m.status = "done"
     exchange.apply_backup(store, [m])
     tracker.add_note(store, 2, "x")
-    assert store.load().get(2).notes[0].txn == 42  # 41 is the restore itself (history.REPLACED)
+    assert store.get(2).notes[0].txn == 42  # 41 is the restore itself (history.REPLACED)
 
 
 def test_edit_build_validates_and_canonicalises():
@@ -109,7 +108,7 @@ def test_confirmation_is_asked_outside_the_lock_and_rechecked(store):
 
     with pytest.raises(ImtrackError, match="changed while you were confirming"):
         edits.apply_edit(store, selection, edit, confirm=meanwhile)
-    assert store.load().get(25).status == "not-started"
+    assert store.get(25).status == "not-started"
     result = edits.apply_edit(store, selection, edit, confirm=lambda plan: True)
     assert result.applied and len(result.plan.touched) == 6
     small = edits.apply_edit(store, edits.Selection((1, 2)), edit, confirm=no)
@@ -160,7 +159,7 @@ def test_progress_by_counts_regions_once_in_the_total():
         report.progress_by(ms, "colour")
 
 
-def test_period_report_and_log_on_a_ledger():
+def test_period_report_and_log_on_a_ledger(tmp_path):
     m = Measure(id=1, text="x", sector="other", created=T(1), due="2026-11-05")
     m.history = [
         Change(T(3), "status", "not-started", "done", 1),
@@ -169,7 +168,10 @@ def test_period_report_and_log_on_a_ledger():
     ]
     m.notes = [Note(T(4), "reopened", 2)]
     other = Measure(id=2, text="y", sector="other", created=T(1))
-    ledger = Ledger([m, other])
+    ledger = TinyDBStore(tmp_path / "period.json")
+    with ledger.transaction() as tx:
+        tx.put(m)
+        tx.put(other)
     rep = report.period_report(ledger, date(2026, 11, 2), date(2026, 11, 6))
     assert rep.completed == [] and len(rep.status_changes) == 2
     assert [r["id"] for r in rep.newly_overdue] == [1]
@@ -188,7 +190,7 @@ def test_period_report_and_log_on_a_ledger():
 def test_history_record_and_undo_through_edits_keep_the_audit_trail(store):
     edits.apply_edit(store, edits.Selection((25,)), edits.Edit.build(due="2026年底", note="定了"))
     edits.undo(store)
-    m = store.load().get(25)
+    m = store.get(25)
     assert m.due is None and m.notes == []
     assert [(c.field, c.old, c.new) for c in m.history] == [
         ("due", None, "2026-12-31"),

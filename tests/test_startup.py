@@ -25,7 +25,6 @@ NOT_FOR_LIST_JSON = (
     "tomllib",  # the data-file cache is warm
     "rich",
     "openpyxl",
-    "tinydb",
     "dateutil",
     "filelock",  # read-only: no lock
     "platformdirs",  # IMTRACK_DB and IMTRACK_CACHE_DIR are set

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - older typer uses the click package
     from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 if TYPE_CHECKING:
-    from imtrack.storage.store import JsonStore
+    from imtrack.storage.base import Store
 
 
 # typer >= 0.28's vendored click has no exceptions.Abort (typer.Abort is it); naming the missing
@@ -195,10 +195,20 @@ def _location(ctx: typer.Context) -> Any:
     return resolve_db(ctx.obj)
 
 
-def _store(ctx: typer.Context) -> "JsonStore":
+def _store(ctx: typer.Context) -> "Store":
+    """The ledger's store, recording the command's name with each change; its advice (a large
+    TinyDB ledger suggesting SQLite) goes to stderr when the command ends."""
     from imtrack.core.tracker import open_store
 
-    return open_store(_location(ctx))
+    store = open_store(_location(ctx), command=ctx.info_name or "")
+
+    def finish() -> None:
+        for hint in store.hints():
+            sys.stderr.write(f"imtrack: hint: {hint}\n")
+        store.close()
+
+    ctx.call_on_close(finish)
+    return store
 
 
 def _print(doc: Any) -> None:

@@ -127,8 +127,8 @@ def export(
         sector, status, grep, source, lead, region, tag, commitment,
         overdue, due_soon, stale, due_before, due_after, due_soon_days, stale_days,
     )
-    ledger = _store(ctx).load()
-    measures = flt.apply(ledger)
+    store = _store(ctx)
+    measures = store.find(flt)
     hdr = headers.value
     if fmt is ExportFormat.xlsx:
         assert output is not None
@@ -137,7 +137,7 @@ def export(
         exchange.write_csv(measures, output if output is not None else sys.stdout, headers=hdr)
     else:
         if fmt is ExportFormat.json:
-            text = exchange.backup_json(measures, ledger.next_id)
+            text = exchange.backup_json(measures, store.next_id())
         else:
             text = exchange.markdown_document(measures, headers=hdr)
         if output is None:

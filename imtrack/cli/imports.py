@@ -123,7 +123,7 @@ def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     _only_table_or_json(fmt)
     from imtrack.ingest.importer import sources_summary
 
-    rows = sources_summary(_store(ctx).load())
+    rows = sources_summary(_store(ctx).find())
     if fmt is OutputFormat.json:
         _json([r.to_dict() for r in rows])
     else:

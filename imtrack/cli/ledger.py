@@ -323,7 +323,7 @@ def log(
     from imtrack.domain.derived import today
 
     day = parse_day(since, today()) if since else None
-    entries = log_entries(_store(ctx).load(), measure_id, day)
+    entries = log_entries(_store(ctx), measure_id, day)
     if limit is not None:
         entries = entries[:limit]
     if fmt is OutputFormat.json:
@@ -365,23 +365,15 @@ def report(
     from imtrack.domain.derived import Settings
 
     settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
-    ledger = _store(ctx).load()
+    store = _store(ctx)
     if since is None:
         if until is not None:
             from imtrack.errors import InvalidValue
 
             raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
-        grouping = (by or ReportBy.sector).value
-        columns = ledger.measures.columns() if grouping in ("sector", "status") else None
-        if columns is not None:  # the index's columns: no digest parsed but those printed
-            from imtrack.core.report import progress_columns
+        from imtrack.core.report import progress_by
 
-            result = progress_columns(columns, grouping, settings, ledger.measures.digest)
-        else:
-            from imtrack.core.report import progress_by
-            from imtrack.storage.digest import summaries
-
-            result = progress_by(summaries(ledger), grouping, settings)
+        result = progress_by(store.find(), (by or ReportBy.sector).value, settings)
         if fmt is OutputFormat.json:
             _json(result.to_dict())
         else:
@@ -397,7 +389,7 @@ def report(
 
     first = parse_day(since, settings.today, "--since")
     last = parse_day(until, settings.today, "--until") if until else settings.today
-    period = period_report(ledger, first, last)
+    period = period_report(store, first, last)
     if fmt is OutputFormat.json:
         _json(period.to_dict())
     else:

@@ -1,6 +1,6 @@
 """Commands on measures: list, show, note, set-sector, reclassify, sectors and path."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -69,7 +69,6 @@ def list_(
 ) -> None:
     """List measures, optionally filtered; filters combine."""
     from imtrack.domain.query import sort_measures
-    from imtrack.storage.digest import summaries
 
     flt = measure_filter(
         sector, status, grep, source, lead, region, tag, commitment,
@@ -77,24 +76,21 @@ def list_(
     )
     settings = flt.settings
     store = _store(ctx)
-    ledger = store.load()
-    if fmt is OutputFormat.table and fields is None and sort in (None, SortKey.id) and _list_from_columns(ledger, flt, limit):
-        return
-    # Filter and order the digests (digest.py), then build full measures only for the rows a
-    # format prints in full: at 10,000 measures that is most of the command's time (issue 6).
-    measures = flt.apply(summaries(ledger))
+    # A limit goes to the store only when the order is the store's own (id order).
+    measures = store.find(flt, limit=limit if sort in (None, SortKey.id) else None)
     if sort is not None:
         measures = sort_measures(measures, sort.value)
     if limit is not None:
         measures = measures[:limit]
+    total = store.count()
     if fields is not None or fmt in (OutputFormat.csv, OutputFormat.markdown):
         from imtrack.cli.exchange import print_fields
 
-        print_fields(ledger.get_many(m.id for m in measures), fields, fmt, total=len(ledger))
+        print_fields(measures, fields, fmt, total=total)
     elif fmt is OutputFormat.json:
         from imtrack.output.serialize import ledger_record
 
-        _json([ledger_record(ledger.get(m.id), settings) for m in measures])
+        _json([ledger_record(m, settings) for m in measures])
     else:
         from imtrack.output.render import FOLD_MAX_ROWS, measures_table
 
@@ -103,26 +99,7 @@ def list_(
             from imtrack.domain.flags import attention
 
             colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
-        _print(measures_table(measures, total=len(ledger), colours=colours))
-
-
-def _list_from_columns(ledger: Any, flt: Any, limit: int | None) -> bool:
-    """A long plain listing from the store index's columns (listing.py), parsing no digest;
-    False (nothing printed) when the columns cannot give exactly the digest path's output."""
-    from imtrack.output import listing
-    from imtrack.output.render import FOLD_MAX_ROWS, listing_table, sector_label, status_cell
-
-    view = ledger.measures.columns() if listing.exact_for_columns(flt) else None
-    if view is None:
-        return False
-    rows = listing.positions(view, flt.sectors, flt.statuses, limit)
-    if len(rows) <= FOLD_MAX_ROWS:  # coloured by attention: the digests' way (few rows)
-        return False
-    texts = view.texts()
-    if texts is None:
-        return False
-    _print(listing_table(*listing.cells(view, texts, rows, sector_label, status_cell), total=len(ledger)))
-    return True
+        _print(measures_table(measures, total=total, colours=colours))
 
 
 @app.command()
@@ -219,7 +196,7 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from imtrack.core.report import sector_counts
     from imtrack.vocab.sectors import SECTORS
 
-    counts = sector_counts(_store(ctx).load())
+    counts = sector_counts(_store(ctx))
     if fmt is OutputFormat.json:
         _json([{"sector": s.slug, "label": s.label, "count": counts.get(s.slug, 0)} for s in SECTORS])
     else:
@@ -228,9 +205,12 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         _print(sectors_table(counts))
 
 
+ENGINE_NAMES = {"tinydb": "TinyDB (one JSON file)", "sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 @app.command()
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
-    """Print which ledger is in use, on which engine, why, and which sector rules apply to it."""
+    """Print which ledger is in use (its engine and where it lives), why, and which sector rules apply to it."""
     _only_table_or_json(fmt)
     from imtrack.core.tracker import rules_path_for
     from imtrack.errors import ImtrackError
@@ -267,4 +247,4 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
             note = "; created empty by the first change, or by `imtrack db copy`"
         typer.echo(f"database:     {info['database']}  (from {location.origin}{note})")
         typer.echo(f"sector rules: {info['sector_rules']}")
-        typer.echo(f"engine:       {location.engine}")
+        typer.echo(f"engine:       {ENGINE_NAMES.get(location.engine, location.engine)}")

@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from imtrack.domain import clock, history
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, clean_note, parse_status
 from imtrack.domain.query import MeasureFilter
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
-from imtrack.storage.store import Store
+from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.textnorm import fold
 
 CONFIRM_OVER = 3  # an edit changing more measures than this asks first
@@ -57,17 +56,14 @@ class Selection:
                 "say which measures: give ids (e.g. 25 26) or filters (e.g. --where-sector transport)"
             )
 
-    def resolve(self, ledger: Ledger) -> list[Measure]:
+    def resolve(self, ledger: Store | Transaction) -> list[Measure]:
         if self.ids:
             return ledger.get_many(self.ids)
         assert self.where is not None
-        from imtrack.storage.digest import summaries
-
-        # Match on the digests; build only the measures that will change.
-        found = self.where.apply(summaries(ledger))
+        found = ledger.find(self.where)
         if not found:
             raise NotFound("no measure matches the --where-... filters; nothing was changed")
-        return ledger.get_many(s.id for s in found)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +230,7 @@ class _NeedsConfirmation(Exception):
         self.plan = plan
 
 
-def plan_edit(ledger: Ledger, selection: Selection, edit: Edit) -> EditPlan:
+def plan_edit(ledger: Store | Transaction, selection: Selection, edit: Edit) -> EditPlan:
     measures = selection.resolve(ledger)
     return EditPlan(
         [MeasurePlan(copy.deepcopy(m), edit.changes_for(m), edit.note) for m in measures], edit
@@ -253,7 +249,7 @@ def apply_edit(
     from imtrack.core.transaction import command
 
     if dry_run:
-        return EditResult(plan_edit(store.load(), selection, edit), applied=False)
+        return EditResult(plan_edit(store, selection, edit), applied=False)
     try:
         return _apply(store, selection, edit, confirm)
     except _NeedsConfirmation as need:
@@ -287,7 +283,7 @@ def _apply(
     return EditResult(plan, applied=True, txn=txn)
 
 
-def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
+def _write(ledger: Transaction, plan: EditPlan, txn: int) -> None:
     at = clock.timestamp()
     for item in plan.items:
         measure = ledger.get(item.measure.id)
@@ -300,5 +296,5 @@ def _write(ledger: Ledger, plan: EditPlan, txn: int) -> None:
 
 def undo(store: Store) -> history.Undone:
     """Revert the last changing command as a whole (history.undo_last), in one transaction."""
-    with store.transaction() as ledger:
-        return history.undo_last(ledger, clock.timestamp())
+    with store.transaction() as tx:
+        return history.undo_last(tx, clock.timestamp())

@@ -5,10 +5,10 @@
   overdue count, a total row, and the attention list (three-colour 督办: red overdue, yellow due
   soon, blue stale; flags.py). A measure that mentions several regions is counted in each
   region's row but once in the total.
-* `period_report(ledger, since, until)`: what happened between two days (inclusive), for the
+* `period_report(store, since, until)`: what happened between two days (inclusive), for the
   report sent upward: completions, status changes, new notes, newly overdue measures and the
   measures nobody touched.
-* `log_entries(ledger, measure_id, since)`: the change history, newest first.
+* `log_entries(store, measure_id, since)`: the change history, newest first.
 
 Days of timestamps are the days as recorded (flags.py)."""
 
@@ -22,9 +22,9 @@ from typing import Any
 
 from imtrack.domain import flags as fl
 from imtrack.domain.clock import instant
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import InvalidValue
+from imtrack.storage.base import HistoryEntry, Store
 from imtrack.vocab.sectors import SECTORS, label
 
 GROUPINGS = ("sector", "status", "lead", "region", "source", "commitment")
@@ -100,16 +100,12 @@ class AttentionList(Sequence[AttentionItem]):
     """The attention list in order (most urgent first), each AttentionItem made when first
     read: at 10,000 measures thousands may be flagged while the table shows 20 (issue 6)."""
 
-    __slots__ = ("_entries", "_fetch", "_items")
+    __slots__ = ("_entries", "_items")
 
-    def __init__(self, entries: list[tuple] = (), fetch: Any = None) -> None:  # type: ignore[assignment]
-        """entries: (sort key, measure, flags, days left, last activity day), in order. With
-        `fetch`, the second is a measure id and the last a day ordinal (0: none) instead, and
-        fetch(id) gives the measure's digest (its text, status, lead and due) when the item
-        is first read (report.progress_columns)."""
+    def __init__(self, entries: list[tuple] = ()) -> None:  # type: ignore[assignment]
+        """entries: (sort key, measure, flags, days left, last activity day), in order."""
         self._entries = list(entries)
         self._items: dict[int, AttentionItem] = {}
-        self._fetch = fetch
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -122,31 +118,17 @@ class AttentionList(Sequence[AttentionItem]):
         item = self._items.get(index)
         if item is None:
             _, measure, f, days_left, last = self._entries[index]
-            if self._fetch is not None:
-                measure_id, digest = measure, self._fetch(measure)
-                item = AttentionItem(
-                    id=measure_id,
-                    text=digest["text"],
-                    colour=f.attention,
-                    flags=f.names(),
-                    status=digest["status"],
-                    lead=digest["lead"],
-                    due=digest["due"],
-                    days_left=days_left,
-                    last_activity=date.fromordinal(last).isoformat() if last else None,
-                )
-            else:
-                item = AttentionItem(
-                    id=measure.id,
-                    text=measure.text,
-                    colour=f.attention,
-                    flags=f.names(),
-                    status=measure.status,
-                    lead=measure.lead,
-                    due=measure.due,
-                    days_left=days_left,
-                    last_activity=last.isoformat() if last else None,
-                )
+            item = AttentionItem(
+                id=measure.id,
+                text=measure.text,
+                colour=f.attention,
+                flags=f.names(),
+                status=measure.status,
+                lead=measure.lead,
+                due=measure.due,
+                days_left=days_left,
+                last_activity=last.isoformat() if last else None,
+            )
             self._items[index] = item
         return item
 
@@ -295,64 +277,14 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
     return ProgressReport(by, shown, total, AttentionList(attention), settings)
 
 
-def progress_columns(columns: Any, by: str, settings: Any, fetch: Any) -> ProgressReport:
-    """progress_by(summaries(ledger), by, settings), to the byte, from the store's columns
-    (ledger.measures.columns(), storeindex.ColumnView) instead of every digest: `by` is sector
-    or status; `fetch(id)` gives one measure's digest (MeasureMap.digest) for the attention
-    items actually read. The flags are flags.judge() over day ordinals."""
-    if by not in ("sector", "status"):
-        raise InvalidValue(f"the columns hold no {by!r}; report by sector or status")
-    ids = columns.ids
-    status, due, activity, done = columns.status, columns.due, columns.activity, columns.done
-    group = columns.sector if by == "sector" else status
-    names, status_names = columns.codes[by], columns.codes["status"]
-    order = columns.id_order()
-    if not isinstance(order, range):  # not stored in id order: count in id order
-        ids = [ids[i] for i in order]
-        status, due, activity, done, group = ([col[i] for i in order] for col in (status, due, activity, done, group))
-    today = settings.today.toordinal()
-    soon_limit, stale_limit = today + settings.soon_days, today - settings.stale_days
-    done_code = status_names.index(DONE) if DONE in status_names else -2
-    judge, flags_attention = fl.judge, fl.Flags.attention.fget
-    attention: list[tuple] = []
-    overdue_groups: list[int] = []
-    for measure_id, code, g, due_day, last, done_day in zip(ids, status, group, due, activity, done):
-        dated = due_day if due_day > 0 else None
-        f = judge(code == done_code, dated, last or None, done_day or None, today, soon_limit, stale_limit)
-        if f.overdue:
-            overdue_groups.append(g)
-        colour = flags_attention(f)
-        if colour:
-            days_left = None if dated is None else dated - today
-            attention.append(((_COLOUR_ORDER[colour], days_left if days_left is not None else 0, last, measure_id),
-                              measure_id, f, days_left, last))
-    rows = _preset_rows(by)
-    total = ProgressRow("total", "合计")
-    from collections import Counter
-
-    for (g, code), n in Counter(zip(group, status)).items():  # first met first, as progress_by
-        key, status_name = names[g], status_names[code]
-        row = rows.get(key)
-        if row is None:  # a value from a newer imtrack: counted, never dropped
-            row = rows[key] = ProgressRow(key, _label(key, by))
-        row.counts[status_name] = row.counts.get(status_name, 0) + n
-        total.counts[status_name] = total.counts.get(status_name, 0) + n
-    for g, n in Counter(overdue_groups).items():
-        rows[names[g]].overdue += n
-        total.overdue += n
-    shown = [r for r in rows.values() if r.total]
-    shown.sort(key=lambda r: r.key == "")
-    attention.sort(key=itemgetter(0))
-    return ProgressReport(by, shown, total, AttentionList(attention, fetch), settings)
-
-
 DONE = Status.DONE.value
 
 
-def sector_counts(measures: Iterable[Measure]) -> dict[str, int]:
+def sector_counts(store: Store) -> dict[str, int]:
+    """Measures per sector, every sector of the vocabulary listed (Store.counts)."""
     counts = {s.slug: 0 for s in SECTORS}
-    for measure in measures:
-        counts[measure.sector] = counts.get(measure.sector, 0) + 1
+    for sector, by_status in store.counts("sector").items():
+        counts[sector] = counts.get(sector, 0) + sum(by_status.values())
     return counts
 
 
@@ -416,7 +348,7 @@ class PeriodReport:
         }
 
 
-def period_report(ledger: Iterable[Measure], since: date, until: date) -> PeriodReport:
+def period_report(store: Store, since: date, until: date) -> PeriodReport:
     """What happened from `since` to `until`, both days included:
 
     * completed: measures whose last status change in the period made them done;
@@ -431,35 +363,40 @@ def period_report(ledger: Iterable[Measure], since: date, until: date) -> Period
     if since > until:
         raise InvalidValue(f"--since {since} is after --until {until}; swap them")
     report = PeriodReport(since, until)
-    cancelled: set[int] = set()
-    if isinstance(ledger, Ledger):
-        from imtrack.domain.history import UNDONE
+    from imtrack.domain.history import UNDONE
 
-        for entry in ledger.meta.get(UNDONE, []):
-            cancelled |= {int(entry["txn"]), int(entry["by"])}
+    cancelled: set[int] = set()
+    for entry in store.meta().get(UNDONE, []):
+        cancelled |= {int(entry["txn"]), int(entry["by"])}
+    measures = store.find()
+    texts = {m.id: m for m in measures}
+    # The period's facts (Store.history); checked again with the day reading the rest of the
+    # report uses, which an engine's day range need not match for an unreadable stamp.
+    facts: list[HistoryEntry] = [
+        e for e in store.history(since.isoformat(), until.isoformat())
+        if e.measure_id in texts and (day := _day(e.at)) is not None and since <= day <= until
+    ]
+    last_status: dict[int, HistoryEntry] = {}
+    for e in facts:
+        m = texts[e.measure_id]
+        if e.kind == "note":
+            report.notes.append({"id": m.id, "at": e.at, "text": e.text})
+        elif e.field == "status" and e.txn not in cancelled:
+            report.status_changes.append({"id": m.id, "at": e.at, "from": e.old, "to": e.new, "text": m.text})
+            last_status[m.id] = e
+    for measure_id, e in last_status.items():
+        if e.new == Status.DONE.value:
+            m = texts[measure_id]
+            due = fl.due_date(m)
+            late = due is not None and (_day(e.at) or since) > due
+            report.completed.append({"id": m.id, "at": e.at, "text": m.text, "lead": m.lead, "late": late})
 
     def inside(stamp: str) -> bool:
         day = _day(stamp)
         return day is not None and since <= day <= until
 
-    for m in ledger:
+    for m in measures:
         report.total += 1
-        status_in = [
-            c for c in m.history if c.field == "status" and inside(c.at) and c.txn not in cancelled
-        ]
-        for c in status_in:
-            report.status_changes.append(
-                {"id": m.id, "at": c.at, "from": c.old, "to": c.new, "text": m.text}
-            )
-        if status_in and status_in[-1].new == Status.DONE.value:
-            due = fl.due_date(m)
-            late = due is not None and (_day(status_in[-1].at) or since) > due
-            report.completed.append(
-                {"id": m.id, "at": status_in[-1].at, "text": m.text, "lead": m.lead, "late": late}
-            )
-        for n in m.notes:
-            if inside(n.at):
-                report.notes.append({"id": m.id, "at": n.at, "text": n.text})
         due = fl.due_date(m)
         if due is not None and since - timedelta(days=1) <= due < until:
             done = fl.done_on(m)
@@ -503,6 +440,7 @@ class LogEntry:
     new: Any = None
     text: str | None = None  # the note
     txn: int | None = None
+    author: str | None = None  # who ran the command; None on records of older releases
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -514,26 +452,19 @@ class LogEntry:
             "to": self.new,
             "text": self.text,
             "txn": self.txn,
+            "author": self.author,
         }
 
 
-def log_entries(
-    ledger: Ledger | Iterable[Measure], measure_id: int | None = None, since: date | None = None
-) -> list[LogEntry]:
+def log_entries(store: Store, measure_id: int | None = None, since: date | None = None) -> list[LogEntry]:
     """Every change and note, newest first (ties: later command first, then later record)."""
-    if measure_id is not None and isinstance(ledger, Ledger):
-        measures: Iterable[Measure] = [ledger.get(measure_id)]
-    else:
-        measures = [m for m in ledger if measure_id is None or m.id == measure_id]
     keyed: list[tuple[tuple, LogEntry]] = []
-    for m in measures:
-        for i, c in enumerate(m.history):
-            entry = LogEntry(c.at, m.id, "change", c.field, c.old, c.new, None, c.txn)
-            keyed.append(((instant(c.at), c.txn or 0, m.id, i), entry))
-        for i, n in enumerate(m.notes):
-            entry = LogEntry(n.at, m.id, "note", "note", None, None, n.text, n.txn)
-            keyed.append(((instant(n.at), n.txn or 0, m.id, len(m.history) + i), entry))
-    if since is not None:
-        keyed = [(k, e) for k, e in keyed if (_day(e.at) or date.min) >= since]
+    position: dict[int, int] = {}
+    for e in store.history(since=since.isoformat() if since else None, measure_id=measure_id):
+        i = position[e.measure_id] = position.get(e.measure_id, -1) + 1  # history, then notes
+        if since is not None and (_day(e.at) or date.min) < since:
+            continue
+        entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author)
+        keyed.append(((instant(e.at), e.txn or 0, e.measure_id, i), entry))
     keyed.sort(key=lambda ke: ke[0], reverse=True)
     return [e for _, e in keyed]

@@ -14,7 +14,7 @@ from imtrack.core.transaction import command, pin_sector
 from imtrack.domain import clock
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure, Note, Status, clean_note, parse_status
-from imtrack.storage.store import JsonStore, Store
+from imtrack.storage.base import Store
 from imtrack.vocab.sectors import parse_sector
 
 if TYPE_CHECKING:
@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 # seed, classify or write (start-up, issue 6).
 
 
-def rules_path_for(db_path: Path) -> Path:
+def rules_path_for(db_path: Path | None) -> Path:
+    """The sector rules of a ledger: a sector-rules.toml beside a file ledger, else the bundled
+    ones (a server ledger has no directory of its own)."""
     from imtrack.resources import data_file
 
-    local = local_rules_path(db_path)
-    return local if local.is_file() else data_file("sector-rules.toml")
+    local = local_rules_path(db_path) if db_path is not None else None
+    return local if local is not None and local.is_file() else data_file("sector-rules.toml")
 
 
 def default_measures(rules: SectorRules, now: str) -> list[Measure]:
@@ -55,20 +57,22 @@ def default_measures(rules: SectorRules, now: str) -> list[Measure]:
     ]
 
 
-def open_store(location: DbLocation) -> JsonStore:
-    if location.is_default:
-        location.path.parent.mkdir(parents=True, exist_ok=True)
+def open_store(location: DbLocation, command: str = "") -> Store:
+    """The ledger's store on its engine (storage/engines.py). A new TinyDB ledger starts with the
+    bundled dataset, classified by the rules that apply to it; SQL ledgers start empty."""
 
     def seed() -> list[Measure]:
         from imtrack.vocab.sectors import load_rules
 
         return default_measures(load_rules(rules_path_for(location.path)), clock.timestamp())
 
-    return JsonStore(location.path, seed=seed)
+    from imtrack.storage.engines import open_store as open_engine
+
+    return open_engine(location, command=command, seed=seed)
 
 
 def get_measure(store: Store, measure_id: int) -> Measure:
-    return store.load().get(measure_id)
+    return store.get(measure_id)
 
 
 class StatusResult(Frozen):

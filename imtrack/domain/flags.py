@@ -25,19 +25,28 @@ the first that applies wins.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure, Status
-from imtrack.storage.digest import Summary
-from imtrack.storage.digest import day_of as _day
 
 DEFAULT_SOON_DAYS = 30
 DEFAULT_STALE_DAYS = 30
 
 DONE = Status.DONE.value
 ONGOING = "ongoing"  # dates.ONGOING_VALUE
+
+
+def _day(stamp: Any) -> date | None:
+    """The day of an ISO timestamp as recorded (its local date), or None when it has none
+    readable. The one reading of a stamp's day: report.py uses it too."""
+    if not stamp or not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp).date()
+    except ValueError:
+        return None
 
 
 def due_date(measure: Measure) -> date | None:
@@ -76,8 +85,6 @@ def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) ->
 
 def last_activity(measure: Measure) -> date | None:
     """The day of the latest creation, note, change or update stamp; None if none is readable."""
-    if type(measure) is Summary:  # computed once, when its digest was made (digest.py)
-        return date.fromisoformat(measure.activity_day) if measure.activity_day else None
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
@@ -95,8 +102,6 @@ def done_on(measure: Measure) -> date | None:
     """The day of the history change that made the measure done, if it is done."""
     if measure.status != DONE:
         return None
-    if type(measure) is Summary:
-        return date.fromisoformat(measure.done_day) if measure.done_day else None
     for change in reversed(measure.history):
         if change.field == "status" and change.new == DONE:
             return _day(change.at)
@@ -156,7 +161,7 @@ def limits(today: date, soon_days: int, stale_days: int) -> tuple[date, date | N
 
 def judge(done: bool, due: Any, last: Any, done_day: Any, today: Any, soon_limit: Any, stale_limit: Any) -> Flags:
     """THE rules (module docstring), over days given either all as dates or all as day
-    ordinals (date.toordinal(); what the store index's columns hold, storeindex.columns_of):
+    ordinals (date.toordinal()):
     `done` whether the status is done, `due` the due day (None when unset or ongoing), `last`
     the day of last activity and `done_day` the day it was made done (None when unknown), and
     the limits of limits() for `today` (as ordinals: today + soon days, today - stale days)."""

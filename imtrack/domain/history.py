@@ -5,6 +5,9 @@ Every changing command is one *transaction* (txn): an integer id, allocated from
 that id (`Change.txn`, `Note.txn`, stored as "txn"), so a bulk edit of 12 measures is one txn and
 one undo.
 
+The transaction id and the author come from the store's Transaction (storage/base.py), which
+also records each committed command (its name, author and measures) for `undo` and `log`.
+
 How a changing command uses it (inside `store.transaction()`):
 
     txn = history.begin(ledger)
@@ -12,7 +15,10 @@ How a changing command uses it (inside `store.transaction()`):
         history.record(ledger, measure, "status", "done", at, txn)
         history.add_note(ledger, measure, "已完成", at, txn)
 
-`undo_last(ledger, at)` reverts the most recent txn that is still undoable, across all measures:
+`undo_last(ledger, at)` reverts the caller's most recent command that is still undoable (the
+caller is the transaction's author; a command recorded by an older release without an author
+counts as anyone's), and refuses, naming who, when another author has since changed one of the
+measures it touched:
 
 * every Change of that txn is reverted newest first, the field getting back its `old` value;
   the revert is itself recorded as a Change (field, from the current value, to the old one)
@@ -31,7 +37,7 @@ Records written before transactions existed have `txn=None` and are never undone
 Measures a command creates (`imtrack import` of a text or of a JSON backup) are recorded in
 `meta["created"]` as `{"txn", "at", "ids"}` (`record_created`), not in the measures' own history,
 so that a backup restored into a new database stays identical to the one exported. Undoing such
-a txn removes those measures (`Ledger.remove`: the document is dropped, the id stays retired).
+a txn removes those measures (`Transaction.remove`: the document is dropped, the id stays retired).
 A backup import that replaced stored measures whole is recorded in `meta["replaced"]`
 (`record_replaced`); undo refuses that txn, saying why, since the replaced versions are gone.
 """
@@ -40,12 +46,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imtrack.domain import clock
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Change, Measure, Note
 from imtrack.errors import ImtrackError, NotFound
+
+if TYPE_CHECKING:
+    from imtrack.storage.base import CommandRecord
+    from imtrack.storage.base import Transaction as Ledger
 
 NEXT_TXN = "next_txn"
 UNDONE = "undone"
@@ -55,11 +64,8 @@ REPLACED = "replaced"  # meta: [{"txn", "at", "ids"}], measures a backup import 
 
 
 def begin(ledger: Ledger) -> int:
-    """Allocate the id of a new transaction (call once per changing command)."""
-    txn = int(ledger.meta.get(NEXT_TXN, 1))
-    ledger.meta[NEXT_TXN] = txn + 1
-    ledger.meta_dirty = True
-    return txn
+    """The id of the command's transaction (the store allocates it, once per command)."""
+    return ledger.txn
 
 
 def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str, txn: int) -> bool:
@@ -69,7 +75,8 @@ def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str,
         return False
     setattr(measure, field_name, copy.deepcopy(new))
     measure.history.append(
-        Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn)
+        Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn,
+               author=ledger.author)
     )
     measure.updated = at
     ledger.mark_changed(measure)
@@ -77,7 +84,7 @@ def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str,
 
 
 def add_note(ledger: Ledger, measure: Measure, text: str, at: str, txn: int) -> Note:
-    note = Note(at=at, text=text, txn=txn)
+    note = Note(at=at, text=text, txn=txn, author=ledger.author)
     measure.notes.append(note)
     measure.updated = at
     ledger.mark_changed(measure)
@@ -88,7 +95,6 @@ def _log_ids(ledger: Ledger, key: str, measure_ids: list[int], at: str, txn: int
     if measure_ids:
         entry = {"txn": txn, "at": at, "ids": list(measure_ids)}
         ledger.meta[key] = [*ledger.meta.get(key, []), entry]
-        ledger.meta_dirty = True
 
 
 def record_created(ledger: Ledger, measure_ids: list[int], at: str, txn: int) -> None:
@@ -120,24 +126,28 @@ def _skipped(ledger: Ledger) -> set[int]:
     return skipped
 
 
-def last_txn(ledger: Ledger) -> int | None:
-    """The most recent transaction that undo would revert, or None."""
+def _last_command(ledger: Ledger) -> CommandRecord | None:
+    """The caller's most recent command that undo would revert, or None. A command that left
+    no record of its own (the creation of a ledger with the bundled measures, a change made
+    outside any txn by an older release) has nothing to revert and is passed over."""
     skipped = _skipped(ledger)
-    latest: int | None = None
-    for measure in ledger.measures.values():
-        for rec in (*measure.history, *measure.notes):
-            if (
-                rec.txn is not None
-                and rec.txn not in skipped
-                and (latest is None or rec.txn > latest)
-            ):
-                latest = rec.txn
-    for key in (CREATED, REPLACED):
-        for entry in ledger.meta.get(key, []):
-            t = int(entry["txn"])
-            if t not in skipped and (latest is None or t > latest):
-                latest = t
-    return latest
+    for command in ledger.commands():
+        if command.txn in skipped or not command.ids or command.author not in ("", ledger.author):
+            continue
+        if _logged(ledger, CREATED, command.txn)[0] or _logged(ledger, REPLACED, command.txn)[0]:
+            return command
+        present = [i for i in command.ids if i in ledger]
+        if any(
+            rec.txn == command.txn for m in ledger.get_many(present) for rec in (*m.history, *m.notes)
+        ):
+            return command
+    return None
+
+
+def last_txn(ledger: Ledger) -> int | None:
+    """The caller's most recent transaction that undo would revert, or None."""
+    command = _last_command(ledger)
+    return None if command is None else command.txn
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +200,7 @@ def _show(value: Any) -> str:
 def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
     """Refuse before changing anything if a field no longer holds what the txn left there."""
     for measure_id, changes in records.items():
-        measure = ledger.measures.get(measure_id)
+        measure = ledger.lookup(measure_id)
         if measure is None:
             raise ImtrackError(
                 f"cannot undo: measure {measure_id} that the command changed no longer exists"
@@ -215,7 +225,7 @@ def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
 def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[int]) -> None:
     """Refuse to remove a measure that a later command still in force has changed."""
     for measure_id in created:
-        measure = ledger.measures.get(measure_id)
+        measure = ledger.lookup(measure_id)
         if measure is None:
             raise ImtrackError(
                 f"cannot undo: measure {measure_id} that the command added no longer exists; "
@@ -230,13 +240,34 @@ def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[in
                 )
 
 
+def _check_others(ledger: Ledger, command: CommandRecord, skipped: set[int]) -> None:
+    """Refuse to revert a command when someone else has since changed one of its measures:
+    reverting would silently undo their work too (or fail half way on the shared ledger)."""
+    for measure in ledger.get_many(i for i in command.ids if i in ledger):
+        for rec in (*measure.history, *measure.notes):
+            if (
+                rec.txn is not None
+                and rec.txn > command.txn
+                and rec.txn not in skipped
+                and rec.author is not None
+                and rec.author != ledger.author
+            ):
+                raise ImtrackError(
+                    f"cannot undo your last command ({command.at}): {rec.author} has changed measure "
+                    f"{measure.id} since ({rec.at}); nothing was changed. Change it by hand with "
+                    f"`imtrack update {measure.id}`"
+                )
+
+
 def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
-    """Revert the most recent undoable transaction (see module docstring)."""
-    txn = last_txn(ledger)
-    if txn is None:
+    """Revert the caller's most recent undoable command (see module docstring)."""
+    command = _last_command(ledger)
+    if command is None:
         raise NotFound(
             "nothing to undo: no command recorded since undo support was added, or all were undone"
         )
+    txn = command.txn
+    _check_others(ledger, command, _skipped(ledger))
     created, stamps = _logged(ledger, CREATED, txn)
     replaced, replaced_at = _logged(ledger, REPLACED, txn)
     if replaced:
@@ -250,9 +281,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     gone = set(created)
     records: dict[int, list[Change]] = {}
     notes: dict[int, list[Note]] = {}
-    for measure in ledger:
-        if measure.id in gone:
-            continue  # removed whole below: its own records of this txn go with it
+    for measure in ledger.get_many(i for i in command.ids if i not in gone and i in ledger):
         changes = [c for c in measure.history if c.txn == txn]
         added = [n for n in measure.notes if n.txn == txn]
         if changes:
@@ -265,9 +294,9 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
 
     at = at or clock.timestamp()
     by = begin(ledger)
-    result = Undone(txn=txn, by=by, at=min(stamps))
+    result = Undone(txn=txn, by=by, at=min(stamps) if stamps else command.at)
     for measure_id in sorted(records.keys() | notes.keys()):
-        measure = ledger.measures[measure_id]
+        measure = ledger.get(measure_id)
         for change in reversed(records.get(measure_id, [])):
             current = getattr(measure, change.field)
             setattr(measure, change.field, copy.deepcopy(change.old))
@@ -278,6 +307,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
                     old=copy.deepcopy(current),
                     new=copy.deepcopy(change.old),
                     txn=by,
+                    author=ledger.author,
                 )
             )
             result.changes.append(
@@ -285,7 +315,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
             )
         for note in notes.get(measure_id, []):
             measure.notes = [n for n in measure.notes if n is not note]
-            measure.history.append(Change(at=at, field=NOTE_FIELD, old=note.text, new=None, txn=by))
+            measure.history.append(Change(at=at, field=NOTE_FIELD, old=note.text, new=None, txn=by, author=ledger.author))
             result.notes.append((measure_id, note))
         measure.updated = at
         ledger.mark_changed(measure)
@@ -295,5 +325,4 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     if gone:
         entry["removed"] = sorted(gone)
     ledger.meta[UNDONE] = [*ledger.meta.get(UNDONE, []), entry]
-    ledger.meta_dirty = True
     return result

@@ -24,12 +24,11 @@ from typing import IO, Any
 
 from imtrack.core.report import progress_by_sector
 from imtrack.domain import clock
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status, check_due, check_progress, parse_status
 from imtrack.errors import InvalidValue, NotFound
 from imtrack.ingest.textio import read_bytes
 from imtrack.output.display import display_value
-from imtrack.storage.store import Store
+from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.agencies import canonical, clean_partners, without_lead
 from imtrack.vocab.sectors import label as sector_label
 from imtrack.vocab.sectors import parse_sector
@@ -328,7 +327,7 @@ def write_xlsx(measures: Iterable[Measure], path: Path, fields: Sequence[str] = 
 
 
 def write_file(path: Path, data: bytes) -> None:
-    from imtrack.storage.store import atomic_write
+    from imtrack.storage.fileio import atomic_write
 
     if not path.parent.is_dir():
         raise NotFound(f"directory {path.parent} does not exist; create it or choose another --output")
@@ -466,19 +465,9 @@ class BackupSummary:
         }
 
 
-def _unseeded(store: Store) -> Store:
-    """A backup restored into a database that does not exist yet becomes the whole database:
-    the bundled default measures are not seeded first."""
-    from imtrack.storage.store import JsonStore, read_database_file
-
-    if isinstance(store, JsonStore) and read_database_file(store.path) is None:
-        return JsonStore(store.path)
-    return store
-
-
-def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> None:
+def _restore_into(ledger: Transaction, backup: Backup, summary: BackupSummary) -> None:
     for measure in backup.measures:
-        current = ledger.measures.get(measure.id)
+        current = ledger.lookup(measure.id)
         if current is None:
             summary.added.append(measure.id)
         elif current == measure:
@@ -494,9 +483,8 @@ def _restore_into(ledger: Ledger, backup: Backup, summary: BackupSummary) -> Non
     from imtrack.domain import history
 
     txns = [r.txn for m in backup.measures for r in (*m.history, *m.notes) if r.txn is not None]
-    if txns and max(txns) >= int(ledger.meta.get(history.NEXT_TXN, 1)):
-        ledger.meta[history.NEXT_TXN] = max(txns) + 1
-        ledger.meta_dirty = True
+    if txns:
+        ledger.reserve_txns(max(txns) + 1)
     if summary.added or summary.replaced:
         # One txn, begun after the restored ids so it is the newest: undo removes the added
         # measures, and refuses (saying why) when measures were replaced whole.
@@ -513,14 +501,12 @@ def apply_backup(store: Store, backup: Backup | Sequence[Measure], dry_run: bool
     if not isinstance(backup, Backup):
         backup = Backup(list(backup))
     summary = BackupSummary(path, dry_run=dry_run)
-    store = _unseeded(store)
-    if dry_run:
-        from imtrack.storage.store import JsonStore, read_database_file
+    from imtrack.core.transaction import command
+    from imtrack.core.transaction import dry_run as rolled_back
 
-        fresh = isinstance(store, JsonStore) and read_database_file(store.path) is None
-        _restore_into(Ledger() if fresh else store.load(), backup, summary)
-        return summary
-    with store.transaction() as ledger:
+    # A backup restored into a ledger that does not exist yet becomes the whole ledger: the
+    # bundled default measures are not seeded first.
+    with (rolled_back if dry_run else command)(store, seed=False) as (ledger, _txn):
         _restore_into(ledger, backup, summary)
     return summary
 
@@ -723,7 +709,7 @@ class _RowPlan:
     note: str | None
 
 
-def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
+def _plan(ledger: Transaction, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
     """Validate every row against the ledger; nothing is changed here."""
     by_text: dict[str, list[Measure]] = {}
     for m in ledger:
@@ -749,7 +735,7 @@ def _plan(ledger: Ledger, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowP
         if raw_id:
             try:
                 mid = int(unicodedata.normalize("NFKC", raw_id))
-                measure = ledger.measures.get(mid)
+                measure = ledger.lookup(mid)
                 if measure is None:
                     problems.append(f"{where(number, 'id')}: no measure with id {raw_id}")
             except ValueError:
@@ -846,7 +832,7 @@ def _parse_cell(name: str, value: str) -> Any:
     return _IGNORED  # id, text, updated: identify the row or are computed
 
 
-def _apply_plans(ledger: Ledger, plans: list[_RowPlan], summary: SheetSummary, txn: int) -> None:
+def _apply_plans(ledger: Transaction, plans: list[_RowPlan], summary: SheetSummary, txn: int) -> None:
     # The same history records as typed commands, under one txn: one `imtrack undo` reverts
     # the whole sheet.
     from imtrack.core.transaction import pin_sector
@@ -882,7 +868,7 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
     sheet = read_ledger_sheet(path)
     summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
 
-    def run(ledger: Ledger, txn: int) -> None:
+    def run(ledger: Transaction, txn: int) -> None:
         plans, errors = _plan(ledger, sheet, summary.warnings)
         if errors and not skip_bad_rows:
             shown = "; ".join(msg for _, msg in errors[:MAX_ERRORS_SHOWN])
@@ -895,13 +881,11 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
         summary.bad_rows = [msg for _, msg in errors]
         _apply_plans(ledger, plans, summary, txn)
 
-    if dry_run:
-        run(store.load(), 0)  # a snapshot: changed in memory, never written
-    else:
-        from imtrack.core.transaction import command
+    from imtrack.core.transaction import command
+    from imtrack.core.transaction import dry_run as rolled_back
 
-        with command(store) as (ledger, txn):
-            run(ledger, txn)
+    with (rolled_back if dry_run else command)(store) as (ledger, txn):
+        run(ledger, txn)
     return summary
 
 

@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from imtrack.domain import clock, history
-from imtrack.domain.ledger import Ledger
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import ImtrackError, InvalidValue
 from imtrack.ingest.parser import ParsedMeasure, parse_text
 from imtrack.ingest.textio import read_text
-from imtrack.storage.store import Store
+from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.agencies import canonical, clean_partners, without_lead
 from imtrack.vocab.sectors import OTHER, SectorRules, parse_sector
 from imtrack.vocab.textnorm import fold_compact
@@ -87,7 +86,7 @@ class ImportResult:
         }
 
 
-def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str, txn: int) -> dict[str, Any]:
+def _fill(ledger: Transaction, measure: Measure, parsed: ParsedMeasure, at: str, txn: int) -> dict[str, Any]:
     """Give `measure` the lead/partners/section it lacks, recorded under `txn`; return what was
     filled. Agencies are stored by their canonical names, and partners never repeat the lead."""
     lead = canonical(parsed.lead) if parsed.lead else None
@@ -111,7 +110,7 @@ def _fill(ledger: Ledger, measure: Measure, parsed: ParsedMeasure, at: str, txn:
 
 
 def plan_import(
-    ledger: Ledger,
+    ledger: Transaction,
     parsed: Iterable[ParsedMeasure],
     *,
     source: str,
@@ -127,7 +126,7 @@ def plan_import(
     known: dict[str, Measure] = {}
     for measure in ledger:
         known.setdefault(measure_key(measure.text), measure)
-    before = set(ledger.measures)
+    before = set(ledger.ids())
     updates: dict[int, Update] = {}
     seen: dict[int, Measure] = {}
     for p in parsed:
@@ -163,10 +162,6 @@ def plan_import(
     return result
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_text(
     store: Store,
     text: str,
@@ -192,19 +187,12 @@ def import_text(
     result = ImportResult(source=source, encoding=encoding, dry_run=dry_run, forced_sector=slug)
     at = clock.timestamp()
     from imtrack.core.transaction import command
+    from imtrack.core.transaction import dry_run as rolled_back
 
-    if not dry_run:
-        with command(store) as (ledger, txn):
-            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result, txn=txn)
-        return result
     # A dry run does the same work on the locked ledger and then abandons it: nothing is
     # written, not even the seed of a database that does not exist yet.
-    try:
-        with command(store) as (ledger, txn):
-            plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result, txn=txn)
-            raise _Rollback
-    except _Rollback:
-        pass
+    with (rolled_back if dry_run else command)(store) as (ledger, txn):
+        plan_import(ledger, parsed, source=source, rules=rules, sector=slug, at=at, result=result, txn=txn)
     return result
 
 

@@ -107,7 +107,8 @@ class Transaction(ABC):
     `Store.transaction()`; the measures it hands out are its own copies, changed in place by
     the core, which then calls `mark_changed` (history.record and history.add_note do)."""
 
-    #: the transaction id every Note and Change of this command carries (history.py)
+    #: the transaction id every Note and Change of this command carries (history.py); allocated
+    #: on first use and used up only if the transaction commits a change
     txn: int
     #: who runs the command: IMTRACK_USER, else the login name; the database user on PostgreSQL
     author: str
@@ -137,6 +138,11 @@ class Transaction(ABC):
     @abstractmethod
     def ids(self) -> list[int]:
         """Every measure id, ascending."""
+
+    @abstractmethod
+    def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        """Committed commands, newest first (as Store.commands), read in this transaction so
+        that `undo` decides on what it then changes."""
 
     def __iter__(self) -> Iterator[Measure]:
         """Every measure in id order (loads them all: for commands that touch every measure,
@@ -179,8 +185,9 @@ class Transaction(ABC):
 
     @abstractmethod
     def reserve_txns(self, next_txn: int) -> None:
-        """Never give a later transaction an id below `next_txn` (restored history keeps its
-        own txn ids, so one undo must not revert a restored record with a new command)."""
+        """Never give a transaction an id below `next_txn` (restored history keeps its own txn
+        ids, so one undo must not revert a restored record with a new command). This
+        transaction's own id moves up too when it is lower: call it before recording anything."""
 
     @property
     @abstractmethod
@@ -228,6 +235,11 @@ class Store(ABC):
     @abstractmethod
     def ids(self) -> list[int]:
         """Every measure id, ascending."""
+
+    @abstractmethod
+    def next_id(self) -> int:
+        """The id the next added measure will get (a JSON backup records it, so that a restore
+        keeps retired ids retired)."""
 
     @abstractmethod
     def counts(self, by: str) -> dict[str, dict[str, int]]:

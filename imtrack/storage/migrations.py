@@ -90,8 +90,11 @@ def check_version(applied_names: list[str], known: list[str], release: Any, sche
     unknown = [n for n in applied_names if n not in known]
     newer_number = isinstance(schema, int) and schema > len(known)
     if unknown or newer_number:
-        by = f"imtrack {release}" if release else "a newer imtrack"
-        need = f"'imtrack>={release}'" if release else "imtrack"
+        # A release that names itself is the one to install; a file that only carries a larger
+        # schema number (or this very release number, from a development build) says less.
+        named = bool(release) and release != __version__
+        by = f"a newer imtrack ({release})" if named else "a newer imtrack"
+        need = f"'imtrack>={release}'" if named else "imtrack"
         raise StoreError(
             f"database {where} was written by {by} (schema {schema}); this imtrack {__version__} reads "
             f"up to schema {len(known)}: install that release or later (pip install -U {need})"
@@ -122,17 +125,16 @@ def tinydb_needs_upgrade(data: dict[str, Any]) -> bool:
     return applied(meta) != known_names(TINYDB_MIGRATIONS)
 
 
-def backup_path(path: Path, meta: dict[str, Any]) -> Path:
-    version = meta.get("schema_version", 1)
-    return path.with_name(f"{path.name}.schema{version}.bak")
+def backup_path(path: Path, schema: Any) -> Path:
+    return path.with_name(f"{path.name}.schema{schema}.bak")
 
 
-def backup(path: Path, raw: bytes, data: dict[str, Any]) -> Path:
-    """Keep the file as the older release wrote it, beside it, before the first upgrade."""
+def backup(path: Path, raw: bytes, schema: Any) -> Path:
+    """Keep the file as the older release wrote it (schema `schema`), beside it, before the
+    upgraded file first replaces it."""
     from imtrack.storage.fileio import atomic_write
 
-    meta = (data.get(META) or {}).get(META_DOC) or {}
-    target = backup_path(path, meta)
+    target = backup_path(path, schema)
     if not target.exists():
         try:
             atomic_write(target, raw)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from imtrack.domain.models import Change, Measure, Note
-from imtrack.errors import Conflict, CorruptStore, NotFound, StoreError
+from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
     COUNT_DIMENSIONS,
@@ -411,7 +411,7 @@ class SqlStore(Store):
 
     def counts(self, by: str) -> dict[str, dict[str, int]]:
         if by not in COUNT_DIMENSIONS:
-            raise ValueError(f"cannot count by {by!r}")
+            raise InvalidValue(f"cannot count by {by!r}; use one of: {', '.join(COUNT_DIMENSIONS)}")
         result: dict[str, dict[str, int]] = {}
         with self._reading() as conn:
             if conn is None:
@@ -464,15 +464,24 @@ class SqlStore(Store):
         return [entry for mid in sorted(by_measure) for entry in by_measure[mid]]
 
     def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        with self._reading() as conn:
+            return [] if conn is None else self.command_records(conn, author, limit)
+
+    def command_records(self, conn: Any, author: str | None, limit: int | None) -> list[CommandRecord]:
         where, params = (" WHERE author = ?", [author]) if author is not None else ("", [])
         tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        rows = self.execute(
+            conn, f"SELECT txn, at, author, command, ids FROM txns{where} ORDER BY txn DESC{tail}", params
+        ).fetchall()
+        return [CommandRecord(int(t), at, command, who, tuple(loads(ids))) for t, at, who, command, ids in rows]
+
+    def next_id(self) -> int:
         with self._reading() as conn:
             if conn is None:
-                return []
-            rows = self.execute(
-                conn, f"SELECT txn, at, author, command, ids FROM txns{where} ORDER BY txn DESC{tail}", params
-            ).fetchall()
-        return [CommandRecord(int(t), at, command, who, tuple(loads(ids))) for t, at, who, command, ids in rows]
+                return 1
+            row = self.execute(conn, "SELECT value FROM meta WHERE key = ?", (NEXT_ID_KEY,)).fetchone()
+            top = self.execute(conn, "SELECT max(id) FROM measures").fetchone()[0]
+            return max(int(loads(row[0])) if row else 1, int(top or 0) + 1)
 
     def meta(self) -> dict[str, Any]:
         with self._reading() as conn:
@@ -660,6 +669,9 @@ class SqlTransaction(Transaction):
         chosen = [m for m in self._measures.values() if flt is None or flt.matches(m)]
         return sorted(chosen, key=lambda m: m.id)
 
+    def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        return self.store.command_records(self.conn, author, limit)
+
     def ids(self) -> list[int]:
         stored = {int(r[0]) for r in self.store.execute(self.conn, "SELECT id FROM measures")}
         return sorted((stored - self._removed) | self._added | self._replaced)
@@ -685,6 +697,9 @@ class SqlTransaction(Transaction):
     def reserve_txns(self, next_txn: int) -> None:
         if self._txn is None:
             self._txn_floor = max(next_txn, self._txn_floor or 0)
+        elif self._txn < next_txn:  # this command's own id moves up too
+            self.store._reserve_txns(self.conn, next_txn)
+            self._txn = self.store._allocate_txn(self.conn)
         else:
             self.store._reserve_txns(self.conn, next_txn)
 
@@ -755,8 +770,7 @@ class SqlTransaction(Transaction):
         return bool(
             self._dirty or self._added or self._replaced or self._removed or self._meta_changes()
             or (self._next_id is not None and self._next_id != self._next_id0)
-            or self._txn_floor is not None or self._txn is not None
-            or self._restoring
+            or self._txn_floor is not None or self._restoring
         )
 
     # -- writing ---------------------------------------------------------------------------
@@ -799,7 +813,8 @@ class SqlTransaction(Transaction):
                 changes += _change_rows(m)
         store.executemany(conn, f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", notes)
         store.executemany(conn, f"INSERT INTO changes ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changes)
-        for key in self._meta_changes():
+        meta_changed = self._meta_changes()
+        for key in meta_changed:
             self._merge_meta(key)
         if self._next_id is not None and self._next_id != self._next_id0:
             store._put_meta(conn, NEXT_ID_KEY, self._next_id)
@@ -814,9 +829,9 @@ class SqlTransaction(Transaction):
         touched = sorted(self._added | self._replaced | self._dirty | self._removed)
         if self._txn_floor is not None:
             store._reserve_txns(conn, self._txn_floor)
-        # A command that wrote records has a txn; one that only moved counters has none, and
-        # a copy (restore_commands) keeps the source's records instead of adding its own.
-        if (touched or self._txn is not None) and not self._restoring:
+        # A command that changed measures or metadata is recorded; one that only moved counters
+        # is not, and a copy (restore_commands) keeps the source's records instead of its own.
+        if (touched or meta_changed) and not self._restoring:
             from imtrack.domain import clock
 
             store.execute(

@@ -230,16 +230,28 @@ def _day(stamp: Any) -> str | None:
 
 
 class _Snapshot:
-    """One parsed reading of the file: its tables, and the measures built from them on demand."""
+    """One parsed reading of the file: its tables, and the measures built from them on demand.
+    A file of an older schema is checked, then upgraded in memory (storage/migrations.py), so
+    every command sees the current layout; `upgraded_from` is the schema it had, and the file
+    itself changes only when a command writes (after a backup copy)."""
 
     def __init__(self, path: Path, data: dict[str, Any]) -> None:
         self.path = path
         self.data = data
+        self.upgraded_from: Any = None
         self.table: dict[str, Any] = data.get(MEASURES) or {}
         metas = data.get(META) or {}
         meta = metas.get(str(META_DOC)) or {}
-        self.meta: dict[str, Any] = meta if isinstance(meta, dict) else {}
-        migrations.check_readable(self.meta, path)
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
+            # every release has written one; without it the file is not one imtrack wrote
+            raise CorruptStore(f"database {path} has no schema version; {restore_hint(path)}")
+        migrations.check_readable(meta, path)
+        if migrations.tinydb_needs_upgrade(data):
+            self.upgraded_from = meta["schema_version"]
+            migrations.upgrade_tinydb(data)
+            meta = data[META][str(META_DOC)]
+        self.table = data.get(MEASURES) or {}
+        self.meta: dict[str, Any] = meta
 
     def ids(self) -> list[int]:
         return sorted(map(int, self.table))
@@ -293,12 +305,23 @@ class TinyDBStore(Store):
         self.path = Path(path)
         self._seed = seed
         self._size: int | None = None
+        self._read: tuple[tuple[int, int, int], _Snapshot] | None = None
 
     # -- reading ---------------------------------------------------------------------------
 
     def _snapshot(self) -> _Snapshot:
         """The file as it is now; a ledger that does not exist yet is created (and seeded)
-        first, as every imtrack command has always done on first use."""
+        first, as every imtrack command has always done on first use. A command that asks
+        several questions (a report: measures, meta, history) parses the file once: the parse
+        is kept while the file's identity (inode, size, modification time) stays the same,
+        which os.replace by any writer changes."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            st = None
+        if st is not None and self._read is not None and self._read[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
+            return self._read[1]
+        self._read = None
         raw = read_bytes(self.path)
         if raw is None:
             with self.transaction():
@@ -308,6 +331,8 @@ class TinyDBStore(Store):
                 raise StoreError(f"database {self.path} vanished while it was being created")
         snapshot = _Snapshot(self.path, parse(raw, self.path))
         self._size = len(snapshot.table)
+        if st is not None:
+            self._read = ((st.st_ino, st.st_size, st.st_mtime_ns), snapshot)
         return snapshot
 
     def get(self, measure_id: int) -> Measure:
@@ -333,6 +358,12 @@ class TinyDBStore(Store):
 
     def ids(self) -> list[int]:
         return self._snapshot().ids()
+
+    def next_id(self) -> int:
+        snapshot = self._snapshot()
+        stored = snapshot.meta.get("next_id")
+        ids = snapshot.ids()
+        return max(int(stored) if stored is not None else 1, (ids[-1] + 1) if ids else 1)
 
     def counts(self, by: str) -> dict[str, dict[str, int]]:
         if by not in COUNT_DIMENSIONS:
@@ -432,19 +463,17 @@ class TinyDBStore(Store):
                 if seed and self._seed is not None:
                     for measure in self._seed():
                         tx.add(measure)
+                tx.created()
             else:
-                storage = LedgerStorage(self.path, parse(raw, self.path))
-                _Snapshot(self.path, storage.data or {})  # refuses a newer schema before any change
+                snapshot = _Snapshot(self.path, parse(raw, self.path))  # refuses a newer schema
+                storage = LedgerStorage(self.path, snapshot.data)
                 tx = TinyDBTransaction(storage, file_author(), self.command)
             yield tx
+            self._read = None
             if tx.changed or storage.dirty:
-                data = storage.data or {}
-                if raw is not None and migrations.tinydb_needs_upgrade(data):
-                    migrations.backup(self.path, raw, data)
-                    migrations.upgrade_tinydb(data)
-                    upgraded = data[META][str(META_DOC)]
-                    for key in ("migrations", "schema_version", "release"):
-                        tx.meta[key] = upgraded[key]
+                if raw is not None and snapshot.upgraded_from is not None:
+                    migrations.backup(self.path, raw, snapshot.upgraded_from)
+                    tx.meta.changed = True  # the upgraded meta goes to the file with the change
                 tx.commit()
                 storage.flush()
                 self._size = len((storage.data or {}).get(MEASURES) or {})
@@ -513,20 +542,33 @@ class TinyDBTransaction(Transaction):
         self._removed: set[int] = set()
         self._txn: int | None = None
         self._restoring = False  # restore_commands: a copy records no command of its own
+        self._new = new
+        self._creation: set[int] = set()
+
+    def created(self) -> None:
+        """What was done so far created the ledger (and seeded it): written, but not a command
+        of anyone's, so it takes no txn and undo never reverts it."""
+        self._creation = set(self._dirty)
+        self.meta.changed = False
 
     # -- the transaction id ------------------------------------------------------------------
 
     @property  # type: ignore[override]
     def txn(self) -> int:
-        """Allocated on first use, so a command that records nothing uses no id."""
+        """Allocated on first use; the counter in meta moves at commit, and only when the
+        command changed something, so a command that changes nothing writes nothing."""
         if self._txn is None:
             self._txn = int(self.meta.get("next_txn", 1))
-            self.meta["next_txn"] = self._txn + 1
         return self._txn
 
     def reserve_txns(self, next_txn: int) -> None:
         if next_txn > int(self.meta.get("next_txn", 1)):
             self.meta["next_txn"] = next_txn
+        if self._txn is not None and self._txn < next_txn:
+            self._txn = next_txn
+
+    def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
+        return _commands((self._storage.data or {}).get(COMMANDS) or {}, author, limit)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -606,6 +648,7 @@ class TinyDBTransaction(Transaction):
         self._built[measure.id] = measure
         self._removed.discard(measure.id)
         self._dirty.add(measure.id)
+        self._creation.discard(measure.id)
         self.reserve_ids(measure.id + 1)
         return measure
 
@@ -615,6 +658,7 @@ class TinyDBTransaction(Transaction):
         self._built.pop(measure_id, None)
         self._dirty.discard(measure_id)
         self._added.discard(measure_id)
+        self._creation.discard(measure_id)
         self._removed.add(measure_id)
         return measure
 
@@ -622,10 +666,11 @@ class TinyDBTransaction(Transaction):
         if self._built.get(measure.id) is not measure:
             raise Conflict(f"measure {measure.id} was not read in this command; read it again and retry")
         self._dirty.add(measure.id)
+        self._creation.discard(measure.id)  # changed after the ledger was created: by this command
 
     @property
     def changed(self) -> bool:
-        return bool(self._dirty or self._removed or self.meta.changed)
+        return bool(self._new or self._dirty or self._removed or self.meta.changed)
 
     def restore_commands(self, records: Iterable[CommandRecord], *, replace: bool = False) -> None:
         data = self._storage.data if self._storage.data is not None else {}
@@ -656,18 +701,17 @@ class TinyDBTransaction(Transaction):
             docs.append(Document(_document(measure), doc_id=measure_id))
         if docs:
             measures.insert_multiple(docs)
-        touched = sorted(self._dirty | self._removed)
-        if (touched or self._txn is not None) and not self._restoring:
+        touched = sorted((self._dirty | self._removed) - self._creation)
+        if (touched or self.meta.changed) and not self._restoring:
             from imtrack.domain.clock import timestamp
 
-            # A command that wrote records has a txn; one that only moved counters has none
             txn = self.txn
-            commands = self._db.table(COMMANDS)
-            commands.insert(Document(
+            self.meta["next_txn"] = max(int(self.meta.get("next_txn", 1)), txn + 1)
+            self._db.table(COMMANDS).insert(Document(
                 {"at": timestamp(), "command": self.command, "author": self.author, "ids": touched},
                 doc_id=txn,
             ))
-        if self.meta.changed:
+        if self.meta.changed or self._new:
             # Replaced whole, not upserted: TinyDB's update merges, which would keep deleted keys.
             meta_table = self._db.table(META)
             if meta_table.contains(doc_id=META_DOC):
@@ -676,4 +720,4 @@ class TinyDBTransaction(Transaction):
         self._dirty.clear()
         self._removed.clear()
         self._added.clear()
-        self.meta.changed = False
+        self.meta.changed = self._new = False

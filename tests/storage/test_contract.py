@@ -218,17 +218,45 @@ def test_meta_is_committed_with_the_transaction(engine: Store) -> None:
     assert engine.meta()["undone"] == [{"txn": 1, "by": 2}]
 
 
+def _note_on_first(store: Store) -> int:
+    with store.transaction() as tx:
+        m = tx.get(1)
+        m.notes.append(Note(AT, "看过", tx.txn, tx.author))
+        tx.mark_changed(m)
+        return tx.txn
+
+
 def test_transaction_ids_are_never_reused_and_can_be_reserved(engine: Store) -> None:
+    _fill(engine, _measure("a"))
+    first, second = _note_on_first(engine), _note_on_first(engine)
     with engine.transaction() as tx:
-        first = tx.txn
-    with engine.transaction() as tx:
-        second = tx.txn
         tx.reserve_txns(second + 50)
-    with engine.transaction() as tx:
-        third = tx.txn
+    third = _note_on_first(engine)
     assert first < second and third >= second + 50
+    assert [c.txn for c in engine.commands() if c.ids][:3] == [third, second, first]
+
+
+def test_a_transaction_that_changes_nothing_writes_nothing(engine: Store) -> None:
+    _fill(engine, _measure("a"))
+    before = engine.commands()
+    with engine.transaction() as tx:
+        tx.get(1)
+        assert tx.txn and not tx.changed
+    assert engine.commands() == before and engine.get(1).revision == 1
 
 
 def test_info_names_the_engine(engine: Store) -> None:
     info = engine.info()
     assert info.engine == engine.engine and info.location and "***" not in info.location
+
+
+def test_reserving_txns_moves_this_transactions_own_id_up(engine: Store) -> None:
+    _fill(engine, _measure("a"))
+    with engine.transaction() as tx:
+        early = tx.txn
+        tx.reserve_txns(early + 10)
+        assert tx.txn == early + 10
+        m = tx.get(1)
+        m.notes.append(Note(AT, "restored", tx.txn, tx.author))
+        tx.mark_changed(m)
+    assert engine.commands()[0].txn == early + 10

@@ -216,7 +216,7 @@ def test_db_check_on_sql_engines_sees_the_json_copy(tmp_path: Path, run, engine:
 def test_path_names_the_engine_and_never_a_password(tmp_path: Path, run, pg_server: PgServer, pg_url: str) -> None:
     out = run.ok("--db", str(tmp_path / "l.sqlite"), "path").stdout.splitlines()
     assert out[0].endswith("(from --db; created empty by the first change, or by `imtrack db copy`)")
-    assert out[2] == "engine:       sqlite"
+    assert out[2] == "engine:       SQLite"
     secret = "pa55-word"
     url = pg_url.replace("imtrack_admin@", f"imtrack_admin:{secret}@")  # trust auth: any password
     info = __import__("json").loads(run.ok("--db", url, "path", "--format", "json").stdout)

@@ -1,5 +1,6 @@
-"""The JSON store: round trips, file format, atomic writes, corrupt files, the lock, and the
-one-read / at-most-one-write rule."""
+"""The TinyDB engine beyond the contract suite: the file itself (TinyDB's layout, readable,
+atomic writes), damaged files (reported, never overwritten), duplicated keys, the lock, the
+one-read / at-most-one-write rule, ids, migrations of older files and newer files refused."""
 
 from __future__ import annotations
 
@@ -11,23 +12,25 @@ from pathlib import Path
 
 import pytest
 
-import imtrack.storage.store as store_mod
+import imtrack.storage.tinydb_store as store_mod
 from imtrack.config import DbLocation
 from imtrack.core.tracker import add_note, open_store, set_status
 from imtrack.domain.models import Measure, Note
 from imtrack.errors import CorruptStore, StoreError
-from imtrack.storage.store import SCHEMA_VERSION, JsonStore, atomic_write
+from imtrack.storage.fileio import atomic_write
+from imtrack.storage.migrations import SCHEMA_VERSION
+from imtrack.storage.tinydb_store import TinyDBStore
 
 
-def seeded(path: Path) -> JsonStore:
+def seeded(path: Path) -> TinyDBStore:
     store = open_store(DbLocation(path, "--db"))
-    store.load()  # creates and seeds the file
+    store.count()  # creates and seeds the file
     assert path.exists()
-    return store
+    return store  # type: ignore[return-value]
 
 
-def dump(ledger) -> list[dict]:
-    return [m.to_dict() for m in ledger]
+def dump(measures) -> list[dict]:
+    return [m.to_dict() for m in measures]
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -39,20 +42,21 @@ def leftovers(directory: Path) -> list[str]:
 
 def test_first_use_seeds_34_measures(db_path):
     store = open_store(DbLocation(db_path, "IMTRACK_DB"))
-    ledger = store.load()
-    assert [m.id for m in ledger] == list(range(1, 35))
-    assert ledger.measures[25].text.startswith("研究强化呼南通道与包（银）海通道之间的衔接")
-    assert ledger.measures[25].sector == "transport"
-    assert ledger.measures[25].status == "not-started"
-    assert "国发〔2023〕16号" in ledger.measures[25].source
-    assert "七个方面主要任务②" in ledger.measures[25].section
-    assert ledger.meta == {"schema_version": SCHEMA_VERSION, "next_id": 35}
+    assert store.ids() == list(range(1, 35))
+    m25 = store.get(25)
+    assert m25.text.startswith("研究强化呼南通道与包（银）海通道之间的衔接")
+    assert m25.sector == "transport"
+    assert m25.status == "not-started"
+    assert "国发〔2023〕16号" in m25.source
+    assert "七个方面主要任务②" in m25.section
+    meta = store.meta()
+    assert (meta["schema_version"], meta["next_id"]) == (SCHEMA_VERSION, 35)
 
 
 def test_round_trip(db_path):
     store = seeded(db_path)
     with store.transaction() as ledger:
-        m = ledger.measures[7]
+        m = ledger.get(7)
         m.status = "blocked"
         m.notes.append(Note(at="2026-01-02T03:04:05+08:00", text="缺少资金 [/] \\ \"quoted\""))
         m.tags = ["重点", "2026"]
@@ -60,8 +64,8 @@ def test_round_trip(db_path):
         m.due = "2026-12-31"
         ledger.mark_changed(m)
         written = dump(ledger)
-    assert dump(store.load()) == written
-    assert dump(JsonStore(db_path).load()) == written  # a fresh store object reads the same
+    assert dump(store.find()) == written
+    assert dump(TinyDBStore(db_path).find()) == written  # a fresh store object reads the same
 
 
 def test_file_is_readable_utf8_with_schema_version(db_path):
@@ -80,8 +84,8 @@ def test_an_exception_inside_a_transaction_writes_nothing(db_path):
     store = seeded(db_path)
     before = db_path.read_bytes()
     with pytest.raises(RuntimeError), store.transaction() as ledger:
-        ledger.measures[1].status = "done"
-        ledger.mark_changed(ledger.measures[1])
+        ledger.get(1).status = "done"
+        ledger.mark_changed(ledger.get(1))
         raise RuntimeError("boom")
     assert db_path.read_bytes() == before
 
@@ -114,7 +118,7 @@ def test_failed_replace_leaves_the_old_file_and_no_temp_files(db_path, monkeypat
     assert db_path.read_bytes() == before
     assert json.loads(before)  # still parses
     assert leftovers(db_path.parent) == []
-    assert store.load().measures[1].status == "not-started"
+    assert store.get(1).status == "not-started"
 
 
 def test_interrupt_during_replace_leaves_the_old_file(db_path, monkeypatch):
@@ -209,25 +213,26 @@ def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind
     db_path.write_bytes(content)
     store = open_store(DbLocation(db_path, "IMTRACK_DB"))
     if operation == "transaction" and kind in RECORD_LEVEL:
-        # Measures are built lazily, so a command that never reaches the damaged record (this one
-        # changes only meta) works, and keeps that record exactly as it was; reaching it reports it.
+        # Measures are built when a command reaches them, so a command that never reaches the
+        # damaged record (this one changes only meta) works, and keeps that record exactly as
+        # it was; reaching it reports it.
         with store.transaction() as ledger:
-            ledger.meta_dirty = True
-        assert json.loads(db_path.read_bytes())["measures"] == json.loads(content)["measures"]
+            ledger.meta["touched"] = True
+        assert json.loads(db_path.read_bytes())["measures"]["2"] == json.loads(content)["measures"]["2"]
         with pytest.raises(CorruptStore):
-            list(store.load())
+            store.find()
         return
     expected = StoreError if kind == "newer-schema" else CorruptStore
     with pytest.raises(expected) as info:
         if operation == "load":
-            list(store.load())  # measures are built lazily: reach every one, as `list` does
+            store.find()  # every measure, as `list` reads them
         else:
             with store.transaction() as ledger:
-                ledger.meta_dirty = True  # would write if the file had been read
+                ledger.meta["touched"] = True  # would write if the file had been read
     message = str(info.value)
     assert str(db_path) in message
     if kind == "newer-schema":
-        assert "newer imtrack" in message and "upgrade" in message
+        assert "newer imtrack" in message and "pip install -U" in message
     else:
         assert "left untouched" in message and ".broken" in message
     assert "\n" not in message
@@ -237,19 +242,19 @@ def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind
 
 def test_empty_file_is_a_new_database(db_path):
     db_path.write_bytes(b"")
-    assert len(open_store(DbLocation(db_path, "IMTRACK_DB")).load()) == 34
+    assert open_store(DbLocation(db_path, "IMTRACK_DB")).count() == 34
 
 
 def test_database_path_that_is_a_directory(tmp_path):
-    store = JsonStore(tmp_path)
+    store = TinyDBStore(tmp_path)
     with pytest.raises(StoreError, match="is a directory; give a file name"):
-        store.load()
+        store.count()
 
 
 def test_missing_parent_directory_is_a_clear_error(tmp_path):
     path = tmp_path / "no" / "such" / "dir" / "db.json"
     store = open_store(DbLocation(path, "--db"))
-    for call in (store.load, lambda: set_status(store, [1], "done")):
+    for call in (store.count, lambda: set_status(store, [1], "done")):
         with pytest.raises(StoreError) as info:
             call()
         assert f"directory {path.parent} does not exist" in str(info.value)
@@ -259,7 +264,7 @@ def test_missing_parent_directory_is_a_clear_error(tmp_path):
 
 def test_default_location_creates_its_directory(tmp_path):
     path = tmp_path / "app-dir" / "imtrack.json"
-    assert len(open_store(DbLocation(path, "default")).load()) == 34
+    assert open_store(DbLocation(path, "default")).count() == 34
     assert path.exists()
 
 
@@ -279,11 +284,10 @@ def test_ids_are_never_reused(db_path):
     del data["measures"]["35"]
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with store.transaction() as ledger:
-        assert 35 not in ledger.measures
+        assert 35 not in ledger
         assert ledger.add(_new_measure("再加一项。")).id == 36
-    reloaded = store.load()
-    assert sorted(reloaded.measures)[-2:] == [34, 36]
-    assert reloaded.meta["next_id"] == 37
+    assert store.ids()[-2:] == [34, 36]
+    assert store.meta()["next_id"] == 37
 
 
 # -- one read, at most one write --------------------------------------------------------------
@@ -292,7 +296,7 @@ def test_ids_are_never_reused(db_path):
 @pytest.fixture
 def io_count(monkeypatch):
     counts = {"read": 0, "write": 0}
-    real_read, real_write = store_mod.read_snapshot, store_mod.atomic_write
+    real_read, real_write = store_mod.read_bytes, store_mod.atomic_write
 
     def read(path, *args, **kwargs):
         counts["read"] += 1
@@ -302,7 +306,7 @@ def io_count(monkeypatch):
         counts["write"] += 1
         return real_write(path, data)
 
-    monkeypatch.setattr(store_mod, "read_snapshot", read)
+    monkeypatch.setattr(store_mod, "read_bytes", read)
     monkeypatch.setattr(store_mod, "atomic_write", write)
     return counts
 
@@ -396,7 +400,7 @@ def test_lock_is_released_after_a_transaction(db_path, monkeypatch):
     with pytest.raises(RuntimeError), store.transaction():
         raise RuntimeError
     set_status(store, [2], "done")  # would be "busy" if either left the lock held
-    assert [m.status for m in store.load()][:2] == ["done", "done"]
+    assert [m.status for m in store.find()][:2] == ["done", "done"]
 
 
 def test_the_file_is_a_tinydb_database(run, db_path):
@@ -410,7 +414,8 @@ def test_the_file_is_a_tinydb_database(run, db_path):
         assert doc["text"].startswith("研究强化呼南通道")
         assert doc["notes"][-1]["text"] == "可研已批复"
         assert len(db.table("measures")) == 34
-        assert db.table("meta").get(doc_id=1)["schema_version"] == 1
+        assert db.table("meta").get(doc_id=1)["schema_version"] == SCHEMA_VERSION
+        assert db.table("commands").get(doc_id=1)["command"] == "note"
     assert db_path.read_bytes() == before
 
 
@@ -449,3 +454,132 @@ def test_filelock_cannot_take_the_lock_while_imtrack_holds_it(tmp_path):
     assert code == 3
     Other(path, timeout=0).acquire()  # and free once released
     assert Timeout
+
+
+# -- duplicated keys --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        # one field twice in a measure (a hand edit): orjson would keep the last one silently
+        (b'"status": "not-started",', b'"status": "done",\n      "status": "not-started",', "status"),
+        # one document id twice in the measures table: the first measure would vanish on write
+        (b'\n    "2": {', b'\n    "1": {"text": "dup", "sector": "other"},\n    "2": {', "1"),
+    ],
+)
+def test_a_duplicated_key_is_reported_by_name_and_the_file_left_untouched(db_path, old, new, key):
+    seeded(db_path)
+    raw = db_path.read_bytes()
+    assert old in raw
+    content = raw.replace(old, new, 1)
+    db_path.write_bytes(content)
+    store = TinyDBStore(db_path)
+    for call in (store.find, lambda: set_status(store, [3], "done")):
+        with pytest.raises(CorruptStore) as info:
+            call()
+        message = str(info.value)
+        assert f"has the key {key!r} twice" in message and str(db_path) in message
+        assert "left untouched" in message
+    assert db_path.read_bytes() == content
+
+
+def test_a_hand_indented_file_without_duplicates_is_read(db_path):
+    """The fast check compares key counts; a layout it does not know (spaces before the colon)
+    takes the exact pass, which finds nothing wrong."""
+    seeded(db_path)
+    data = json.loads(db_path.read_bytes())
+    db_path.write_text(json.dumps(data, ensure_ascii=False, indent=1, separators=(",", " : ")), encoding="utf-8")
+    assert TinyDBStore(db_path).count() == 34
+
+
+# -- older and newer files --------------------------------------------------------------------
+
+
+def _first_release_file(path: Path) -> bytes:
+    """A ledger as the first release wrote it: schema 1, no revisions, no commands table, a
+    byte-span index beside it; measure 25 noted and set done by one command (txn 1)."""
+    seeded(path)
+    data = json.loads(path.read_bytes())
+    for doc in data["measures"].values():
+        doc.pop("revision", None)
+    m25 = data["measures"]["25"]
+    at = "2026-03-01T09:00:00+08:00"
+    m25["status"] = "done"
+    m25["history"] = [{"at": at, "field": "status", "from": "not-started", "to": "done", "txn": 1}]
+    m25["notes"] = [{"at": at, "text": "已完成", "txn": 1}]
+    data["meta"] = {"1": {"schema_version": 1, "next_id": 35, "next_txn": 2}}
+    del data["commands"]
+    raw = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    path.write_bytes(raw)
+    Path(str(path) + ".idx").write_bytes(b"stale index of an older release")
+    return raw
+
+
+def test_an_older_file_is_read_as_it_is_without_writing(run, db_path):
+    raw = _first_release_file(db_path)
+    assert json.loads(run.ok("show", "25", "--format", "json").stdout)["status"] == "done"
+    run.ok("list")
+    run.ok("report")
+    assert db_path.read_bytes() == raw
+    assert not list(db_path.parent.glob("*.bak"))
+
+
+def test_an_older_file_is_upgraded_on_its_first_write_after_a_backup(run, db_path):
+    raw = _first_release_file(db_path)
+    run.ok("note", "3", "升级后第一次写")
+    backup = db_path.with_name("db.json.schema1.bak")
+    assert backup.read_bytes() == raw  # the file exactly as the older release left it
+    data = json.loads(db_path.read_bytes())
+    meta = data["meta"]["1"]
+    assert meta["schema_version"] == SCHEMA_VERSION and meta["migrations"][0] == "0001_initial"
+    assert data["measures"]["25"]["revision"] == 1 and data["measures"]["3"]["revision"] == 2
+    assert data["commands"]["1"]["ids"] == [25]  # the older command, found in the history
+    assert not Path(str(db_path) + ".idx").exists()  # the stale index is gone
+    # undo walks back over the new command, then the one of the older release
+    run.ok("undo")
+    run.ok("undo")
+    assert json.loads(run.ok("show", "25", "--format", "json").stdout)["status"] == "not-started"
+    assert backup.read_bytes() == raw  # kept, not overwritten by later writes
+
+
+def test_a_file_of_a_newer_release_is_refused_naming_the_release(run, db_path):
+    seeded(db_path)
+    data = json.loads(db_path.read_bytes())
+    data["meta"]["1"]["migrations"].append("0009_something_new")
+    data["meta"]["1"]["release"] = "9.1.0"
+    content = json.dumps(data, ensure_ascii=False).encode()
+    db_path.write_bytes(content)
+    for args in (["list"], ["note", "1", "x"]):
+        message = run.fail(*args).stderr
+        assert "written by a newer imtrack (9.1.0)" in message
+        assert "pip install -U 'imtrack>=9.1.0'" in message
+    assert db_path.read_bytes() == content
+
+
+# -- authors and revisions in the file ---------------------------------------------------------
+
+
+def test_every_change_records_its_author_and_bumps_the_revision(run, db_path, monkeypatch):
+    run.ok("list")
+    monkeypatch.setenv("IMTRACK_USER", "李科员")
+    run.ok("set-status", "4", "done", "--note", "已办结")
+    m = json.loads(db_path.read_bytes())["measures"]["4"]
+    assert m["revision"] == 2
+    assert {r["author"] for r in (*m["history"], *m["notes"])} == {"李科员"}
+    commands = json.loads(db_path.read_bytes())["commands"]
+    command = commands[max(commands, key=int)]
+    assert (command["command"], command["author"], command["ids"]) == ("set-status", "李科员", [4])
+
+
+def test_undo_refuses_when_someone_else_changed_the_measure_since(run, db_path, monkeypatch):
+    run.ok("list")
+    monkeypatch.setenv("IMTRACK_USER", "王")
+    run.ok("set-status", "4", "in-progress")
+    monkeypatch.setenv("IMTRACK_USER", "李")
+    run.ok("note", "4", "我也改了")
+    monkeypatch.setenv("IMTRACK_USER", "王")
+    message = run.fail("undo").stderr
+    assert "李 has changed measure 4 since" in message and "nothing was changed" in message
+    monkeypatch.setenv("IMTRACK_USER", "李")
+    assert "note removed: 我也改了" in run.ok("undo").stdout  # 李's own last command
