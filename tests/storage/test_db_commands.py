@@ -224,3 +224,15 @@ def test_path_names_the_engine_and_never_a_password(tmp_path: Path, run, pg_serv
     assert secret not in info["database"] and "imtrack_admin:***@" in info["database"]
     unreachable = run.ok("--db", f"postgresql://wang:{secret}@/nodb?host={tmp_path}", "path").stdout
     assert "cannot open it: cannot reach the ledger" in unreachable and secret not in unreachable
+
+
+@pytest.mark.engines
+def test_the_engines_marker_runs_the_cli_on_each_engine(run, ledger_engine: str) -> None:
+    import json
+
+    info = json.loads(run.ok("path", "--format", "json").stdout)
+    assert (info["engine"], info["exists"]) == (ledger_engine, ledger_engine != "tinydb")  # JSON: on first use
+    assert len(json.loads(run.ok("list", "--format", "json").stdout)) == 34
+    run.ok("note", "25", "可研已批复")
+    entry = json.loads(run.ok("log", "25", "--format", "json").stdout)[0]
+    assert entry.get("author") == "测试员", entry
