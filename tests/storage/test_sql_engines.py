@@ -5,6 +5,7 @@ named migrations, damaged or foreign databases left untouched."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -366,3 +367,29 @@ class _raw:
     def __exit__(self, *exc) -> None:
         self.conn.commit()
         self.conn.close()
+
+
+def test_postgres_undo_is_each_clerks_own_and_refuses_after_another_clerk(
+    pg_server, pg_url: str, run, monkeypatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("IMTRACK_DB", str(tmp_path / "seed.json"))
+    run.ok("list", "--limit", "1")  # the bundled dataset, on first use
+    run.ok("db", "copy", str(tmp_path / "seed.json"), pg_url)
+    wang, li = grant(pg_server, pg_url, "wang"), grant(pg_server, pg_url, "li")
+
+    def as_clerk(url: str, *args: str, fail: bool = False):
+        monkeypatch.setenv("IMTRACK_DB", url)
+        return run.fail(*args) if fail else run.ok(*args)
+
+    as_clerk(li, "set-status", "26", "done")
+    as_clerk(wang, "note", "25", "王的备注")
+    # li's undo is li's own last command, not wang's later one
+    assert "undid the command" in as_clerk(li, "undo").stdout
+    as_clerk(li, "set-status", "27", "blocked")
+    as_clerk(wang, "note", "27", "王看过")
+    refused = as_clerk(li, "undo", fail=True).stderr
+    assert "wang" in refused and "27" in refused
+    monkeypatch.setenv("IMTRACK_DB", pg_url)
+    assert json.loads(run.ok("show", "27", "--format", "json").stdout)["status"] == "blocked"
+    assert [n["text"] for n in json.loads(run.ok("show", "25", "--format", "json").stdout)["notes"]] == ["王的备注"]
+    assert json.loads(run.ok("log", "25", "--format", "json").stdout)[0]["author"] == "wang"
