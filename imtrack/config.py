@@ -11,10 +11,9 @@ What is named chooses the engine (storage/engines.py):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue
 
 ENV_DB = "IMTRACK_DB"
@@ -33,15 +32,19 @@ _ENGINE_CHOICES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DbLocation:
+class DbLocation(Frozen):
     """A ledger's address. `path` is the file for the file engines (TinyDB, SQLite) and None
     for PostgreSQL; `url` is what was given (a path as a string, or the URL)."""
 
+    __slots__ = ("path", "origin", "engine", "url")
     path: Path | None
     origin: str  # "--db", "IMTRACK_DB" or "default"
-    engine: str = TINYDB
-    url: str = ""
+    engine: str
+    url: str
+
+    def __init__(self, path: Path | None, origin: str, engine: str = TINYDB, url: str = "") -> None:
+        for name, value in zip(self.__slots__, (path, origin, engine, url)):
+            object.__setattr__(self, name, value)
 
     @property
     def is_default(self) -> bool:
@@ -63,6 +66,8 @@ class DbLocation:
 
 def redact(url: str) -> str:
     """`url` with any password replaced by ***, for messages and `imtrack path`."""
+    from urllib.parse import urlsplit, urlunsplit
+
     try:
         parts = urlsplit(url)
     except ValueError:

