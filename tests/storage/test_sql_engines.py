@@ -393,3 +393,39 @@ def test_postgres_undo_is_each_clerks_own_and_refuses_after_another_clerk(
     assert json.loads(run.ok("show", "27", "--format", "json").stdout)["status"] == "blocked"
     assert [n["text"] for n in json.loads(run.ok("show", "25", "--format", "json").stdout)["notes"]] == ["王的备注"]
     assert json.loads(run.ok("log", "25", "--format", "json").stdout)[0]["author"] == "wang"
+
+
+def test_postgres_office_setup_of_the_readme(pg_server, pg_url: str, run, monkeypatch, tmp_path: Path) -> None:
+    """The README's recipe: an owner role creates the tables with `db migrate`, grants a clerks
+    group; a clerk (no other rights) then works and is recorded as the author."""
+    dbname = pg_url.split("@/", 1)[1].split("?", 1)[0]
+    owner = pg_server.role("imtrack_owner", pg_url)
+    clerk = pg_server.role("clerk_zhao", pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{dbname}" OWNER TO imtrack_owner')
+        conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        conn.execute("GRANT ALL ON SCHEMA public TO imtrack_owner")
+        conn.execute("GRANT USAGE ON SCHEMA public TO clerk_zhao")
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'clerks'").fetchone():
+            conn.execute("CREATE ROLE clerks")
+        conn.execute("GRANT clerks TO clerk_zhao")
+    monkeypatch.setenv("IMTRACK_DB", owner)
+    assert "applied m001_initial" in run.ok("db", "migrate").stdout
+    with psycopg.connect(owner, autocommit=True) as conn:
+        for statement in (
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO clerks",
+            "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO clerks",
+            "ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO clerks",
+            "ALTER DEFAULT PRIVILEGES GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO clerks",
+        ):
+            conn.execute(statement)
+    monkeypatch.setenv("IMTRACK_DB", str(tmp_path / "seed.json"))
+    run.ok("list", "--limit", "1")
+    run.ok("db", "copy", str(tmp_path / "seed.json"), owner)
+    monkeypatch.setenv("IMTRACK_DB", clerk)
+    run.ok("note", "25", "赵科员的备注")
+    run.ok("set-status", "25", "done")
+    assert json.loads(run.ok("log", "25", "--format", "json").stdout)[0]["author"] == "clerk_zhao"
+    # the clerk cannot change the schema: only the owner migrates
+    with psycopg.connect(clerk, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CREATE TABLE sneaky (x int)")
