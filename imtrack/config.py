@@ -117,7 +117,24 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
         from imtrack.errors import StoreError
 
         raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / DB_FILENAME}")
+    sniffed = _sniff(path)
+    if sniffed is not None:  # an existing ledger named without a suffix keeps working
+        return DbLocation(path, origin, sniffed, text)
     raise InvalidValue(f"{origin}: cannot tell the engine of {text!r}; use {_ENGINE_CHOICES}")
+
+
+def _sniff(path: Path) -> str | None:
+    """The engine of an existing file by its first bytes: SQLite's header, or a JSON object."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    if head.startswith(b"SQLite format 3\0"):
+        return SQLITE
+    if head.lstrip()[:1] == b"{":
+        return TINYDB
+    return None
 
 
 def resolve_db(option: str | os.PathLike[str] | None) -> DbLocation:

@@ -379,6 +379,7 @@ def test_path_precedence(run, tmp_path, monkeypatch):
     out = run.ok("path").stdout
     assert out.splitlines()[0].split()[:2] == ["database:", info["database"]]
     assert "(from default; created on first use)" in out
+    assert info["engine"] == "tinydb" and "engine:       TinyDB (one JSON file)" in out
 
 
 def test_db_option_is_the_file_commands_use(run, tmp_path, db_path):
