@@ -321,7 +321,8 @@ class Store(ABC):
 
     def migrate(self) -> list[str]:
         """`imtrack db migrate`: apply the pending schema migrations now (the names applied).
-        Only PostgreSQL needs it; the file engines upgrade a ledger on its first write."""
+        Only PostgreSQL needs it: a TinyDB file upgrades on its first write, an SQLite file when a
+        newer release first opens it (after a backup copy), which this does for SQLite."""
         from imtrack.errors import InvalidValue
 
         raise InvalidValue(

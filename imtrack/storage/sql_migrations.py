@@ -4,8 +4,9 @@ and for PostgreSQL. A ledger records the names it has applied (table `migrations
 schema version (meta `schema_version`: the number of migrations applied) with the release
 that wrote it (meta `release`), so a ledger written by a newer release is refused by name.
 
-Applied in order inside the caller's write transaction: on SQLite by the first write of a
-release that knows more migrations (after a backup copy of the file, sqlite_store.py), on
+Applied in order inside a write transaction: on SQLite when a release that knows more
+migrations first opens the file (after a backup copy beside it, sqlite_store.py: reading an
+older layout would need code for every older layout), on
 PostgreSQL only by `imtrack db migrate` under an advisory lock (postgres_store.py), since
 one clerk's upgrade changes the ledger of the whole office.
 

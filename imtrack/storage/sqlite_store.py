@@ -55,7 +55,8 @@ class SQLiteStore(SqlStore):
             return None
         if create and not path.parent.is_dir():
             raise StoreError(f"directory {path.parent} does not exist; create it or choose another --db")
-        uri = f"file:{quote(str(path.absolute()))}?mode={'rwc' if create else 'rw'}"
+        mode = "rwc" if create else ("rw" if os.access(path, os.W_OK) else "ro")  # a read-only copy still reads
+        uri = f"file:{quote(str(path.absolute()))}?mode={mode}"
         # isolation_level=None: the module opens no transactions of its own; each command
         # says BEGIN (a read snapshot) or BEGIN IMMEDIATE (the write lock) itself.
         conn = sqlite3.connect(uri, uri=True, timeout=lock_timeout(), isolation_level=None)

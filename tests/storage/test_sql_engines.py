@@ -429,3 +429,20 @@ def test_postgres_office_setup_of_the_readme(pg_server, pg_url: str, run, monkey
     # the clerk cannot change the schema: only the owner migrates
     with psycopg.connect(clerk, autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("CREATE TABLE sneaky (x int)")
+
+
+def test_sqlite_busy_ledger_is_a_clear_message(tmp_path: Path, opener: Opener, monkeypatch) -> None:
+    path = tmp_path / "busy.sqlite"
+    seed(opener(str(path)), 1)
+    monkeypatch.setenv("IMTRACK_LOCK_TIMEOUT", "0.2")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        assert opener(str(path)).get(1).text == "措施0"  # WAL: readers never wait for the writer
+        busy = opener(str(path))
+        with pytest.raises(StoreError, match=r"is busy: another imtrack command is writing; try again"), \
+                busy.transaction() as tx:
+            tx.get(1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
