@@ -171,9 +171,10 @@ def _root(
         str | None,
         typer.Option(
             "--db",
-            metavar="PATH",
-            help="Database file to use. Default: $IMTRACK_DB, else imtrack.json in the per-user "
-            "data directory (see `imtrack path`).",
+            metavar="PATH|URL",
+            help="Ledger to use: a .json file (TinyDB), a .sqlite/.db file or sqlite:///PATH "
+            "(SQLite), or postgresql://USER@HOST/DBNAME. Default: $IMTRACK_DB, else imtrack.json "
+            "in the per-user data directory (see `imtrack path`).",
             show_default=False,
         ),
     ] = None,

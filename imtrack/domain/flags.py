@@ -26,6 +26,7 @@ the first that applies wins.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
@@ -83,20 +84,31 @@ def is_due_soon(measure: Measure, today: date, days: int = DEFAULT_SOON_DAYS) ->
     return judge(measure.status == DONE, due_date(measure), None, None, today, soon_limit, None).due_soon
 
 
+_ISO_DAY: Any = None  # compiled on first use: a command that never asks compiles nothing
+
+
 def last_activity(measure: Measure) -> date | None:
     """The day of the latest creation, note, change or update stamp; None if none is readable."""
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
-    if all(type(s) is str and len(s) >= 10 and s[4] == "-" and s[7] == "-" for s in stamps if s):
-        # Extended ISO stamps order by their first ten characters (the day as recorded), so
-        # only the latest candidate needs parsing: `report` runs this for every measure. A
-        # candidate that is no day (2024-13-01) is skipped, as the exact way below skips it.
-        for stamp in sorted((s for s in stamps if s), key=lambda s: s[:10], reverse=True):
-            day = _day(stamp)
-            if day is not None:
-                return day
-        return None
+    stamps = [s for s in stamps if s]
+    global _ISO_DAY
+    if _ISO_DAY is None:
+        import re
+
+        _ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+    try:
+        iso = all(map(_ISO_DAY.match, stamps))
+    except TypeError:  # not a string: the exact way below says None for it
+        iso = False
+    if iso:
+        # ISO stamps order as strings by their day as recorded, so only the latest needs
+        # parsing (`report` runs this for every measure); if that one is no day (2024-13-01),
+        # the exact way below decides.
+        day = _day(max(stamps)) if stamps else None
+        if day is not None or not stamps:
+            return day
     days = [d for d in map(_day, stamps) if d is not None]
     return max(days, default=None)
 
@@ -160,6 +172,7 @@ _FLAGS = {
 }
 
 
+@lru_cache(maxsize=8)  # `report` asks once per measure, always with the same three values
 def limits(today: date, soon_days: int, stale_days: int) -> tuple[date, date | None]:
     """The last day that is still due soon, and the last day of activity that makes a measure
     stale (None: no day is that long ago), for judge()."""

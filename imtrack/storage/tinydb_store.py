@@ -35,7 +35,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from imtrack.domain.models import Measure
+from imtrack.domain.models import Measure, check_record
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import migrations
 from imtrack.storage.base import (
@@ -390,15 +390,25 @@ class TinyDBStore(Store):
                 return True
             return day is not None and (since is None or day >= since) and (until is None or day <= until)
 
+        # From the stored documents, checked as a measure is, without building the measures:
+        # `log` and `report --since` read the records of every measure.
         entries: list[HistoryEntry] = []
         for i in ids:
-            measure = _measure(self.path, i, snapshot.raw(i))
-            for c in measure.history:
-                if inside(c.at):
-                    entries.append(HistoryEntry(i, c.at, "change", c.field, c.old, c.new, None, c.txn, c.author))
-            for n in measure.notes:
-                if inside(n.at):
-                    entries.append(HistoryEntry(i, n.at, "note", "note", None, None, n.text, n.txn, n.author))
+            doc = snapshot.raw(i)
+            try:
+                check_record(doc)
+                for c in doc.get("history") or ():
+                    if inside(c["at"]):
+                        entries.append(HistoryEntry(i, c["at"], "change", c["field"], c.get("from"), c.get("to"),
+                                                    None, c.get("txn"), c.get("author")))
+                for n in doc.get("notes") or ():
+                    if inside(n["at"]):
+                        entries.append(HistoryEntry(i, n["at"], "note", "note", None, None, n["text"],
+                                                    n.get("txn"), n.get("author")))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise CorruptStore(
+                    f"database {self.path}: measure {i} is malformed ({exc!r}); {restore_hint(self.path)}"
+                ) from None
         return entries
 
     def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:
@@ -409,7 +419,10 @@ class TinyDBStore(Store):
         return dict(self._snapshot().meta)
 
     def exists(self) -> bool:
-        return read_bytes(self.path) is not None
+        try:
+            return os.stat(self.path).st_size > 0  # an empty file was never written: a new ledger
+        except OSError:
+            return False
 
     def info(self) -> StoreInfo:
         return StoreInfo(self.engine, str(self.path), self.path.exists())
@@ -515,6 +528,20 @@ class _Meta(dict):  # type: ignore[type-arg]
     def __delitem__(self, key: str) -> None:
         super().__delitem__(key)
         self.changed = True
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.changed = True
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self.changed = True
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key in self:
+            self.changed = True
+        return super().pop(key, *default)
 
 
 class TinyDBTransaction(Transaction):

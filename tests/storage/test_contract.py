@@ -260,3 +260,19 @@ def test_reserving_txns_moves_this_transactions_own_id_up(engine: Store) -> None
         m.notes.append(Note(AT, "restored", tx.txn, tx.author))
         tx.mark_changed(m)
     assert engine.commands()[0].txn == early + 10
+
+
+def test_every_way_of_changing_meta_is_committed(engine: Store) -> None:
+    with engine.transaction() as tx:
+        tx.meta.update(a=1)
+        tx.meta.setdefault("b", [2])
+    assert (engine.meta()["a"], engine.meta()["b"]) == (1, [2])
+    with engine.transaction() as tx:
+        tx.meta.pop("a")
+    assert "a" not in engine.meta()
+
+
+def test_exists_only_once_created(engine: Store) -> None:
+    assert not engine.exists()
+    _fill(engine, _measure("a"))
+    assert engine.exists()
