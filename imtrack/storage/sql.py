@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from imtrack.domain.models import Change, Measure, Note
-from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
+from imtrack.errors import Conflict, CorruptStore, ImtrackError, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
     COUNT_DIMENSIONS,
@@ -208,7 +208,7 @@ class SqlStore(Store):
     def _driver_errors(self) -> Iterator[None]:
         try:
             yield
-        except (StoreError, NotFound, Conflict):
+        except ImtrackError:
             raise
         except Exception as exc:
             translated = self._translate(exc)
@@ -247,7 +247,7 @@ class SqlStore(Store):
         """The migrations the ledger has applied; None when it has no imtrack schema at all."""
         tables = self._tables(conn)
         if "migrations" not in tables:
-            if tables & {"measures", "meta"} or (tables and "meta" not in tables):
+            if tables:  # someone else's database: never add imtrack's tables to it
                 raise CorruptStore(
                     f"{self.display} holds tables that are not an imtrack ledger "
                     f"({', '.join(sorted(tables)[:5])}); it was left untouched. Give imtrack a "
@@ -279,8 +279,8 @@ class SqlStore(Store):
             check_version(sorted(applied), known, release, version, self.display)
 
     def _older_for_read(self, conn: Any, applied: set[str]) -> None:
-        """Reading a ledger whose schema is older than this release's: by default refused
-        until migrated; an engine that migrates on first write says how."""
+        """Reading a ledger whose schema is older than this release's: refused until
+        `imtrack db migrate` (SQLite never gets here: it upgrades the file when it opens it)."""
         missing = ", ".join(m.name for m in schema.pending(applied))
         raise StoreError(f"{self.display} needs the schema upgrade {missing}; run `imtrack db migrate`")
 
