@@ -1,4 +1,4 @@
-"""Start-up discipline (issue 6), checked without timing anything: what a read-only command
+"""Start-up discipline, checked without timing anything: what a read-only command
 imports, the command modules the script loads on demand, and the data-file cache
 (datacache.py) that keeps tomllib out of every run while an edited file still takes effect."""
 

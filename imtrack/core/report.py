@@ -98,7 +98,7 @@ class AttentionItem:
 
 class AttentionList(Sequence[AttentionItem]):
     """The attention list in order (most urgent first), each AttentionItem made when first
-    read: at 10,000 measures thousands may be flagged while the table shows 20 (issue 6)."""
+    read: at 10,000 measures thousands may be flagged while the table shows 20."""
 
     __slots__ = ("_entries", "_items")
 

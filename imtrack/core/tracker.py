@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # The parser, the bundled data, the rules (tomllib) and history (only changing commands) are
 # imported where they are used: every command opens a store through this module, few of them
-# seed, classify or write (start-up, issue 6).
+# seed, classify or write (start-up).
 
 
 def rules_path_for(db_path: Path | None) -> Path:

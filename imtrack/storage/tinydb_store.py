@@ -628,7 +628,12 @@ class TinyDBTransaction(Transaction):
 
     def find(self, flt: Any = None) -> list[Measure]:
         found = []
+        pre = _prefilter(flt)
         for measure_id in self.ids():
+            if pre is not None and measure_id not in self._built:
+                doc = self._table.get(str(measure_id))
+                if doc is not None and not pre(doc):
+                    continue  # as stored it cannot match, and this command has not changed it
             measure = self.lookup(measure_id)
             if measure is not None and (flt is None or flt.matches(measure)):
                 found.append(measure)

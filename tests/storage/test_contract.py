@@ -276,3 +276,15 @@ def test_exists_only_once_created(engine: Store) -> None:
     assert not engine.exists()
     _fill(engine, _measure("a"))
     assert engine.exists()
+
+
+def test_find_in_a_transaction_sees_its_own_changes(engine: Store) -> None:
+    _fill(engine, _measure("a"), _measure("b", "digital"))
+    flt = MeasureFilter.build(sectors=["digital"], settings=SETTINGS)
+    with engine.transaction() as tx:
+        m = tx.get(1)
+        m.sector = "digital"
+        tx.mark_changed(m)
+        assert [x.id for x in tx.find(flt)] == [1, 2]
+        tx.add(_measure("c", "digital"))
+        assert [x.id for x in tx.find(flt)] == [1, 2, 3]
