@@ -130,6 +130,13 @@ class PgServer:
         dbname = url.split("@/", 1)[1].split("?", 1)[0]
         return self.url(unquote(dbname), user=name)
 
+    def require_password(self, role: str) -> None:
+        """From now on `role` must log in with its password (scram-sha-256), as on an office
+        server; every other role keeps trust authentication."""
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text())
+        self.admin("SELECT pg_reload_conf()")
+
     def stop(self) -> None:
         try:
             if (self.data / "postmaster.pid").exists():

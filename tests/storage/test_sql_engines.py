@@ -446,3 +446,41 @@ def test_sqlite_busy_ledger_is_a_clear_message(tmp_path: Path, opener: Opener, m
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_postgres_password_from_pgpass_or_service_never_printed(
+    pg_server, pg_url: str, run, monkeypatch, tmp_path: Path
+) -> None:
+    secret = "口令-s3cret"
+    run.ok("db", "copy", _seeded(run, monkeypatch, tmp_path), pg_url)
+    clerk = pg_server.role("clerk_pass", pg_url, password=secret)
+    grant(pg_server, pg_url, "clerk_pass")
+    pg_server.require_password("clerk_pass")
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-such-pgpass"))
+    refused = run.fail("--db", clerk, "list").stderr
+    assert "cannot reach the ledger" in refused and "password" in refused
+    wrong = clerk.replace("clerk_pass@", "clerk_pass:wrong-pw-123@")
+    refused = run.fail("--db", wrong, "list").stderr
+    assert "password authentication failed" in refused and "wrong-pw-123" not in refused and "***" in refused
+
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"*:*:*:clerk_pass:{secret}\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    assert "34 measures" in run.ok("--db", clerk, "list").stdout
+    dbname = pg_url.split("@/", 1)[1].split("?", 1)[0]
+    service = tmp_path / "pg_service.conf"
+    service.write_text(f"[office]\nhost={pg_server.socket_dir}\ndbname={dbname}\nuser=clerk_pass\n", encoding="utf-8")
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    run.ok("--db", "postgresql:///?service=office", "note", "25", "经由 service 文件")
+    entry = json.loads(run.ok("--db", "postgresql:///?service=office", "log", "25", "--format", "json").stdout)[0]
+    assert entry["author"] == "clerk_pass"
+
+
+def _seeded(run, monkeypatch, tmp_path: Path) -> str:
+    """A JSON ledger with the bundled dataset (what `db copy` then moves)."""
+    seed_path = tmp_path / "seed.json"
+    monkeypatch.setenv("IMTRACK_DB", str(seed_path))
+    run.ok("list", "--limit", "1")
+    monkeypatch.delenv("IMTRACK_DB")
+    return str(seed_path)
