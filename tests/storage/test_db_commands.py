@@ -236,3 +236,17 @@ def test_the_engines_marker_runs_the_cli_on_each_engine(run, ledger_engine: str)
     run.ok("note", "25", "可研已批复")
     entry = json.loads(run.ok("log", "25", "--format", "json").stdout)[0]
     assert entry.get("author") == "测试员", entry
+
+
+def test_db_check_json(tmp_path: Path, run) -> None:
+    import json
+
+    path = tmp_path / "j.sqlite"
+    _ledger(path).close()
+    ok = json.loads(run.ok("--db", str(path), "db", "check", "--format", "json").stdout)
+    assert ok == {"ledger": str(path), "engine": "sqlite", "problems": []}
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE measures SET sector = 'space' WHERE id = 1")
+    result = run("--db", str(path), "db", "check", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["problems"] == ["measure 1: unknown sector 'space'"]
