@@ -59,7 +59,10 @@ class SQLiteStore(SqlStore):
         uri = f"file:{quote(str(path.absolute()))}?mode={mode}"
         # isolation_level=None: the module opens no transactions of its own; each command
         # says BEGIN (a read snapshot) or BEGIN IMMEDIATE (the write lock) itself.
-        conn = sqlite3.connect(uri, uri=True, timeout=lock_timeout(), isolation_level=None)
+        # check_same_thread=False: a store is used by one thread at a time, but may be closed
+        # by another (as the PostgreSQL driver allows).
+        conn = sqlite3.connect(uri, uri=True, timeout=lock_timeout(), isolation_level=None,
+                               check_same_thread=False)  # fmt: skip
         try:
             conn.execute("PRAGMA synchronous = FULL")
             self._upgrade(conn)

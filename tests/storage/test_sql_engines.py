@@ -484,3 +484,27 @@ def _seeded(run, monkeypatch, tmp_path: Path) -> str:
     run.ok("list", "--limit", "1")
     monkeypatch.delenv("IMTRACK_DB")
     return str(seed_path)
+
+
+def test_first_writers_racing_to_create_a_ledger_all_land(url: str, opener: Opener) -> None:
+    stores = [opener(url) for _ in range(6)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(stores))
+
+    def first_write(store: Store, n: int) -> None:
+        try:
+            start.wait(10)
+            with store.transaction() as tx:
+                tx.add(measure(f"第{n}条"))
+        except Exception as exc:  # noqa: BLE001 - a thread cannot raise into the test; asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_write, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors
+    ledger = opener(url)
+    assert ledger.ids() == [1, 2, 3, 4, 5, 6]
+    assert sorted(m.text for m in ledger.find()) == sorted(f"第{n}条" for n in range(6))
