@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from imtrack.config import DbLocation
 from imtrack.core.report import burnup, burnup_days, burnup_step
 from imtrack.core.tracker import open_store
 from imtrack.domain.derived import Settings
@@ -37,9 +36,13 @@ def at(run, monkeypatch: pytest.MonkeyPatch, day: str, *args: str):
 
 
 @pytest.fixture
-def scripted(run, monkeypatch: pytest.MonkeyPatch) -> None:
+def scripted(run, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     """Three weeks of a ledger: the seed recorded on Monday 11-02, completions, a reopening,
-    an undone mistake, an overdue measure; the clock then stands at Friday 11-20."""
+    an undone mistake, an overdue measure; the clock then stands at Friday 11-20. A test marked
+    `engines` gets it on each engine (the seed copied there on 11-02)."""
+    monkeypatch.setenv("IMTRACK_NOW", "2026-11-02T09:00:00+08:00")
+    if "ledger_engine" in request.fixturenames:
+        request.getfixturevalue("ledger_engine")
     at(run, monkeypatch, "2026-11-02", "list")
     at(run, monkeypatch, "2026-11-02", "update", "26", "--due", "2026-11-18", "--lead", "交通运输厅")
     at(run, monkeypatch, "2026-11-02", "update", "25", "27", "--lead", "交通运输厅")
@@ -57,8 +60,12 @@ def scripted(run, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _ledger(db_path: Path):
-    """The ledger's store, as the commands open it."""
-    return open_store(DbLocation(db_path, "IMTRACK_DB"))
+    """The ledger's store, as the commands open it (IMTRACK_DB: db_path, or the engine's)."""
+    import os
+
+    from imtrack.config import locate
+
+    return open_store(locate(os.environ["IMTRACK_DB"], "IMTRACK_DB"))
 
 
 # -- the burn-up ------------------------------------------------------------------------------
@@ -78,6 +85,7 @@ def test_burnup_days_by_week_and_month() -> None:
     assert burnup_step(date(2026, 1, 1), date(2026, 11, 30)) == "month"
 
 
+@pytest.mark.engines
 def test_scripted_weeks_give_the_expected_burnup(scripted, db_path: Path) -> None:
     points = burnup(_ledger(db_path), date(2026, 10, 26), date(2026, 11, 20))
     assert [(p.day.isoformat(), p.done, p.total) for p in points] == [
@@ -89,6 +97,7 @@ def test_scripted_weeks_give_the_expected_burnup(scripted, db_path: Path) -> Non
     ]
 
 
+@pytest.mark.engines
 def test_burnup_takes_the_filters(scripted, db_path: Path) -> None:
     from imtrack.domain.query import MeasureFilter
 
@@ -112,6 +121,7 @@ def test_burnup_rejects_a_reversed_period(db_path: Path, run) -> None:
 
 
 @pytest.mark.parametrize("by", ["sector", "lead", "status"])
+@pytest.mark.engines
 def test_chart_data_equals_the_report(scripted, run, db_path: Path, by: str) -> None:
     shown = json.loads(run.ok("report", "--by", by, "-f", "json").stdout)
     facts = gather(_ledger(db_path), by, Settings(), date(2026, 11, 2), date(2026, 11, 20))
@@ -132,6 +142,7 @@ def test_chart_data_equals_the_report(scripted, run, db_path: Path, by: str) -> 
         assert [p.get_width() for p in container.patches] == [r["counts"][status] for r in shown["rows"]]
 
 
+@pytest.mark.engines
 def test_overdue_chart_equals_the_report_by_lead(scripted, run, db_path: Path) -> None:
     shown = json.loads(run.ok("report", "--by", "lead", "-f", "json").stdout)
     expected = sorted(((r["label"], r["overdue"]) for r in shown["rows"] if r["overdue"]), key=lambda r: -r[1])
@@ -146,6 +157,7 @@ def test_overdue_chart_equals_the_report_by_lead(scripted, run, db_path: Path) -
     assert [t.get_text() for t in ax.get_yticklabels()] == [charts._short(label) for label, _ in expected]
 
 
+@pytest.mark.engines
 def test_the_period_in_the_documents_is_report_since(scripted, run, db_path: Path) -> None:
     period = json.loads(run.ok("report", "--since", "2026-11-02", "-f", "json").stdout)
     facts = gather(_ledger(db_path), "sector", Settings(), date(2026, 11, 2), date(2026, 11, 20))
@@ -172,6 +184,7 @@ def _docx(path: Path):
     return Document(str(path))
 
 
+@pytest.mark.engines
 def test_bulletin_read_back(scripted, run, tmp_path: Path) -> None:
     out = tmp_path / "通报.docx"
     result = run.ok("report", "-f", "docx", "--by", "lead", "--since", "2026-11-02", "-o", str(out))
@@ -326,6 +339,7 @@ def test_browser_check_sees_console_errors(tmp_path: Path) -> None:
 # -- filters ---------------------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_report_takes_the_list_filters(scripted, run) -> None:
     shown = json.loads(run.ok("report", "--sector", "交通", "-f", "json").stdout)
     assert [r["key"] for r in shown["rows"]] == ["transport"]
