@@ -396,6 +396,13 @@ def test_a_template_that_is_not_a_docx(run, tmp_path: Path, monkeypatch: pytest.
     result = run.fail("report", "-f", "docx", "--template", str(bad), "-o", str(tmp_path / "b.docx"), code=2)
     assert "is not a Word .docx document" in result.stderr
     assert not (tmp_path / "b.docx").exists()
+    import zipfile
+
+    with zipfile.ZipFile(bad, "w") as zf:  # a zip, but no Word package
+        zf.writestr("notes.txt", "x")
+    result = run.fail("report", "-f", "docx", "--template", str(bad), "-o", str(tmp_path / "b.docx"), code=2)
+    assert "is not a Word .docx document" in result.stderr
+    assert not (tmp_path / "b.docx").exists()
 
 
 def test_unknown_format(run, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -167,6 +167,7 @@ def _heading(doc: Any, text: str, level: int) -> Any:
 
 def _open(template: Path | None) -> Any:
     from docx import Document
+    from docx.opc.exceptions import OpcError
 
     if template is None:
         doc = Document()
@@ -176,16 +177,12 @@ def _open(template: Path | None) -> Any:
         raise InvalidValue(_("--template {path}: no such file; give an office template .docx").format(path=template))
     try:
         return Document(str(template))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except OpcError as exc:  # a zip that is no Word package
+        raise InvalidValue(_("--template {path} is not a Word .docx document; save it as .docx").format(
+            path=template)) from exc
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:  # not a zip, or a damaged one
         raise InvalidValue(_("--template {path} is not a Word .docx document ({reason}); save it as .docx").format(
             path=template, reason=exc)) from exc
-    except Exception as exc:  # python-docx's PackageNotFoundError and friends
-        from docx.opc.exceptions import OpcError
-
-        if isinstance(exc, OpcError):
-            raise InvalidValue(_("--template {path} is not a Word .docx document; save it as .docx").format(
-                path=template)) from exc
-        raise
 
 
 def _fill_placeholders(doc: Any, values: dict[str, str]) -> set[str]:
