@@ -53,6 +53,13 @@ class Headers(str, Enum):
     en = "en"
 
 
+class Prefer(str, Enum):
+    """Which side wins a cell changed both in a returned sheet and in the ledger."""
+
+    sheet = "sheet"
+    ledger = "ledger"
+
+
 def print_fields(measures: Sequence[Measure], fields: str | None, fmt: OutputFormat, total: int) -> None:
     """`list` in csv or markdown, or with --fields in any format."""
     from imtrack.exchange import sheets as exchange
@@ -166,11 +173,15 @@ def export(
         typer.echo(f"exported {_n(len(measures), 'measure')} to {shown(output_text or str(output))} ({fmt.value})")
 
 
-def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:
+def import_exchange(
+    ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat, prefer: Prefer | None = None
+) -> None:
     """`imtrack import` of a .json backup or a returned .csv/.xlsx ledger sheet."""
     from imtrack.exchange.sheets import import_exchange_file
 
-    summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    summary = import_exchange_file(
+        _store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer.value if prefer else None
+    )
     for warning in getattr(summary, "warnings", []):
         sys.stderr.write(f"imtrack: warning: {warning}\n")
     if fmt is OutputFormat.json:
@@ -195,16 +206,36 @@ def summary_lines(summary: Any) -> list[str]:
             if ids:
                 lines.append(f"  {label}: {_ids(ids)}")
     else:
-        events = [(c.row, 0, f"{c.field} {display_value(c.field, c.old)} -> {display_value(c.field, c.new)}", c.id) for c in summary.changes]
+        shown = display_value
+        events = [(c.row, 0, f"{c.field} {shown(c.field, c.old)} -> {shown(c.field, c.new)}", c.id) for c in summary.changes]
         events += [(row, 1, f"note {text}", mid) for row, mid, text in summary.notes]
+        for k in summary.kept:
+            what = (f"{k.field} kept as imtrack has it, {shown(k.field, k.value)} "
+                    f"(changed there since the export; the sheet still has {shown(k.field, k.sent)})")
+            events.append((k.row, 2, what, k.id))
+        outcome = {
+            "sheet": "the sheet's value applied (--prefer sheet)",
+            "ledger": "imtrack's value kept (--prefer ledger)",
+            None: "not applied: choose with --prefer sheet|ledger",
+        }
+        for c in summary.conflicts:
+            sent = shown(c.field, c.base) if c.base_known else "?"
+            what = (f"conflict {c.field}: sent {sent}, imtrack {shown(c.field, c.ledger)}, "
+                    f"sheet {shown(c.field, c.sheet)}: {outcome[c.chosen]}")
+            events.append((c.row, 3, what, c.id))
         for row, _, what, mid in sorted(events, key=lambda e: e[:2]):
             lines.append(f"row {row}: {mid}: {what}")
         for bad in summary.bad_rows:
             lines.append(f"skipped {bad}")
+        merged = ""
+        if summary.kept or summary.conflicts:
+            merged = f", {_n(len(summary.kept), 'cell')} kept as imtrack has it, {_n(len(summary.conflicts), 'conflict')}"
+            if summary.open_conflicts:
+                merged += f" ({len(summary.open_conflicts)} {would}left unapplied)"
         lines.append(
             f"{summary.path}: {_n(len(summary.measures_changed), 'measure')} {would}updated "
             f"({_n(len(summary.changes), 'field change')}, {_n(len(summary.notes), 'note')}), "
-            f"{_n(summary.unchanged_rows, 'row')} unchanged, {_n(len(summary.bad_rows), 'bad row')} skipped"
+            f"{_n(summary.unchanged_rows, 'row')} unchanged{merged}, {_n(len(summary.bad_rows), 'bad row')} skipped"
         )
     if summary.dry_run:
         lines.append("dry run: nothing was written")
