@@ -53,13 +53,6 @@ class Headers(str, Enum):
     en = "en"
 
 
-class Prefer(str, Enum):
-    """Which side wins a cell changed both in a returned sheet and in the ledger."""
-
-    sheet = "sheet"
-    ledger = "ledger"
-
-
 def print_fields(measures: Sequence[Measure], fields: str | None, fmt: OutputFormat, total: int) -> None:
     """`list` in csv or markdown, or with --fields in any format."""
     from imtrack.exchange import sheets as exchange
@@ -174,13 +167,13 @@ def export(
 
 
 def import_exchange(
-    ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat, prefer: Prefer | None = None
+    ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat, prefer: str | None = None
 ) -> None:
     """`imtrack import` of a .json backup or a returned .csv/.xlsx ledger sheet."""
     from imtrack.exchange.sheets import import_exchange_file
 
     summary = import_exchange_file(
-        _store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer.value if prefer else None
+        _store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer
     )
     for warning in getattr(summary, "warnings", []):
         sys.stderr.write(f"imtrack: warning: {warning}\n")

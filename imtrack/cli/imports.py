@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,14 @@ from imtrack.cli.common import (
     _store,
     app,
 )
-from imtrack.cli.exchange import Prefer
+
+
+class Prefer(str, Enum):
+    """Which side wins a cell changed both in a returned ledger sheet and in the ledger."""
+
+    sheet = "sheet"
+    ledger = "ledger"
+
 
 # Files in imtrack's exchange formats; anything else is read as the text of a document.
 EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
@@ -117,7 +125,7 @@ def import_(
     if file.suffix.lower() in EXCHANGE_SUFFIXES and not _task_workbook(file):
         from imtrack.cli.exchange import import_exchange
 
-        import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer, fmt=fmt)
+        import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer.value if prefer else None, fmt=fmt)
         return
     if prefer is not None:
         from imtrack.errors import InvalidValue
