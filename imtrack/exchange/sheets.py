@@ -41,7 +41,7 @@ FIELDS: tuple[str, ...] = (
     "id", "text", "sector", "lead", "partners", "due", "status", "latest_note", "updated",
 )
 # The sheet sent out also carries each measure's revision: what the agency was sent (the base of
-# a three-way merge) is recovered from it on the way back (see _Merge).
+# a three-way merge) is recovered from it on the way back (see _SentValues).
 SHEET_FIELDS: tuple[str, ...] = (*FIELDS, "revision")
 ZH_HEADERS: dict[str, str] = {
     "id": "序号",
