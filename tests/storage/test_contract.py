@@ -288,3 +288,20 @@ def test_find_in_a_transaction_sees_its_own_changes(engine: Store) -> None:
         assert [x.id for x in tx.find(flt)] == [1, 2]
         tx.add(_measure("c", "digital"))
         assert [x.id for x in tx.find(flt)] == [1, 2, 3]
+
+
+def test_each_command_that_changes_a_measure_adds_one_to_its_revision_and_names_it(engine: Store) -> None:
+    """A returned sheet recovers what it was sent with from this (exchange/sheets.py): the
+    newest (revision now - revision sent) commands naming a measure are those since the export."""
+    _fill(engine, _measure("a"), _measure("b"))
+    start = engine.get(1).revision
+    txns = [_note_on_first(engine) for _ in range(3)]
+    with engine.transaction() as tx:  # a command that changes only measure 2
+        m = tx.get(2)
+        m.status = "done"
+        tx.mark_changed(m)
+    with engine.transaction() as tx:
+        tx.meta["seen"] = True  # no measure changed: no revision moves
+    assert engine.get(1).revision == start + 3
+    naming_1 = [c.txn for c in engine.commands() if 1 in c.ids]
+    assert naming_1[:3] == txns[::-1]
