@@ -22,7 +22,7 @@ from typing import Any
 
 from imtrack.domain import flags as fl
 from imtrack.domain.clock import instant
-from imtrack.domain.models import Measure, Status
+from imtrack.domain.models import Measure, Status, effective_day
 from imtrack.errors import InvalidValue
 from imtrack.i18n import _
 from imtrack.storage.base import HistoryEntry, Store
@@ -389,27 +389,33 @@ def period_report(store: Store, since: date, until: date) -> PeriodReport:
     texts = {m.id: m for m in measures}
     # The period's facts (Store.history); checked again with the day reading the rest of the
     # report uses, which an engine's day range need not match for an unreadable stamp.
+    # Counted by the day each took effect (HistoryEntry.day: --on, else the day recorded).
     facts: list[HistoryEntry] = [
         e for e in store.history(since.isoformat(), until.isoformat())
-        if e.measure_id in texts and (day := _day(e.at)) is not None and since <= day <= until
+        if e.measure_id in texts and (day := e.day) is not None and since <= day <= until
     ]
     last_status: dict[int, HistoryEntry] = {}
     for e in facts:
         m = texts[e.measure_id]
+        effective = str(e.day)
         if e.kind == "note":
-            report.notes.append({"id": m.id, "at": e.at, "text": e.text})
+            report.notes.append({"id": m.id, "at": e.at, "effective": effective, "text": e.text})
         elif e.field == "status" and e.txn not in cancelled:
-            report.status_changes.append({"id": m.id, "at": e.at, "from": e.old, "to": e.new, "text": m.text})
-            last_status[m.id] = e
+            report.status_changes.append(
+                {"id": m.id, "at": e.at, "effective": effective, "from": e.old, "to": e.new, "text": m.text}
+            )
+            if m.id not in last_status or _order(e) >= _order(last_status[m.id]):
+                last_status[m.id] = e
     for measure_id, e in last_status.items():
         if e.new == Status.DONE.value:
             m = texts[measure_id]
             due = fl.due_date(m)
-            late = due is not None and (_day(e.at) or since) > due
-            report.completed.append({"id": m.id, "at": e.at, "text": m.text, "lead": m.lead, "late": late})
+            late = due is not None and (e.day or since) > due
+            report.completed.append(
+                {"id": m.id, "at": e.at, "effective": str(e.day), "text": m.text, "lead": m.lead, "late": late}
+            )
 
-    def inside(stamp: str) -> bool:
-        day = _day(stamp)
+    def inside(day: date | None) -> bool:
         return day is not None and since <= day <= until
 
     for m in measures:
@@ -424,9 +430,9 @@ def period_report(store: Store, since: date, until: date) -> PeriodReport:
                 )
         created = _day(m.created)
         if m.status != Status.DONE.value and (created is None or created <= until):
-            stamps = [m.created, *(n.at for n in m.notes)]
-            stamps += [c.at for c in m.history if c.txn not in cancelled]
-            if not any(inside(s) for s in stamps if s):
+            days = [created, *(n.day for n in m.notes)]
+            days += [c.day for c in m.history if c.txn not in cancelled]
+            if not any(inside(d) for d in days):
                 last = fl.last_activity(m)
                 report.no_update.append(
                     {
@@ -437,10 +443,16 @@ def period_report(store: Store, since: date, until: date) -> PeriodReport:
                         "last_activity": last.isoformat() if last else None,
                     }
                 )
-    report.status_changes.sort(key=lambda r: (instant(r["at"]), r["id"]))
-    report.notes.sort(key=lambda r: (instant(r["at"]), r["id"]))
-    report.completed.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.status_changes.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
+    report.notes.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
+    report.completed.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
     return report
+
+
+def _order(e: HistoryEntry) -> tuple[date, float]:
+    """Which of two records came later in the world: the day it took effect, then when it was
+    recorded (a Tuesday change recorded on Friday comes before one done and recorded Wednesday)."""
+    return (e.day or date.min, instant(e.at))
 
 
 
@@ -449,7 +461,7 @@ def period_report(store: Store, since: date, until: date) -> PeriodReport:
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    at: str
+    at: str  # when it was recorded
     id: int
     kind: str  # "change" or "note"
     field: str  # the changed field; "note" for a note
@@ -458,10 +470,18 @@ class LogEntry:
     text: str | None = None  # the note
     txn: int | None = None
     author: str | None = None  # who ran the command; None on records of older releases
+    effective: str | None = None  # the day given with --on; None: the day recorded
+
+    @property
+    def day(self) -> date | None:
+        """The day it took effect (models.effective_day)."""
+        return effective_day(self.at, self.effective)
 
     def to_dict(self) -> dict[str, Any]:
+        day = self.day
         return {
             "at": self.at,
+            "effective": day.isoformat() if day else None,
             "id": self.id,
             "kind": self.kind,
             "field": self.field,
@@ -474,14 +494,16 @@ class LogEntry:
 
 
 def log_entries(store: Store, measure_id: int | None = None, since: date | None = None) -> list[LogEntry]:
-    """Every change and note, newest first (ties: later command first, then later record)."""
+    """Every change and note, newest first by the day it took effect (--on, else the day
+    recorded); within a day by when recorded (ties: later command first, then later record)."""
     keyed: list[tuple[tuple, LogEntry]] = []
     position: dict[int, int] = {}
     for e in store.history(since=since.isoformat() if since else None, measure_id=measure_id):
         i = position[e.measure_id] = position.get(e.measure_id, -1) + 1  # history, then notes
-        if since is not None and (_day(e.at) or date.min) < since:
+        day = e.day
+        if since is not None and (day or date.min) < since:
             continue
-        entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author)
-        keyed.append(((instant(e.at), e.txn or 0, e.measure_id, i), entry))
+        entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author, e.effective)
+        keyed.append(((day or date.min, instant(e.at), e.txn or 0, e.measure_id, i), entry))
     keyed.sort(key=lambda ke: ke[0], reverse=True)
     return [e for _key, e in keyed]

@@ -715,6 +715,18 @@ def period_tables(report: Any) -> Doc:
     return parts
 
 
+def when_cell(at: str, effective: str | None) -> Text:
+    """When a record took effect: the recorded minute, or the day given with --on with the
+    recorded minute below it, so the audit trail stays in view."""
+    recorded = at[:16].replace("T", " ")
+    if not effective:
+        return cell(recorded)
+    shown = cell(effective)
+    shown.append("\n")
+    shown.append(visible(_("recorded {at}").format(at=recorded)), style="dim")
+    return shown
+
+
 def log_table(entries: Sequence[Any]) -> Doc:
     if not entries:
         return [Text(_("No changes recorded."), style="dim")]
@@ -730,6 +742,6 @@ def log_table(entries: Sequence[Any]) -> Doc:
             change = Folded(_("removed: {text}").format(text=e.old), "dim")
         else:
             change = Folded(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
-        t.add_row(cell(e.at[:16].replace("T", " ")), str(e.id), cell(e.field), change)
+        t.add_row(when_cell(e.at, e.effective), str(e.id), cell(e.field), change)
     n = len(entries)
     return [t, Text(ngettext("{n} record, newest first", "{n} records, newest first", n).format(n=n), style="dim")]
