@@ -677,27 +677,29 @@ def period_tables(report: Any) -> Doc:
             t.add_row(*cells(r))
         parts.append(t)
 
-    def when(at: str) -> Text:
-        return cell(at[:16].replace("T", " "))
+    def when(r: dict[str, Any]) -> Text:
+        # the day it took effect, with the recorded time below it when a clerk gave --on
+        effective = r.get("effective")
+        return when_cell(r["at"], effective if effective and effective != r["at"][:10] else None)
 
     section(
         _("Completed"),
         report.completed,
         [(_("ID"), "id"), (_("Done on"), ""), (_("Lead"), "lead"), (_("Measure"), "text")],
-        lambda r: (str(r["id"]), r["at"][:10] + (" " + _("late") if r["late"] else ""),
+        lambda r: (str(r["id"]), (r.get("effective") or r["at"][:10]) + (" " + _("late") if r["late"] else ""),
                    Folded(r["lead"] or "-"), Folded(r["text"])),
     )
     section(
         _("Status changes"),
         report.status_changes,
         [(_("When"), ""), (_("ID"), "id"), (_("From"), ""), (_("To"), ""), (_("Measure"), "text")],
-        lambda r: (when(r["at"]), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), Folded(r["text"])),
+        lambda r: (when(r), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), Folded(r["text"])),
     )
     section(
         _("New notes"),
         report.notes,
         [(_("When"), ""), (_("ID"), "id"), (_("Note"), "text")],
-        lambda r: (when(r["at"]), str(r["id"]), Folded(r["text"])),
+        lambda r: (when(r), str(r["id"]), Folded(r["text"])),
     )
     section(
         _("Newly overdue"),
