@@ -201,3 +201,26 @@ def test_on_reads_one_past_day(text: str, day: date) -> None:
 def test_on_refuses_a_future_day_a_span_or_garbage(text: str) -> None:
     with pytest.raises(InvalidValue, match="--on"):
         effective_on(text, FRI)
+
+
+# -- where else the day shows ---------------------------------------------------------------
+
+
+def test_show_and_markdown_give_the_day_with_the_recorded_time(week, run) -> None:
+    week(FRIDAY)
+    run.ok("set-status", "1", "done", "--on", "周二", "--note", "补记")
+    shown = run.ok("show", "1").stdout.splitlines()
+    at = [i for i, line in enumerate(shown) if line.startswith("2026-11-24 ")]
+    assert len(at) == 2 and all(shown[i + 1].strip() == "recorded 2026-11-27 16:00" for i in at)
+    markdown = run.ok("show", "1", "--format", "markdown").stdout
+    assert f"| 2026-11-24（记于 {FRIDAY}） | 补记 |" in markdown  # the Markdown headers are Chinese by default
+
+
+def test_a_json_backup_carries_the_day_into_a_new_ledger(week, run, tmp_path: Path, monkeypatch) -> None:
+    week(FRIDAY)
+    run.ok("note", "1", "补记", "--on", "周二")
+    backup = tmp_path / "backup.json"
+    run.ok("export", "--format", "json", "--output", str(backup))
+    monkeypatch.setenv("IMTRACK_DB", str(tmp_path / "restored.sqlite"))
+    run.ok("import", str(backup))
+    assert [(e["text"], e["effective"], e["at"]) for e in _json(run, "log", "1")] == [("补记", "2026-11-24", FRIDAY)]

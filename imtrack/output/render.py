@@ -331,7 +331,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         short_column(notes, _("When"))
         text_column(notes, _("Note"))
         for n in m.notes:
-            notes.add_row(cell(n.at), Folded(n.text))
+            notes.add_row(when_cell(n.at, n.effective) if n.effective else cell(n.at), Folded(n.text))
         parts.append(notes)
     else:
         parts.append(Text(_("No notes yet."), style="dim"))
@@ -343,7 +343,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         text_column(history, _("From"))
         text_column(history, _("To"))
         for c in m.history:
-            history.add_row(cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
+            history.add_row(when_cell(c.at, c.effective) if c.effective else cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
                             Folded(display_value(c.field, c.new)))
         parts.append(history)
     else:
