@@ -498,6 +498,15 @@ DueBeforeFilter = Annotated[
 DueAfterFilter = Annotated[
     str | None, typer.Option("--due-after", metavar="DATE", help="Only measures due on or after DATE.")
 ]
+OnOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        metavar="DAY",
+        help="The day it happened, if not today: 2026-11-24, 11月24日, 昨天, 周二, 上周二, -3d. "
+        "Recorded now; log and report --since count it on that day.",
+    ),
+]
 DueSoonDays = Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")]
 StaleDays = Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")]
 

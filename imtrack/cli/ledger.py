@@ -16,6 +16,7 @@ from imtrack.cli.common import (
     DueSoonDays,
     FormatOption,
     LeadFilter,
+    OnOption,
     OutputFormat,
     SectorFilter,
     SourceFilter,
@@ -139,7 +140,9 @@ def _asker(yes: bool, fmt: OutputFormat) -> Any:
 
 def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: Any) -> None:
     if fmt is OutputFormat.json:
-        _json({**result.plan.to_dict(), "applied": result.applied, "dry_run": dry_run, "txn": result.txn})
+        on = result.plan.edit.on
+        _json({**result.plan.to_dict(), "applied": result.applied, "dry_run": dry_run, "txn": result.txn,
+               "effective": on.isoformat() if on else None})
         return
     if dry_run:
         from imtrack.output.render import plan_table
@@ -147,8 +150,18 @@ def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: An
         _print(plan_table(result.plan, will=False))
         _say(_("dry run: nothing was changed"))
         return
+    on = result.plan.edit.on
     for line in lines(result):
         _say(line)
+    if on is not None and result.plan.touched:
+        _say(_("effective {day} (recorded now)").format(day=on))
+
+
+def _warn_before_created(result: EditResult) -> None:
+    from imtrack.core.edits import before_created
+
+    for warning in before_created((i.measure for i in result.plan.touched), result.plan.edit.on):
+        typer.echo(_("imtrack: warning: {warning}").format(warning=warning), err=True)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -168,6 +181,7 @@ def set_status(
         ),
     ] = ...,  # type: ignore[assignment]
     note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
+    on: OnOption = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -195,8 +209,9 @@ def set_status(
             _("missing STATUS after id {value}, e.g. imtrack set-status {value} in-progress; use one of: {value2}").format(value=status.strip(), value2=status_choices())
         )
     selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
-    edit = Edit.build(status=status, note=note)
+    edit = Edit.build(status=status, note=note, on=on)
     result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
+    _warn_before_created(result)
     target = Status(edit.sets[0][1])
     label = f"{target.label} ({target.value})"
 
@@ -230,6 +245,7 @@ def update(
     untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag (repeatable).")] = None,
     progress: Annotated[int | None, typer.Option("--progress", metavar="N", help="Percent complete, 0-100.")] = None,
     note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
+    on: OnOption = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -258,10 +274,12 @@ def update(
         untags=untag or (),
         progress=progress,
         note=note,
+        on=on,
     )
     for warning in edit.warnings:
         typer.echo(f"imtrack: warning: {warning}", err=True)
     result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
+    _warn_before_created(result)
 
     def lines(r: EditResult) -> list[str]:
         out = []

@@ -14,6 +14,7 @@ from imtrack.cli.common import (
     GrepFilter,
     LeadFilter,
     LedgerFormatOption,
+    OnOption,
     OutputFormat,
     OverdueFilter,
     RegionFilter,
@@ -146,12 +147,20 @@ def note(
     ctx: typer.Context,
     measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id.", parser=_parse_id, show_default=False)],
     text: Annotated[str, typer.Argument(help="What happened, e.g. '已完成可研批复'.", show_default=False)],
+    on: OnOption = None,
 ) -> None:
     """Record a timestamped note (progress, a problem, a next step) on a measure."""
+    from imtrack.core.edits import before_created, effective_on_value
     from imtrack.core.tracker import add_note
 
-    measure, added = add_note(_store(ctx), measure_id, text)
-    _say(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
+    day = effective_on_value(on) if on is not None else None
+    measure, added = add_note(_store(ctx), measure_id, text, day)
+    for warning in before_created([measure], day):
+        typer.echo(_("imtrack: warning: {warning}").format(warning=warning), err=True)
+    if added.effective:
+        _say(_("{id}: note added at {at}, effective {day}").format(id=measure.id, at=added.at, day=added.effective))
+    else:
+        _say(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
 
 
 @app.command("set-sector")

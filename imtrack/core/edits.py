@@ -30,8 +30,9 @@ Value rules (README, "Working the ledger"):
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from imtrack.domain import clock, history
@@ -78,6 +79,7 @@ class Edit:
     remove_tags: tuple[str, ...] = ()
     note: str | None = None
     warnings: tuple[str, ...] = ()  # for stderr: the edit is valid but probably not meant
+    on: date | None = None  # the day it took effect (--on); None: when it is recorded
 
     @classmethod
     def build(
@@ -92,6 +94,7 @@ class Edit:
         untags: Sequence[str] = (),
         progress: int | None = None,
         note: str | None = None,
+        on: str | None = None,
     ) -> Edit:
         """Validate everything a user typed; raises InvalidValue before anything is read."""
         from imtrack.vocab.agencies import canonical, clean_partners
@@ -126,8 +129,10 @@ class Edit:
             raise InvalidValue(_("tag {value!r} is both added and removed; give one").format(value=min(both)))
         if note is not None:
             note = clean_note(note)
+        day = effective_on_value(on) if on is not None else None
         edit = cls(
-            tuple(sets), tuple(t.strip() for t in tags), tuple(t.strip() for t in untags), note, tuple(warnings)
+            tuple(sets), tuple(t.strip() for t in tags), tuple(t.strip() for t in untags), note, tuple(warnings),
+            day,
         )
         if edit.is_empty:
             raise InvalidValue(
@@ -166,6 +171,33 @@ class Edit:
             tags = [t for t in tags if fold(t) not in gone]
             out.append(("tags", list(measure.tags), tags))
         return [(name, old, new) for name, old, new in out if old != new]
+
+
+def effective_on_value(text: str) -> date:
+    """The day a typed --on names (periods.effective_on, with today from the clock)."""
+    from imtrack.domain.derived import today
+    from imtrack.domain.periods import effective_on
+
+    return effective_on(text, today())
+
+
+def before_created(measures: Iterable[Measure], on: date | None) -> list[str]:
+    """Warnings for measures added to the ledger after the day `on`. Allowed: a document is
+    often imported after the work it lists has begun, and refusing would make a clerk record a
+    false day; but a slip of the year would look the same, so it is said."""
+    if on is None:
+        return []
+    from imtrack.domain.models import stamp_day
+
+    out = []
+    for m in measures:
+        created = stamp_day(m.created)
+        if created is not None and on < created:
+            out.append(
+                _("--on {on} is before measure {id} was added to the ledger ({created}); recorded as "
+                  "given. If the day was mistyped, undo and give it again").format(on=on, id=m.id, created=created)
+            )
+    return out
 
 
 def parse_due_value(text: str) -> str | None:
@@ -314,12 +346,13 @@ def _apply(
 
 def _write(ledger: Transaction, plan: EditPlan, txn: int) -> None:
     at = clock.timestamp()
+    on = plan.edit.on
     for item in plan.items:
         measure = ledger.get(item.measure.id)
         for name, _old, new in item.changes:
-            history.record(ledger, measure, name, new, at, txn)
+            history.record(ledger, measure, name, new, at, txn, on)
         if item.note:
-            history.add_note(ledger, measure, item.note, at, txn)
+            history.add_note(ledger, measure, item.note, at, txn, on)
         item.measure = measure  # an applied plan shows the measures as they are now
 
 

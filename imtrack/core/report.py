@@ -22,7 +22,7 @@ from typing import Any
 
 from imtrack.domain import flags as fl
 from imtrack.domain.clock import instant
-from imtrack.domain.models import Measure, Status
+from imtrack.domain.models import Measure, Status, effective_day
 from imtrack.errors import InvalidValue
 from imtrack.i18n import _
 from imtrack.storage.base import HistoryEntry, Store
@@ -397,27 +397,33 @@ def period_report(store: Store, since: date, until: date, where: Any = None) -> 
     texts = {m.id: m for m in measures}
     # The period's facts (Store.history); checked again with the day reading the rest of the
     # report uses, which an engine's day range need not match for an unreadable stamp.
+    # Counted by the day each took effect (HistoryEntry.day: --on, else the day recorded).
     facts: list[HistoryEntry] = [
         e for e in store.history(since.isoformat(), until.isoformat())
-        if e.measure_id in texts and (day := _day(e.at)) is not None and since <= day <= until
+        if e.measure_id in texts and (day := e.day) is not None and since <= day <= until
     ]
     last_status: dict[int, HistoryEntry] = {}
     for e in facts:
         m = texts[e.measure_id]
+        effective = str(e.day)
         if e.kind == "note":
-            report.notes.append({"id": m.id, "at": e.at, "text": e.text})
+            report.notes.append({"id": m.id, "at": e.at, "effective": effective, "text": e.text})
         elif e.field == "status" and e.txn not in cancelled:
-            report.status_changes.append({"id": m.id, "at": e.at, "from": e.old, "to": e.new, "text": m.text})
-            last_status[m.id] = e
+            report.status_changes.append(
+                {"id": m.id, "at": e.at, "effective": effective, "from": e.old, "to": e.new, "text": m.text}
+            )
+            if m.id not in last_status or _order(e) >= _order(last_status[m.id]):
+                last_status[m.id] = e
     for measure_id, e in last_status.items():
         if e.new == Status.DONE.value:
             m = texts[measure_id]
             due = fl.due_date(m)
-            late = due is not None and (_day(e.at) or since) > due
-            report.completed.append({"id": m.id, "at": e.at, "text": m.text, "lead": m.lead, "late": late})
+            late = due is not None and (e.day or since) > due
+            report.completed.append(
+                {"id": m.id, "at": e.at, "effective": str(e.day), "text": m.text, "lead": m.lead, "late": late}
+            )
 
-    def inside(stamp: str) -> bool:
-        day = _day(stamp)
+    def inside(day: date | None) -> bool:
         return day is not None and since <= day <= until
 
     for m in measures:
@@ -432,9 +438,9 @@ def period_report(store: Store, since: date, until: date, where: Any = None) -> 
                 )
         created = _day(m.created)
         if m.status != Status.DONE.value and (created is None or created <= until):
-            stamps = [m.created, *(n.at for n in m.notes)]
-            stamps += [c.at for c in m.history if c.txn not in cancelled]
-            if not any(inside(s) for s in stamps if s):
+            days = [created, *(n.day for n in m.notes)]
+            days += [c.day for c in m.history if c.txn not in cancelled]
+            if not any(inside(d) for d in days):
                 last = fl.last_activity(m)
                 report.no_update.append(
                     {
@@ -445,10 +451,16 @@ def period_report(store: Store, since: date, until: date, where: Any = None) -> 
                         "last_activity": last.isoformat() if last else None,
                     }
                 )
-    report.status_changes.sort(key=lambda r: (instant(r["at"]), r["id"]))
-    report.notes.sort(key=lambda r: (instant(r["at"]), r["id"]))
-    report.completed.sort(key=lambda r: (instant(r["at"]), r["id"]))
+    report.status_changes.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
+    report.notes.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
+    report.completed.sort(key=lambda r: (r["effective"], instant(r["at"]), r["id"]))
     return report
+
+
+def _order(e: HistoryEntry) -> tuple[date, float]:
+    """Which of two records came later in the world: the day it took effect, then when it was
+    recorded (a Tuesday change recorded on Friday comes before one done and recorded Wednesday)."""
+    return (e.day or date.min, instant(e.at))
 
 
 # -- the burn-up: done measures against the total, over a period -------------------------------
@@ -493,7 +505,7 @@ def burnup(
 ) -> list[BurnupPoint]:
     """How many measures were done, of how many that existed, at the end of each day of
     burnup_days(): replayed from the status changes the store records up to `until`
-    (Store.history, days as recorded; a command that was undone and its undo cancel out, as in
+    (Store.history, by the day each took effect; a command that was undone and its undo cancel out, as in
     period_report). A measure counts from the day it was created; before its first recorded
     status change it had that change's old status. `where` as for period_report."""
     if since > until:
@@ -505,9 +517,9 @@ def burnup(
     for e in store.history(None, until.isoformat()):
         if e.kind != "change" or e.field != "status" or e.txn in cancelled or e.measure_id not in measures:
             continue
-        day = _day(e.at)
+        day = e.day
         if day is not None:
-            changes.setdefault(e.measure_id, []).append((instant(e.at), day, e.old, e.new))
+            changes.setdefault(e.measure_id, []).append((_order(e), day, e.old, e.new))
     done_counts = [0] * len(days)
     totals = [0] * len(days)
     for measure_id, m in measures.items():
@@ -532,7 +544,7 @@ def burnup(
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    at: str
+    at: str  # when it was recorded
     id: int
     kind: str  # "change" or "note"
     field: str  # the changed field; "note" for a note
@@ -541,10 +553,18 @@ class LogEntry:
     text: str | None = None  # the note
     txn: int | None = None
     author: str | None = None  # who ran the command; None on records of older releases
+    effective: str | None = None  # the day given with --on; None: the day recorded
+
+    @property
+    def day(self) -> date | None:
+        """The day it took effect (models.effective_day)."""
+        return effective_day(self.at, self.effective)
 
     def to_dict(self) -> dict[str, Any]:
+        day = self.day
         return {
             "at": self.at,
+            "effective": day.isoformat() if day else None,
             "id": self.id,
             "kind": self.kind,
             "field": self.field,
@@ -557,14 +577,16 @@ class LogEntry:
 
 
 def log_entries(store: Store, measure_id: int | None = None, since: date | None = None) -> list[LogEntry]:
-    """Every change and note, newest first (ties: later command first, then later record)."""
+    """Every change and note, newest first by the day it took effect (--on, else the day
+    recorded); within a day by when recorded (ties: later command first, then later record)."""
     keyed: list[tuple[tuple, LogEntry]] = []
     position: dict[int, int] = {}
     for e in store.history(since=since.isoformat() if since else None, measure_id=measure_id):
         i = position[e.measure_id] = position.get(e.measure_id, -1) + 1  # history, then notes
-        if since is not None and (_day(e.at) or date.min) < since:
+        day = e.day
+        if since is not None and (day or date.min) < since:
             continue
-        entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author)
-        keyed.append(((instant(e.at), e.txn or 0, e.measure_id, i), entry))
+        entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author, e.effective)
+        keyed.append(((day or date.min, instant(e.at), e.txn or 0, e.measure_id, i), entry))
     keyed.sort(key=lambda ke: ke[0], reverse=True)
     return [e for _key, e in keyed]

@@ -18,6 +18,8 @@ from imtrack.storage.base import Store
 from imtrack.vocab.sectors import parse_sector
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from imtrack.vocab.sectors import SectorRules
 
 # The parser, the bundled data, the rules (tomllib) and history (only changing commands) are
@@ -100,13 +102,14 @@ def set_status(store: Store, ids: Iterable[int], status: str, note: str | None =
     return StatusResult(changed, unchanged, target)
 
 
-def add_note(store: Store, measure_id: int, text: str) -> tuple[Measure, Note]:
+def add_note(store: Store, measure_id: int, text: str, on: date | None = None) -> tuple[Measure, Note]:
+    """Record a note; `on`: the day it took effect when not today (edits.effective_on_value)."""
     from imtrack.domain import history
 
     text = clean_note(text)
     with command(store) as (ledger, txn):
         measure = ledger.get(measure_id)
-        note = history.add_note(ledger, measure, text, clock.timestamp(), txn)
+        note = history.add_note(ledger, measure, text, clock.timestamp(), txn, on)
     return measure, note
 
 

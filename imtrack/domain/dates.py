@@ -130,7 +130,7 @@ MONTHS = {
     )
     for name in names
 }
-_WEEKDAYS = {
+WEEKDAYS = {
     name: number
     for number, names in enumerate(
         [
@@ -383,7 +383,7 @@ def _dateutil(text: str, original: str) -> date | None:
         return None  # a time of day: due dates are days
     (day,) = dates
     for word in re.findall(r"[a-z]+", text):
-        if word in _WEEKDAYS and _WEEKDAYS[word] != day.weekday():
+        if word in WEEKDAYS and WEEKDAYS[word] != day.weekday():
             weekday = _WEEKDAY_NAMES[day.weekday()]
             raise InvalidValue(
                 f"{original!r} does not agree with itself: {day.isoformat()} is a {weekday}"

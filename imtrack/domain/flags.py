@@ -120,12 +120,13 @@ def is_stale(measure: Measure, today: date, days: int = DEFAULT_STALE_DAYS) -> b
 
 
 def done_on(measure: Measure) -> date | None:
-    """The day of the history change that made the measure done, if it is done."""
+    """The day the history change that made the measure done took effect (--on, else the day
+    it was recorded), if it is done."""
     if measure.status != DONE:
         return None
     for change in reversed(measure.history):
         if change.field == "status" and change.new == DONE:
-            return _day(change.at)
+            return change.day
     return None
 
 

@@ -49,11 +49,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from imtrack.domain import clock
-from imtrack.domain.models import Change, Measure, Note
+from imtrack.domain.models import Change, Measure, Note, effective_field
 from imtrack.errors import ImtrackError, NotFound
 from imtrack.i18n import _
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from imtrack.storage.base import CommandRecord
     from imtrack.storage.base import Transaction as Ledger
 
@@ -69,23 +71,26 @@ def begin(ledger: Ledger) -> int:
     return ledger.txn
 
 
-def record(ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str, txn: int) -> bool:
-    """Set a field and log the change under `txn`; False (and nothing logged) if unchanged."""
+def record(
+    ledger: Ledger, measure: Measure, field_name: str, new: Any, at: str, txn: int, on: date | None = None
+) -> bool:
+    """Set a field and log the change under `txn`; False (and nothing logged) if unchanged.
+    `on`: the day it took effect when not the day it is recorded (`--on`); `at` stays the clock."""
     old = getattr(measure, field_name)
     if old == new:
         return False
     setattr(measure, field_name, copy.deepcopy(new))
     measure.history.append(
         Change(at=at, field=field_name, old=copy.deepcopy(old), new=copy.deepcopy(new), txn=txn,
-               author=ledger.author)
+               author=ledger.author, effective=effective_field(at, on))
     )
     measure.updated = at
     ledger.mark_changed(measure)
     return True
 
 
-def add_note(ledger: Ledger, measure: Measure, text: str, at: str, txn: int) -> Note:
-    note = Note(at=at, text=text, txn=txn, author=ledger.author)
+def add_note(ledger: Ledger, measure: Measure, text: str, at: str, txn: int, on: date | None = None) -> Note:
+    note = Note(at=at, text=text, txn=txn, author=ledger.author, effective=effective_field(at, on))
     measure.notes.append(note)
     measure.updated = at
     ledger.mark_changed(measure)

@@ -6,7 +6,7 @@ stable, documented field names that do not follow Python attribute renames."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -91,18 +91,57 @@ def clean_note(text: str) -> str:
     return text
 
 
+def stamp_day(stamp: Any) -> date | None:
+    """The local day of an ISO timestamp as recorded, or None when it has none readable."""
+    if not stamp or not isinstance(stamp, str):
+        return None
+    try:
+        return datetime.fromisoformat(stamp).date()
+    except ValueError:
+        return None
+
+
+def effective_day(at: str, effective: str | None) -> date | None:
+    """The day a recorded fact took effect: `effective` (an ISO day given with --on) when set,
+    else the day it was recorded. What `log`, `report --since` and the burn-up count by."""
+    if effective:
+        try:
+            return date.fromisoformat(effective)
+        except (TypeError, ValueError):
+            return None
+    return stamp_day(at)
+
+
+def effective_field(at: str, day: date | None) -> str | None:
+    """What a record stores for an effective `day`: None when it is the recorded day (so
+    records without --on, and older files, stay as they were), else the ISO day."""
+    if day is None or day == stamp_day(at):
+        return None
+    return day.isoformat()
+
+
 class Note(Record):
-    __slots__ = ("at", "text", "txn", "author")
-    at: str
+    __slots__ = ("at", "text", "txn", "author", "effective")
+    at: str  # when it was recorded: the real clock
     text: str
     txn: int | None  # the command that added it (history.py); None in older records
     author: str | None  # who ran that command (storage/base.py); None in older records
+    # The ISO day it took effect when a clerk gave another with --on; None: the day of `at`.
+    effective: str | None
 
-    def __init__(self, at: str, text: str, txn: int | None = None, author: str | None = None) -> None:
+    def __init__(
+        self, at: str, text: str, txn: int | None = None, author: str | None = None, effective: str | None = None
+    ) -> None:
         self.at = at
         self.text = text
         self.txn = txn
         self.author = author
+        self.effective = effective
+
+    @property
+    def day(self) -> date | None:
+        """The day the note took effect (effective_day)."""
+        return effective_day(self.at, self.effective)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "text": self.text}
@@ -110,26 +149,32 @@ class Note(Record):
             d["txn"] = self.txn
         if self.author is not None:
             d["author"] = self.author
+        if self.effective is not None:
+            d["effective"] = self.effective
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
-        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"), author=d.get("author"))
+        return cls(at=_str(d, "at"), text=_str(d, "text"), txn=d.get("txn"), author=d.get("author"),
+                   effective=d.get("effective"))
 
 
 class Change(Record):
     """One field change in a measure's history: `field` went from `old` to `new` at `at`."""
 
-    __slots__ = ("at", "field", "old", "new", "txn", "author")
-    at: str
+    __slots__ = ("at", "field", "old", "new", "txn", "author", "effective")
+    at: str  # when it was recorded: the real clock
     field: str
     old: Any
     new: Any
     txn: int | None  # the command it belongs to (history.py); undo reverts a txn
     author: str | None  # who ran that command (storage/base.py); None in older records
+    # The ISO day it took effect when a clerk gave another with --on; None: the day of `at`.
+    effective: str | None
 
     def __init__(
-        self, at: str, field: str, old: Any, new: Any, txn: int | None = None, author: str | None = None
+        self, at: str, field: str, old: Any, new: Any, txn: int | None = None, author: str | None = None,
+        effective: str | None = None,
     ) -> None:
         self.at = at
         self.field = field
@@ -137,6 +182,12 @@ class Change(Record):
         self.new = new
         self.txn = txn
         self.author = author
+        self.effective = effective
+
+    @property
+    def day(self) -> date | None:
+        """The day the change took effect (effective_day)."""
+        return effective_day(self.at, self.effective)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"at": self.at, "field": self.field, "from": self.old, "to": self.new}
@@ -144,13 +195,15 @@ class Change(Record):
             d["txn"] = self.txn
         if self.author is not None:
             d["author"] = self.author
+        if self.effective is not None:
+            d["effective"] = self.effective
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Change:
         return cls(
             at=_str(d, "at"), field=_str(d, "field"), old=d.get("from"), new=d.get("to"), txn=d.get("txn"),
-            author=d.get("author"),
+            author=d.get("author"), effective=d.get("effective"),
         )
 
 
@@ -319,9 +372,12 @@ class Measure(Record):
             sector_pinned=bool(get("sector_pinned", False)),
             created=get("created", ""),
             updated=get("updated", ""),
-            notes=[Note(n["at"], n["text"], n.get("txn"), n.get("author")) for n in notes] if notes else [],
+            notes=[Note(n["at"], n["text"], n.get("txn"), n.get("author"), n.get("effective")) for n in notes]
+            if notes
+            else [],
             history=[
-                Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn"), c.get("author"))
+                Change(c["at"], c["field"], c.get("from"), c.get("to"), c.get("txn"), c.get("author"),
+                       c.get("effective"))
                 for c in history
             ]
             if history
@@ -366,6 +422,20 @@ def check_progress(value: Any) -> None:
         raise ValueError(f"'progress' must be a whole number from 0 to 100 or null, not {value!r}")
 
 
+def check_effective(value: Any) -> None:
+    """A note's or change's `effective` holds None or an ISO day."""
+    if value is None:
+        return
+    if type(value) is not str:
+        raise TypeError(f"'effective' must be an ISO day string or null, not {type(value).__name__}")
+    try:
+        ok = date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"'effective' must be an ISO day (2026-11-24) or null, not {value!r}")
+
+
 def check_record(d: dict[str, Any]) -> None:
     """A hand-edited file may hold anything; a wrong type or value in a stored measure is
     reported by the store as a malformed record instead of failing later inside a table or a
@@ -387,9 +457,13 @@ def check_record(d: dict[str, Any]) -> None:
     for n in get("notes") or ():
         if type(n.get("at")) is not str or type(n.get("text")) is not str:
             raise TypeError("a note's 'at' and 'text' must be strings")
+        if "effective" in n:
+            check_effective(n["effective"])
     for c in get("history") or ():
         if type(c.get("at")) is not str or type(c.get("field")) is not str:
             raise TypeError("a history entry's 'at' and 'field' must be strings")
+        if "effective" in c:
+            check_effective(c["effective"])
     if "number" in d or "path" in d or "assignments" in d or "lead_written" in d or "partners_written" in d:
         _check_document_fields(d)
 

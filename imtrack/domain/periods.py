@@ -9,7 +9,9 @@ instead; the two grammars share their day forms but never their meaning of a spa
 Accepted (full-width forms folded, spaces ignored, case ignored):
 
 * a day: `2026-11-16`, `2026/11/16`, `2026年11月16日`, `16 Nov 2026`, `today`/`今天`,
-  `yesterday`/`昨天`, `11月16日`, `Nov 16`;
+  `yesterday`/`昨天`, `前天`, `11月16日`, `Nov 16`; a weekday: `周二`/`星期二`/`礼拜二`/`tuesday`/`tue`
+  (the latest one on or before today), `本周二`/`这周二` (this week's), `上周二`/`上星期二` (last
+  week's, weeks running Monday to Sunday);
 * a week (Monday to Sunday): `本周`/`这周`/`this week`, `上周`/`last week`;
 * a month: `2026-11`, `2026年11月`, `Nov 2026`, `11月`, `十一月`, `本月`/`this month`,
   `上月`/`上个月`/`last month`;
@@ -36,6 +38,7 @@ from datetime import date, timedelta
 
 from imtrack.domain import dates
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 
 FORMS = (
     "a day (2026-11-16, 2026年11月16日, 昨天), a week (本周, 上周), a month (2026-11, 2026年11月, "
@@ -95,6 +98,7 @@ def _keywords(today: date) -> dict[str, Period]:
     words: dict[tuple[str, ...], Period] = {
         ("today", "今天", "今日"): _day(today),
         ("yesterday", "昨天", "昨日"): _day(today - timedelta(days=1)),
+        ("前天", "前日"): _day(today - timedelta(days=2)),
         ("this week", "本周", "这周", "本星期", "这个星期", "本礼拜"): _week(monday),
         ("last week", "上周", "上星期", "上个星期", "上一周", "上礼拜"): _week(monday - timedelta(days=7)),
         ("this month", "本月", "这个月", "当月"): this_month,
@@ -105,6 +109,28 @@ def _keywords(today: date) -> dict[str, Period]:
         ("last year", "去年", "上年", "上一年", "去年全年"): last_year,
     }
     return {word: period for names, period in words.items() for word in names}
+
+
+_CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_CN_WEEKDAY = re.compile(r"(本|这|上|上个)?(?:周|星期|礼拜)([一二三四五六日天])")
+
+
+def _weekday(text: str, today: date) -> Period | None:
+    """周二 (the latest Tuesday on or before today, as a yearless month is the latest begun),
+    本周二/这周二 (this week's), 上周二 (last week's); English `tuesday`, `tue` as 周二."""
+    monday = today - timedelta(days=today.weekday())
+    if text in dates.WEEKDAYS:
+        wanted = dates.WEEKDAYS[text]
+        return _day(today - timedelta(days=(today.weekday() - wanted) % 7))
+    match = _CN_WEEKDAY.fullmatch(text)
+    if not match:
+        return None
+    wanted = _CN_WEEKDAYS[match.group(2)]
+    if match.group(1) in ("本", "这"):
+        return _day(monday + timedelta(days=wanted))
+    if match.group(1):
+        return _day(monday - timedelta(days=7 - wanted))
+    return _day(today - timedelta(days=(today.weekday() - wanted) % 7))
 
 
 _UNITS = {"d": "d", "天": "d", "日": "d", "w": "w", "周": "w", "个星期": "w", "星期": "w",
@@ -250,7 +276,7 @@ def _read(text: str, today: date, original: str) -> Period | None:
         if n < 1:
             return None
         return Period(_back(today, n, _UNITS[m.group(2)]) + timedelta(days=1), today)
-    period = _edged_keyword(compact, today) or _iso_like(text, today)
+    period = _edged_keyword(compact, today) or _weekday(compact, today) or _iso_like(text, today)
     if period is None and not text.isascii():
         period = _chinese(compact, today, original)
     if period is None and text.isascii():
@@ -295,3 +321,50 @@ def since_day(text: str, today: date, option: str = "--since") -> date:
 def until_day(text: str, today: date, option: str = "--until") -> date:
     """The last day of the period `text` names."""
     return parse_period(text, today, option).last
+
+
+# The forms `--on` offers in its messages and --help.
+ON_EXAMPLES = "2026-11-24, 11月24日, 昨天, 周二, 上周二, -3d"
+
+
+def effective_on(text: str, today: date) -> date:
+    """The day a change took effect, typed with `--on`: one day (any day form of
+    parse_period), never after today (a change cannot be recorded ahead of time)."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidValue(_("--on is empty; give the day it happened, e.g. {examples}").format(examples=ON_EXAMPLES))
+    try:
+        period = parse_period(text, today, "--on")
+    except InvalidValue:
+        ahead = _ahead(text, today)  # 明天, +3d: read by the deadline grammar, to say why not
+        if ahead is not None:
+            period = _day(ahead)
+        else:
+            raise InvalidValue(
+                _("--on: cannot read {text!r} as a day; give the day it happened, e.g. {examples}").format(
+                    text=text, examples=ON_EXAMPLES
+                )
+            ) from None
+    if period.first != period.last:
+        raise InvalidValue(
+            _("--on {text} names {first} to {last}, not one day; give the day it happened, e.g. {examples}").format(
+                text=text, first=period.first, last=period.last, examples=ON_EXAMPLES
+            )
+        )
+    day = period.first
+    if day > today:
+        shown = text.strip() if text.strip() == day.isoformat() else f"{text.strip()} ({day})"
+        raise InvalidValue(
+            _("--on {shown} is after today ({today}); record what has happened, on the day it happened").format(
+                shown=shown, today=today
+            )
+        )
+    return day
+
+
+def _ahead(text: str, today: date) -> date | None:
+    """A day after today that only the deadline grammar reads (明天, tomorrow, +3d), else None."""
+    try:
+        due = dates.parse_due(text, today)
+    except InvalidValue:
+        return None
+    return due.date if due.date is not None and due.date > today else None

@@ -214,6 +214,13 @@ def _md_cell(value: Any) -> str:
     return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
+def _when(at: str, effective: str | None, zh: bool) -> str:
+    """The recorded time, or the day it took effect (--on) with the recorded time after it."""
+    if not effective:
+        return at
+    return f"{effective}（记于 {at}）" if zh else f"{effective} (recorded {at})"
+
+
 def _md_table(head: Sequence[str], rows: Iterable[Sequence[Any]], right: Sequence[int] = ()) -> list[str]:
     lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(head))) + "|")
@@ -264,14 +271,14 @@ def markdown_detail(measure: Measure, headers: str = "zh") -> str:
                        [[names[f], field_value(measure, f, headers)] for f in FIELDS if f != "text"])
     lines += ["", "### " + ("进展记录" if zh else "Notes"), ""]
     if measure.notes:
-        lines += _md_table(["时间" if zh else "When", "进展" if zh else "Note"], [[n.at, n.text] for n in measure.notes])
+        lines += _md_table(["时间" if zh else "When", "进展" if zh else "Note"], [[_when(n.at, n.effective, zh), n.text] for n in measure.notes])
     else:
         lines.append("（无）" if zh else "No notes yet.")
     lines += ["", "### " + ("变更历史" if zh else "History"), ""]
     if measure.history:
         lines += _md_table(
             ["时间" if zh else "When", "字段" if zh else "Field", "原值" if zh else "From", "新值" if zh else "To"],
-            [[c.at, c.field, display_value(c.field, c.old, zh), display_value(c.field, c.new, zh)] for c in measure.history],
+            [[_when(c.at, c.effective, zh), c.field, display_value(c.field, c.old, zh), display_value(c.field, c.new, zh)] for c in measure.history],
         )
     else:
         lines.append("（无）" if zh else "No changes yet.")

@@ -331,7 +331,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         short_column(notes, _("When"))
         text_column(notes, _("Note"))
         for n in m.notes:
-            notes.add_row(cell(n.at), Folded(n.text))
+            notes.add_row(when_cell(n.at, n.effective) if n.effective else cell(n.at), Folded(n.text))
         parts.append(notes)
     else:
         parts.append(Text(_("No notes yet."), style="dim"))
@@ -343,7 +343,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         text_column(history, _("From"))
         text_column(history, _("To"))
         for c in m.history:
-            history.add_row(cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
+            history.add_row(when_cell(c.at, c.effective) if c.effective else cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
                             Folded(display_value(c.field, c.new)))
         parts.append(history)
     else:
@@ -677,27 +677,29 @@ def period_tables(report: Any) -> Doc:
             t.add_row(*cells(r))
         parts.append(t)
 
-    def when(at: str) -> Text:
-        return cell(at[:16].replace("T", " "))
+    def when(r: dict[str, Any]) -> Text:
+        # the day it took effect, with the recorded time below it when a clerk gave --on
+        effective = r.get("effective")
+        return when_cell(r["at"], effective if effective and effective != r["at"][:10] else None)
 
     section(
         _("Completed"),
         report.completed,
         [(_("ID"), "id"), (_("Done on"), ""), (_("Lead"), "lead"), (_("Measure"), "text")],
-        lambda r: (str(r["id"]), r["at"][:10] + (" " + _("late") if r["late"] else ""),
+        lambda r: (str(r["id"]), (r.get("effective") or r["at"][:10]) + (" " + _("late") if r["late"] else ""),
                    Folded(r["lead"] or "-"), Folded(r["text"])),
     )
     section(
         _("Status changes"),
         report.status_changes,
         [(_("When"), ""), (_("ID"), "id"), (_("From"), ""), (_("To"), ""), (_("Measure"), "text")],
-        lambda r: (when(r["at"]), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), Folded(r["text"])),
+        lambda r: (when(r), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), Folded(r["text"])),
     )
     section(
         _("New notes"),
         report.notes,
         [(_("When"), ""), (_("ID"), "id"), (_("Note"), "text")],
-        lambda r: (when(r["at"]), str(r["id"]), Folded(r["text"])),
+        lambda r: (when(r), str(r["id"]), Folded(r["text"])),
     )
     section(
         _("Newly overdue"),
@@ -715,6 +717,18 @@ def period_tables(report: Any) -> Doc:
     return parts
 
 
+def when_cell(at: str, effective: str | None) -> Text:
+    """When a record took effect: the recorded minute, or the day given with --on with the
+    recorded minute below it, so the audit trail stays in view."""
+    recorded = at[:16].replace("T", " ")
+    if not effective:
+        return cell(recorded)
+    shown = cell(effective)
+    shown.append("\n")
+    shown.append(visible(_("recorded {at}").format(at=recorded)), style="dim")
+    return shown
+
+
 def log_table(entries: Sequence[Any]) -> Doc:
     if not entries:
         return [Text(_("No changes recorded."), style="dim")]
@@ -730,6 +744,6 @@ def log_table(entries: Sequence[Any]) -> Doc:
             change = Folded(_("removed: {text}").format(text=e.old), "dim")
         else:
             change = Folded(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
-        t.add_row(cell(e.at[:16].replace("T", " ")), str(e.id), cell(e.field), change)
+        t.add_row(when_cell(e.at, e.effective), str(e.id), cell(e.field), change)
     n = len(entries)
     return [t, Text(ngettext("{n} record, newest first", "{n} records, newest first", n).format(n=n), style="dim")]

@@ -37,10 +37,11 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
-from imtrack.domain.models import Measure
+from imtrack.domain.models import Measure, effective_day
 
 ENV_USER = "IMTRACK_USER"
 
@@ -84,9 +85,9 @@ class HistoryEntry(Frozen):
     """One recorded fact about a measure: a field change or a note, as `log` and
     `report --since` read them. `author` is None on records written before authors existed."""
 
-    __slots__ = ("measure_id", "at", "kind", "field", "old", "new", "text", "txn", "author")
+    __slots__ = ("measure_id", "at", "kind", "field", "old", "new", "text", "txn", "author", "effective")
     measure_id: int
-    at: str
+    at: str  # when it was recorded
     kind: str  # "change" or "note"
     field: str  # the changed field; "note" for a note
     old: Any
@@ -94,13 +95,21 @@ class HistoryEntry(Frozen):
     text: str | None  # the note's text
     txn: int | None
     author: str | None
+    effective: str | None  # the ISO day it took effect (--on); None: the day of `at`
 
     def __init__(
         self, measure_id: int, at: str, kind: str, field: str, old: Any = None, new: Any = None,
         text: str | None = None, txn: int | None = None, author: str | None = None,
+        effective: str | None = None,
     ) -> None:
-        for name, value in zip(self.__slots__, (measure_id, at, kind, field, old, new, text, txn, author)):
+        values = (measure_id, at, kind, field, old, new, text, txn, author, effective)
+        for name, value in zip(self.__slots__, values):
             object.__setattr__(self, name, value)
+
+    @property
+    def day(self) -> date | None:
+        """The day it took effect: what `log`, `report --since` and the burn-up count by."""
+        return effective_day(self.at, self.effective)
 
 
 class CommandRecord(Frozen):
@@ -282,10 +291,11 @@ class Store(ABC):
     def history(
         self, since: str | None = None, until: str | None = None, measure_id: int | None = None
     ) -> list[HistoryEntry]:
-        """The recorded changes and notes whose day (the first ten characters of their ISO
-        timestamp, as recorded) lies in [since, until] (ISO days, inclusive; None: open), of one
-        measure or all, in stored order (per measure: history, then notes). For `log` and the
-        period facts of `report --since`."""
+        """The recorded changes and notes whose effective day (`effective` when a clerk gave
+        one with --on, else the first ten characters of their ISO timestamp, as recorded) lies
+        in [since, until] (ISO days, inclusive; None: open), of one measure or all, in stored
+        order (per measure: history, then notes). For `log` and the period facts of
+        `report --since`."""
 
     @abstractmethod
     def commands(self, author: str | None = None, limit: int | None = None) -> list[CommandRecord]:

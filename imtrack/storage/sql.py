@@ -58,8 +58,8 @@ MEASURE_COLUMNS = (
 )
 # The fields a measure carries from its source document (models.Measure), kept as one JSON column.
 DOCUMENT_FIELDS = ("number", "path", "lead_written", "partners_written", "assignments")
-NOTE_COLUMNS = "measure_id, seq, at, text, txn, author"
-CHANGE_COLUMNS = "measure_id, seq, at, field, old, new, txn, author"
+NOTE_COLUMNS = "measure_id, seq, at, text, txn, author, effective"
+CHANGE_COLUMNS = "measure_id, seq, at, field, old, new, txn, author, effective"
 # Meta keys the store keeps itself; the rest of the metadata belongs to the core (history.py).
 SCHEMA_VERSION_KEY = "schema_version"
 RELEASE_KEY = "release"
@@ -94,22 +94,22 @@ def _document(m: Measure) -> str | None:
 
 
 def _note_rows(m: Measure, start: int = 0) -> list[tuple[Any, ...]]:
-    return [(m.id, seq, n.at, n.text, n.txn, n.author) for seq, n in enumerate(m.notes[start:], start)]
+    return [(m.id, seq, n.at, n.text, n.txn, n.author, n.effective) for seq, n in enumerate(m.notes[start:], start)]
 
 
 def _change_rows(m: Measure, start: int = 0) -> list[tuple[Any, ...]]:
     return [
-        (m.id, seq, c.at, c.field, dumps(c.old), dumps(c.new), c.txn, c.author)
+        (m.id, seq, c.at, c.field, dumps(c.old), dumps(c.new), c.txn, c.author, c.effective)
         for seq, c in enumerate(m.history[start:], start)
     ]
 
 
 def _note_key(n: Note) -> tuple[Any, ...]:
-    return (n.at, n.text, n.txn, n.author)
+    return (n.at, n.text, n.txn, n.author, n.effective)
 
 
 def _change_key(c: Change) -> tuple[Any, ...]:
-    return (c.at, c.field, dumps(c.old), dumps(c.new), c.txn, c.author)
+    return (c.at, c.field, dumps(c.old), dumps(c.new), c.txn, c.author, c.effective)
 
 
 class _Fetched:
@@ -356,11 +356,13 @@ class SqlStore(Store):
         mid = None
         try:
             for where, params in queries:
-                for mid, _seq, at, text, txn, author in self.execute(
+                for mid, _seq, at, text, txn, author, effective in self.execute(
                     conn, f"SELECT {NOTE_COLUMNS} FROM notes{where} ORDER BY measure_id, seq", params
                 ):
-                    found[mid].notes.append(Note(at, text, txn, author if author is None else same(author, author)))
-                for mid, _seq, at, field, old, new, txn, author in self.execute(
+                    found[mid].notes.append(
+                        Note(at, text, txn, author if author is None else same(author, author), effective)
+                    )
+                for mid, _seq, at, field, old, new, txn, author, effective in self.execute(
                     conn, f"SELECT {CHANGE_COLUMNS} FROM changes{where} ORDER BY measure_id, seq", params
                 ):
                     old, new = loads(old), loads(new)
@@ -369,7 +371,8 @@ class SqlStore(Store):
                     if type(new) is str:
                         new = same(new, new)
                     found[mid].history.append(Change(
-                        at, same(field, field), old, new, txn, author if author is None else same(author, author)
+                        at, same(field, field), old, new, txn, author if author is None else same(author, author),
+                        effective,
                     ))  # fmt: skip
         except ValueError as exc:
             raise CorruptStore(f"{self.display}: a history entry of measure {mid} is not JSON ({exc})") from None
@@ -459,11 +462,13 @@ class SqlStore(Store):
         self, since: str | None = None, until: str | None = None, measure_id: int | None = None
     ) -> list[HistoryEntry]:
         clauses, params = [], []
+        # The effective day: the one given with --on, else the day the record was made.
+        day = "COALESCE(effective, substr(at, 1, 10))"
         if since is not None:
-            clauses.append("substr(at, 1, 10) >= ?")
+            clauses.append(f"{day} >= ?")
             params.append(since)
         if until is not None:
-            clauses.append("substr(at, 1, 10) <= ?")
+            clauses.append(f"{day} <= ?")
             params.append(until)
         if measure_id is not None:
             clauses.append("measure_id = ?")
@@ -485,13 +490,13 @@ class SqlStore(Store):
                 conn, f"SELECT {NOTE_COLUMNS} FROM notes{where} ORDER BY measure_id, seq", params
             ).fetchall()
         by_measure: dict[int, list[HistoryEntry]] = {}
-        for mid, _seq, at, field, old, new, txn, author in changes:
+        for mid, _seq, at, field, old, new, txn, author, effective in changes:
             by_measure.setdefault(mid, []).append(
-                HistoryEntry(int(mid), at, "change", field, loads(old), loads(new), None, txn, author)
+                HistoryEntry(int(mid), at, "change", field, loads(old), loads(new), None, txn, author, effective)
             )
-        for mid, _seq, at, text, txn, author in notes:
+        for mid, _seq, at, text, txn, author, effective in notes:
             by_measure.setdefault(mid, []).append(
-                HistoryEntry(int(mid), at, "note", "note", None, None, text, txn, author)
+                HistoryEntry(int(mid), at, "note", "note", None, None, text, txn, author, effective)
             )
         return [entry for mid in sorted(by_measure) for entry in by_measure[mid]]
 
@@ -843,8 +848,8 @@ class SqlTransaction(Transaction):
             else:
                 store.execute(conn, "DELETE FROM changes WHERE measure_id = ?", (measure_id,))
                 changes += _change_rows(m)
-        store.executemany(conn, f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", notes)
-        store.executemany(conn, f"INSERT INTO changes ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changes)
+        store.executemany(conn, f"INSERT INTO notes ({NOTE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", notes)
+        store.executemany(conn, f"INSERT INTO changes ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", changes)
         meta_changed = self._meta_changes()
         for key in meta_changed:
             self._merge_meta(key)

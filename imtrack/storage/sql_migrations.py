@@ -104,9 +104,16 @@ def _document_fields(dialect: str) -> list[str]:
     return ["ALTER TABLE measures ADD COLUMN document TEXT"]
 
 
+def _effective_days(dialect: str) -> list[str]:
+    # The ISO day a note or change took effect when a clerk gave one with --on; NULL (every
+    # older row) means the day of `at`, the recorded time.
+    return ["ALTER TABLE notes ADD COLUMN effective TEXT", "ALTER TABLE changes ADD COLUMN effective TEXT"]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("m001_initial", _initial),
     Migration("m002_document_fields", _document_fields),
+    Migration("m003_effective_days", _effective_days),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -384,10 +384,11 @@ class TinyDBStore(Store):
         else:
             ids = snapshot.ids()
 
-        def inside(stamp: Any) -> bool:
-            day = _day(stamp)
+        def inside(record: dict[str, Any]) -> bool:
             if since is None and until is None:
                 return True
+            # The effective day: the one given with --on, else the day the record was made.
+            day = record.get("effective") or _day(record["at"])
             return day is not None and (since is None or day >= since) and (until is None or day <= until)
 
         # From the stored documents, checked as a measure is, without building the measures:
@@ -398,13 +399,13 @@ class TinyDBStore(Store):
             try:
                 check_record(doc)
                 for c in doc.get("history") or ():
-                    if inside(c["at"]):
+                    if inside(c):
                         entries.append(HistoryEntry(i, c["at"], "change", c["field"], c.get("from"), c.get("to"),
-                                                    None, c.get("txn"), c.get("author")))
+                                                    None, c.get("txn"), c.get("author"), c.get("effective")))
                 for n in doc.get("notes") or ():
-                    if inside(n["at"]):
+                    if inside(n):
                         entries.append(HistoryEntry(i, n["at"], "note", "note", None, None, n["text"],
-                                                    n.get("txn"), n.get("author")))
+                                                    n.get("txn"), n.get("author"), n.get("effective")))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise CorruptStore(
                     f"database {self.path}: measure {i} is malformed ({exc!r}); {restore_hint(self.path)}"

@@ -305,3 +305,27 @@ def test_each_command_that_changes_a_measure_adds_one_to_its_revision_and_names_
     assert engine.get(1).revision == start + 3
     naming_1 = [c.txn for c in engine.commands() if 1 in c.ids]
     assert naming_1[:3] == txns[::-1]
+
+
+def test_history_ranges_count_by_the_effective_day_and_keep_both_times(engine: Store) -> None:
+    """A change recorded on Friday with --on Tuesday lies in Tuesday's range, not Friday's;
+    the record keeps both the recorded time and the effective day, and one without --on
+    stores no effective day (NULL / no key)."""
+    _fill(engine, _measure("a"))
+    friday = "2026-03-06T16:00:00+08:00"
+    with engine.transaction() as tx:
+        m = tx.get(1)
+        m.history.append(Change(friday, "status", "not-started", "done", tx.txn, tx.author, effective="2026-03-03"))
+        m.status = "done"
+        m.notes.append(Note(friday, "补记", tx.txn, tx.author, effective="2026-03-03"))
+        m.notes.append(Note(friday, "当天", tx.txn, tx.author))
+        tx.mark_changed(m)
+    tuesday = engine.history("2026-03-03", "2026-03-03")
+    assert [(e.kind, e.at, e.effective, str(e.day)) for e in tuesday] == [
+        ("change", friday, "2026-03-03", "2026-03-03"), ("note", friday, "2026-03-03", "2026-03-03"),
+    ]
+    assert [(e.text, e.effective) for e in engine.history("2026-03-06", "2026-03-06")] == [("当天", None)]
+    got = engine.get(1)
+    assert [c.effective for c in got.history] == ["2026-03-03"]
+    assert [(n.effective, str(n.day)) for n in got.notes] == [("2026-03-03", "2026-03-03"), (None, "2026-03-06")]
+    assert "effective" not in got.notes[1].to_dict() and got.notes[0].to_dict()["effective"] == "2026-03-03"

@@ -37,6 +37,10 @@ JSON = st.recursive(
 )
 TXN = st.none() | st.integers(1, 40)
 AUTHOR = st.none() | st.sampled_from(["王科员", "clerk_li", "", "root"])
+# the day a record took effect when given with --on; None: the day it was recorded
+EFFECTIVE = st.none() | st.dates(__import__("datetime").date(2000, 1, 1), __import__("datetime").date(2100, 12, 31)).map(
+    lambda d: d.isoformat()
+)
 
 
 @st.composite
@@ -56,8 +60,8 @@ def measures(draw: st.DrawFn, measure_id: int) -> Measure:
         sector_pinned=draw(st.booleans()),
         created=draw(STAMP),
         updated=draw(STAMP),
-        notes=draw(st.lists(st.builds(Note, STAMP, TEXT, TXN, AUTHOR), max_size=3)),
-        history=draw(st.lists(st.builds(Change, STAMP, TEXT.filter(bool), JSON, JSON, TXN, AUTHOR), max_size=3)),
+        notes=draw(st.lists(st.builds(Note, STAMP, TEXT, TXN, AUTHOR, EFFECTIVE), max_size=3)),
+        history=draw(st.lists(st.builds(Change, STAMP, TEXT.filter(bool), JSON, JSON, TXN, AUTHOR, EFFECTIVE), max_size=3)),
     )
 
 
@@ -174,7 +178,8 @@ def test_db_check_lists_every_problem_and_changes_nothing(tmp_path: Path, run) -
     _ledger(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE measures SET updated = '03/04/2026', status = 'finished' WHERE id = 2")
-        conn.execute("INSERT INTO notes VALUES (99, 0, '2026-03-01T00:00:00+08:00', 'lost', NULL, NULL)")
+        conn.execute("INSERT INTO notes (measure_id, seq, at, text, txn, author) "
+                     "VALUES (99, 0, '2026-03-01T00:00:00+08:00', 'lost', NULL, NULL)")
         conn.execute("UPDATE meta SET value = '3' WHERE key = 'next_id'")
         conn.execute("UPDATE notes SET txn = 77 WHERE measure_id = 1")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -206,8 +206,11 @@ def test_sqlite_older_schema_is_upgraded_after_a_backup(tmp_path: Path, opener: 
     path = tmp_path / "old.sqlite"
     first, *later = sql_migrations.MIGRATIONS
     seed(opener(str(path)), 2)
+    add_note(opener(str(path)), 1, "旧记录")
     with sqlite3.connect(path) as conn:  # as the first release with SQL left it
         conn.execute("ALTER TABLE measures DROP COLUMN document")
+        conn.execute("ALTER TABLE notes DROP COLUMN effective")
+        conn.execute("ALTER TABLE changes DROP COLUMN effective")
         conn.execute("DELETE FROM migrations WHERE name != ?", (first.name,))
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     store = opener(str(path))
@@ -230,6 +233,13 @@ def test_sqlite_older_schema_is_upgraded_after_a_backup(tmp_path: Path, opener: 
     again = opener(str(path)).get(1)
     assert (again.number, again.path, again.lead_written) == ("（二）", ["一、总体要求"], "发展改革委")
     assert later, "a test of upgrading needs a migration after the first"
+    # ... and the effective day of a record (NULL in the rows written before: the day of `at`)
+    assert [(n.text, n.effective, n.day.isoformat()) for n in again.notes] == [("旧记录", None, STAMP[:10])]
+    with store.transaction() as tx:
+        m = tx.get(1)
+        m.notes.append(Note("2026-03-06T16:00:00+08:00", "补记", tx.txn, tx.author, effective="2026-03-03"))
+        tx.mark_changed(m)
+    assert [e.text for e in opener(str(path)).history("2026-03-03", "2026-03-03")] == ["补记"]
 
 
 def test_postgres_older_schema_needs_db_migrate(pg_url: str, opener: Opener, monkeypatch) -> None:
