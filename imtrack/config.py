@@ -15,6 +15,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue
+from imtrack.i18n import N_, _
 
 ENV_DB = "IMTRACK_DB"
 DB_FILENAME = "imtrack.json"
@@ -26,7 +27,7 @@ POSTGRESQL = "postgresql"
 ENGINES = (TINYDB, SQLITE, POSTGRESQL)
 
 _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-_ENGINE_CHOICES = (
+_ENGINE_CHOICES = N_(
     "a .json path (TinyDB), a .sqlite or .db path or sqlite:///PATH (SQLite), "
     "or postgresql://USER@HOST/DBNAME (PostgreSQL)"
 )
@@ -99,14 +100,15 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
         rest = text[len("sqlite://"):]
         if not rest.startswith("/") or rest == "/":
             raise InvalidValue(
-                f"{origin}: {text!r} is not a SQLite URL; write sqlite:///relative/path.sqlite or "
-                f"sqlite:////absolute/path.sqlite"
+                _("{origin}: {text!r} is not a SQLite URL; write sqlite:///relative/path.sqlite or "
+                  "sqlite:////absolute/path.sqlite").format(origin=origin, text=text)
             )
         path = Path(rest[1:]).expanduser()
         return DbLocation(path, origin, SQLITE, text)
     if "://" in text:
         scheme = text.split("://", 1)[0]
-        raise InvalidValue(f"{origin}: imtrack has no {scheme!r} engine; use {_ENGINE_CHOICES}")
+        raise InvalidValue(_("{origin}: imtrack has no {scheme!r} engine; use {choices}").format(
+            origin=origin, scheme=scheme, choices=_(_ENGINE_CHOICES)))
     path = Path(text).expanduser()
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -116,11 +118,13 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
     if path.is_dir():
         from imtrack.errors import StoreError
 
-        raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / DB_FILENAME}")
+        raise StoreError(_("database path {path} is a directory; give a file name, e.g. {example}").format(
+            path=path, example=path / DB_FILENAME))
     sniffed = _sniff(path)
     if sniffed is not None:  # an existing ledger named without a suffix keeps working
         return DbLocation(path, origin, sniffed, text)
-    raise InvalidValue(f"{origin}: cannot tell the engine of {text!r}; use {_ENGINE_CHOICES}")
+    raise InvalidValue(_("{origin}: cannot tell the engine of {text!r}; use {choices}").format(
+        origin=origin, text=text, choices=_(_ENGINE_CHOICES)))
 
 
 def _sniff(path: Path) -> str | None:

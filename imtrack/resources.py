@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -24,7 +24,7 @@ def data_file(name: str) -> Path:
     return data_dir() / name
 
 
-def load_toml(path: Path, what: str = "data file") -> dict[str, Any]:
+def load_toml(path: Path, what: str = N_("data file")) -> dict[str, Any]:
     """An editable data file, parsed; a missing or broken one is an error naming the file and
     the fix (the user may have edited it), never a traceback."""
     import tomllib
@@ -35,6 +35,6 @@ def load_toml(path: Path, what: str = "data file") -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise StoreError(_("cannot read {what} {path}: {value}").format(what=what, path=path, value=exc.strerror or exc)) from exc
+        raise StoreError(_("cannot read {what} {path}: {value}").format(what=_(what), path=path, value=exc.strerror or exc)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StoreError(_("{what} {path} is not valid TOML ({exc}); fix the file").format(what=what, path=path, exc=exc)) from exc
+        raise StoreError(_("{what} {path} is not valid TOML ({exc}); fix the file").format(what=_(what), path=path, exc=exc)) from exc

@@ -136,38 +136,84 @@ def test_the_wheel_ships_the_catalog(tmp_path):
 
 # -- nothing user-visible left unmarked -------------------------------------------------------
 
-ERRORS = {"ImtrackError", "InvalidValue", "NotFound", "StoreError", "CorruptStore", "DecodeError", "NoMeasures",
-          "Declined", "BadParameter"}
-# Being rewritten by their owners while the interface was translated; the lead marks them.
-NOT_YET = ("imtrack/storage/", "imtrack/ingest/", "imtrack/domain/dates.py")
+# Being rewritten by its owner while the interface was translated; marked last.
+NOT_YET = ("imtrack/storage/",)
+
+
+def _error_classes(trees: list[ast.Module]) -> set[str]:
+    """ImtrackError and every subclass the package defines (DecodeError, NoMeasures, ...), and
+    click's BadParameter: what they carry reaches the user as one line on stderr."""
+    names = {"ImtrackError", "BadParameter"}
+    grew = True
+    while grew:
+        grew = False
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef) and node.name not in names and any(
+                        (getattr(b, "id", None) or getattr(b, "attr", None)) in names for b in node.bases):
+                    names.add(node.name)
+                    grew = True
+    return names
+
+
+def _shown(node: ast.Call) -> bool:
+    """A call whose first argument reaches a person: an error, an echoed or said line, a line
+    written to stderr, a warning collected for stderr."""
+    name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+    if name in ("echo", "_say"):
+        return True
+    if name == "write":
+        return "stderr" in ast.unparse(node.func.value)  # type: ignore[attr-defined]
+    if name in ("append", "extend"):
+        return "warnings" in ast.unparse(node.func.value)  # type: ignore[attr-defined]
+    return False
 
 
 def unmarked() -> list[str]:
-    """Error messages and echoed lines written as bare string literals (not through _())."""
+    """Error messages, printed lines and warnings written as bare string literals (not through _())."""
+    files = {path: ast.parse(path.read_text(encoding="utf-8")) for path in PACKAGE.rglob("*.py")}
+    errors = _error_classes(list(files.values()))
     out = []
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path, tree in files.items():
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            if name in ERRORS or name == "echo":
+            if name in errors or _shown(node):
                 arg = node.args[0]
-                if isinstance(arg, ast.JoinedStr) or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                    if name == "echo" and isinstance(arg, ast.JoinedStr) and "__version__" in ast.unparse(arg):
+                if isinstance(arg, ast.JoinedStr) or (
+                        isinstance(arg, ast.Constant) and isinstance(arg.value, str) and any(c.isalpha() for c in arg.value)):
+                    if isinstance(arg, ast.JoinedStr) and "__version__" in ast.unparse(arg):
                         continue
                     out.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return out
 
 
+def test_the_detector_finds_an_unmarked_message(tmp_path, monkeypatch):
+    """The check below is only as good as what it sees: a planted f-string error, warning and
+    stderr line are found; the same lines through _() are not."""
+    package = tmp_path / "imtrack"
+    package.mkdir()
+    (package / "errors.py").write_text("class ImtrackError(Exception): ...\nclass Refused(ImtrackError): ...\n")
+    (package / "bad.py").write_text(
+        "import sys\n"
+        "def f(x, warnings):\n"
+        "    warnings.append(f'{x} was skipped')\n"
+        "    sys.stderr.write('imtrack: warning: late\\n')\n"
+        "    raise Refused(f'no {x}')\n")
+    (package / "good.py").write_text(
+        "from imtrack.i18n import _\n"
+        "def f(x, warnings):\n"
+        "    warnings.append(_('{x} was skipped').format(x=x))\n"
+        "    raise Refused(_('no {x}').format(x=x))\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", package)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert sorted(unmarked()) == ["imtrack/bad.py:3", "imtrack/bad.py:4", "imtrack/bad.py:5"]
+
+
 def test_no_message_is_left_unmarked():
     left = [site for site in unmarked() if not site.startswith(NOT_YET)]
     assert not left, f"mark these with imtrack.i18n._: {left}"
-
-
-@pytest.mark.xfail(reason="storage/, ingest/ and domain/dates.py are marked after their rewrite", strict=False)
-def test_no_message_is_left_unmarked_in_storage_and_ingest():
-    assert [site for site in unmarked() if site.startswith(NOT_YET)] == []
 
 
 # -- both languages, end to end ---------------------------------------------------------------

@@ -112,6 +112,14 @@ def test_kinsoku_moves_the_last_character_down():
     assert [("（与）。"[a:b]) for a, b, _ in fold("（与）。", 6)] == ["（", "与）。"]
 
 
+def test_kinsoku_never_cuts_an_ascii_word_in_brackets():
+    # "）。" may not start a line, and moving them down with the character before must not
+    # leave "ledge" above "r）。": the bracketed word moves down whole
+    text = "采用表中的值（sheet）或保留台账中的值（ledger）。不加此选项"
+    lines = [text[a:b] for a, b, _ in fold(text, 47)]
+    assert lines == ["采用表中的值（sheet）或保留台账中的值", "（ledger）。不加此选项"]
+
+
 def test_ascii_words_wrap_at_spaces():
     assert [("see the rail plan"[a:b]) for a, b, _ in fold("see the rail plan", 9)] == ["see the", "rail plan"]
 

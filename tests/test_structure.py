@@ -59,7 +59,7 @@ def test_provincial_document_clauses_carry_over_and_deadlines():
         ("（一）", ("三、保障措施",), "加强组织领导。各盟市要建立工作机制。", None, ["各盟市人民政府"], None),
         ("（二）", ("三、保障措施",), "强化资金保障。统筹用好各类资金。", None, [], None),
     ]
-    whys = {s.line: s.why for s in reading.skipped}
+    whys = {s.line: s.reason() for s in reading.skipped}
     assert whys[9] == whys[10] == "under 一、总体要求 (a preamble, not a task)"
     assert [h.text for h in reading.headings if h.preamble] == ["一、总体要求"]
 
@@ -68,7 +68,7 @@ def test_preamble_items_outside_a_preamble_section():
     text = "一、工作要求\n（一）指导思想。坚持稳中求进。\n（二）工作原则——坚持创新驱动，坚持开放合作。\n（三）加强统筹。\n"
     reading = read_document(text)
     assert [m.number for m in reading.measures] == ["（三）"]
-    assert [s.why for s in reading.skipped] == [
+    assert [s.reason() for s in reading.skipped] == [
         "指导思想 (a preamble, not a task)",
         "工作原则 (a preamble, not a task)",  # "工作原则——…" is titled like "工作原则。"
     ]

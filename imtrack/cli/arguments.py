@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 
 
 def undecodable(text: str) -> bool:
@@ -56,7 +57,7 @@ def _reading_hint(raw: bytes) -> str:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
         return ""
-    return f" (in GB18030: {text})" if text.isprintable() else ""
+    return _(" (in GB18030: {text})").format(text=text) if text.isprintable() else ""
 
 
 def refusal(name: str, value: str) -> InvalidValue:
@@ -66,9 +67,10 @@ def refusal(name: str, value: str) -> InvalidValue:
     encoding = codecs.lookup(sys.getfilesystemencoding()).name.upper()
     bad = " ".join(f"{ord(ch) - 0xDC00:02x}" for ch in value if "\udc80" <= ch <= "\udcff")
     return InvalidValue(
-        f"{name} is not {encoding} text, the encoding of this terminal's locale: it holds the "
-        f"bytes {bad}{_reading_hint(raw)}; type it in a {encoding} terminal, or convert the "
-        f"script (iconv -f GB18030 -t {encoding} old.sh > new.sh); nothing was changed"
+        _("{name} is not {encoding} text, the encoding of this terminal's locale: it holds the "
+          "bytes {bad}{hint}; type it in a {encoding} terminal, or convert the "
+          "script (iconv -f GB18030 -t {encoding} old.sh > new.sh); nothing was changed").format(
+            name=name, encoding=encoding, bad=bad, hint=_reading_hint(raw))
     )
 
 
@@ -120,4 +122,4 @@ def check_arguments(group: Any, argv: list[str]) -> None:
     _check_params(command, sub.params)
     for extra in (*sub._protected_args, *sub.args):
         if undecodable(extra):
-            raise refusal("an argument", extra)
+            raise refusal(_("an argument"), extra)

@@ -214,7 +214,7 @@ def ask_yes_no(question: str, err: bool = False) -> bool | None:
     KeyboardInterrupt reaches the error funnel, which says "aborted" and exits 130 (click's
     confirm turns it into the same Abort as a closed stdin, so it is not used)."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(f"{question} [y/N]: ")
+    stream.write(_("{question} [y/N]: ").format(question=question))
     stream.flush()
     try:
         line = sys.stdin.readline()
@@ -394,7 +394,7 @@ def _store(ctx: typer.Context) -> "Store":
 
     def finish() -> None:
         for hint in store.hints():
-            sys.stderr.write(f"imtrack: hint: {hint}\n")
+            sys.stderr.write(_("imtrack: hint: {hint}").format(hint=hint) + "\n")
         store.close()
 
     ctx.call_on_close(finish)

@@ -196,7 +196,7 @@ def import_exchange(
 
 def summary_lines(summary: Any) -> list[str]:
     from imtrack.exchange.sheets import BackupSummary
-    from imtrack.output.display import display_value
+    from imtrack.output.display import display_value, field_name
 
     lines: list[str] = []
     if isinstance(summary, BackupSummary):
@@ -213,14 +213,15 @@ def summary_lines(summary: Any) -> list[str]:
                                   counts["added"]).format(**counts))
         for label, ids in ((_("added"), summary.added), (_("replaced"), summary.replaced)):
             if ids:
-                lines.append(f"  {label}: {_ids(ids)}")
+                lines.append(_("  {label}: {ids}").format(label=label, ids=_ids(ids)))
     else:
         shown = display_value
-        events = [(c.row, 0, f"{c.field} {shown(c.field, c.old)} -> {shown(c.field, c.new)}", c.id) for c in summary.changes]
+        events = [(c.row, 0, _("{field} {old} -> {new}").format(
+            field=field_name(c.field), old=shown(c.field, c.old), new=shown(c.field, c.new)), c.id) for c in summary.changes]
         events += [(row, 1, _("note {text}").format(text=text), mid) for row, mid, text in summary.notes]
         for k in summary.kept:
             what = _("{field} kept as imtrack has it, {value} (changed there since the export; the sheet "
-                     "still has {sent})").format(field=k.field, value=shown(k.field, k.value), sent=shown(k.field, k.sent))
+                     "still has {sent})").format(field=field_name(k.field), value=shown(k.field, k.value), sent=shown(k.field, k.sent))
             events.append((k.row, 2, what, k.id))
         outcome = {
             "sheet": _("the sheet's value applied (--prefer sheet)"),
@@ -230,7 +231,7 @@ def summary_lines(summary: Any) -> list[str]:
         for c in summary.conflicts:
             sent = shown(c.field, c.base) if c.base_known else "?"
             what = _("conflict {field}: sent {sent}, imtrack {ledger}, sheet {sheet}: {outcome}").format(
-                field=c.field, sent=sent, ledger=shown(c.field, c.ledger), sheet=shown(c.field, c.sheet),
+                field=field_name(c.field), sent=sent, ledger=shown(c.field, c.ledger), sheet=shown(c.field, c.sheet),
                 outcome=outcome[c.chosen])
             events.append((c.row, 3, what, c.id))
         for row, _order, what, mid in sorted(events, key=lambda e: e[:2]):
@@ -269,5 +270,7 @@ def summary_lines(summary: Any) -> list[str]:
 
 def _ids(ids: list[int]) -> str:
     shown = ", ".join(map(str, ids[:30]))
-    return shown + (f" and {len(ids) - 30} more" if len(ids) > 30 else "")
+    if len(ids) > 30:
+        return _("{ids} and {n} more").format(ids=shown, n=len(ids) - 30)
+    return shown
 

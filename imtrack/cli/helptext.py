@@ -10,8 +10,8 @@ from typing import Any
 
 
 def help_texts() -> list[str]:
-    """Every help text of the app (commands, their options and arguments, the global options,
-    the sections and words click adds), as the catalog's message ids, in English."""
+    """Every help text of the app (commands and the commands of its groups, their options and
+    arguments, the global options), as the catalog's message ids, in English."""
     import inspect
 
     import typer
@@ -21,10 +21,15 @@ def help_texts() -> list[str]:
     register_all()
     group = typer.main.get_command(app)  # in English: ImtrackGroup translates when it runs
     out: list[str] = []
-    for command in [group, *group.commands.values()]:  # type: ignore[attr-defined]
+
+    def collect(command: Any) -> None:
         if command.help:
             out.append(inspect.cleandoc(command.help))
         out.extend(p.help for p in command.params if getattr(p, "help", None))
+        for sub in getattr(command, "commands", {}).values():  # a command group such as `db`
+            collect(sub)
+
+    collect(group)
     return list(dict.fromkeys(out))
 
 

@@ -140,8 +140,8 @@ def import_(
 
         # The file name would become the source name, stored and printed as text.
         raise InvalidValue(
-            f"the file name {shown(file.name)} is not text in this terminal's encoding, so it cannot "
-            f"be the source name; give one with --source NAME (e.g. --source '分工方案')"
+            _("the file name {name} is not text in this terminal's encoding, so it cannot "
+              "be the source name; give one with --source NAME (e.g. --source '分工方案')").format(name=shown(file.name))
         )
     if file.suffix.lower() in EXCHANGE_SUFFIXES and not _task_workbook(file):
         from imtrack.cli.exchange import import_exchange
@@ -151,7 +151,7 @@ def import_(
     if prefer is not None:
         from imtrack.errors import InvalidValue
 
-        raise InvalidValue("--prefer is for a returned ledger sheet (.csv/.xlsx); a document's measures are added, never merged")
+        raise InvalidValue(_("--prefer is for a returned ledger sheet (.csv/.xlsx); a document's measures are added, never merged"))
     from imtrack.core.tracker import rules_path_for
     from imtrack.ingest.importer import import_file
     from imtrack.vocab.sectors import load_rules
@@ -162,7 +162,7 @@ def import_(
         issuer=issuer, update=update,
     )
     for warning in result.warnings:
-        sys.stderr.write(f"imtrack: warning: {warning}\n")
+        sys.stderr.write(_("imtrack: warning: {warning}").format(warning=warning) + "\n")
     if fmt is OutputFormat.json:
         _json(result.to_dict())
         return
@@ -176,16 +176,16 @@ def import_(
     _say(found.format(file=shown(str(file)), encoding=_reading(result.format, result.encoding),
                       source=result.source, n=len(result.parsed)))
     added = [m.id for m in result.added]
-    _say(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
+    _say(_("  added:                 {n} (ids {ids})").format(n=len(added), ids=_ids(added)) if added
+         else _("  added:                 {n}").format(n=0))
     updated = [u.measure.id for u in result.updated]
-    _say(
-        f"  updated:               {len(updated)}"
-        + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
-    )
-    _say(_("  skipped as duplicates: {value}").format(value=len(result.skipped)))
+    _say(_("  updated:               {n} (lead/partners/section filled in: ids {ids})").format(n=len(updated), ids=_ids(updated))
+         if updated else _("  updated:               {n}").format(n=0))
+    _say(_("  skipped as duplicates: {n}").format(n=len(result.skipped)))
     _revisions(result, dry_run)
     unmatched = result.unmatched
-    _say(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
+    _say(_("  no sector match:       {n} (put in 其他 other):").format(n=len(unmatched)) if unmatched
+         else _("  no sector match:       {n}").format(n=0))
     for m in unmatched:
         _say(_("    {id}: {text}").format(id=m.id, text=m.text))
     if unmatched and not dry_run:
@@ -196,17 +196,22 @@ def import_(
 
 
 def _revisions(result: object, dry_run: bool) -> None:
-    from imtrack.output.display import display_value
+    from imtrack.output.display import display_value, field_name
 
     revised = result.revised  # type: ignore[attr-defined]
     applied = result.update and not dry_run  # type: ignore[attr-defined]
-    verb = "revised" if applied else "read differently"
-    typer.echo(f"  {verb + ':':<22} {len(revised)}" + (f" (ids {_ids(r.measure.id for r in revised)})" if revised else ""))
+    ids = _ids(r.measure.id for r in revised)
+    if applied:
+        line = _("  revised:               {n} (ids {ids})") if revised else _("  revised:               {n}")
+    else:
+        line = _("  read differently:      {n} (ids {ids})") if revised else _("  read differently:      {n}")
+    typer.echo(line.format(n=len(revised), ids=ids))
     for r in revised:
         for name, (old, new) in r.changes.items():
-            typer.echo(f"    {r.measure.id} {name}: {display_value(name, old)} -> {display_value(name, new)}")
+            typer.echo(_("    {id} {field}: {old} -> {new}").format(
+                id=r.measure.id, field=field_name(name), old=display_value(name, old), new=display_value(name, new)))
     if revised and not applied:
-        typer.echo("  Apply with `imtrack import --update` (recorded in the history; `imtrack undo` reverts it).")
+        typer.echo(_("  Apply with `imtrack import --update` (recorded in the history; `imtrack undo` reverts it)."))
 
 
 @app.command()

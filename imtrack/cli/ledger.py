@@ -31,7 +31,7 @@ from imtrack.cli.common import (
     _store,
     app,
 )
-from imtrack.i18n import _
+from imtrack.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from imtrack.core.edits import EditPlan, EditResult, Selection
@@ -219,9 +219,11 @@ def set_status(
         out = []
         for item in r.plan.items:
             if any(f == "status" for f, _, _ in item.changes):
-                out.append(f"{item.measure.id}: status set to {label}")
+                out.append(_("{id}: status set to {status}").format(id=item.measure.id, status=label))
+            elif note:
+                out.append(_("{id}: already {status}, note added").format(id=item.measure.id, status=label))
             else:
-                out.append(f"{item.measure.id}: already {label}" + (", note added" if note else ""))
+                out.append(_("{id}: already {status}").format(id=item.measure.id, status=label))
         return out
 
     _report_edit(result, fmt, dry_run, lines)
@@ -277,7 +279,7 @@ def update(
         on=on,
     )
     for warning in edit.warnings:
-        typer.echo(f"imtrack: warning: {warning}", err=True)
+        typer.echo(_("imtrack: warning: {warning}").format(warning=warning), err=True)
     result = apply_edit(_store(ctx), selection, edit, dry_run=dry_run, confirm=_asker(yes, fmt))
     _warn_before_created(result)
 
@@ -286,11 +288,15 @@ def update(
         for item in r.plan.items:
             parts = [change_text(f, o, n) for f, o, n in item.changes if f != "sector_pinned"]
             if item.note:
-                parts.append(f"note added: {item.note}")
-            out.append(f"{item.measure.id}: " + ("; ".join(parts) if parts else "unchanged (already as asked)"))
+                parts.append(_("note added: {note}").format(note=item.note))
+            if parts:
+                out.append(_("{id}: {changes}").format(id=item.measure.id, changes=_("; ").join(parts)))
+            else:
+                out.append(_("{id}: unchanged (already as asked)").format(id=item.measure.id))
         touched = len(r.plan.touched)
         if len(r.plan.items) > 1:
-            out.append(f"{touched} of {len(r.plan.items)} measures changed")
+            out.append(ngettext("{touched} of {n} measure changed", "{touched} of {n} measures changed",
+                                len(r.plan.items)).format(touched=touched, n=len(r.plan.items)))
         return out
 
     _report_edit(result, fmt, dry_run, lines)

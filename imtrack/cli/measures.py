@@ -36,7 +36,7 @@ from imtrack.cli.common import (
     app,
     measure_filter,
 )
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 
 
 @app.command("list")
@@ -224,7 +224,7 @@ def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         _print(sectors_table(counts))
 
 
-ENGINE_NAMES = {"tinydb": "TinyDB (one JSON file)", "sqlite": "SQLite", "postgresql": "PostgreSQL"}
+ENGINE_NAMES = {"tinydb": N_("TinyDB (one JSON file)"), "sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 @app.command()
@@ -266,4 +266,4 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
             note = _("; created empty by the first change, or by `imtrack db copy`")
         _say(_("database:     {path}  (from {origin}{note})").format(path=info["database"], origin=location.origin, note=note))
         _say(_("sector rules: {value}").format(value=info["sector_rules"]))
-        _say(_("engine:       {value}").format(value=ENGINE_NAMES.get(location.engine, location.engine)))
+        _say(_("engine:       {value}").format(value=_(ENGINE_NAMES.get(location.engine, location.engine))))

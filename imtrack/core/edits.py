@@ -206,7 +206,7 @@ def parse_due_value(text: str) -> str | None:
     from imtrack.domain.derived import today
 
     if not text.strip():
-        raise InvalidValue("the due date is empty; give a date (e.g. 2026-12-31, 年底), or none to clear it")
+        raise InvalidValue(_("the due date is empty; give a date (e.g. 2026-12-31, 年底), or none to clear it"))
     if text.strip().casefold() in CLEAR_WORDS:
         return None
     return parse_due(text, today()).stored
@@ -223,10 +223,10 @@ def _past_due_warning(typed: str, stored: str | None) -> list[str]:
     if day >= now:
         return []
     shown = typed.strip() if typed.strip() == stored else f"{typed.strip()} ({stored})"
-    message = (
-        f"the due date {shown} is already past (today is {now}); the measures are overdue at "
-        f"once. If that was not meant, set another with --due"
-    )
+    message = _(
+        "the due date {due} is already past (today is {today}); the measures are overdue at "
+        "once. If that was not meant, set another with --due"
+    ).format(due=shown, today=now)
     return [message]
 
 

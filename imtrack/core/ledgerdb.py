@@ -10,6 +10,7 @@ from typing import Any
 
 from imtrack.domain.models import Measure, Status, check_record
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
+from imtrack.i18n import _
 from imtrack.storage.base import Store
 
 # Metadata each engine keeps for itself (schema, counters): never copied as data.
@@ -32,9 +33,10 @@ def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
     measures, metadata and command records are replaced (its counters never go back)."""
     src_info, dst_info = src.info(), dst.info()
     if (src_info.engine, src_info.location) == (dst_info.engine, dst_info.location):
-        raise InvalidValue(f"source and target are the same ledger ({src_info.location}); name another target")
+        raise InvalidValue(_("source and target are the same ledger ({location}); name another target").format(
+            location=src_info.location))
     if not src.exists():
-        raise NotFound(f"{src_info.location} holds no ledger; nothing was copied")
+        raise NotFound(_("{location} holds no ledger; nothing was copied").format(location=src_info.location))
     measures = src.find()
     meta = src.meta()
     commands = src.commands()
@@ -42,8 +44,9 @@ def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
         held = dst.count()
         if held or dst.commands(limit=1):
             raise ImtrackError(
-                f"{dst_info.location} already holds a ledger ({held} measures); nothing was copied. "
-                f"Copy into a new ledger, or add --force to replace its contents"
+                _("{location} already holds a ledger ({held} measures); nothing was copied. "
+                  "Copy into a new ledger, or add --force to replace its contents").format(
+                    location=dst_info.location, held=held)
             )
     top_id = max((m.id for m in measures), default=0)
     with dst.transaction(seed=False) as tx:
@@ -96,43 +99,50 @@ def check_ledger(store: Store) -> list[str]:
         problems += _measure_problems(measure, next_id, next_txn, known_txns)
     for record in commands:
         if next_txn and record.txn >= next_txn:
-            problems.append(f"command {record.txn} ({record.command or 'unnamed'}) is at or past the next "
-                            f"transaction id {next_txn}: a later command could reuse its id")  # fmt: skip
+            problems.append(_("command {txn} ({command}) is at or past the next transaction id {next_txn}: "
+                              "a later command could reuse its id").format(
+                txn=record.txn, command=record.command or _("unnamed"), next_txn=next_txn))
         if _timestamp_problem(record.at):
-            problems.append(f"command {record.txn}: time {record.at!r} is not an ISO timestamp")
+            problems.append(_("command {txn}: time {at!r} is not an ISO timestamp").format(txn=record.txn, at=record.at))
     return problems
 
 
 def _measure_problems(measure: Measure, next_id: int, next_txn: int, known_txns: set[int]) -> list[str]:
-    where = f"measure {measure.id}"
+    where = _("measure {id}").format(id=measure.id)
     found: list[str] = []
     try:
         check_record(measure.to_dict())
     except (KeyError, TypeError, ValueError) as exc:
-        found.append(f"{where}: {exc}")
+        found.append(_("{where}: {problem}").format(where=where, problem=exc))
     if measure.status not in {s.value for s in Status}:
-        found.append(f"{where}: unknown status {measure.status!r}")
+        found.append(_("{where}: unknown status {status!r}").format(where=where, status=measure.status))
     from imtrack.vocab.sectors import SECTORS
 
     if measure.sector not in {s.slug for s in SECTORS}:
-        found.append(f"{where}: unknown sector {measure.sector!r}")
+        found.append(_("{where}: unknown sector {sector!r}").format(where=where, sector=measure.sector))
     if next_id and measure.id >= next_id:
-        found.append(f"{where}: id is at or past the next id {next_id}: a new measure could take it")
+        found.append(_("{where}: id is at or past the next id {next_id}: a new measure could take it").format(
+                where=where, next_id=next_id))
     if measure.revision < 1:
-        found.append(f"{where}: revision {measure.revision} (every stored measure has 1 or more)")
+        found.append(_("{where}: revision {revision} (every stored measure has 1 or more)").format(
+            where=where, revision=measure.revision))
     for name in ("created", "updated"):
         if _timestamp_problem(getattr(measure, name)):
-            found.append(f"{where}: {name} {getattr(measure, name)!r} is not an ISO timestamp")
-    records: list[tuple[str, Any]] = [("note", n) for n in measure.notes] + [("change", c) for c in measure.history]
+            found.append(_("{where}: {field} {value!r} is not an ISO timestamp").format(
+                where=where, field=name, value=getattr(measure, name)))
+    records: list[tuple[str, Any]] = [(_("{where}: note of {at!r}"), n) for n in measure.notes] + [
+        (_("{where}: change of {at!r}"), c) for c in measure.history]
     for kind, record in records:
-        label = f"{where}: {kind} of {record.at!r}"
+        label = kind.format(where=where, at=record.at)
         if _timestamp_problem(record.at):
-            found.append(f"{label}: time is not an ISO timestamp")
+            found.append(_("{label}: time is not an ISO timestamp").format(label=label))
         if record.txn is not None:
             if next_txn and record.txn >= next_txn:
-                found.append(f"{label}: names command {record.txn}, at or past the next transaction id {next_txn}")
+                found.append(_("{label}: names command {txn}, at or past the next transaction id {next_txn}").format(
+                    label=label, txn=record.txn, next_txn=next_txn))
             elif record.txn not in known_txns:
-                found.append(f"{label}: names command {record.txn}, which has no command record")
+                found.append(_("{label}: names command {txn}, which has no command record").format(
+                    label=label, txn=record.txn))
     return found
 
 

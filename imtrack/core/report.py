@@ -301,20 +301,21 @@ def period_bounds(since: str, until: str | None, today: date) -> tuple[date, dat
     first = since_day(since, today, "--since")
     if until is None:
         if first > today:
-            raise InvalidValue(
-                f"--since {since} begins on {first}, after today ({today}); nothing has happened "
-                f"in it yet; give a past period, e.g. --since 本月"
-            )
+            raise _after_today(since, first, today)
         return first, today
     last = until_day(until, today, "--until")
     if first > last:
-        raise InvalidValue(f"--since {_shown(since, first)} is after --until {_shown(until, last)}; swap them")
+        raise InvalidValue(_("--since {since} is after --until {until}; swap them").format(
+            since=_shown(since, first), until=_shown(until, last)))
     if first > today:
-        raise InvalidValue(
-            f"--since {since} begins on {first}, after today ({today}); nothing has happened "
-            f"in it yet; give a past period, e.g. --since 本月"
-        )
+        raise _after_today(since, first, today)
     return first, min(last, today)
+
+
+def _after_today(since: str, first: date, today: date) -> InvalidValue:
+    return InvalidValue(_(
+        "--since {since} begins on {first}, after today ({today}); nothing has happened "
+        "in it yet; give a past period, e.g. --since 本月").format(since=since, first=first, today=today))
 
 
 def _shown(text: str, day: date) -> str:

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from imtrack.errors import InvalidValue
+from imtrack.i18n import N_, _
 
 ONGOING_VALUE = "ongoing"
 
@@ -58,7 +59,7 @@ YEAR_MAX = 2100
 
 YEARLESS_RULE = "a date without a year (3月底, 12月10日, Dec 31) is the next such date"
 
-ACCEPTED_FORMS = (
+ACCEPTED_FORMS = N_(
     "2025-12-31, 2025/12/31, 31 Dec 2025, December 31, 2025; a month alone means its last day "
     "(2026-03, Mar 2026, 2026年3月); today, tomorrow, +3d, +2w, +3m, +1y, eom, eoq, eoy; "
     "2025年12月31日, 2025年底(前), 2025年6月底, 6月底前, 年内, 年底前, 上半年, 下半年, "
@@ -146,7 +147,8 @@ WEEKDAYS = {
     for name in names
 }
 
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                  N_("Sunday"))
 
 _CN_DIGITS = {
     "〇": 0,
@@ -197,7 +199,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def invalid_month(month: int) -> InvalidValue:
-    return InvalidValue(f"there is no month {month}; months run from 1 to 12")
+    return InvalidValue(_("there is no month {month}; months run from 1 to 12").format(month=month))
 
 
 def make_date(year: int, month: int, day: int, original: str) -> date:
@@ -205,7 +207,8 @@ def make_date(year: int, month: int, day: int, original: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise InvalidValue(
-            f"{original!r} is not a calendar date ({year}-{month:02d}-{day:02d} does not exist)"
+            _("{text!r} is not a calendar date ({date} does not exist)").format(
+                text=original, date=f"{year}-{month:02d}-{day:02d}")
         ) from None
 
 
@@ -386,7 +389,8 @@ def _dateutil(text: str, original: str) -> date | None:
         if word in WEEKDAYS and WEEKDAYS[word] != day.weekday():
             weekday = _WEEKDAY_NAMES[day.weekday()]
             raise InvalidValue(
-                f"{original!r} does not agree with itself: {day.isoformat()} is a {weekday}"
+                _("{text!r} does not agree with itself: {date} is a {weekday}").format(
+                    text=original, date=day.isoformat(), weekday=_(weekday))
             )
     return day
 
@@ -394,7 +398,7 @@ def _dateutil(text: str, original: str) -> date | None:
 def parse_due(text: str, today: date) -> DueDate:
     """Parse a deadline typed by a user; see the module docstring for the grammar."""
     if not isinstance(text, str) or not text.strip():
-        raise InvalidValue(f"the date is empty; use one of: {ACCEPTED_FORMS}")
+        raise InvalidValue(_("the date is empty; use one of: {forms}").format(forms=_(ACCEPTED_FORMS)))
     original = text
     text = normalise(text)
     if text in _ONGOING_WORDS or text.replace(" ", "") in _ONGOING_WORDS:
@@ -407,7 +411,8 @@ def parse_due(text: str, today: date) -> DueDate:
         raise out_of_range(original, None) from None
     if day is None:
         raise InvalidValue(
-            f"cannot read {original!r} as a due date without guessing; use one of: {ACCEPTED_FORMS}"
+            _("cannot read {text!r} as a due date without guessing; use one of: {forms}").format(
+                text=original, forms=_(ACCEPTED_FORMS))
         )
     check_year(day, original)
     return DueDate(day)
@@ -433,8 +438,8 @@ def _read(text: str, today: date, original: str) -> date | None:
 def out_of_range(original: str, day: date | None) -> InvalidValue:
     what = f"{original!r}" + (f" ({day.isoformat()})" if day is not None and str(day) != original else "")
     return InvalidValue(
-        f"{what} is outside the years {YEAR_MIN}-{YEAR_MAX} that a ledger date can fall in; "
-        f"check the year"
+        _("{what} is outside the years {first}-{last} that a ledger date can fall in; "
+          "check the year").format(what=what, first=YEAR_MIN, last=YEAR_MAX)
     )
 
 

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from imtrack.domain import clock
 from imtrack.domain.models import Change, Measure, Note, effective_field
 from imtrack.errors import ImtrackError, NotFound
-from imtrack.i18n import _
+from imtrack.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from datetime import date
@@ -184,29 +184,31 @@ class Undone:
 
     def describe(self) -> str:
         """Plain lines for the CLI: a summary line, then one line per reverted change or note."""
-        lines = [f"undid {self.summary()}"]
+        lines = [_("undid {summary}").format(summary=self.summary())]
         for r in self.changes:
-            lines.append(f"#{r.measure_id} {r.field}: {_show(r.undone)} -> {_show(r.restored)}")
+            lines.append(_("#{id} {field}: {old} -> {new}").format(
+                id=r.measure_id, field=r.field, old=_show(r.undone), new=_show(r.restored)))
         for measure_id, note in self.notes:
-            lines.append(f"#{measure_id} removed note: {note.text}")
+            lines.append(_("#{id} removed note: {text}").format(id=measure_id, text=note.text))
         for measure in self.removed:
-            lines.append(f"#{measure.id} removed measure (added by that command): {measure.text}")
+            lines.append(_("#{id} removed measure (added by that command): {text}").format(
+                id=measure.id, text=measure.text))
         return "\n".join(lines)
 
 
     def summary(self) -> str:
         """`imtrack set-status 25 26 done` of <when> (2 measures: 25, 26)."""
         ids = self.measure_ids
-        noun = "measure" if len(ids) == 1 else "measures"
-        what = f"`imtrack {self.command}`" if self.command else "the command"
-        return f"{what} of {self.at} ({len(ids)} {noun}: {', '.join(map(str, ids))})"
+        what = f"`imtrack {self.command}`" if self.command else _("the command")
+        return ngettext("{what} of {at} ({n} measure: {ids})", "{what} of {at} ({n} measures: {ids})", len(ids)).format(
+            what=what, at=self.at, n=len(ids), ids=", ".join(map(str, ids)))
 
 
 def _show(value: Any) -> str:
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "(none)"
+        return ", ".join(map(str, value)) or _("(none)")
     return str(value)
 
 
@@ -261,9 +263,9 @@ def _check_others(ledger: Ledger, command: CommandRecord, skipped: set[int]) -> 
                 and rec.author != ledger.author
             ):
                 raise ImtrackError(
-                    f"cannot undo your last command ({command.at}): {rec.author} has changed measure "
-                    f"{measure.id} since ({rec.at}); nothing was changed. Change it by hand with "
-                    f"`imtrack update {measure.id}`"
+                    _("cannot undo your last command ({at}): {author} has changed measure "
+                      "{id} since ({changed_at}); nothing was changed. Change it by hand with "
+                      "`imtrack update {id}`").format(at=command.at, author=rec.author, id=measure.id, changed_at=rec.at)
                 )
 
 

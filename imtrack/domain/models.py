@@ -79,7 +79,7 @@ def _str(d: dict[str, Any], key: str, default: Any = _REQUIRED) -> str:
     reported by the store as a malformed record)."""
     value = d[key] if default is _REQUIRED else d.get(key, default)
     if not isinstance(value, str):
-        raise TypeError(f"{key!r} must be a string, not {type(value).__name__}")
+        raise TypeError(_("{field!r} must be a string, not {type}").format(field=key, type=type(value).__name__))
     return value
 
 
@@ -405,13 +405,13 @@ def check_due(value: Any) -> None:
     if value is None or value == "" or value == "ongoing":
         return
     if type(value) is not str:
-        raise TypeError(f"'due' must be an ISO date string, 'ongoing' or null, not {type(value).__name__}")
+        raise TypeError(_("'due' must be an ISO date string, 'ongoing' or null, not {type}").format(type=type(value).__name__))
     try:
         ok = date.fromisoformat(value).isoformat() == value
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"'due' must be an ISO date (2025-12-31), 'ongoing' or null, not {value!r}")
+        raise ValueError(_("'due' must be an ISO date (2025-12-31), 'ongoing' or null, not {value!r}").format(value=value))
 
 
 def check_progress(value: Any) -> None:
@@ -419,7 +419,7 @@ def check_progress(value: Any) -> None:
     if value is None:
         return
     if type(value) is not int or not 0 <= value <= 100:
-        raise ValueError(f"'progress' must be a whole number from 0 to 100 or null, not {value!r}")
+        raise ValueError(_("'progress' must be a whole number from 0 to 100 or null, not {value!r}").format(value=value))
 
 
 def check_effective(value: Any) -> None:
@@ -427,13 +427,13 @@ def check_effective(value: Any) -> None:
     if value is None:
         return
     if type(value) is not str:
-        raise TypeError(f"'effective' must be an ISO day string or null, not {type(value).__name__}")
+        raise TypeError(_("'effective' must be an ISO day string or null, not {type}").format(type=type(value).__name__))
     try:
         ok = date.fromisoformat(value).isoformat() == value
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(f"'effective' must be an ISO day (2026-11-24) or null, not {value!r}")
+        raise ValueError(_("'effective' must be an ISO day (2026-11-24) or null, not {value!r}").format(value=value))
 
 
 def check_record(d: dict[str, Any]) -> None:
@@ -447,7 +447,7 @@ def check_record(d: dict[str, Any]) -> None:
     get = d.get
     for name in _STRING_FIELDS:  # a missing one takes its default; a present one must be text
         if name in d and type(d[name]) is not str:
-            raise TypeError(f"{name!r} must be a string, not {type(d[name]).__name__}")
+            raise TypeError(_("{field!r} must be a string, not {type}").format(field=name, type=type(d[name]).__name__))
     due = get("due")
     if due is not None:
         check_due(due)
@@ -456,12 +456,12 @@ def check_record(d: dict[str, Any]) -> None:
         check_progress(progress)
     for n in get("notes") or ():
         if type(n.get("at")) is not str or type(n.get("text")) is not str:
-            raise TypeError("a note's 'at' and 'text' must be strings")
+            raise TypeError(_("a note's 'at' and 'text' must be strings"))
         if "effective" in n:
             check_effective(n["effective"])
     for c in get("history") or ():
         if type(c.get("at")) is not str or type(c.get("field")) is not str:
-            raise TypeError("a history entry's 'at' and 'field' must be strings")
+            raise TypeError(_("a history entry's 'at' and 'field' must be strings"))
         if "effective" in c:
             check_effective(c["effective"])
     if "number" in d or "path" in d or "assignments" in d or "lead_written" in d or "partners_written" in d:
@@ -475,14 +475,14 @@ def _strings(value: Any) -> bool:
 def _check_document_fields(d: dict[str, Any]) -> None:
     """The fields an import records about the source document (see Measure)."""
     if type(d.get("number", "")) is not str:
-        raise TypeError("'number' must be a string")
+        raise TypeError(_("'number' must be a string"))
     if not _strings(d.get("path", [])) or not _strings(d.get("partners_written", [])):
-        raise TypeError("'path' and 'partners_written' must be lists of strings")
+        raise TypeError(_("'path' and 'partners_written' must be lists of strings"))
     if d.get("lead_written") is not None and type(d["lead_written"]) is not str:
-        raise TypeError("'lead_written' must be a string or null")
+        raise TypeError(_("'lead_written' must be a string or null"))
     assignments = d.get("assignments", [])
     if type(assignments) is not list:
-        raise TypeError("'assignments' must be a list")
+        raise TypeError(_("'assignments' must be a list"))
     for a in assignments:
         if type(a) is not dict or type(a.get("sentence")) is not str or not _strings(a.get("agencies")):
-            raise TypeError("an assignment needs a 'sentence' string and an 'agencies' list of strings")
+            raise TypeError(_("an assignment needs a 'sentence' string and an 'agencies' list of strings"))

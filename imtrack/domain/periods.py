@@ -38,9 +38,9 @@ from datetime import date, timedelta
 
 from imtrack.domain import dates
 from imtrack.errors import InvalidValue
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 
-FORMS = (
+FORMS = N_(
     "a day (2026-11-16, 2026年11月16日, 昨天), a week (本周, 上周), a month (2026-11, 2026年11月, "
     "11月, 本月, 上月), a quarter (2026Q1, 一季度, 本季度, 上季度), a half-year (上半年, 下半年), "
     "a year (2026, 今年, 年内, 去年), or back from today (-7d, -2w, -1m, 最近30天, 近3个月)"
@@ -293,23 +293,25 @@ def _read(text: str, today: date, original: str) -> Period | None:
     return period
 
 
-def parse_period(text: str, today: date, option: str = "the period") -> Period:
+def parse_period(text: str, today: date, option: str | None = None) -> Period:
     """Read a period typed by a user (module docstring); InvalidValue names `option`."""
+    option = option or _("the period")
     if not isinstance(text, str) or not text.strip():
-        raise InvalidValue(f"{option} is empty; give a period: {FORMS}")
+        raise InvalidValue(_("{option} is empty; give a period: {forms}").format(option=option, forms=_(FORMS)))
     original = text
     normal = dates.normalise(text)
     try:
         period = _read(normal, today, original)
     except InvalidValue as exc:
-        raise InvalidValue(f"{option}: {exc}") from None
+        raise InvalidValue(_("{option}: {problem}").format(option=option, problem=exc)) from None
     except (KeyError, ValueError, OverflowError):  # a numeral or a year past the calendar
         period = None
     if period is None:
-        raise InvalidValue(f"{option}: cannot read {original!r} as a period; use {FORMS}")
+        raise InvalidValue(_("{option}: cannot read {text!r} as a period; use {forms}").format(
+            option=option, text=original, forms=_(FORMS)))
     for day in (period.first, period.last):
         if not dates.YEAR_MIN <= day.year <= dates.YEAR_MAX:
-            raise InvalidValue(f"{option}: {dates.out_of_range(original, day)}")
+            raise InvalidValue(_("{option}: {problem}").format(option=option, problem=dates.out_of_range(original, day)))
     return period
 
 

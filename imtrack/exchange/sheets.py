@@ -29,7 +29,7 @@ from imtrack.domain.models import Measure, Status, check_due, check_progress, pa
 from imtrack.errors import InvalidValue, MergeConflict, NotFound
 from imtrack.i18n import _, ngettext
 from imtrack.ingest.textio import read_bytes
-from imtrack.output.display import display_value
+from imtrack.output.display import display_value, field_name
 from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.agencies import canonical, clean_partners, without_lead
 from imtrack.vocab.sectors import label as sector_label
@@ -432,18 +432,18 @@ def read_backup_json(path: Path) -> Backup:
 
 def _record_problem(record: Any) -> str | None:
     if not isinstance(record, dict):
-        return "not an object"
+        return _("not an object")
     rid = record.get("id")
     if not isinstance(rid, int) or isinstance(rid, bool) or rid < 1:
-        return f"id must be a whole number from 1, not {rid!r}"
+        return _("id must be a whole number from 1, not {value!r}").format(value=rid)
     for key in ("text", "sector"):
         if not isinstance(record.get(key), str) or not record[key]:
-            return f"{key} must be non-empty text"
+            return _("{field} must be non-empty text").format(field=key)
     status = record.get("status", Status.NOT_STARTED.value)
     if status not in {s.value for s in Status}:
-        return f"unknown status {status!r}"
+        return _("unknown status {status!r}").format(status=status)
     if record.get("lead") is not None and not isinstance(record["lead"], str):
-        return "lead must be text or null"
+        return _("lead must be text or null")
     try:
         check_due(record.get("due"))
         check_progress(record.get("progress"))
@@ -452,13 +452,13 @@ def _record_problem(record: Any) -> str | None:
     for key in ("partners", "tags"):
         value = record.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"{key} must be a list of text"
+            return _("{field} must be a list of text").format(field=key)
     for key in ("notes", "history"):
         value = record.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, dict) and isinstance(v.get("at"), str) for v in value):
-            return f"{key} must be a list of objects with an 'at' time"
+            return _("{field} must be a list of objects with an 'at' time").format(field=key)
     if not all(isinstance(n.get("text"), str) for n in record.get("notes") or []):
-        return "every note needs a text"
+        return _("every note needs a text")
     return None
 
 
@@ -572,7 +572,7 @@ def _csv_grid(path: Path, warnings: list[str]) -> list[list[Any]]:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
             raise InvalidValue(_("{path} is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'").format(path=path)) from None
-        warnings.append(f"{path.name} is not UTF-8; read it as GBK (GB18030). Save as 'CSV UTF-8' to be sure")
+        warnings.append(_("{name} is not UTF-8; read it as GBK (GB18030). Save as 'CSV UTF-8' to be sure").format(name=path.name))
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
@@ -626,7 +626,7 @@ def read_ledger_sheet(path: Path) -> Sheet:
         name = _HEADER_LOOKUP.get(fold(header))
         letter = _letter(i)
         if name is None:
-            warnings.append(f"column {letter} '{header}' is not a ledger column; it was ignored")
+            warnings.append(_("column {letter} '{header}' is not a ledger column; it was ignored").format(letter=letter, header=header))
             continue
         if name in columns:
             raise InvalidValue(
@@ -905,14 +905,15 @@ def _parse_revision(text: str, measure: Measure) -> int | None:
         return None
     if not _REVISION.fullmatch(text) or int(text) < 1:
         raise ValueError(
-            f"{text!r} is not a revision (a whole number from 1, as exported); put back the exported "
-            f"value, or clear the cell to apply the row without a merge"
+            _("{text!r} is not a revision (a whole number from 1, as exported); put back the exported "
+              "value, or clear the cell to apply the row without a merge").format(text=text)
         )
     revision = int(text)
     if revision > measure.revision:
         raise ValueError(
-            f"revision {revision} is newer than measure {measure.id}'s ({measure.revision}), so this row was not "
-            f"exported from this ledger; clear the cell to apply the row without a merge"
+            _("revision {revision} is newer than measure {id}'s ({current}), so this row was not "
+              "exported from this ledger; clear the cell to apply the row without a merge").format(
+                revision=revision, id=measure.id, current=measure.revision)
         )
     return revision
 
@@ -933,20 +934,21 @@ def _plan(
 
     def where(number: int, name: str) -> str:
         letter, header = sheet.columns[name]
-        return f"row {number}, column {letter} '{header}'"
+        return _("row {row}, column {letter} '{header}'").format(row=number, letter=letter, header=header)
 
     if "revision" not in sheet.columns:
         warnings.append(
-            f"{sheet.path.name} has no 版本/revision column (an older export, or a sheet typed by hand): "
-            f"every cell that differs from the ledger is applied, even where imtrack changed it since; "
-            f"send a fresh `imtrack export` to merge three ways"
+            _("{name} has no 版本/revision column (an older export, or a sheet typed by hand): "
+              "every cell that differs from the ledger is applied, even where imtrack changed it since; "
+              "send a fresh `imtrack export` to merge three ways").format(name=sheet.path.name)
         )
 
     for number, cells in sheet.rows:
         problems: list[str] = []
         for name, value in cells.items():
             if isinstance(value, _Formula):
-                problems.append(f"{where(number, name)}: is a formula ({value}); type the value itself")
+                problems.append(_("{where}: is a formula ({formula}); type the value itself").format(
+                    where=where(number, name), formula=value))
         if problems:
             errors.extend((number, p) for p in problems)
             continue
@@ -957,25 +959,26 @@ def _plan(
                 mid = int(unicodedata.normalize("NFKC", raw_id))
                 measure = ledger.lookup(mid)
                 if measure is None:
-                    problems.append(f"{where(number, 'id')}: no measure with id {raw_id}")
+                    problems.append(_("{where}: no measure with id {id}").format(where=where(number, "id"), id=raw_id))
             except ValueError:
-                problems.append(f"{where(number, 'id')}: {raw_id!r} is not an id (a whole number)")
+                problems.append(_("{where}: {id!r} is not an id (a whole number)").format(where=where(number, "id"), id=raw_id))
         elif cells.get("text", "").strip():
             found = by_text.get(fold_compact(cells["text"]), [])
             if len(found) == 1:
                 measure = found[0]
             else:
-                what = "no measure has this text" if not found else f"{len(found)} measures have this text"
-                problems.append(f"{where(number, 'text')}: {what}; fill in the 序号/id")
+                what = (_("{where}: no measure has this text; fill in the 序号/id") if not found
+                        else _("{where}: {n} measures have this text; fill in the 序号/id"))
+                problems.append(what.format(where=where(number, "text"), n=len(found)))
         else:
-            problems.append(f"row {number}: no 序号/id and no 任务/text, so it matches no measure")
+            problems.append(_("row {row}: no 序号/id and no 任务/text, so it matches no measure").format(row=number))
         if measure is not None:
             # Two rows for one measure: which one is meant is unknown, so the later is a bad row
             # (even when the first has bad values of its own).
             if measure.id in seen:
                 problems.append(
-                    f"{where(number, 'id' if raw_id else 'text')}: measure {measure.id} already "
-                    f"appears in row {seen[measure.id]}; keep one row per measure"
+                    _("{where}: measure {id} already appears in row {row}; keep one row per measure").format(
+                        where=where(number, "id" if raw_id else "text"), id=measure.id, row=seen[measure.id])
                 )
             else:
                 seen[measure.id] = number
@@ -990,7 +993,7 @@ def _plan(
                         continue
                     parsed = _parse_cell(name, value)
                 except ValueError as exc:
-                    problems.append(f"{where(number, name)}: {exc}")
+                    problems.append(_("{where}: {problem}").format(where=where(number, name), problem=exc))
                     continue
                 if name == "latest_note":
                     note = parsed or None
@@ -999,8 +1002,8 @@ def _plan(
             text = cells.get("text", "")
             if raw_id and isinstance(text, str) and text.strip() and fold_compact(text) != fold_compact(measure.text):
                 warnings.append(
-                    f"row {number}: 任务 differs from measure {measure.id}'s text; "
-                    f"text is not changed by import"
+                    _("row {row}: 任务 differs from measure {id}'s text; text is not changed by import").format(
+                        row=number, id=measure.id)
                 )
         if problems:
             errors.extend((number, p) for p in problems)
@@ -1011,8 +1014,9 @@ def _plan(
             base = sent_values.base(measure, revision)
             if base is None:
                 warnings.append(
-                    f"row {number}: what measure {measure.id} held at revision {revision} cannot be recovered "
-                    f"(a backup replaced it since); each of its cells that differs from the ledger is a conflict"
+                    _("row {row}: what measure {id} held at revision {revision} cannot be recovered "
+                      "(a backup replaced it since); each of its cells that differs from the ledger is a conflict").format(
+                        row=number, id=measure.id, revision=revision)
                 )
         elif "revision" in sheet.columns:
             unmerged.append(number)
@@ -1021,22 +1025,25 @@ def _plan(
         if base is _NO_REVISION and stamp and stamp != measure.updated and (plan.updates or plan.note):
             # No three-way merge: the sheet's values win, but say that imtrack had newer changes.
             warnings.append(
-                f"row {number}: measure {measure.id} changed in imtrack at {measure.updated}, after this "
-                f"sheet was exported ({stamp}); the sheet's values were applied over it (see `imtrack show {measure.id}`)"
+                _("row {row}: measure {id} changed in imtrack at {updated}, after this "
+                  "sheet was exported ({stamp}); the sheet's values were applied over it (see `imtrack show {id}`)").format(
+                    row=number, id=measure.id, updated=measure.updated, stamp=stamp)
             )
         plans.append(plan)
     if unmerged:
         warnings.append(
-            f"{_rows(unmerged)} {'has' if len(unmerged) == 1 else 'have'} no 版本/revision: "
-            f"{'its' if len(unmerged) == 1 else 'their'} cells that differ from the ledger are applied without a merge"
+            ngettext("{rows} has no 版本/revision: its cells that differ from the ledger are applied without a merge",
+                     "{rows} have no 版本/revision: their cells that differ from the ledger are applied without a merge",
+                     len(unmerged)).format(rows=_rows(unmerged))
         )
     return plans, errors
 
 
 def _rows(numbers: list[int]) -> str:
     shown = ", ".join(map(str, numbers[:10]))
-    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
-    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
+    if len(numbers) > 10:
+        return _("rows {rows} and {n} more").format(rows=shown, n=len(numbers) - 10)
+    return ngettext("row {rows}", "rows {rows}", len(numbers)).format(rows=shown)
 
 
 _IGNORED = object()
@@ -1047,14 +1054,15 @@ def _parse_cell(name: str, value: str) -> Any:
     text = value.strip()
     if name == "status":
         if not text:
-            raise ValueError("is empty; write a status: " + ", ".join(f"{s.label} ({s.value})" for s in Status))
+            raise ValueError(_("is empty; write a status: {choices}").format(
+                choices=", ".join(f"{s.label} ({s.value})" for s in Status)))
         try:
             return parse_status(text).value
         except InvalidValue as exc:
             raise ValueError(str(exc)) from None
     if name == "sector":
         if not text:
-            raise ValueError("is empty; write a sector, e.g. 交通")
+            raise ValueError(_("is empty; write a sector, e.g. 交通"))
         try:
             return parse_sector(text).slug
         except InvalidValue as exc:
@@ -1101,10 +1109,9 @@ MAX_ERRORS_SHOWN = 8
 def conflict_text(c: SheetConflict) -> str:
     """One conflict as a user reads it: what was sent, what imtrack holds, what the sheet says."""
     sent = display_value(c.field, c.base) if c.base_known else "?"
-    return (
-        f"row {c.row}, measure {c.id}, {c.field}: sent {sent}, imtrack {display_value(c.field, c.ledger)}, "
-        f"sheet {display_value(c.field, c.sheet)}"
-    )
+    return _("row {row}, measure {id}, {field}: sent {sent}, imtrack {ledger}, sheet {sheet}").format(
+        row=c.row, id=c.id, field=field_name(c.field), sent=sent, ledger=display_value(c.field, c.ledger),
+        sheet=display_value(c.field, c.sheet))
 
 
 def apply_sheet(
@@ -1116,7 +1123,8 @@ def apply_sheet(
     applies the good rows and lists the rest; a conflict stops it unless `prefer` ("sheet" or
     "ledger") says which side wins. A dry run lists conflicts instead of stopping."""
     if prefer is not None and prefer not in PREFER_CHOICES:
-        raise InvalidValue(f"unknown choice {prefer!r} for --prefer; use one of: {', '.join(PREFER_CHOICES)}")
+        raise InvalidValue(_("unknown choice {choice!r} for --prefer; use one of: {choices}").format(
+            choice=prefer, choices=", ".join(PREFER_CHOICES)))
     path = Path(path)
     sheet = read_ledger_sheet(path)
     summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
@@ -1173,7 +1181,7 @@ def import_exchange_file(
     suffix = path.suffix.lower()
     if suffix == ".json":
         if prefer is not None:
-            raise InvalidValue("--prefer chooses between a returned sheet and the ledger; a .json backup replaces measures whole")
+            raise InvalidValue(_("--prefer chooses between a returned sheet and the ledger; a .json backup replaces measures whole"))
         return apply_backup(store, read_backup_json(path), dry_run=dry_run, path=str(path))
     if suffix in (".csv", ".xlsx"):
         return apply_sheet(store, path, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer)

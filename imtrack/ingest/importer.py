@@ -33,6 +33,7 @@ from typing import Any
 from imtrack.domain import clock, history
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import ImtrackError, InvalidValue
+from imtrack.i18n import _
 from imtrack.ingest.parser import BULLETS, ParsedMeasure, Reading, read_document
 from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.agencies import canonical_at, without_lead
@@ -159,7 +160,7 @@ def reading_dict(reading: Reading) -> dict[str, Any]:
                          for c in m.clauses]}
             for m in reading.measures
         ],
-        "skipped": [{"line": s.line, "text": s.text, "why": s.why} for s in reading.skipped],
+        "skipped": [{"line": s.line, "text": s.text, "why": s.reason(translate=False)} for s in reading.skipped],
     }
 
 
@@ -345,14 +346,16 @@ def import_text(
     `update` applies what a re-import reads differently in measures it finds."""
     source = source.strip()
     if not source:
-        raise InvalidValue("the source name is empty; give the document's name, e.g. --source '国发〔2023〕16号'")
+        raise InvalidValue(_("the source name is empty; give the document's name, e.g. --source '国发〔2023〕16号'"))
     slug = parse_sector(sector).slug if sector is not None else None
     if not text.strip() and not tables:
-        raise NoMeasures(f"{name} is empty; check that it is the right file, nothing was imported")
+        raise NoMeasures(_("{name} is empty; check that it is the right file, nothing was imported").format(name=name))
     reading = read_document(text, today=clock.now().date(), issuer=issuer)
     if reading.level in ("city", "province") and not reading.place:
         raise InvalidValue(
-            f"a {reading.level} document needs its name: give --issuer with the issuer, e.g. --issuer 包头市人民政府"
+            _("a city document needs its name: give --issuer with the issuer, e.g. --issuer 包头市人民政府")
+             if reading.level == "city" else
+             _("a province document needs its name: give --issuer with the issuer, e.g. --issuer 包头市人民政府")
         )
     parsed = [*reading.measures, *tables]
     if not parsed:
@@ -381,13 +384,15 @@ def _no_measures(name: str, reading: Reading) -> str:
     why: dict[str, int] = {}
     for s in reading.skipped:
         if s.why not in ("page furniture", "vertical text", "date line", "signature", "publication note"):
-            why[s.why] = why.get(s.why, 0) + 1
-    found = "; ".join(f"{n} × {w}" for w, n in sorted(why.items(), key=lambda kv: -kv[1])[:3])
-    return (
-        f"found no measures in {name}: no bulleted (■ ● ◆ …) or numbered (1. / （一） / 第一条 / 一是) "
-        f"item that commits anyone to act" + (f" (skipped: {found})" if found else "")
-        + "; check that it is the right file (and --encoding), nothing was imported"
-    )
+            why[s.reason()] = why.get(s.reason(), 0) + 1
+    found = _("; ").join(f"{n} × {w}" for w, n in sorted(why.items(), key=lambda kv: -kv[1])[:3])
+    if found:
+        return _("found no measures in {name}: no bulleted (■ ● ◆ …) or numbered (1. / （一） / 第一条 / 一是) "
+                 "item that commits anyone to act (skipped: {skipped}); check that it is the right file "
+                 "(and --encoding), nothing was imported").format(name=name, skipped=found)
+    return _("found no measures in {name}: no bulleted (■ ● ◆ …) or numbered (1. / （一） / 第一条 / 一是) "
+             "item that commits anyone to act; check that it is the right file (and --encoding), "
+             "nothing was imported").format(name=name)
 
 
 def import_file(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from imtrack.i18n import N_
+
 BULLETS = "■●◆▲•□★"
 
 _FURNITURE = re.compile(
@@ -49,21 +51,21 @@ BYLINE = re.compile(r"\s*(?:本报|记者|通讯员|特约|新华社|央视|文[
 def noise_reason(line: str) -> str | None:
     """Why `line` (stripped) is not text of the document, or None if it is."""
     if _FURNITURE.match(line):
-        return "page furniture"
+        return N_("page furniture")
     if _JUMP.match(line):
-        return "newspaper jump line"
+        return N_("newspaper jump line")
     if _PUBLISHED.match(line):
-        return "publication note"
+        return N_("publication note")
     if _DATE_ALONE.match(line):
-        return "date line"
+        return N_("date line")
     if _FOOTER.match(line):
-        return "distribution block"
+        return N_("distribution block")
     if ATTACHMENTS.match(line):
-        return "list of attachments"
+        return N_("list of attachments")
     if _DATELINE.match(line):
-        return "dateline"
+        return N_("dateline")
     if _CAPTION.match(line):
-        return "caption"
+        return N_("caption")
     return None
 
 

@@ -53,6 +53,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from imtrack.i18n import N_, _
 from imtrack.ingest.clauses import (
     LABEL_LINE,
     Clause,
@@ -140,7 +141,23 @@ class ParsedMeasure:
 class Skipped:
     line: int
     text: str  # the start of what was skipped
+    # Why, in English: a fixed reason (REASONS), or a template whose {heading} is `detail`.
+    # Code compares it, so it is translated only where a person reads it (reason()).
     why: str
+    detail: str = ""
+
+    def reason(self, translate: bool = True) -> str:
+        why = _(self.why) if translate else self.why
+        return why.format(heading=self.detail) if self.detail else why
+
+
+# Every reason a line or item is skipped, marked for the catalog (noise.py has the noise lines').
+REASONS = (
+    N_("vertical text"), N_("page furniture"), N_("signature"), N_("list of attachments"), N_("byline"),
+    N_("byline or jump line"), N_("states no action (no policy verb or duty word)"),
+    N_("under {heading} (a preamble, not a task)"), N_("{heading} (a preamble, not a task)"),
+    N_("unnumbered paragraph, not an item"), N_("unnumbered paragraph after an item"), N_("noise"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,6 +518,7 @@ class _Reader:
         self.current: ParsedMeasure | None = None
         self.buffer = ""
         self.skip_why = ""  # the current item is read (to consume its body) but not a measure
+        self.skip_detail = ""
         # the current item is at the top of the outline (一、): kept only if it commits to act
         self.top_item = False
         self.run_end = 0  # the last line of the latest run of skipped paragraphs
@@ -519,7 +537,7 @@ class _Reader:
         if not self.skip_why and self.top_item and not commits(body):
             self.skip_why = "states no action (no policy verb or duty word)"
         if self.skip_why:
-            self.skipped.append(Skipped(current.line, f"{current.number}{body[:30]}", self.skip_why))
+            self.skipped.append(Skipped(current.line, f"{current.number}{body[:30]}", self.skip_why, self.skip_detail))
             self.skip_why = ""
             return
         current.text = body
@@ -542,7 +560,7 @@ class _Reader:
         self.measures.append(current)
 
     def start(self, seg: _Seg) -> None:
-        section, clause, path, why = "", None, [], ""
+        section, clause, path, why, detail = "", None, [], "", ""
         glyph = bool(seg.number) and seg.number in BULLETS
         for level in sorted(self.headings):
             heading = self.headings[level]
@@ -551,7 +569,7 @@ class _Reader:
             if heading.text:
                 path.append(heading.text)
             if heading.preamble and not why and not glyph:
-                why = f"under {heading.text} (a preamble, not a task)"
+                why, detail = "under {heading} (a preamble, not a task)", heading.text
         measure = ParsedMeasure(text="", line=seg.line, section=section, number=seg.number, path=tuple(path))
         self.top_item = seg.level == 1
         if clause is not None:
@@ -559,8 +577,8 @@ class _Reader:
         piece = seg.text.strip()
         title = title_of(clean_text(piece))
         if not why and not glyph and is_preamble(title):
-            why = f"{title} (a preamble, not a task)"
-        self.current, self.buffer, self.skip_why = measure, piece, why
+            why, detail = "{heading} (a preamble, not a task)", title
+        self.current, self.buffer, self.skip_why, self.skip_detail = measure, piece, why, detail
         self.bare = True
 
     # -- the pass --

@@ -20,6 +20,7 @@ from enum import Enum
 from functools import cache
 from itertools import pairwise
 
+from imtrack.i18n import N_
 from imtrack.ingest.noise import is_signature
 from imtrack.vocab.textnorm import fold_compact
 
@@ -128,7 +129,7 @@ def is_bare_title(text: str) -> bool:
 def _rules() -> tuple[frozenset[str], tuple[str, ...]]:
     from imtrack.resources import data_file, load_toml
 
-    raw = load_toml(data_file("reading.toml"), "reading rules")
+    raw = load_toml(data_file("reading.toml"), N_("reading rules"))
     preamble = frozenset(fold_compact(w) for w in raw.get("preamble", []))
     duty = tuple(fold_compact(w) for w in raw.get("duty", []))
     return preamble, duty

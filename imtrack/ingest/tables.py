@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.parser import ParsedMeasure
 
@@ -245,7 +246,8 @@ def table_measures(table: Table, today: date) -> TableReading:
     for index in range(found.header_rows, len(rows)):
         row = rows[index]
         number = table.lines[index] if table.lines else index + 1
-        where = f"line {number}" if table.lines else f"{table.where}, row {index + 1}"
+        where = (_("line {line}").format(line=number) if table.lines
+                 else _("{table}, row {row}").format(table=table.where, row=index + 1))
         values = [join_lines(c) for c in row]
         filled = [v for v in values if v]
         if not filled:
@@ -268,7 +270,7 @@ def table_measures(table: Table, today: date) -> TableReading:
             if _SECTION_MARK.match(filled[0]) and len(filled) == 1:
                 section_row = filled[0]
             else:
-                reading.warnings.append(f"{where}: no task text; row skipped")
+                reading.warnings.append(_("{where}: no task text; row skipped").format(where=where))
             continue
         if SECTION in cols:
             # A merged area cell is spread by the reader; a blank one under it (a flattened
@@ -294,8 +296,8 @@ def table_measures(table: Table, today: date) -> TableReading:
                 measure.due = due_value(raw, today)
             except InvalidValue:
                 reading.warnings.append(
-                    f"{where}: deadline {raw!r} is not one date; imported without a due date "
-                    f"(set it with `imtrack update ID --due`)"
+                    _("{where}: deadline {raw!r} is not one date; imported without a due date "
+                      "(set it with `imtrack update ID --due`)").format(where=where, raw=raw)
                 )
         reading.measures.append(measure)
     return reading
@@ -331,7 +333,7 @@ def _cells(line: str, how: str) -> list[str]:
 def _header(line: str) -> tuple[str, list[str]] | None:
     """A header line: three or more cells, every one of them a column name (a line of a
     measure with labelled agencies after it is not)."""
-    for how, _ in _SEPARATORS:
+    for how, _name in _SEPARATORS:
         cells = _cells(line, how)
         if len(cells) >= 3 and layout([cells]) is not None and all(_headerish(c) or not c for c in cells):
             return how, cells
@@ -449,7 +451,7 @@ def _column_table(lines: list[str], i: int, header: list[str]) -> tuple[Table, i
         j = k
     if len(rows) == 1:
         return None
-    return Table(rows, where=f"lines {i + 1}-{j}", lines=numbers), j
+    return Table(rows, where=_("lines {first}-{last}").format(first=i + 1, last=j), lines=numbers), j
 
 
 def split_text_tables(lines: list[str]) -> list[str | Table]:
@@ -499,7 +501,7 @@ def split_text_tables(lines: list[str]) -> list[str | Table]:
             out.append(lines[i])
             i += 1
             continue
-        out.append(Table(rows, where=f"lines {i + 1}-{j}", lines=numbers))
+        out.append(Table(rows, where=_("lines {first}-{last}").format(first=i + 1, last=j), lines=numbers))
         i = j
     return out
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
+from imtrack.i18n import _
 
 AUTO_ENCODINGS = ("utf-8", "gb18030")
 
@@ -30,11 +31,11 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise NotFound(f"no such file: {path}; check the path") from None
+        raise NotFound(_("no such file: {path}; check the path").format(path=path)) from None
     except IsADirectoryError:
-        raise ImtrackError(f"{path} is a directory; give a document file") from None
+        raise ImtrackError(_("{path} is a directory; give a document file").format(path=path)) from None
     except OSError as exc:
-        raise ImtrackError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ImtrackError(_("cannot read {path}: {problem}").format(path=path, problem=exc.strerror or exc)) from exc
 
 
 def check_encoding(name: str) -> str:
@@ -42,7 +43,7 @@ def check_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError:
-        raise InvalidValue(f"unknown encoding {name!r}; use e.g. utf-8, gb18030 or gbk") from None
+        raise InvalidValue(_("unknown encoding {name!r}; use e.g. utf-8, gb18030 or gbk").format(name=name)) from None
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
@@ -55,8 +56,9 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
             return DecodedText(data.decode(codec), codec)
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"cannot read {name} as {encoding}: byte 0x{data[exc.start]:02x} at offset "
-                f"{exc.start} is not valid {encoding}; try another --encoding or fix the file"
+                _("cannot read {name} as {encoding}: byte {byte} at offset "
+                  "{offset} is not valid {encoding}; try another --encoding or fix the file").format(
+                    name=name, encoding=encoding, byte=f"0x{data[exc.start]:02x}", offset=exc.start)
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         return decode(data, name, "utf-8")
@@ -71,11 +73,12 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> DecodedText:
     # The encoding that decoded furthest is the one the file was most likely meant to be in.
     offset, codec = max(failures)
     shown = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK"}
-    others = " or ".join(shown[c] for _, c in failures if c != codec)
+    others = _(" or ").join(shown[c] for _offset, c in failures if c != codec)
     raise DecodeError(
-        f"cannot read {name}: byte 0x{data[offset]:02x} at offset {offset} is not valid "
-        f"{shown[codec]} (and the file is not {others} either); fix the file, or name its "
-        f"encoding with --encoding"
+        _("cannot read {name}: byte {byte} at offset {offset} is not valid "
+          "{encoding} (and the file is not {others} either); fix the file, or name its "
+          "encoding with --encoding").format(
+            name=name, byte=f"0x{data[offset]:02x}", offset=offset, encoding=shown[codec], others=others)
     )
 
 def read_text(path: Path, encoding: str | None = None) -> DecodedText:

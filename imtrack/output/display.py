@@ -5,6 +5,7 @@ with 、, booleans as yes/no, "-" for nothing. One place, so tables, Markdown an
 from __future__ import annotations
 
 from imtrack.domain.models import Status
+from imtrack.i18n import N_, _
 from imtrack.vocab.sectors import label as sector_label
 
 LIST_SEPARATOR = "、"
@@ -16,7 +17,7 @@ def display_value(field: str, value: object, labels: bool = True) -> str:
     if value is None or value == []:
         return EMPTY
     if isinstance(value, bool):  # sector_pinned: set by hand or not
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):  # partners, tags
         return LIST_SEPARATOR.join(map(str, value))
     if labels and field == "status":
@@ -29,8 +30,22 @@ def display_value(field: str, value: object, labels: bool = True) -> str:
     return str(value)
 
 
+# A field's name as a change line shows it ("due: 2026-06-30 -> 2026-12-31"); English keeps the
+# field's own name, which is also what `--where-…` options and JSON call it.
+FIELD_NAMES = {
+    "text": N_("text"), "sector": N_("sector"), "status": N_("status"), "source": N_("source"),
+    "section": N_("section"), "lead": N_("lead"), "partners": N_("partners"), "due": N_("due"),
+    "tags": N_("tags"), "progress": N_("progress"), "sector_pinned": N_("sector_pinned"),
+}
+
+
+def field_name(field: str) -> str:
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
+
+
 def change_text(field: str, old: object, new: object) -> str:
-    return f"{field}: {display_value(field, old)} -> {display_value(field, new)}"
+    return _("{field}: {old} -> {new}").format(
+        field=field_name(field), old=display_value(field, old), new=display_value(field, new))
 
 
 # What a terminal would act on rather than show: C0 and C1 controls (ESC starts colour codes,

@@ -93,12 +93,17 @@ def _isword(ch: str) -> bool:
 
 def _kinsoku(text: str, start: int, end: int) -> int:
     """A break at or before `end` where no line starts with closing or ends with opening
-    punctuation; when there is none (a line's worth of brackets), one where at least no line
-    starts with closing punctuation; else `end` itself."""
+    punctuation, nor an ASCII word is cut ("（ledger）。" moves down whole); when there is none
+    (a line's worth of brackets), one where at least no line starts with closing punctuation;
+    else `end` itself."""
+
+    def bad(k: int) -> bool:
+        return text[k] in NO_START or text[k - 1] in NO_END or (_isword(text[k]) and _isword(text[k - 1]))
+
     k = end
-    while k - 1 > start and (text[k] in NO_START or text[k - 1] in NO_END):
+    while k - 1 > start and bad(k):
         k -= 1
-    if not (text[k] in NO_START or text[k - 1] in NO_END):
+    if not bad(k):
         return k
     k = end
     while k > start + 1 and text[k] in NO_START:

@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from imtrack.domain.models import Measure, Status
-from imtrack.i18n import _, ngettext
+from imtrack.i18n import N_, _, ngettext
 from imtrack.output.display import change_text, display_value, visible
 from imtrack.output.fold import cell_width, char_width, fold
 from imtrack.output.plainlist import FOLD_MAX_ROWS
@@ -557,7 +557,8 @@ def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict
 
 
 _PREVIEW = 30
-_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city", "province": "province"}
+_LEVEL_WORDS = {"national": N_("national (国务院)"), "region": N_("region (自治区)"), "city": N_("city"),
+                "province": N_("province")}
 
 
 def _visible(text: str) -> str:
@@ -577,7 +578,7 @@ def _names(written: Sequence[str], level: str, place: str) -> str:
     out = []
     for name in written:
         canon = canonical_at(name, level, place)
-        out.append(name if canon == name else f"{name} ({canon})")
+        out.append(name if canon == name else _("{name} ({canonical})").format(name=name, canonical=canon))
     return _visible("、".join(out))
 
 
@@ -586,26 +587,31 @@ def reading_doc(reading: Any) -> Doc:
     headings indented by depth, each measure with its number, agencies (as written, with the
     canonical name at the document's level where it differs) and due date, and what was skipped
     and why, in document order."""
-    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level in ("city", "province") else "")
-    head = _visible(", ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x)) or "no 文号 or signature"
-    parts: Doc = [Text.assemble((f"Reading: {head}; agencies read at {level} level", "bold"))]
-    events: list[tuple[int, int, Text]] = []
+    level = _(_LEVEL_WORDS.get(reading.level, reading.level))
+    if reading.level in ("city", "province"):
+        level = _("{level} {place}").format(level=level, place=reading.place)
+    head = _visible(_(", ").join(x for x in (reading.doc_number, reading.issuer, reading.date) if x)) or _("no 文号 or signature")
+    # The long lines (the header, a measure's facts, a skipped line and why) are folded like
+    # user text, so a Chinese line never breaks before closing punctuation.
+    parts: Doc = [Folded(_("Reading: {head}; agencies read at {level} level").format(head=head, level=level), "bold")]
+    events: list[tuple[int, int, Any]] = []
     for h in reading.headings:
-        mark = "  (preamble: not measures)" if h.preamble else ""
+        mark = _("  (preamble: not measures)") if h.preamble else ""
         events.append((h.line, 0, Text.assemble("  " * max(h.level - 1, 0) + _visible(h.text), (mark, "dim"))))
     for m in reading.measures:
         indent = "  " * len(m.path)
         events.append((m.line, 1, Text.assemble(f"{indent}{_visible(m.number)} {_preview(m.text)}")))
         facts = [
-            f"lead {_names([m.lead], reading.level, reading.place)}" if m.lead else "no lead",
-            f"partners {_names(m.partners, reading.level, reading.place)}" if m.partners else "",
-            f"due {m.due}" if m.due else "",
-            f"{len(m.clauses)} clauses" if len(m.clauses) > 1 else "",
-            "CUT OFF mid-sentence: imported with tag 原文不完整" if m.incomplete else "",
+            _("lead {names}").format(names=_names([m.lead], reading.level, reading.place)) if m.lead else _("no lead"),
+            _("partners {names}").format(names=_names(m.partners, reading.level, reading.place)) if m.partners else "",
+            _("due {due}").format(due=m.due) if m.due else "",
+            ngettext("{n} clause", "{n} clauses", len(m.clauses)).format(n=len(m.clauses)) if len(m.clauses) > 1 else "",
+            _("CUT OFF mid-sentence: imported with tag 原文不完整") if m.incomplete else "",
         ]
-        events.append((m.line, 2, Text.assemble((f"{indent}    " + "; ".join(f for f in facts if f), "dim"))))
+        events.append((m.line, 2, Folded(f"{indent}    " + _("; ").join(f for f in facts if f), "dim")))
     for s in reading.skipped:
-        events.append((s.line, 3, Text.assemble((f"  skipped line {s.line} {_preview(s.text)}: {s.why}", "dim"))))
+        events.append((s.line, 3, Folded(_("  skipped line {line} {text}: {why}").format(
+            line=s.line, text=_preview(s.text), why=s.reason()), "dim")))
     parts.extend(p for _, _, p in sorted(events, key=lambda e: (e[0], e[1])))
     parts.append(blank())
     return parts

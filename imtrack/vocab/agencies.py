@@ -27,7 +27,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import StoreError
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold_compact
 
@@ -125,21 +125,21 @@ def _build_agencies(path: Path) -> tuple[tuple[str, ...], dict[str, str], tuple[
     national entries) from the file."""
     from imtrack.resources import load_toml
 
-    raw = load_toml(path, "agency table")
+    raw = load_toml(path, N_("agency table"))
     names: list[str] = []
     lookup: dict[str, str] = {}
     national: list[str] = []
     for i, entry in enumerate(raw.get("agency", []), start=1):
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise _fail(path, f"agency {i} has no name")
+            raise _fail(path, _("agency {n} has no name").format(n=i))
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise _fail(path, f"aliases of {name} must be a list of strings")
+            raise _fail(path, _("aliases of {name} must be a list of strings").format(name=name))
         name = name.strip()
         level = entry.get("level", "region")
         if level not in ("national", "region"):
-            raise _fail(path, f"level of {name} must be \"national\" or \"region\", not {level!r}")
+            raise _fail(path, _('level of {name} must be "national" or "region", not {level!r}').format(name=name, level=level))
         if level == "national":
             national.append(name)
         names.append(name)
@@ -148,7 +148,7 @@ def _build_agencies(path: Path) -> tuple[tuple[str, ...], dict[str, str], tuple[
             if not key:
                 continue
             if lookup.get(key, name) != name:
-                raise _fail(path, f"{alias!r} is listed for both {lookup[key]} and {name}")
+                raise _fail(path, _("{alias!r} is listed for both {first} and {second}").format(alias=alias, first=lookup[key], second=name))
             lookup[key] = name
     return tuple(names), lookup, tuple(national)
 

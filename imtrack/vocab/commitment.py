@@ -24,7 +24,7 @@ from typing import Any
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold, fold_compact
 
@@ -168,7 +168,7 @@ def _fail(path: Path, message: str) -> StoreError:
 
 def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(path, f"{where} must be a list of strings")
+        raise _fail(path, _("{where} must be a list of strings").format(where=where))
     return tuple(fold_compact(v) for v in value if v.strip())
 
 
@@ -185,21 +185,21 @@ def _build_rules(path: Path) -> tuple[Any, ...]:
     """The fields of CommitmentRules after `path`, in order, from its file."""
     from imtrack.resources import load_toml
 
-    raw = load_toml(path, "commitment rules")
+    raw = load_toml(path, N_("commitment rules"))
     verbs: dict[str, str] = {}
     for slug, listed in raw.get("types", {}).items():
         if slug not in BY_SLUG or slug == OTHER:
             choices = ", ".join(c.slug for c in COMMITMENTS if c.slug != OTHER)
-            raise _fail(path, f"unknown type {slug!r} in [types]; use one of: {choices}")
+            raise _fail(path, _("unknown type {slug!r} in [types]; use one of: {choices}").format(slug=slug, choices=choices))
         for verb in _words(path, f"types.{slug}", listed):
             if verbs.get(verb, slug) != slug:
-                raise _fail(path, f"verb {verb!r} is listed under both {verbs[verb]} and {slug}")
+                raise _fail(path, _("verb {verb!r} is listed under both {first} and {second}").format(verb=verb, first=verbs[verb], second=slug))
             verbs[verb] = slug
     skip, light, ba = raw.get("skip", {}), raw.get("light", {}), raw.get("ba", {})
     ba_verbs = _words(path, "ba.verbs", ba.get("verbs", []))
     unlisted = [v for v in ba_verbs if v not in verbs]
     if unlisted:
-        raise _fail(path, f"[ba] verb {unlisted[0]!r} must also be listed under [types]")
+        raise _fail(path, _("[ba] verb {verb!r} must also be listed under [types]").format(verb=unlisted[0]))
     return (
         verbs,
         # adverbs: longest first, so that 进一步 is skipped whole rather than as a prefix of something

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold_compact
 
@@ -126,7 +126,7 @@ def _fail(path: Path, message: str) -> StoreError:
 
 def _strings(path: Path, where: str, value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(path, f"{where} must be a list of strings")
+        raise _fail(path, _("{where} must be a list of strings").format(where=where))
     return [v for v in value if v.strip()]
 
 
@@ -143,7 +143,7 @@ def _build_gazetteer(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, 
     """The gazetteer's tables (names, aliases, starts) from its file."""
     from imtrack.resources import load_toml
 
-    raw = load_toml(path, "gazetteer")
+    raw = load_toml(path, N_("gazetteer"))
 
     names: dict[str, tuple[str, ...]] = {}
     owner: dict[str, str] = {}
@@ -152,7 +152,7 @@ def _build_gazetteer(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, 
     def claim(name: str, regions: tuple[str, ...], by: str) -> None:
         key = fold_compact(name)
         if key in names and names[key] != regions:
-            raise _fail(path, f"{name!r} is listed under both {owner[key]} and {by}")
+            raise _fail(path, _("{name!r} is listed under both {first} and {second}").format(name=name, first=owner[key], second=by))
         names[key] = regions
         owner[key] = by
 
@@ -160,32 +160,34 @@ def _build_gazetteer(path: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, 
     for entry in raw.get("region", []):
         name = entry.get("name")
         if name not in BY_NAME:
-            raise _fail(path, f"region {name!r} is not one of the 12 盟市: {region_choices()}")
+            raise _fail(path, _("region {name!r} is not one of the 12 盟市: {choices}").format(name=name, choices=region_choices()))
         listed.append(name)
         claim(name, (name,), name)
-        for alias in _strings(path, f"aliases of {name}", entry.get("aliases", [])):
+        for alias in _strings(path, _("aliases of {name}").format(name=name), entry.get("aliases", [])):
             claim(alias, (name,), name)
             aliases[fold_compact(alias)] = name
-        for place in _strings(path, f"places of {name}", entry.get("places", [])):
+        for place in _strings(path, _("places of {name}").format(name=name), entry.get("places", [])):
             claim(place, (name,), name)
     duplicated = {n for n in listed if listed.count(n) > 1}
     if duplicated:
-        raise _fail(path, f"region {min(duplicated)} is listed twice")
+        raise _fail(path, _("region {name} is listed twice").format(name=min(duplicated)))
     for name in BY_NAME:
         if name not in listed:
             claim(name, (name,), name)  # a 盟市's own name always counts, even if not listed
     for entry in raw.get("group", []):
         group = entry.get("name")
         if not isinstance(group, str) or not group.strip():
-            raise _fail(path, "every [[group]] needs a name")
-        members = _strings(path, f"regions of group {group}", entry.get("regions", []))
+            raise _fail(path, _("every [[group]] needs a name"))
+        members = _strings(path, _("regions of group {group}").format(group=group), entry.get("regions", []))
         unknown = [m for m in members if m not in BY_NAME]
         if unknown or not members:
             raise _fail(
                 path,
-                f"group {group} names {unknown or 'no regions'}; use the 12 names: {region_choices()}",
+                (_("group {group} names {names}; use the 12 names: {choices}") if unknown
+                 else _("group {group} names no regions; use the 12 names: {choices}")).format(
+                    group=group, names=unknown, choices=region_choices()),
             )
-        claim(group, tuple(dict.fromkeys(members)), f"group {group}")
+        claim(group, tuple(dict.fromkeys(members)), _("group {group}").format(group=group))
     for phrase in _strings(
         path, "not_places.phrases", raw.get("not_places", {}).get("phrases", [])
     ):

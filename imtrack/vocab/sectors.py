@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
-from imtrack.i18n import _
+from imtrack.i18n import N_, _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold
 
@@ -128,7 +128,7 @@ def _build_rules(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...
     """(sector, strong, keywords) for each rule of the file, in order."""
     from imtrack.resources import load_toml
 
-    raw = load_toml(path, "sector rules")
+    raw = load_toml(path, N_("sector rules"))
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise StoreError(_("sector rules {path}: write each rule as a [[rule]] table (see the bundled file)").format(path=path))

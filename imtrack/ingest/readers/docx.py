@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
+from imtrack.i18n import _
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile
 from imtrack.ingest.tables import continued, layout
@@ -41,7 +42,8 @@ def read_docx(data: bytes, name: str) -> Document:
         word = docx.Document(BytesIO(data))
     except (BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError) as exc:
         raise DamagedFile(
-            f"{name} is a damaged Word document ({exc}); open it in Word or WPS and save it again as .docx"
+            _("{name} is a damaged Word document ({problem}); open it in Word or WPS and save it again as .docx").format(
+                name=name, problem=exc)
         ) from None
     doc = Document(name=name, format="docx")
     numbers = _Numbering(word)
@@ -55,7 +57,7 @@ def read_docx(data: bytes, name: str) -> Document:
             found = layout(grid)
             if found is not None:
                 header = grid[: found.header_rows]
-                doc.blocks.append(Table(grid, where=f"table {tables}"))
+                doc.blocks.append(Table(grid, where=_("table {n}").format(n=tables)))
             else:
                 for row in _unique_cells(block):
                     for cell in row:

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from imtrack.errors import ImtrackError
+from imtrack.i18n import _
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
 from imtrack.ingest.tables import continued, is_task_table, layout
@@ -57,7 +58,7 @@ def read_html(data: bytes, name: str, encoding: str | None = None) -> Document:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
-        raise DamagedFile(f"{name} cannot be read as a web page ({exc}); save the page again") from None
+        raise DamagedFile(_("{name} cannot be read as a web page ({problem}); save the page again").format(name=name, problem=exc)) from None
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_DROP, with_tail=False)
     body = _article(root)
     doc = Document(name=name, format="html", encoding=used)
@@ -66,8 +67,8 @@ def read_html(data: bytes, name: str, encoding: str | None = None) -> Document:
     lines.flush()
     if not doc.blocks:
         raise UnsupportedFormat(
-            f"{name} is a web page without any text (its article may be loaded by a script); save "
-            f"the page from the browser once it shows the article, or copy the text into a .txt file"
+            _("{name} is a web page without any text (its article may be loaded by a script); save "
+              "the page from the browser once it shows the article, or copy the text into a .txt file").format(name=name)
         )
     return doc
 
@@ -83,7 +84,7 @@ def read_mhtml(data: bytes, name: str, encoding: str | None = None) -> Document:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload.strip():
                 return read_html(payload, name, encoding or part.get_content_charset())
-    raise DamagedFile(f"{name} is a saved web archive (MHTML) without a web page in it; save the page again")
+    raise DamagedFile(_("{name} is a saved web archive (MHTML) without a web page in it; save the page again").format(name=name))
 
 
 # Browsers read pages labelled gb2312 or gbk with the GB18030 decoder (WHATWG Encoding): those
@@ -190,7 +191,7 @@ def _walk(el: Any, out: _Lines, top: bool = False) -> None:
         found = layout(grid)
         if found is not None:
             out.header = grid[: found.header_rows]
-            out.table(Table(grid, where=f"table {_table_number(el)}"))
+            out.table(Table(grid, where=_("table {n}").format(n=_table_number(el))))
             out.text(el.tail)
             return
     block = tag in _BLOCK
@@ -230,7 +231,7 @@ def table_grid(table: Any) -> list[list[str]]:
             _take_pending(row, pending, until_free=True)
             value = cell_text(cell)
             down = _span(cell.get("rowspan"))
-            for _ in range(_span(cell.get("colspan"))):
+            for _column in range(_span(cell.get("colspan"))):
                 if down > 1:
                     pending[len(row)] = (down - 1, value)
                 row.append(value)

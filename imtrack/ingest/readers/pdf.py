@@ -30,6 +30,7 @@ from io import BytesIO
 from itertools import pairwise
 from typing import Any
 
+from imtrack.i18n import _
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile, UnsupportedFormat
 
@@ -63,13 +64,14 @@ def read_pdf(data: bytes, name: str) -> Document:
     text = "".join(line.text for line in lines)
     if not _SPACE.sub("", text):
         raise UnsupportedFormat(
-            f"{name} is a scanned PDF: its pages are images with no text layer; run OCR on it first "
-            f"(e.g. `ocrmypdf -l chi_sim IN.pdf OUT.pdf`) or ask for the Word or text version"
+            _("{name} is a scanned PDF: its pages are images with no text layer; run OCR on it first "
+              "(e.g. `ocrmypdf -l chi_sim IN.pdf OUT.pdf`) or ask for the Word or text version").format(name=name)
         )
     if len("".join(_CID.findall(text))) > len(text) / 3:
         raise UnsupportedFormat(
-            f"{name} has fonts without a text mapping, so its text cannot be extracted; ask for the "
-            f"Word or text version, or run OCR on it (e.g. `ocrmypdf --force-ocr -l chi_sim IN.pdf OUT.pdf`)"
+            _("{name} has fonts without a text mapping, so its text cannot be extracted; ask for the "
+              "Word or text version, or run OCR on it (e.g. `ocrmypdf --force-ocr -l chi_sim IN.pdf OUT.pdf`)").format(
+                name=name)
         )
     doc = Document(name=name, format="pdf")
     for block in tables(drop_furniture(lines)):
@@ -101,10 +103,10 @@ def _lines(data: bytes, name: str) -> list[_Line]:
                 out.append(_Line(number, line.x0, line.x1, height - line.y1, size, text))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise UnsupportedFormat(
-            f"{name} is password-protected; open it with its password and save an unprotected copy"
+            _("{name} is password-protected; open it with its password and save an unprotected copy").format(name=name)
         ) from None
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
-        raise DamagedFile(f"{name} is a damaged PDF ({exc}); ask for a new copy of the file") from None
+        raise DamagedFile(_("{name} is a damaged PDF ({problem}); ask for a new copy of the file").format(name=name, problem=exc)) from None
     out.sort(key=lambda line: (line.page, round(line.top, 1), line.x0))
     return out
 
@@ -275,7 +277,7 @@ def tables(lines: list[_Line]) -> list[list[_Line] | Table]:
             out.append(plain)
             plain = []
         page = group[0].page
-        out.append(Table(square([header, *rows]), where=f"the table on page {page}"))
+        out.append(Table(square([header, *rows]), where=_("the table on page {page}").format(page=page)))
     if plain:
         out.append(plain)
     return out

@@ -13,6 +13,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from imtrack.i18n import _
 from imtrack.ingest.document import Document, Table, square
 from imtrack.ingest.readers.detect import DamagedFile
 from imtrack.ingest.tables import is_task_table
@@ -31,7 +32,8 @@ def _open(data: bytes, name: str) -> Any:
         return load_workbook(BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise DamagedFile(
-            f"{name} is a damaged workbook ({exc}); open it in Excel or WPS and save it again as .xlsx"
+            _("{name} is a damaged workbook ({problem}); open it in Excel or WPS and save it again as .xlsx").format(
+                name=name, problem=exc)
         ) from None
 
 
@@ -66,7 +68,7 @@ def read_xlsx(data: bytes, name: str) -> Document:
         for ws in wb.worksheets:
             grid = sheet_grid(ws)
             if is_task_table(grid):
-                doc.blocks.append(Table(grid, where=f"sheet {ws.title!r}"))
+                doc.blocks.append(Table(grid, where=_("sheet {title!r}").format(title=ws.title)))
             else:
                 for row in grid:
                     for value in row:

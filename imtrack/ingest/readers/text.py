@@ -3,6 +3,7 @@ table whose cells are still told apart (tabs, |, runs of spaces) taken out as a 
 
 from __future__ import annotations
 
+from imtrack.i18n import _
 from imtrack.ingest.document import Document
 from imtrack.ingest.readers.detect import UnsupportedFormat, looks_binary
 from imtrack.ingest.tables import split_text_tables
@@ -15,8 +16,9 @@ def read_text_document(data: bytes, name: str, encoding: str | None = None) -> D
     offset = looks_binary(text)
     if offset is not None:
         raise UnsupportedFormat(
-            f"{name} is not a text document: it holds binary data (character {ord(text[offset]):#04x} "
-            f"at character {offset}); import a .txt, .html, .docx, .pdf or .xlsx file"
+            _("{name} is not a text document: it holds binary data (character {char} "
+              "at character {offset}); import a .txt, .html, .docx, .pdf or .xlsx file").format(
+                name=name, char=f"{ord(text[offset]):#04x}", offset=offset)
         )
     # Lines keep their places (blank ones too), so the parser's line numbers are the file's.
     doc = Document(name=name, format="text", encoding=decoded.encoding)
