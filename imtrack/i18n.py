@@ -62,9 +62,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def pgettext(context: str, message: str) -> str:
+    return catalog(language()).pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a string for extraction that is translated later, where it is shown."""
     return message
+
+
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Marks a message with its gettext context (msgctxt) for extraction (babel: -k NP_:1c,2);
+    translated later with pgettext(context, message)."""
+    return context, message
 
 
 _installed = False

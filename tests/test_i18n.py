@@ -33,7 +33,8 @@ def catalog():
 
 
 def translated() -> dict:
-    return {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog() if m.id}
+    """The catalog's entries by (context, message id): the report's words carry a context."""
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog() if m.id}
 
 
 # -- choosing the language ----------------------------------------------------------------------
@@ -75,19 +76,22 @@ def test_click_binds_our_gettext():
 
 def marked_messages() -> set:
     """Every message the code marks, in the whole package (storage and ingest included), as
-    Babel extracts it with babel.cfg; and every help text."""
+    Babel extracts it with babel.cfg and the keywords of README "Development", as (context,
+    message id); and every help text."""
     with (ROOT / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     method_map = [(pattern, method) for pattern, method in method_map if method == "python"]
-    found = {message if isinstance(message, str) else message[0]
-             for _file, _line, message, _comments, _context in extract_from_dir(
-                 str(PACKAGE), method_map, options_map, keywords={"_": None, "N_": None, "ngettext": (1, 2)})}
-    return found | set(help_texts())
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2)}
+    found = {(context, message if isinstance(message, str) else message[0])
+             for _file, _line, message, _comments, context in extract_from_dir(
+                 str(PACKAGE), method_map, options_map, keywords=keywords)}
+    return found | {(None, text) for text in help_texts()}
 
 
 def test_every_marked_message_and_help_text_has_a_chinese_translation():
     entries = translated()
-    missing = sorted(m for m in marked_messages() if m not in entries or not _strings(entries[m])[0])
+    missing = sorted((m for m in marked_messages() if m not in entries or not _strings(entries[m])[0]),
+                     key=lambda m: (m[0] or "", m[1]))
     assert not missing, (
         f"{len(missing)} messages without a Chinese translation, e.g. {missing[:3]}; run the catalog "
         "update (README, Development) and translate them in imtrack/locale/zh/LC_MESSAGES/imtrack.po"
@@ -98,7 +102,7 @@ def test_clicks_own_words_are_translated():
     entries = translated()
     for word in ("Usage:", "Options", "Commands", "Show this message and exit.", "Missing argument",
                  "No such option {name!r}.", "Invalid value for {param_hint}: {message}"):
-        assert _strings(entries[word])[0], word
+        assert _strings(entries[None, word])[0], word
 
 
 def _strings(message) -> tuple:
@@ -121,8 +125,8 @@ def test_translations_keep_the_placeholders():
 
 def test_the_mo_is_compiled_from_the_po():
     with MO.open("rb") as fh:
-        compiled = {m.id if isinstance(m.id, str) else tuple(m.id): _strings(m) for m in read_mo(fh) if m.id}
-    source = {m.id if isinstance(m.id, str) else tuple(m.id): _strings(m) for m in catalog() if m.id}
+        compiled = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)): _strings(m) for m in read_mo(fh) if m.id}
+    source = {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)): _strings(m) for m in catalog() if m.id}
     assert compiled == source, "run: pybabel compile -d imtrack/locale -D imtrack"
 
 
@@ -251,3 +255,27 @@ def test_a_chinese_locale_translates_clicks_words_in_a_real_process(db_path):
     proc = subprocess.run([sys.executable, "-m", "imtrack"], check=False, capture_output=True, text=True,
                           encoding="utf-8", env=env)
     assert proc.returncode == 0 and proc.stdout.startswith("用法: imtrack") and "命令:" in proc.stdout
+
+
+def test_chinese_import_reading_warnings_and_errors(run, monkeypatch, tmp_path):
+    """What `import` says about a document, in Chinese: the reading (skip reasons, agencies),
+    the summary, a table's warning and a reader's error."""
+    monkeypatch.setenv("IMTRACK_LANG", "zh")
+    doc = tmp_path / "方案.txt"
+    doc.write_text("一、总体要求\n（一）指导思想。坚持稳中求进。\n二、重点任务\n"
+                   "（二）加快建设铁路。（自治区交通运输厅牵头）\n", encoding="utf-8")
+    out = run.ok("import", "--dry-run", str(doc)).stdout
+    flat = out.replace("\n", "")  # the reading is folded at 80 columns
+    assert "跳过第 2 行 （一）指导思想。坚持稳中求进。：位于“一、总体要求”之下（引言，不是任务）" in flat
+    assert "牵头 自治区交通运输厅" in out
+    assert "  新增：        1（序号 35）" in out and out.rstrip().endswith("试运行：未做任何修改。")
+    table = tmp_path / "分工.txt"
+    table.write_text("序号 | 重点任务 | 牵头单位 | 完成时限\n1 | 推进铁路建设 | 自治区交通运输厅 | 尽快\n",
+                     encoding="utf-8")
+    result = run.ok("import", "--dry-run", str(table))
+    assert "imtrack：警告：第 2 行：完成时限 '尽快' 不是单一日期；已按无完成时限导入" in result.stderr
+    assert run.fail("import", str(tmp_path / "无.txt")).stderr.startswith("imtrack：错误：没有文件 ")
+    scan = tmp_path / "扫描件.txt"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    err = run.fail("import", str(scan)).stderr
+    assert "扫描件.txt 是PNG 图片，不是文字；请先做文字识别" in err

@@ -35,7 +35,7 @@ def display_value(field: str, value: object, labels: bool = True) -> str:
 FIELD_NAMES = {
     "text": N_("text"), "sector": N_("sector"), "status": N_("status"), "source": N_("source"),
     "section": N_("section"), "lead": N_("lead"), "partners": N_("partners"), "due": N_("due"),
-    "tags": N_("tags"), "progress": N_("progress"), "sector_pinned": N_("sector_pinned"),
+    "tags": N_("tags"), "progress": N_("progress"), "sector_pinned": N_("sector_pinned"), "note": N_("note"),
 }
 
 

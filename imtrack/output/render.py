@@ -29,7 +29,7 @@ from rich.text import Text
 
 from imtrack.domain.models import Measure, Status
 from imtrack.i18n import N_, _, ngettext
-from imtrack.output.display import change_text, display_value, visible
+from imtrack.output.display import change_text, display_value, field_name, visible
 from imtrack.output.fold import cell_width, char_width, fold
 from imtrack.output.plainlist import FOLD_MAX_ROWS
 from imtrack.vocab.sectors import SECTORS
@@ -343,7 +343,7 @@ def measure_detail(m: Measure, derived: Any = None) -> Doc:
         text_column(history, _("From"))
         text_column(history, _("To"))
         for c in m.history:
-            history.add_row(when_cell(c.at, c.effective) if c.effective else cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
+            history.add_row(when_cell(c.at, c.effective) if c.effective else cell(c.at), cell(field_name(c.field)), Folded(display_value(c.field, c.old)),
                             Folded(display_value(c.field, c.new)))
         parts.append(history)
     else:
@@ -750,6 +750,6 @@ def log_table(entries: Sequence[Any]) -> Doc:
             change = Folded(_("removed: {text}").format(text=e.old), "dim")
         else:
             change = Folded(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
-        t.add_row(when_cell(e.at, e.effective), str(e.id), cell(e.field), change)
+        t.add_row(when_cell(e.at, e.effective), str(e.id), cell(field_name(e.field)), change)
     n = len(entries)
     return [t, Text(ngettext("{n} record, newest first", "{n} records, newest first", n).format(n=n), style="dim")]
