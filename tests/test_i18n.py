@@ -81,7 +81,7 @@ def marked_messages() -> set:
     with (ROOT / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     method_map = [(pattern, method) for pattern, method in method_map if method == "python"]
-    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2)}
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "NP_": ((1, "c"), 2)}
     found = {(context, message if isinstance(message, str) else message[0])
              for _file, _line, message, _comments, context in extract_from_dir(
                  str(PACKAGE), method_map, options_map, keywords=keywords)}

@@ -28,7 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from imtrack.domain.models import Measure, Status
-from imtrack.i18n import N_, _, ngettext
+from imtrack.i18n import N_, _, ngettext, pgettext
 from imtrack.output.display import change_text, display_value, field_name, visible
 from imtrack.output.fold import cell_width, char_width, fold
 from imtrack.output.plainlist import FOLD_MAX_ROWS
@@ -282,11 +282,12 @@ def _document_rows(m: Measure) -> list[tuple[str, str]]:
     for each of its sentences; nothing for a measure typed in by hand."""
     rows = []
     if m.number or m.path:
-        rows.append(("Item", " › ".join([*m.path, m.number] if m.number else m.path)))
+        rows.append((_("Item"), " › ".join([*m.path, m.number] if m.number else m.path)))
     if m.lead_written is not None or m.partners_written:
-        rows.append(("As written", "、".join([m.lead_written or "-", *m.partners_written])))
+        rows.append((_("As written"), "、".join([m.lead_written or "-", *m.partners_written])))
     for k, a in enumerate(m.assignments, start=1):
-        rows.append((f"Clause {k}", f"{a.get('raw') or '、'.join(a['agencies'])}: {a['sentence']}"))
+        rows.append((_("Clause {n}").format(n=k), _("{who}: {sentence}").format(
+            who=a.get("raw") or "、".join(a["agencies"]), sentence=a["sentence"])))
     return rows
 
 
@@ -621,7 +622,7 @@ def sources_table(rows: Sequence[tuple[str, int, int]]) -> Doc:
     t = table()
     text_column(t, _("Source"))
     short_column(t, _("Measures"), right=True)
-    short_column(t, _("Done"), right=True)
+    short_column(t, pgettext("a count", "Done"), right=True)  # not the progress table's percentage
     for source, count, done in rows:
         t.add_row(Folded(source or "-"), str(count), str(done))
     return [t]
