@@ -92,6 +92,12 @@ def last_activity(measure: Measure) -> date | None:
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
+    return latest_day(stamps)
+
+
+def latest_day(stamps: list[Any]) -> date | None:
+    """last_activity() over the stamps themselves (creation, update, every note and change), for
+    a store that summarises measures without building them (Store.summaries)."""
     stamps = [s for s in stamps if s]
     global _ISO_DAY
     if _ISO_DAY is None:
@@ -196,6 +202,17 @@ def judge(done: bool, due: Any, last: Any, done_day: Any, today: Any, soon_limit
         last is not None and stale_limit is not None and last <= stale_limit,
         False,
     ]
+
+
+def summary_facts(
+    summary: Any, today: date, soon_days: int = DEFAULT_SOON_DAYS, stale_days: int = DEFAULT_STALE_DAYS,
+) -> tuple[Flags, date | None, date | None]:
+    """facts() of a storage.base.Summary: the same rules over the days the store worked out."""
+    due = due_date(summary)
+    if summary.status == DONE:
+        return judge(True, due, None, summary.done_day, today, None, None), due, None
+    last = summary.last_activity
+    return judge(False, due, last, None, today, *limits(today, soon_days, stale_days)), due, last
 
 
 def facts(

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from imtrack.domain.models import Change, Measure, Note
+from imtrack.domain.flags import latest_day
+from imtrack.domain.models import Change, Measure, Note, Status, effective_day, stamp_day
 from imtrack.errors import Conflict, CorruptStore, ImtrackError, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
@@ -33,7 +34,9 @@ from imtrack.storage.base import (
     HistoryEntry,
     Store,
     StoreInfo,
+    Summary,
     Transaction,
+    check_summary_filter,
     missing_ids_message,
 )
 
@@ -67,6 +70,7 @@ NEXT_ID_KEY = "next_id"
 NEXT_TXN_KEY = "next_txn"
 INTERNAL_META = frozenset({SCHEMA_VERSION_KEY, RELEASE_KEY, NEXT_ID_KEY, NEXT_TXN_KEY})
 _MISSING: Any = object()
+DONE = Status.DONE.value
 # Ids per `IN (…)` list: well under SQLite's limit on bound parameters.
 _CHUNK = 500
 
@@ -136,6 +140,8 @@ class SqlStore(Store):
     placeholder = "?"
     #: appended to a SELECT inside a write transaction to lock the rows it reads
     lock_rows = ""
+    #: makes a text comparison go by code point, as Python's (SQLite's default already does)
+    binary = ""
 
     def __init__(self, display: str) -> None:
         self.display = display
@@ -434,6 +440,84 @@ class SqlStore(Store):
             measures = [m for m in measures if flt.matches(m)]
         return measures[:limit] if limit is not None else measures
 
+    def summaries(self, flt: Any = None) -> list[Summary]:
+        """Store.summaries: the measures' columns, and per measure the latest note and change
+        stamps, the latest note and the change that made it done, each table read once in
+        GROUP BY queries (no notes or history built)."""
+        check_summary_filter(flt)
+        where, params, exact = pushdown(flt)
+        sub = f" AND measure_id IN (SELECT id FROM measures{where})" if where else ""
+        latest = f"max(at{self.binary})"
+        # A stamp without '-' where an ISO day has them may be no ISO stamp at all: its measure's
+        # last activity is then worked out from every stamp, as flags.latest_day does.
+        odd = "sum(CASE WHEN substr(at, 5, 1) = '-' AND substr(at, 8, 1) = '-' THEN 0 ELSE 1 END)"
+        with self._reading() as conn:
+            if conn is None:
+                return []
+            rows = self.execute(
+                conn, f"SELECT id, text, sector, status, source, lead, due, tags, created, updated FROM measures"
+                f"{where} ORDER BY id", params,
+            ).fetchall()
+            notes = {mid: (last, n, at) for mid, last, n, at in self.execute(
+                conn, f"SELECT g.measure_id, g.latest, g.odd, n.at FROM (SELECT measure_id, max(seq) AS seq, "
+                f"{latest} AS latest, {odd} AS odd FROM notes WHERE 1 = 1{sub} GROUP BY measure_id) g "
+                "JOIN notes n ON n.measure_id = g.measure_id AND n.seq = g.seq", params,
+            )}  # fmt: skip
+            changes = {mid: (last, n) for mid, last, n in self.execute(
+                conn, f"SELECT measure_id, {latest}, {odd} FROM changes WHERE 1 = 1{sub} GROUP BY measure_id", params,
+            )}  # fmt: skip
+            done = {mid: (at, effective) for mid, at, effective in self.execute(
+                conn, "SELECT c.measure_id, c.at, c.effective FROM changes c JOIN (SELECT measure_id, max(seq) AS seq "
+                "FROM changes WHERE field = 'status' AND new = ? AND measure_id IN (SELECT id FROM measures WHERE "
+                "status = ?) GROUP BY measure_id) d ON c.measure_id = d.measure_id AND c.seq = d.seq",
+                (dumps(DONE), DONE),
+            )}  # fmt: skip
+            found: list[Summary] = []
+            recheck: list[Summary] = []
+            pool: dict[Any, Any] = {}
+            same = pool.setdefault
+            for mid, text, sector, status, source, lead, due, tags, created, updated in rows:
+                note_last, note_odd, note_at = notes.get(mid, (None, 0, None))
+                change_last, change_odd = changes.get(mid, (None, 0))
+                stamps = [s for s in (created, updated, note_last, change_last) if s]
+                day = stamp_day(max(stamps)) if stamps else None
+                done_day = effective_day(*done[mid]) if status == DONE and mid in done else None
+                try:
+                    summary = Summary(
+                        int(mid), text, same(sector, sector), same(status, status), same(source, source),
+                        lead if lead is None else same(lead, lead), due,
+                        [same(t, t) for t in loads(tags)] if tags != "[]" else [], updated, day, done_day, note_at,
+                    )  # fmt: skip
+                except (TypeError, ValueError) as exc:
+                    raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+                if note_odd or change_odd or (stamps and day is None) or any(_odd(s) for s in (created, updated) if s):
+                    recheck.append(summary)
+                found.append(summary)
+            if recheck:
+                self._exact_last_activity(conn, recheck)
+        if not exact:
+            found = [s for s in found if flt.matches(s)]
+        return found
+
+    def _exact_last_activity(self, conn: Any, summaries: list[Summary]) -> None:
+        """Last activity from every stamp (flags.latest_day), for summaries whose latest stamp
+        may not tell it."""
+        by_id = {s.id: s for s in summaries}
+        stamps: dict[int, list[Any]] = {}
+        ids = list(by_id)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for mid, created, updated in self.execute(
+                conn, f"SELECT id, created, updated FROM measures WHERE id IN ({marks})", chunk
+            ):
+                stamps.setdefault(int(mid), []).extend((created, updated))
+            for table in ("notes", "changes"):
+                for mid, at in self.execute(conn, f"SELECT measure_id, at FROM {table} WHERE measure_id IN ({marks})", chunk):
+                    stamps.setdefault(int(mid), []).append(at)
+        for mid, summary in by_id.items():
+            summary.last_activity = latest_day(stamps.get(mid, []))
+
     def count(self) -> int:
         with self._reading() as conn:
             return 0 if conn is None else int(self.execute(conn, "SELECT count(*) FROM measures").fetchone()[0])
@@ -601,6 +685,10 @@ class SqlStore(Store):
                 self._end(conn, commit=False)
                 self._schema_checked = False
                 raise
+
+
+def _odd(stamp: str) -> bool:
+    return stamp[4:5] != "-" or stamp[7:8] != "-"
 
 
 def _ids(ids: list[int]) -> str:

@@ -35,7 +35,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from imtrack.domain.models import Measure, check_record
+from imtrack.domain.flags import latest_day
+from imtrack.domain.models import Measure, check_record, effective_day
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import migrations
 from imtrack.storage.base import (
@@ -44,7 +45,9 @@ from imtrack.storage.base import (
     HistoryEntry,
     Store,
     StoreInfo,
+    Summary,
     Transaction,
+    check_summary_filter,
     file_author,
     missing_ids_message,
 )
@@ -279,6 +282,45 @@ class _Snapshot:
         return found
 
 
+    def summaries(self, flt: Any) -> list[Summary]:
+        """Store.summaries from the parsed documents, checked as Measure.from_dict checks them."""
+        check_summary_filter(flt)
+        found: list[Summary] = []
+        pre = _prefilter(flt)
+        table = self.table
+        for measure_id in self.ids():
+            doc = table[str(measure_id)]
+            if pre is not None and not pre(doc):
+                continue
+            try:
+                summary = _summary(measure_id, doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise CorruptStore(
+                    f"database {self.path}: measure {measure_id} is malformed ({exc!r}); {restore_hint(self.path)}"
+                ) from None
+            if flt is None or flt.matches(summary):
+                found.append(summary)
+        return found
+
+
+def _summary(measure_id: int, doc: dict[str, Any]) -> Summary:
+    check_record(doc)
+    get = doc.get
+    notes = get("notes") or ()
+    history = get("history") or ()
+    status = get("status", "not-started")
+    created, updated = get("created", ""), get("updated", "")
+    done_day = None
+    if status == "done":
+        for c in reversed(history):
+            if c["field"] == "status" and c.get("to") == "done":
+                done_day = effective_day(c["at"], c.get("effective"))
+                break
+    last = latest_day([created, updated, *(n["at"] for n in notes), *(c["at"] for c in history)])
+    return Summary(measure_id, doc["text"], doc["sector"], status, get("source", ""), get("lead"), get("due"),
+                   list(get("tags") or ()), updated, last, done_day, notes[-1]["at"] if notes else None)
+
+
 def _prefilter(flt: Any) -> Callable[[dict[str, Any]], bool] | None:
     """A cheap test on the stored document for the filters that read a stored field as it is
     (sector, status), so most documents are never built into Measures; `flt.matches` still
@@ -349,6 +391,9 @@ class TinyDBStore(Store):
 
     def find(self, flt: Any = None, *, limit: int | None = None) -> list[Measure]:
         return self._snapshot().find(flt, limit)
+
+    def summaries(self, flt: Any = None) -> list[Summary]:
+        return self._snapshot().summaries(flt)
 
     def count(self) -> int:
         return len(self._snapshot().table)
