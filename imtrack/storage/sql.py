@@ -441,56 +441,52 @@ class SqlStore(Store):
         return measures[:limit] if limit is not None else measures
 
     def summaries(self, flt: Any = None) -> list[Summary]:
-        """Store.summaries: the measures' columns, and per measure the latest note and change
-        stamps, the latest note and the change that made it done, each table read once in
-        GROUP BY queries (no notes or history built)."""
+        """Store.summaries in one query: the measures' columns beside, per measure, the latest
+        note and change stamps (GROUP BY over the notes and changes tables, each read once in
+        key order), the latest note and the change that made it done; no note or change is
+        built."""
         check_summary_filter(flt)
-        where, params, exact = pushdown(flt)
-        sub = f" AND measure_id IN (SELECT id FROM measures{where})" if where else ""
+        where, params, exact = pushdown(flt, "m.")
         latest = f"max(at{self.binary})"
         # A stamp without '-' where an ISO day has them may be no ISO stamp at all: its measure's
         # last activity is then worked out from every stamp, as flags.latest_day does.
         odd = "sum(CASE WHEN substr(at, 5, 1) = '-' AND substr(at, 8, 1) = '-' THEN 0 ELSE 1 END)"
+        sql = (
+            "SELECT m.id, m.text, m.sector, m.status, m.source, m.lead, m.due, m.tags, m.created, m.updated, "
+            "n.latest, n.odd, ln.at, c.latest, c.odd, d.at, d.effective FROM measures m "
+            f"LEFT JOIN (SELECT measure_id, max(seq) AS seq, {latest} AS latest, {odd} AS odd FROM notes "
+            "GROUP BY measure_id) n ON n.measure_id = m.id "
+            "LEFT JOIN notes ln ON ln.measure_id = n.measure_id AND ln.seq = n.seq "
+            f"LEFT JOIN (SELECT measure_id, {latest} AS latest, {odd} AS odd FROM changes GROUP BY measure_id) c "
+            "ON c.measure_id = m.id "
+            "LEFT JOIN (SELECT dc.measure_id, dc.at, dc.effective FROM changes dc JOIN (SELECT measure_id, "
+            "max(seq) AS seq FROM changes WHERE field = 'status' AND new = ? GROUP BY measure_id) dl "
+            "ON dc.measure_id = dl.measure_id AND dc.seq = dl.seq) d ON d.measure_id = m.id AND m.status = ?"
+            f"{where} ORDER BY m.id"
+        )
         with self._reading() as conn:
             if conn is None:
                 return []
-            rows = self.execute(
-                conn, f"SELECT id, text, sector, status, source, lead, due, tags, created, updated FROM measures"
-                f"{where} ORDER BY id", params,
-            ).fetchall()
-            notes = {mid: (last, n, at) for mid, last, n, at in self.execute(
-                conn, f"SELECT g.measure_id, g.latest, g.odd, n.at FROM (SELECT measure_id, max(seq) AS seq, "
-                f"{latest} AS latest, {odd} AS odd FROM notes WHERE 1 = 1{sub} GROUP BY measure_id) g "
-                "JOIN notes n ON n.measure_id = g.measure_id AND n.seq = g.seq", params,
-            )}  # fmt: skip
-            changes = {mid: (last, n) for mid, last, n in self.execute(
-                conn, f"SELECT measure_id, {latest}, {odd} FROM changes WHERE 1 = 1{sub} GROUP BY measure_id", params,
-            )}  # fmt: skip
-            done = {mid: (at, effective) for mid, at, effective in self.execute(
-                conn, "SELECT c.measure_id, c.at, c.effective FROM changes c JOIN (SELECT measure_id, max(seq) AS seq "
-                "FROM changes WHERE field = 'status' AND new = ? AND measure_id IN (SELECT id FROM measures WHERE "
-                "status = ?) GROUP BY measure_id) d ON c.measure_id = d.measure_id AND c.seq = d.seq",
-                (dumps(DONE), DONE),
-            )}  # fmt: skip
             found: list[Summary] = []
             recheck: list[Summary] = []
             pool: dict[Any, Any] = {}
             same = pool.setdefault
-            for mid, text, sector, status, source, lead, due, tags, created, updated in rows:
-                note_last, note_odd, note_at = notes.get(mid, (None, 0, None))
-                change_last, change_odd = changes.get(mid, (None, 0))
-                stamps = [s for s in (created, updated, note_last, change_last) if s]
-                day = stamp_day(max(stamps)) if stamps else None
-                done_day = effective_day(*done[mid]) if status == DONE and mid in done else None
+            for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_odd, note_at,
+                 change_last, change_odd, done_at, done_effective) in self.execute(
+                    conn, sql, [dumps(DONE), DONE, *params]):  # fmt: skip
+                # created and updated are never NULL; "" (none recorded) orders first
+                top = max(created, updated, note_last or "", change_last or "")
+                day = stamp_day(top) if top else None
                 try:
                     summary = Summary(
                         int(mid), text, same(sector, sector), same(status, status), same(source, source),
                         lead if lead is None else same(lead, lead), due,
-                        [same(t, t) for t in loads(tags)] if tags != "[]" else [], updated, day, done_day, note_at,
+                        [same(t, t) for t in loads(tags)] if tags != "[]" else [], updated, day,
+                        None if done_at is None else effective_day(done_at, done_effective), note_at,
                     )  # fmt: skip
                 except (TypeError, ValueError) as exc:
                     raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
-                if note_odd or change_odd or (stamps and day is None) or any(_odd(s) for s in (created, updated) if s):
+                if note_odd or change_odd or day is None or (created and _odd(created)) or (updated and _odd(updated)):
                     recheck.append(summary)
                 found.append(summary)
             if recheck:
@@ -695,7 +691,7 @@ def _ids(ids: list[int]) -> str:
     return ", ".join(map(str, ids[:20])) + (f" (and {len(ids) - 20} more)" if len(ids) > 20 else "")
 
 
-def pushdown(flt: Any) -> tuple[str, list[Any], bool]:
+def pushdown(flt: Any, table: str = "") -> tuple[str, list[Any], bool]:
     """The WHERE clause for what of a MeasureFilter the indexed columns can decide exactly
     (sector, status), its parameters, and whether that is the whole filter (else the caller
     applies `flt.matches` to the rows: agency aliases, folded text, derived flags)."""
@@ -705,7 +701,7 @@ def pushdown(flt: Any) -> tuple[str, list[Any], bool]:
     for column, values in (("sector", flt.sectors), ("status", flt.statuses)):
         if values:
             chosen = sorted(values)
-            clauses.append(f"{column} IN ({', '.join('?' * len(chosen))})")
+            clauses.append(f"{table}{column} IN ({', '.join('?' * len(chosen))})")
             params += chosen
     rest = type(flt)(**{name: getattr(flt, name) for name in flt.__slots__ if name not in ("sectors", "statuses")})
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
