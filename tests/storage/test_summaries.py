@@ -157,3 +157,41 @@ def test_a_damaged_record_is_named_not_summarised(tmp_path: Path) -> None:
 
     with pytest.raises(CorruptStore, match="measure 1 is malformed"):
         open_store(locate(str(path), "--db"), command="test").summaries()
+
+
+@pytest.mark.engines
+@pytest.mark.parametrize("args", [(), ("--sort", "due", "--limit", "320"), ("--lead", "发改委", "--overdue")])
+def test_the_long_listing_from_summaries_prints_what_the_measures_print(run, ledger_engine, args):
+    """`list` past FOLD_MAX_ROWS prints from Store.summaries; the same lines as from the
+    measures Store.find returns (the way it printed them before)."""
+    import contextlib
+    import io
+    import os
+
+    from imtrack.cli.measures import _long_listing
+    from imtrack.core.tracker import open_store as open_ledger  # seeds a new JSON ledger
+    from imtrack.domain.query import sort_measures
+    from imtrack.output.plainlist import FOLD_MAX_ROWS
+
+    store = open_ledger(locate(os.environ["IMTRACK_DB"], "--db"))
+    try:
+        with store.transaction() as tx:
+            for i in range(3 * FOLD_MAX_ROWS):
+                base = tx.get(1 + i % 34)
+                tx.add(Measure(
+                    id=0, text=f"{base.text}（{i}）", sector=base.sector, status=STATUSES[i % 4],
+                    lead=None if i % 5 == 0 else "发改委", due=["ongoing", None, f"2024-01-0{1 + i % 9}"][min(i % 7, 2)],
+                    created=base.created, updated=base.updated,
+                    notes=[Note(f"2026-0{1 + i % 9}-0{1 + i % 7}T09:00:00+08:00", "进展")] if i % 2 else [],
+                ))  # fmt: skip
+        flt = None if not args or args[0] == "--sort" else MeasureFilter.build(leads=["发改委"], overdue=True)
+        measures = store.find(flt)
+        if args and args[0] == "--sort":
+            measures = sort_measures(measures, "due")[:320]
+        expected = io.StringIO()
+        with contextlib.redirect_stdout(expected):
+            _long_listing(measures, store.count())
+    finally:
+        store.close()
+    assert len(measures) > FOLD_MAX_ROWS
+    assert run.ok("list", *args).stdout == expected.getvalue()
