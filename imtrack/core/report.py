@@ -4,7 +4,8 @@
   region (盟市), source or commitment type, each with per-status counts, percent done and the
   overdue count, a total row, and the attention list (three-colour 督办: red overdue, yellow due
   soon, blue stale; flags.py). A measure that mentions several regions is counted in each
-  region's row but once in the total.
+  region's row but once in the total. `store_progress(store, by, settings, where)` gives the
+  same report from the store's summaries (Store.summaries), which `report` uses.
 * `period_report(store, since, until)`: what happened between two days (inclusive), for the
   report sent upward: completions, status changes, new notes, newly overdue measures and the
   measures nobody touched.
