@@ -448,16 +448,13 @@ class SqlStore(Store):
         check_summary_filter(flt)
         where, params, exact = pushdown(flt, "m.")
         latest = f"max(at{self.binary})"
-        # A stamp without '-' where an ISO day has them may be no ISO stamp at all: its measure's
-        # last activity is then worked out from every stamp, as flags.latest_day does.
-        odd = "sum(CASE WHEN substr(at, 5, 1) = '-' AND substr(at, 8, 1) = '-' THEN 0 ELSE 1 END)"
         sql = (
             "SELECT m.id, m.text, m.sector, m.status, m.source, m.lead, m.due, m.tags, m.created, m.updated, "
-            "n.latest, n.odd, ln.at, c.latest, c.odd, d.at, d.effective FROM measures m "
-            f"LEFT JOIN (SELECT measure_id, max(seq) AS seq, {latest} AS latest, {odd} AS odd FROM notes "
+            "n.latest, ln.at, c.latest, d.at, d.effective FROM measures m "
+            f"LEFT JOIN (SELECT measure_id, max(seq) AS seq, {latest} AS latest FROM notes "
             "GROUP BY measure_id) n ON n.measure_id = m.id "
             "LEFT JOIN notes ln ON ln.measure_id = n.measure_id AND ln.seq = n.seq "
-            f"LEFT JOIN (SELECT measure_id, {latest} AS latest, {odd} AS odd FROM changes GROUP BY measure_id) c "
+            f"LEFT JOIN (SELECT measure_id, {latest} AS latest FROM changes GROUP BY measure_id) c "
             "ON c.measure_id = m.id "
             "LEFT JOIN (SELECT dc.measure_id, dc.at, dc.effective FROM changes dc JOIN (SELECT measure_id, "
             "max(seq) AS seq FROM changes WHERE field = 'status' AND new = ? GROUP BY measure_id) dl "
@@ -471,12 +468,16 @@ class SqlStore(Store):
             recheck: list[Summary] = []
             pool: dict[Any, Any] = {}
             same = pool.setdefault
-            for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_odd, note_at,
-                 change_last, change_odd, done_at, done_effective) in self.execute(
+            for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_at,
+                 change_last, done_at, done_effective) in self.execute(
                     conn, sql, [dumps(DONE), DONE, *params]):  # fmt: skip
-                # created and updated are never NULL; "" (none recorded) orders first
+                # The latest stamp as text (created and updated are never NULL; "", none recorded,
+                # orders first). When it reads as an ISO day (2026-03-02…), its day is the latest
+                # of every readable stamp: ISO days order as text, and any other form a stamp may
+                # take and still be read (20260302, 2026W10) orders above an ISO day of its year.
+                # Otherwise every stamp is read, as flags.latest_day does.
                 top = max(created, updated, note_last or "", change_last or "")
-                day = stamp_day(top) if top else None
+                day = stamp_day(top) if top and not _odd(top) else None
                 try:
                     summary = Summary(
                         int(mid), text, same(sector, sector), same(status, status), same(source, source),
@@ -486,7 +487,7 @@ class SqlStore(Store):
                     )  # fmt: skip
                 except (TypeError, ValueError) as exc:
                     raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
-                if note_odd or change_odd or day is None or (created and _odd(created)) or (updated and _odd(updated)):
+                if day is None and top:
                     recheck.append(summary)
                 found.append(summary)
             if recheck:

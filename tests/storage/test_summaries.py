@@ -45,9 +45,13 @@ stamps = st.one_of(
             hour=minute // 60, minute=minute % 60).isoformat(),
         days, st.integers(min_value=0, max_value=24 * 60 - 1), st.sampled_from(ZONES),
     ),
-    # what a hand-edited file or an older release may hold: no day, a basic-format stamp, a
-    # stamp that looks like a day but is none
-    st.sampled_from(["2026-13-01T09:00:00+08:00", "20260305T090000+08:00", "昨天", "2026-02-30"]),
+    # what a hand-edited file or an older release may hold: no day, other forms Python reads
+    # (basic, ISO week, a space for the T), a stamp that looks like a day but is none
+    days.map(lambda day: day.strftime("%Y%m%dT0900")),
+    st.sampled_from([
+        "2026-13-01T09:00:00+08:00", "20260305T090000+08:00", "昨天", "2026-02-30", "2026W101", "2025-W52-7",
+        "2026-03-05 09:00", "",
+    ]),
 )
 effective = st.one_of(st.none(), days.map(date.isoformat))
 dues = st.one_of(st.none(), st.just(""), st.just("ongoing"), days.map(date.isoformat))
@@ -99,7 +103,7 @@ def _replace(store: Store, ledger: list[Measure]) -> None:
 
 
 @given(ledger=st.lists(measures, max_size=12), flt=filters, by=st.sampled_from(GROUPINGS))
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_summaries_and_the_report_equal_what_the_measures_give(
     store: Store, ledger: list[Measure], flt: MeasureFilter | None, by: str
 ) -> None:
