@@ -95,6 +95,17 @@ def last_activity(measure: Measure) -> date | None:
     return latest_day(stamps)
 
 
+def latest_iso_day(top: str) -> date | None:
+    """The day of last activity from the latest of a measure's stamps as text (max(), "" when
+    none), when that one reads as an ISO day (2026-03-02...): ISO days order as text, and any
+    other form a stamp may take and still be read (20260302, 2026W10) orders above an ISO day
+    of its year. None: no stamp at all, or this one cannot tell; then latest_day() reads them
+    all. For a store that summarises measures (Store.summaries) without the regex per stamp."""
+    if not top or top[4:5] != "-" or top[7:8] != "-":
+        return None
+    return _day(top)
+
+
 def latest_day(stamps: list[Any]) -> date | None:
     """last_activity() over the stamps themselves (creation, update, every note and change), for
     a store that summarises measures without building them (Store.summaries)."""

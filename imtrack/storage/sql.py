@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from imtrack.domain.flags import latest_day
-from imtrack.domain.models import Change, Measure, Note, Status, effective_day, stamp_day
+from imtrack.domain.flags import latest_day, latest_iso_day
+from imtrack.domain.models import Change, Measure, Note, Status, effective_day
 from imtrack.errors import Conflict, CorruptStore, ImtrackError, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
@@ -471,13 +471,9 @@ class SqlStore(Store):
             for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_at,
                  change_last, done_at, done_effective) in self.execute(
                     conn, sql, [dumps(DONE), DONE, *params]):  # fmt: skip
-                # The latest stamp as text (created and updated are never NULL; "", none recorded,
-                # orders first). When it reads as an ISO day (2026-03-02…), its day is the latest
-                # of every readable stamp: ISO days order as text, and any other form a stamp may
-                # take and still be read (20260302, 2026W10) orders above an ISO day of its year.
-                # Otherwise every stamp is read, as flags.latest_day does.
+                # created and updated are never NULL; "" (none recorded) orders first
                 top = max(created, updated, note_last or "", change_last or "")
-                day = stamp_day(top) if top and not _odd(top) else None
+                day = latest_iso_day(top)
                 try:
                     summary = Summary(
                         int(mid), text, same(sector, sector), same(status, status), same(source, source),
@@ -682,10 +678,6 @@ class SqlStore(Store):
                 self._end(conn, commit=False)
                 self._schema_checked = False
                 raise
-
-
-def _odd(stamp: str) -> bool:
-    return stamp[4:5] != "-" or stamp[7:8] != "-"
 
 
 def _ids(ids: list[int]) -> str:

@@ -35,7 +35,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from imtrack.domain.flags import latest_day
+from imtrack.domain.flags import latest_day, latest_iso_day
 from imtrack.domain.models import Measure, check_record, effective_day
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import migrations
@@ -316,7 +316,8 @@ def _summary(measure_id: int, doc: dict[str, Any]) -> Summary:
             if c["field"] == "status" and c.get("to") == "done":
                 done_day = effective_day(c["at"], c.get("effective"))
                 break
-    last = latest_day([created, updated, *(n["at"] for n in notes), *(c["at"] for c in history)])
+    stamps = [created, updated, *[n["at"] for n in notes], *[c["at"] for c in history]]
+    last = latest_iso_day(max(stamps)) or latest_day(stamps)  # check_record: every stamp is text
     return Summary(measure_id, doc["text"], doc["sector"], status, get("source", ""), get("lead"), get("due"),
                    list(get("tags") or ()), updated, last, done_day, notes[-1]["at"] if notes else None)
 

@@ -94,6 +94,14 @@ filters = st.sampled_from([
 ])
 
 
+@given(st.lists(stamps, max_size=6))
+def test_the_latest_stamp_tells_the_day_or_says_it_cannot(found: list[str]) -> None:
+    from imtrack.domain.flags import latest_day, latest_iso_day
+
+    day = latest_iso_day(max(found, default=""))
+    assert day is None or day == latest_day(found)
+
+
 def _replace(store: Store, ledger: list[Measure]) -> None:
     with store.transaction(seed=False) as tx:
         for measure_id in tx.ids():
