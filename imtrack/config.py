@@ -102,11 +102,13 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
                 f"{origin}: {text!r} is not a SQLite URL; write sqlite:///relative/path.sqlite or "
                 f"sqlite:////absolute/path.sqlite"
             )
+        _refuse_directory_name(rest[1:], origin)
         path = Path(rest[1:]).expanduser()
         return DbLocation(path, origin, SQLITE, text)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise InvalidValue(f"{origin}: imtrack has no {scheme!r} engine; use {_ENGINE_CHOICES}")
+    _refuse_directory_name(text, origin)
     path = Path(text).expanduser()
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -123,9 +125,22 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
     raise InvalidValue(f"{origin}: cannot tell the engine of {text!r}; use {_ENGINE_CHOICES}")
 
 
+def _refuse_directory_name(text: str, origin: str) -> None:
+    """A name ending in "/" names a directory; Path would drop the "/" and create a file."""
+    if text.endswith(("/", os.sep)):
+        from imtrack.storage.fileio import refuse_trailing_separator
+
+        refuse_trailing_separator(text, origin)
+
+
 def _sniff(path: Path) -> str | None:
-    """The engine of an existing file by its first bytes: SQLite's header, or a JSON object."""
+    """The engine of an existing file by its first bytes: SQLite's header, or a JSON object.
+    Only a regular file is opened (a FIFO would block here; the engine then says what it is)."""
+    import stat
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as fh:
             head = fh.read(16)
     except OSError:

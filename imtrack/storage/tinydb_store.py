@@ -48,7 +48,16 @@ from imtrack.storage.base import (
     file_author,
     missing_ids_message,
 )
-from imtrack.storage.fileio import atomic_write, read_bytes
+from imtrack.storage.fileio import (
+    READ,
+    WRITE,
+    atomic_write,
+    check_file,
+    leftover_temps,
+    read_bytes,
+    remove_temps,
+    restore_hint,
+)
 
 MEASURES = "measures"
 META = "meta"
@@ -58,13 +67,6 @@ LOCK_TIMEOUT_ENV = "IMTRACK_LOCK_TIMEOUT"
 # Past this many measures every command of the whole-file engine parses megabytes; SQLite reads
 # only what a command needs (bench/RESULTS.md).
 LARGE = 5000
-
-
-def restore_hint(path: Path) -> str:
-    return (
-        f"it was left untouched. Restore it from a backup, or move it aside "
-        f"(mv '{path}' '{path}.broken') and imtrack will start a new database"
-    )
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -176,7 +178,7 @@ class LedgerStorage(Storage):
     TinyDB calls read() and write() for every table operation; both touch only memory."""
 
     def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
-        self.path = path
+        self.path = path  # the file itself (symlinks resolved by fileio.check_file)
         self.data: dict[str, Any] | None = data
         self.dirty = False
 
@@ -190,6 +192,7 @@ class LedgerStorage(Storage):
     def flush(self) -> None:
         if not self.dirty or self.data is None:
             return
+        check_file(self.path, WRITE)  # a read-only ledger is refused, not replaced through the rename
         try:
             atomic_write(self.path, encode(self.data))
         except OSError as exc:
@@ -312,20 +315,23 @@ class TinyDBStore(Store):
         several questions (a report: measures, meta, history) parses the file once: the parse
         is kept while the file's identity (inode, size, modification time) stays the same,
         which os.replace by any writer changes."""
+        real = check_file(self.path, READ)
         try:
-            st = os.stat(self.path)
+            st = os.stat(real)
         except OSError:
             st = None
         if st is not None and self._read is not None and self._read[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
             return self._read[1]
         self._read = None
-        raw = read_bytes(self.path)
+        raw = read_bytes(real)
         if raw is None:
             with self.transaction():
                 pass
-            raw = read_bytes(self.path)
+            raw = read_bytes(real)
             if raw is None:  # pragma: no cover - removed between the write and the read
                 raise StoreError(f"database {self.path} vanished while it was being created")
+        else:
+            self._tidy(real)
         snapshot = _Snapshot(self.path, parse(raw, self.path))
         self._size = len(snapshot.table)
         if st is not None:
@@ -419,13 +425,13 @@ class TinyDBStore(Store):
         return dict(self._snapshot().meta)
 
     def exists(self) -> bool:
-        try:
-            return os.stat(self.path).st_size > 0  # an empty file was never written: a new ledger
-        except OSError:
-            return False
+        return check_file(self.path, READ).exists()
 
     def info(self) -> StoreInfo:
-        return StoreInfo(self.engine, str(self.path), self.path.exists())
+        # The file rules apply here too: `path` on a FIFO, a device or an emptied file says so.
+        real = check_file(self.path, READ)
+        details = {"file": str(real)} if real != self.path.absolute() else {}
+        return StoreInfo(self.engine, str(self.path), real.exists(), details)
 
     def hints(self) -> list[str]:
         if self._size is not None and self._size > LARGE:
@@ -437,7 +443,26 @@ class TinyDBStore(Store):
 
     # -- changing --------------------------------------------------------------------------
 
-    def _lock(self) -> Any:
+    def _tidy(self, real: Path) -> None:
+        """Remove the temp files a killed write left beside the ledger, when there are any and
+        no writer is at work (the lock is free: taken without waiting, else left to the next
+        command)."""
+        temps = leftover_temps(real)
+        if not temps:
+            return
+        from imtrack.storage.lockfile import FileLock, LockTimeout
+
+        lock = FileLock(str(real) + ".lock", timeout=0)
+        try:
+            lock.acquire()
+        except (LockTimeout, OSError):
+            return
+        try:
+            remove_temps(leftover_temps(real))
+        finally:
+            lock.release()
+
+    def _lock(self, real: Path) -> Any:
         from imtrack.storage.lockfile import FileLock
 
         raw = os.environ.get(LOCK_TIMEOUT_ENV, "30")
@@ -447,7 +472,9 @@ class TinyDBStore(Store):
             raise InvalidValue(
                 f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
             ) from None
-        return FileLock(str(self.path) + ".lock", timeout=timeout)
+        # The lock of the resolved file: clerks reaching one ledger through a link and through
+        # its target take the same lock.
+        return FileLock(str(real) + ".lock", timeout=timeout)
 
     @contextmanager
     def transaction(self, *, seed: bool = True) -> Iterator[Transaction]:
@@ -455,7 +482,10 @@ class TinyDBStore(Store):
 
         if not self.path.parent.is_dir():
             raise StoreError(f"directory {self.path.parent} does not exist; create it or choose another --db")
-        lock = self._lock()
+        # READ: a transaction that changes nothing (undo --dry-run) works on a read-only ledger;
+        # the write itself is checked again at flush.
+        real = check_file(self.path, READ)
+        lock = self._lock(real)
         try:
             lock.acquire()
         except LockTimeout:
@@ -465,9 +495,11 @@ class TinyDBStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
         try:
-            raw = read_bytes(self.path)
+            remove_temps(leftover_temps(real))  # under the lock: any temp file is a dead writer's
+            check_file(self.path, READ)  # again, under the lock: another command may have replaced it
+            raw = read_bytes(real)
             if raw is None:
-                storage = LedgerStorage(self.path, migrations.new_tinydb_ledger())
+                storage = LedgerStorage(real, migrations.new_tinydb_ledger())
                 storage.dirty = True
                 tx = TinyDBTransaction(storage, file_author(), self.command, new=True)
                 if seed and self._seed is not None:
@@ -476,18 +508,18 @@ class TinyDBStore(Store):
                 tx.created()
             else:
                 snapshot = _Snapshot(self.path, parse(raw, self.path))  # refuses a newer schema
-                storage = LedgerStorage(self.path, snapshot.data)
+                storage = LedgerStorage(real, snapshot.data)
                 tx = TinyDBTransaction(storage, file_author(), self.command)
             yield tx
             self._read = None
             if tx.changed or storage.dirty:
                 if raw is not None and snapshot.upgraded_from is not None:
-                    migrations.backup(self.path, raw, snapshot.upgraded_from)
+                    migrations.backup(real, raw, snapshot.upgraded_from)
                     tx.meta.changed = True  # the upgraded meta goes to the file with the change
                 tx.commit()
                 storage.flush()
                 self._size = len((storage.data or {}).get(MEASURES) or {})
-                _drop_stale_index(self.path)
+                _drop_stale_index(real)
         finally:
             lock.release()
 

@@ -240,9 +240,11 @@ def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind
     assert leftovers(db_path.parent) == []
 
 
-def test_empty_file_is_a_new_database(db_path):
+def test_empty_file_is_refused_not_refilled(db_path):
     db_path.write_bytes(b"")
-    assert open_store(DbLocation(db_path, "IMTRACK_DB")).count() == 34
+    with pytest.raises(CorruptStore, match="is empty \\(0 bytes\\).*left untouched"):
+        open_store(DbLocation(db_path, "IMTRACK_DB")).count()
+    assert db_path.read_bytes() == b""
 
 
 def test_database_path_that_is_a_directory(tmp_path):
