@@ -58,6 +58,7 @@ from imtrack.storage.fileio import (
     remove_temps,
     restore_hint,
 )
+from imtrack.storage.records import NESTING_LIMIT, check_ledger
 
 MEASURES = "measures"
 META = "meta"
@@ -98,6 +99,8 @@ def _raise_json_error(raw: bytes, path: Path) -> None:
 
     try:
         json.loads(raw.decode("utf-8"))
+    except RecursionError:  # deeper than orjson's limit (1,024) and Python's
+        _raise_too_deep(raw, path)
     except UnicodeDecodeError as exc:
         raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {restore_hint(path)}") from None
     except json.JSONDecodeError as exc:
@@ -117,7 +120,11 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
     names the duplicated key. About 25 ms at 10,000 measures; parsing takes 60."""
     import orjson
 
-    if raw.count(b'"') == orjson.dumps(data).count(b'"'):
+    try:
+        encoded = orjson.dumps(data)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): never a ledger
+        _raise_too_deep(raw, path)
+    if raw.count(b'"') == encoded.count(b'"'):
         return
     import json
 
@@ -136,6 +143,34 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
             f"database {path} has the key {dup.key!r} twice in one object (a hand edit?); keep the "
             f"right one and delete the other in an editor; {restore_hint(path)}"
         ) from None
+
+
+def _raise_too_deep(raw: bytes, path: Path) -> None:
+    """Name where the file nests lists or objects past NESTING_LIMIT: the line, and the table
+    and document it is in. Walks the tokens (strings skipped whole) without recursion."""
+    import re
+
+    depth = 0
+    keys: list[str] = ["", ""]  # the table, then the document, being read
+    for match in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > NESTING_LIMIT:
+                line = raw.count(b"\n", 0, match.start()) + 1
+                where = "/".join(k for k in keys if k)
+                inside = f", in {where}" if where else ""
+                raise CorruptStore(
+                    f"database {path} nests lists or objects deeper than {NESTING_LIMIT} levels (line {line}"
+                    f"{inside}), which no imtrack ledger does; {restore_hint(path)}"
+                )
+        elif token in (b"]", b"}"):
+            depth -= 1
+        elif depth in (1, 2) and raw[match.end():match.end() + 16].lstrip()[:1] == b":":
+            keys[depth - 1] = token[1:-1].decode("utf-8", "replace")
+            if depth == 1:
+                keys[1] = ""
+    raise CorruptStore(f"database {path} nests too deeply to be read; {restore_hint(path)}")
 
 
 class _Duplicate(Exception):
@@ -212,7 +247,7 @@ def _db(storage: LedgerStorage) -> TinyDB:
 
 def _measure(path: Path, doc_id: int, doc: Any) -> Measure:
     try:
-        return Measure.from_dict({**doc, "id": doc_id})
+        return Measure.from_dict({**doc, "id": doc_id}, checked=True)  # by _Snapshot, on reading
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CorruptStore(f"database {path}: measure {doc_id} is malformed ({exc!r}); {restore_hint(path)}") from None
 
@@ -246,6 +281,9 @@ class _Snapshot:
             # every release has written one; without it the file is not one imtrack wrote
             raise CorruptStore(f"database {path} has no schema version; {restore_hint(path)}")
         migrations.check_readable(meta, path)
+        # Every record, before anything (an upgrade, a command) reads one: a damaged file is
+        # refused whole, naming the record and the field, and never repaired.
+        check_ledger(self.table, meta, data.get(COMMANDS), str(path))
         if migrations.tinydb_needs_upgrade(data):
             self.upgraded_from = meta["schema_version"]
             migrations.upgrade_tinydb(data)
