@@ -216,7 +216,8 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     from imtrack.core.tracker import rules_path_for
 
     location = _location(ctx)
-    info = _store(ctx).info()
+    store = _store(ctx)
+    info = store.info()
     data = {  # shown(): a path with bytes the locale cannot decode prints them as \xNN
         "database": shown(info.location),
         "engine": info.engine,
@@ -231,3 +232,7 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
                    f"{'' if data['exists'] else '; created on first use'})")
         typer.echo(f"sector rules: {data['sector_rules']}")
         typer.echo(f"engine:       {ENGINE_NAMES.get(info.engine, info.engine)}")
+    if info.exists:
+        # After the answer to "where is it": a ledger that cannot be read says so, as every
+        # other command would, naming the record and the field.
+        store.meta()
