@@ -384,6 +384,38 @@ def versions(task: str | None) -> str:
     return ", ".join(parts)
 
 
+TARGET_RICH_REFERENCE = 1.2
+
+
+def ui_rows(im: list[str], env: dict[str, str], work: Path, runs: int, warm: int, say,
+            verdicts: list[tuple[str, str, bool | None]]) -> None:
+    """Issue 12: what Rich costs. `imtrack list` and `imtrack report` on a terminal beside a
+    reference that imports typer and prints the seed's 34 measures as a Rich table
+    (bench/rich_reference.py, the same columns and texts), and `list --format json` beside
+    `import typer` (Rich never imported there)."""
+    rows = work / "seed-rows.json"
+    with rows.open("w", encoding="utf-8") as fh:
+        subprocess.run([*im, "list", "--format", "json"], env=env, stdout=fh, check=True)
+    py = sys.executable
+    reference = [py, str(HERE / "rich_reference.py"), str(rows)]
+    say("## Tables on Rich (the seed database, 34 measures, stdout a terminal)\n")
+    say("| command | median ms | baseline | baseline ms | ratio | target |")
+    say("|---|---:|---|---:|---:|---|")
+    for cmd, base, name, tty in (
+        (["list"], reference, "rich_reference.py (typer + a Rich table of the 34)", True),
+        (["report"], reference, "rich_reference.py (typer + a Rich table of the 34)", True),
+        (["list", "--format", "json"], [py, "-c", "import typer"], "import typer", False),
+    ):
+        si, sb = measure_pair(([*im, *cmd], env), (base, env), runs, warm, tty=tty)
+        r = ratio(si.median, sb.median if sb else None)
+        ok = None if r is None else r <= TARGET_RICH_REFERENCE
+        label = f"imtrack {' '.join(cmd)}"
+        verdicts.append((f"{label} vs {name}", fmt_ratio(r), ok))
+        say(f"| `{label}` | {ms(si.median)} | {name} | {ms(sb.median if sb else None)} | {fmt_ratio(r)} "
+            f"| <= {TARGET_RICH_REFERENCE} |")
+    say()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="1k only, one run, no warm-up (for CI)")
@@ -391,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, help="timed runs per operation (default 5; 3 at 100k)")
     ap.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md even with --quick/--sizes")
     ap.add_argument("--workdir", type=Path, help="keep the generated data here instead of a temp dir")
+    ap.add_argument("--ui-only", action="store_true", help="only the Rich rows (ui_rows); writes nothing")
     args = ap.parse_args(argv)
 
     sizes = args.sizes or ([1000] if args.quick else [1000, 10_000])
@@ -423,6 +456,11 @@ def main(argv: list[str] | None = None) -> int:
     runs = 1 if args.quick else (args.runs or 15)
     warm = 0 if args.quick else 2
     py = sys.executable
+    ui_rows(im, env, work, runs, warm, say, verdicts)
+    if args.ui_only:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     say("## Start-up (the seed database, 34 measures)\n")
     say("| command | median ms | baseline | baseline ms | ratio | target |")
     say("|---|---:|---|---:|---:|---|")

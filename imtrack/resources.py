@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from imtrack.i18n import _
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -33,6 +35,6 @@ def load_toml(path: Path, what: str = "data file") -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
-        raise StoreError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+        raise StoreError(_("cannot read {what} {path}: {value}").format(what=what, path=path, value=exc.strerror or exc)) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"{what} {path} is not valid TOML ({exc}); fix the file") from exc
+        raise StoreError(_("{what} {path} is not valid TOML ({exc}); fix the file").format(what=what, path=path, exc=exc)) from exc

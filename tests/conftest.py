@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from imtrack.cli.app import app
+# imtrack.cli first: it installs the interface language before click is imported (i18n.py)
+from imtrack.cli.app import app  # isort: skip
+from typer.testing import CliRunner  # isort: skip
 
 AUTHOR = "测试员"
 
@@ -21,6 +22,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("IMTRACK_LANG", "en")  # tests of the Chinese interface set zh
     monkeypatch.delenv("IMTRACK_NOW", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
@@ -56,7 +58,7 @@ class Run:
         assert "Traceback" not in result.stderr + result.stdout
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("imtrack: error: "), result.stderr
+        assert lines[0].startswith(("imtrack: error: ", "imtrack：错误：")), result.stderr
         return result
 
 

@@ -112,7 +112,8 @@ def test_a_database_path_with_undecodable_bytes_is_used_and_shown_escaped(run, t
 
 def test_unknown_command_or_option_with_undecodable_bytes_is_a_usage_error(tmp_path, db_path):
     assert "No such command '\\xb0\\xfc'" in _clean_refusal(_imtrack(GBK_BAO, cwd=tmp_path))
-    assert "No such option: --\\xff" in _clean_refusal(_imtrack("list", b"--\xff", cwd=tmp_path))
+    refusal = _clean_refusal(_imtrack("list", b"--\xff", cwd=tmp_path))
+    assert "No such option" in refusal and "--\\xff" in refusal  # click words it by version
 
 
 def test_version_and_help_win_over_undecodable_bytes(tmp_path, db_path):

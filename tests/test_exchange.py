@@ -450,8 +450,9 @@ def test_show_csv_and_markdown(run, monkeypatch):
 
 
 def test_commands_without_ledger_formats_say_so(run):
-    assert "table or json, not csv" in run.fail("report", "-f", "csv", code=2).stderr
-    assert "table or json, not markdown" in run.fail("sectors", "-f", "markdown", code=2).stderr
+    assert "'csv' is not one of 'table', 'json'" in run.fail("report", "-f", "csv", code=2).stderr
+    assert "'markdown' is not one of 'table', 'json'" in run.fail("sectors", "-f", "markdown", code=2).stderr
+    assert "'csv' is not one of 'table', 'json'" in run.fail("import", "x.txt", "-f", "csv", code=2).stderr
 
 
 def test_exchange_readme_section_shows_commands():

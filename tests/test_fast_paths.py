@@ -5,6 +5,7 @@ tests/storage/test_tinydb.py.)"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -14,8 +15,8 @@ import pytest
 
 from imtrack.cli.app import _invoked_app, app
 from imtrack.domain.models import Measure
-from imtrack.output.render import measures_table
-from imtrack.output.table import cell_width, layout, plain
+from imtrack.output.fold import cell_width
+from imtrack.output.render import emit, measures_table
 
 
 def test_malformed_measure_fails_list_cleanly_and_note_leaves_file(run, db_path):
@@ -71,7 +72,9 @@ def test_short_listing_is_a_table_even_in_a_pipe(run):
 def test_plain_listing_aligns_by_display_width():
     ms = [Measure(id=1, text="甲", sector="transport"), Measure(id=12, text="乙", sector="digital")]
     ms = ms * 160  # beyond FOLD_MAX_ROWS: one line per measure, its text last
-    lines = plain(layout(measures_table(ms, total=500), 80)).splitlines()
+    out = io.StringIO()
+    emit(measures_table(ms, total=500), out)
+    lines = out.getvalue().splitlines()
     starts = [cell_width(line[: line.index(text)]) for line, text in zip(lines[2:4], "甲乙")]
     assert starts[0] == starts[1]  # 交通 and 数字基础设施 padded by columns, not characters
     assert lines[-1] == "320 of 500 measures"

@@ -89,4 +89,4 @@ def test_the_core_never_imports_typer_or_rich() -> None:
 
 def test_top_level_holds_only_the_shared_modules() -> None:
     flat = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert flat == ["__init__.py", "__main__.py", "config.py", "errors.py", "resources.py"]
+    assert flat == ["__init__.py", "__main__.py", "config.py", "errors.py", "i18n.py", "resources.py"]

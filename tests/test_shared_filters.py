@@ -60,7 +60,7 @@ def test_region_values_complete(run, monkeypatch):
 
 
 def test_sources_refuses_ledger_formats(run):
-    assert "table or json" in run.fail("sources", "--format", "csv", code=2).stderr
+    assert "'csv' is not one of 'table', 'json'" in run.fail("sources", "--format", "csv", code=2).stderr
 
 
 def test_period_report_refuses_by(run):

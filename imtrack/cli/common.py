@@ -9,33 +9,29 @@ import sys
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
+from click import exceptions as click_exceptions
 from typer.core import TyperGroup
 
 from imtrack import __version__
 from imtrack.errors import ImtrackError
-
-try:  # typer >= 0.28 vendors click
-    from typer._click import exceptions as click_exceptions
-except ImportError:  # pragma: no cover - older typer uses the click package
-    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+from imtrack.i18n import _
 
 if TYPE_CHECKING:
     from imtrack.storage.base import Store
 
 
-# typer >= 0.28's vendored click has no exceptions.Abort (typer.Abort is it); naming the missing
-# attribute in an except clause raised AttributeError for every unexpected exception.
-_ABORTS: tuple[type[BaseException], ...] = tuple(
-    {getattr(click_exceptions, "Abort", typer.Abort), typer.Abort}
-)
+_ABORTS: tuple[type[BaseException], ...] = (click_exceptions.Abort,)
 
 
 def _fail(message: str, code: int) -> None:
     from imtrack.cli.arguments import shown
+    from imtrack.output.display import visible
 
-    # A message may quote an argument holding undecodable bytes (an unknown option, a file name).
-    sys.stderr.write(f"imtrack: error: {shown(message)}\n")
+    # user text in a message (an unknown status, a file name) is shown, never obeyed; an
+    # argument holding undecodable bytes is shown with \xNN escapes
+    sys.stderr.write(_("imtrack: error: {message}").format(message=visible(shown(message), keep_newlines=False)) + "\n")
     sys.stderr.flush()
     sys.exit(code)
 
@@ -48,11 +44,91 @@ class _Interrupted(Exception):
     exit_code = 130
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Help text folded to `width` terminal cells: paragraphs (blank-line separated) rejoined,
+    broken at spaces or between CJK characters, never inside an ASCII word that fits a line,
+    never before closing punctuation (fold.py)."""
+    from imtrack.output.fold import fold
+
+    lines: list[str] = []
+    for i, block in enumerate(text.split("\n\n")):
+        para = " ".join(line.strip() for line in block.splitlines() if line.strip())
+        if i:
+            lines.append("")
+        lines.extend(para[a:b] for a, b, _w in fold(para, max(width, 10)))
+    return lines
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's help layout measured in terminal cells (a Chinese character takes two) and
+    wrapped by fold.py, so a value list or a word is never broken in the middle."""
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for line in _wrap(text, self.width - self.current_indent):
+            self.write(f"{indent}{line}\n" if line else "\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        from imtrack.output.fold import cell_width
+
+        rows = list(rows)
+        first_col = min(max((cell_width(r[0]) for r in rows), default=0), col_max) + col_spacing
+        for first, second in rows:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            if cell_width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - cell_width(first)))
+            else:
+                self.write("\n" + " " * (first_col + self.current_indent))
+            lines = _wrap(second, max(self.width - first_col - self.current_indent, 10))
+            self.write(f"{lines[0]}\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")
+
+
+class ImtrackContext(click.Context):
+    formatter_class = HelpFormatter
+
+
+def _translate_help(command: click.Command) -> None:
+    """The help of `command` and its parameters in the interface language (i18n.py): typer
+    builds the click commands anew for every run, so the language of this run applies."""
+    import inspect
+
+    command.context_class = ImtrackContext
+    if command.help:
+        command.help = _(inspect.cleandoc(command.help))
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)  # type: ignore[attr-defined]
+
+
 class ImtrackGroup(TyperGroup):
     """The one error funnel: every expected failure becomes one line on stderr and an exit
-    code (2 for usage errors, 1 for the rest). Anything else is a bug and keeps its traceback."""
+    code (2 for usage errors, 1 for the rest). Anything else is a bug and keeps its traceback.
+    Help is click's plain layout (no Rich for --help), in the interface language."""
+
+    context_class = ImtrackContext
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        # typer adds the completion options after making the group: translate when it runs
+        _translate_help(self)
+        for command in self.commands.values():
+            _translate_help(command)
+        return self._main(*args, standalone_mode=standalone_mode, **kwargs)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with the first paragraph of its help, whole (click cuts it with "...")."""
+        rows = [(name, command.short_help or (command.help or "").split("\n\n")[0])
+                for name in self.list_commands(ctx)
+                if (command := self.get_command(ctx, name)) is not None and not command.hidden]
+        if rows:
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
+    def _main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         argv = kwargs.get("args", args[0] if args else None)
         try:
             argv = list(sys.argv[1:] if argv is None else argv)
@@ -67,20 +143,25 @@ class ImtrackGroup(TyperGroup):
                 result = super().main(*args, standalone_mode=False, **kwargs)
             finally:  # in-process callers (tests) run many commands in one interpreter
                 invocation.command_line = previous
+        except click_exceptions.NoArgsIsHelpError as exc:  # `imtrack` alone: the help, and fine
+            sys.stdout.write(exc.ctx.get_help() + "\n")
+            sys.exit(0)
+        except click_exceptions.NoSuchOption as exc:
+            _fail(exc.format_message() + _dash_hint(exc, args[0] if args else kwargs.get("args")), exc.exit_code)
         except click_exceptions.UsageError as exc:
             hint = ""
             if exc.ctx is not None:
-                hint = f" (see '{exc.ctx.command_path} --help')"
+                hint = _(" (see '{command} --help')").format(command=exc.ctx.command_path)
             _fail(exc.format_message() + hint, exc.exit_code)
         except ImtrackError as exc:
             _fail(str(exc), exc.exit_code)
         except click_exceptions.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
         except _ABORTS:
-            _fail("aborted", 1)
+            _fail(_("aborted"), 1)
         except _Interrupted:
             sys.stderr.write("\n")  # the terminal shows ^C after the prompt: start a new line
-            _fail("aborted", _Interrupted.exit_code)
+            _fail(_("aborted"), _Interrupted.exit_code)
         except BrokenPipeError:
             # `imtrack list | head`: the reader left, which is not an error. Point stdout at
             # devnull so the interpreter's final flush does not complain either.
@@ -143,12 +224,29 @@ def ask_yes_no(question: str, err: bool = False) -> bool | None:
     return line.strip().casefold() in ("y", "yes", "是", "好")
 
 
+def _dash_hint(exc: click_exceptions.NoSuchOption, args: Any) -> str:
+    """`imtrack note 25 "-30%资金已到位"`: click reads "-3" as an option. When the word is not
+    an option of any command, say how to pass it as text."""
+    import shlex
+
+    argv = list(args) if args is not None else sys.argv[1:]
+    word = next((a for a in argv if a.startswith(exc.option_name) and not a.startswith("--")), None)
+    if word is None or exc.possibilities:
+        return ""
+    at = argv.index(word)
+    fixed = " ".join(shlex.quote(a) for a in [*argv[:at], "--", *argv[at:]])
+    return _(" If {word} is text, not an option, put -- before it: imtrack {fixed}").format(
+        word=shlex.quote(word), fixed=fixed
+    )
+
+
 app = typer.Typer(
     cls=ImtrackGroup,
     name="imtrack",
     help="Track policy measures (任务台账): list, update, annotate and report progress.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -160,23 +258,34 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
-# One --format option, shared by every command that prints data.
+class _Formats(click.Choice):
+    """Some of the OutputFormat values (typer makes the OutputFormat): each command offers only
+    the formats it can write."""
+
+    def __init__(self, *formats: OutputFormat) -> None:
+        super().__init__([f.value for f in formats])
+
+
+# One --format option per set of formats: table|json for every command that prints data, and
+# the ledger formats too for list and show.
 FormatOption = Annotated[
     OutputFormat,
     typer.Option(
         "--format",
         "-f",
-        help="Output format: a table for people, JSON for scripts; list and show also write CSV and Markdown.",
+        click_type=_Formats(OutputFormat.table, OutputFormat.json),
+        help="table for people, json for scripts.",
     ),
 ]
-
-
-def _only_table_or_json(fmt: OutputFormat) -> None:
-    """csv and markdown are ledger formats (list, show, export); other commands say so."""
-    if fmt not in (OutputFormat.table, OutputFormat.json):
-        from imtrack.errors import InvalidValue
-
-        raise InvalidValue(f"this command prints table or json, not {fmt.value}; csv and markdown are for list, show and export")
+LedgerFormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        click_type=_Formats(*OutputFormat),
+        help="table for people, json for scripts, csv or markdown for the office.",
+    ),
+]
 
 
 class SortKey(str, Enum):
@@ -228,9 +337,9 @@ def _parse_id(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a measure id; ids are whole numbers, e.g. 25") from None
+        raise typer.BadParameter(_("{value!r} is not a measure id; ids are whole numbers, e.g. 25").format(value=value)) from None
     if number < 1:
-        raise typer.BadParameter(f"{value!r} is not a measure id; ids start at 1")
+        raise typer.BadParameter(_("{value!r} is not a measure id; ids start at 1").format(value=value))
     return number
 
 
@@ -297,6 +406,14 @@ def _print(doc: Any) -> None:
     emit(doc)
 
 
+def _say(line: str) -> None:
+    """One line of a command's report on stdout; user text in it (notes, texts, agency names)
+    is shown visibly, never obeyed as terminal codes (display.visible)."""
+    from imtrack.output.display import visible
+
+    typer.echo(visible(line, keep_newlines=False))
+
+
 def _json(data: Any) -> None:
     from imtrack.output.serialize import write_json
 
@@ -315,6 +432,7 @@ SectorFilter = Annotated[
     typer.Option(
         "--sector",
         "-s",
+        metavar="SECTOR",
         help="Only this sector (slug or Chinese label, e.g. transport or 交通); repeat for several.",
         autocompletion=_complete_sector,
     ),
@@ -323,6 +441,7 @@ StatusFilter = Annotated[
     list[str] | None,
     typer.Option(
         "--status",
+        metavar="STATUS",
         help="Only this status (e.g. in-progress or 推进中); repeat for several.",
         autocompletion=_complete_status,
     ),
@@ -332,6 +451,7 @@ GrepFilter = Annotated[
     typer.Option(
         "--grep",
         "-g",
+        metavar="WORDS",
         help="Only measures whose text contains this (full-width and half-width forms match alike); "
         "repeat to require several.",
     ),
@@ -340,26 +460,29 @@ SourceFilter = Annotated[
     list[str] | None,
     typer.Option(
         "--source",
+        metavar="DOCUMENT",
         help="Only measures from this document (as `imtrack sources` shows it); repeat for several.",
     ),
 ]
 LeadFilter = Annotated[
     list[str] | None,
-    typer.Option("--lead", help="Only measures led by this agency (any alias, e.g. 发改委); repeat for several."),
+    typer.Option("--lead", metavar="AGENCY", help="Only measures led by this agency (any alias, e.g. 发改委); repeat for several."),
 ]
 RegionFilter = Annotated[
     list[str] | None,
     typer.Option(
         "--region",
+        metavar="REGION",
         help="Only measures mentioning this 盟市 (包头, 兴安盟, ordos...); repeat for several.",
         autocompletion=_complete_region,
     ),
 ]
-TagFilter = Annotated[list[str] | None, typer.Option("--tag", help="Only measures with this tag; repeat for several.")]
+TagFilter = Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Only measures with this tag; repeat for several.")]
 CommitmentFilter = Annotated[
     list[str] | None,
     typer.Option(
         "--commitment",
+        metavar="TYPE",
         help="Only this commitment type: study 研究, support 支持, encourage 鼓励, advance 推进, implement 实施, other.",
     ),
 ]

@@ -30,10 +30,12 @@ from imtrack.cli.common import (
     TagFilter,
     _json,
     _print,
+    _say,
     _store,
     app,
     measure_filter,
 )
+from imtrack.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -122,14 +124,14 @@ def export(
     from imtrack.errors import InvalidValue
 
     if output_text == "":
-        raise InvalidValue("--output is empty; give a file name, or - for stdout")
+        raise InvalidValue(_("--output is empty; give a file name, or - for stdout"))
     output = Path(output_text) if output_text not in (None, "-") else None
     # - is stdout, the usual convention; a file named "-" is still ./-
     piped_xlsx = output_text == "-" and fmt is ExportFormat.xlsx and not sys.stdout.isatty()
     if fmt is ExportFormat.xlsx and output is None and not piped_xlsx:
         raise InvalidValue(
-            "xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx "
-            "(or --output - with stdout sent to a file or pipe)"
+            _("xlsx is a binary workbook and is not written to the terminal; add --output ledger.xlsx "
+              "(or --output - with stdout sent to a file or pipe)")
         )
 
     from imtrack.exchange import sheets as exchange
@@ -140,12 +142,17 @@ def export(
     )
     store = _store(ctx)
     measures = store.find(flt)
+    count = len(measures)
     hdr = headers.value
     if piped_xlsx:
         sys.stdout.flush()
         sys.stdout.buffer.write(exchange.xlsx_bytes(measures, headers=hdr))
         sys.stdout.buffer.flush()
         return
+    if fmt in (ExportFormat.xlsx, ExportFormat.csv):  # a bar on a terminal while the rows are written
+        from imtrack.output.progress import track
+
+        measures = track(measures, _("Exporting"), total=count)  # type: ignore[assignment]
     if fmt is ExportFormat.xlsx:
         assert output is not None
         exchange.write_xlsx(measures, output, headers=hdr)
@@ -163,7 +170,8 @@ def export(
     if output is not None:
         from imtrack.cli.arguments import shown
 
-        typer.echo(f"exported {_n(len(measures), 'measure')} to {shown(output_text or str(output))} ({fmt.value})")
+        _say(ngettext("exported {n} measure to {output} ({format})", "exported {n} measures to {output} ({format})",
+                      count).format(n=count, output=shown(output_text or str(output)), format=fmt.value))
 
 
 def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:
@@ -172,47 +180,62 @@ def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows
 
     summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
     for warning in getattr(summary, "warnings", []):
-        sys.stderr.write(f"imtrack: warning: {warning}\n")
+        from imtrack.output.display import visible
+
+        sys.stderr.write(_("imtrack: warning: {warning}").format(warning=visible(warning, keep_newlines=False)) + "\n")
     if fmt is OutputFormat.json:
         _json(summary.to_dict())
         return
     for line in summary_lines(summary):
-        typer.echo(line)
+        _say(line)
 
 
 def summary_lines(summary: Any) -> list[str]:
     from imtrack.exchange.sheets import BackupSummary
     from imtrack.output.display import display_value
 
-    would = "would be " if summary.dry_run else ""
     lines: list[str] = []
     if isinstance(summary, BackupSummary):
-        lines.append(
-            f"{summary.path}: {_n(len(summary.added), 'measure')} {would}added, "
-            f"{len(summary.replaced)} {would}replaced, {len(summary.unchanged)} already identical"
-        )
-        for label, ids in (("added", summary.added), ("replaced", summary.replaced)):
+        counts = {"path": summary.path, "added": len(summary.added), "replaced": len(summary.replaced),
+                  "same": len(summary.unchanged)}
+        if summary.dry_run:
+            lines.append(ngettext("{path}: {added} measure would be added, {replaced} would be replaced, "
+                                  "{same} already identical",
+                                  "{path}: {added} measures would be added, {replaced} would be replaced, "
+                                  "{same} already identical", counts["added"]).format(**counts))
+        else:
+            lines.append(ngettext("{path}: {added} measure added, {replaced} replaced, {same} already identical",
+                                  "{path}: {added} measures added, {replaced} replaced, {same} already identical",
+                                  counts["added"]).format(**counts))
+        for label, ids in ((_("added"), summary.added), (_("replaced"), summary.replaced)):
             if ids:
                 lines.append(f"  {label}: {_ids(ids)}")
     else:
         events = [(c.row, 0, f"{c.field} {display_value(c.field, c.old)} -> {display_value(c.field, c.new)}", c.id) for c in summary.changes]
-        events += [(row, 1, f"note {text}", mid) for row, mid, text in summary.notes]
-        for row, _, what, mid in sorted(events, key=lambda e: e[:2]):
-            lines.append(f"row {row}: {mid}: {what}")
+        events += [(row, 1, _("note {text}").format(text=text), mid) for row, mid, text in summary.notes]
+        for row, _order, what, mid in sorted(events, key=lambda e: e[:2]):
+            lines.append(_("row {row}: {id}: {what}").format(row=row, id=mid, what=what))
         for bad in summary.bad_rows:
-            lines.append(f"skipped {bad}")
-        lines.append(
-            f"{summary.path}: {_n(len(summary.measures_changed), 'measure')} {would}updated "
-            f"({_n(len(summary.changes), 'field change')}, {_n(len(summary.notes), 'note')}), "
-            f"{_n(summary.unchanged_rows, 'row')} unchanged, {_n(len(summary.bad_rows), 'bad row')} skipped"
-        )
+            lines.append(_("skipped {row}").format(row=bad))
+        parts = {
+            "path": summary.path,
+            "measures": ngettext("{n} measure", "{n} measures", len(summary.measures_changed)).format(
+                n=len(summary.measures_changed)),
+            "changes": ngettext("{n} field change", "{n} field changes", len(summary.changes)).format(
+                n=len(summary.changes)),
+            "notes": ngettext("{n} note", "{n} notes", len(summary.notes)).format(n=len(summary.notes)),
+            "same": ngettext("{n} row", "{n} rows", summary.unchanged_rows).format(n=summary.unchanged_rows),
+            "bad": ngettext("{n} bad row", "{n} bad rows", len(summary.bad_rows)).format(n=len(summary.bad_rows)),
+        }
+        if summary.dry_run:
+            lines.append(_("{path}: {measures} would be updated ({changes}, {notes}), {same} unchanged, "
+                           "{bad} skipped").format(**parts))
+        else:
+            lines.append(_("{path}: {measures} updated ({changes}, {notes}), {same} unchanged, "
+                           "{bad} skipped").format(**parts))
     if summary.dry_run:
-        lines.append("dry run: nothing was written")
+        lines.append(_("dry run: nothing was written"))
     return lines
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _ids(ids: list[int]) -> str:

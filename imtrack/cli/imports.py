@@ -15,11 +15,12 @@ from imtrack.cli.common import (
     _complete_sector,
     _json,
     _location,
-    _only_table_or_json,
     _print,
+    _say,
     _store,
     app,
 )
+from imtrack.i18n import _
 
 # Files in imtrack's exchange formats; anything else is read as the text of a document.
 EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
@@ -67,13 +68,14 @@ def import_(
     ],
     source: Annotated[
         str | None,
-        typer.Option("--source", help="The document's name to record on each measure. Default: the file name."),
+        typer.Option("--source", metavar="NAME", help="The document's name to record on each measure. Default: the file name."),
     ] = None,
     sector: Annotated[
         str | None,
         typer.Option(
             "--sector",
             "-s",
+            metavar="SECTOR",
             help="Put every new measure in this sector instead of applying the keyword rules.",
             autocompletion=_complete_sector,
         ),
@@ -82,11 +84,30 @@ def import_(
         str | None,
         typer.Option(
             "--encoding",
+            metavar="ENCODING",
             help="The encoding of a text file or web page (e.g. utf-8, gb18030). Default: detected.",
         ),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", "-n", help="Show what would be added and skipped; change nothing.")
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Print the reading (headings, measures, agencies, dues, what was "
+            "skipped and why) and what would be added and skipped; change nothing."
+        ),
+    ] = False,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            help="Who issued the document (e.g. 国务院办公厅, 包头市人民政府), or national / region: "
+            "the level its agency names are read at. Default: read from the document's signature "
+            "and 文号, else region.",
+        ),
+    ] = None,
+    update: Annotated[
+        bool,
+        typer.Option("--update", help="Apply what a re-import reads differently (texts, agencies, dues) "
+                     "in measures it finds again."),
     ] = False,
     skip_bad_rows: Annotated[
         bool,
@@ -116,7 +137,8 @@ def import_(
 
     rules = load_rules(rules_path_for(_location(ctx).path))
     result = import_file(
-        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run
+        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run,
+        issuer=issuer, update=update,
     )
     for warning in result.warnings:
         sys.stderr.write(f"imtrack: warning: {warning}\n")
@@ -124,37 +146,51 @@ def import_(
         _json(result.to_dict())
         return
     if dry_run:
-        from imtrack.output.render import import_table
+        from imtrack.output.render import import_table, reading_doc
 
+        _print(reading_doc(result.reading))
         _print(import_table(result.added, [(u.measure, u.filled) for u in result.updated], result.skipped))
-    verb = "Would import" if dry_run else "Imported"
-    typer.echo(
-        f"{verb} {shown(str(file))} ({_reading(result.format, result.encoding)}) as source {result.source!r}: "
-        f"{len(result.parsed)} measures found"
-    )
+    found = (_("Would import {file} ({encoding}) as source {source!r}: {n} measures found") if dry_run
+             else _("Imported {file} ({encoding}) as source {source!r}: {n} measures found"))
+    _say(found.format(file=shown(str(file)), encoding=_reading(result.format, result.encoding),
+                      source=result.source, n=len(result.parsed)))
     added = [m.id for m in result.added]
-    typer.echo(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
+    _say(f"  added:                 {len(added)}" + (f" (ids {_ids(added)})" if added else ""))
     updated = [u.measure.id for u in result.updated]
-    typer.echo(
+    _say(
         f"  updated:               {len(updated)}"
         + (f" (lead/partners/section filled in: ids {_ids(updated)})" if updated else "")
     )
-    typer.echo(f"  skipped as duplicates: {len(result.skipped)}")
+    _say(_("  skipped as duplicates: {value}").format(value=len(result.skipped)))
+    _revisions(result, dry_run)
     unmatched = result.unmatched
-    typer.echo(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
+    _say(f"  no sector match:       {len(unmatched)}" + (" (put in 其他 other):" if unmatched else ""))
     for m in unmatched:
-        typer.echo(f"    {m.id}: {m.text}")
+        _say(_("    {id}: {text}").format(id=m.id, text=m.text))
     if unmatched and not dry_run:
-        typer.echo("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
-                   "(`imtrack path`) and run `imtrack reclassify`.")
+        _say(_("  Fix with `imtrack set-sector ID SECTOR`, or add keywords to the sector rules "
+                   "(`imtrack path`) and run `imtrack reclassify`."))
     if dry_run:
-        typer.echo("Dry run: nothing was changed.")
+        _say(_("Dry run: nothing was changed."))
+
+
+def _revisions(result: object, dry_run: bool) -> None:
+    from imtrack.output.display import display_value
+
+    revised = result.revised  # type: ignore[attr-defined]
+    applied = result.update and not dry_run  # type: ignore[attr-defined]
+    verb = "revised" if applied else "read differently"
+    typer.echo(f"  {verb + ':':<22} {len(revised)}" + (f" (ids {_ids(r.measure.id for r in revised)})" if revised else ""))
+    for r in revised:
+        for name, (old, new) in r.changes.items():
+            typer.echo(f"    {r.measure.id} {name}: {display_value(name, old)} -> {display_value(name, new)}")
+    if revised and not applied:
+        typer.echo("  Apply with `imtrack import --update` (recorded in the history; `imtrack undo` reverts it).")
 
 
 @app.command()
 def sources(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The source documents of the measures, with how many measures (and done) each has."""
-    _only_table_or_json(fmt)
     from imtrack.ingest.importer import sources_summary
 
     rows = sources_summary(_store(ctx).find())

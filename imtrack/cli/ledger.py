@@ -19,12 +19,13 @@ from imtrack.cli.common import (
     _complete_status,
     _complete_status_after_id,
     _json,
-    _only_table_or_json,
     _parse_id,
     _print,
+    _say,
     _store,
     app,
 )
+from imtrack.i18n import _
 
 if TYPE_CHECKING:
     from imtrack.core.edits import EditPlan, EditResult, Selection
@@ -61,22 +62,22 @@ StatusIds = Annotated[
 ]
 WhereSector = Annotated[
     list[str] | None,
-    typer.Option("--where-sector", help="Select measures of this sector (repeatable).", autocompletion=_complete_sector),
+    typer.Option("--where-sector", metavar="SECTOR", help="Select measures of this sector (repeatable).", autocompletion=_complete_sector),
 ]
 WhereStatus = Annotated[
     list[str] | None,
-    typer.Option("--where-status", help="Select measures with this status (repeatable).", autocompletion=_complete_status),
+    typer.Option("--where-status", metavar="STATUS", help="Select measures with this status (repeatable).", autocompletion=_complete_status),
 ]
 WhereLead = Annotated[
     list[str] | None,
-    typer.Option("--where-lead", help="Select measures led by this agency (any alias; repeatable)."),
+    typer.Option("--where-lead", metavar="AGENCY", help="Select measures led by this agency (any alias; repeatable)."),
 ]
-WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", help="Select measures with this tag (repeatable).")]
+WhereTag = Annotated[list[str] | None, typer.Option("--where-tag", metavar="TAG", help="Select measures with this tag (repeatable).")]
 WhereRegion = Annotated[
-    list[str] | None, typer.Option("--where-region", help="Select measures mentioning this 盟市 (repeatable).")
+    list[str] | None, typer.Option("--where-region", metavar="REGION", help="Select measures mentioning this 盟市 (repeatable).")
 ]
 WhereGrep = Annotated[
-    list[str] | None, typer.Option("--where-grep", help="Select measures whose text contains this; repeat to require several.")
+    list[str] | None, typer.Option("--where-grep", metavar="WORDS", help="Select measures whose text contains this; repeat to require several.")
 ]
 WhereOverdue = Annotated[bool, typer.Option("--where-overdue", help="Select overdue measures.")]
 
@@ -116,15 +117,15 @@ def _asker(yes: bool, fmt: OutputFormat) -> Any:
 
         n = len(plan.touched)
         if fmt is OutputFormat.table:
-            _print(plan_table(plan, "will change"))
+            _print(plan_table(plan, will=True))
         from imtrack.cli.common import ask_yes_no
 
         # Ctrl-C here ends the command in the error funnel: "aborted", exit 130, nothing written.
-        answer = ask_yes_no(f"Change these {n} measures?", err=fmt is not OutputFormat.table)
+        answer = ask_yes_no(_("Change these {n} measures?").format(n=n), err=fmt is not OutputFormat.table)
         if answer is None:
             raise Declined(
-                f"this changes {n} measures and needs a yes, but no answer could be read "
-                f"(no terminal?); nothing was changed; add --yes to apply without asking"
+                _("this changes {n} measures and needs a yes, but no answer could be read (no terminal?); "
+                  "nothing was changed; add --yes to apply without asking").format(n=n)
             )
         return answer
 
@@ -138,11 +139,11 @@ def _report_edit(result: EditResult, fmt: OutputFormat, dry_run: bool, lines: An
     if dry_run:
         from imtrack.output.render import plan_table
 
-        _print(plan_table(result.plan, "would change"))
-        typer.echo("dry run: nothing was changed")
+        _print(plan_table(result.plan, will=False))
+        _say(_("dry run: nothing was changed"))
         return
     for line in lines(result):
-        typer.echo(line)
+        _say(line)
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def set_status(
             show_default=False,
         ),
     ] = ...,  # type: ignore[assignment]
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -177,7 +178,6 @@ def set_status(
 
     More than 3 measures: shows the change and asks first, unless --yes. One `imtrack undo`
     reverts the whole command."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import Edit, apply_edit
     from imtrack.domain.models import Status
 
@@ -187,8 +187,7 @@ def set_status(
 
         # `set-status 25`: click read the id as the STATUS; say what is really missing
         raise InvalidValue(
-            f"missing STATUS after id {status.strip()}, e.g. imtrack set-status {status.strip()} in-progress; "
-            f"use one of: {status_choices()}"
+            _("missing STATUS after id {value}, e.g. imtrack set-status {value} in-progress; use one of: {value2}").format(value=status.strip(), value2=status_choices())
         )
     selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
     edit = Edit.build(status=status, note=note)
@@ -212,20 +211,20 @@ def set_status(
 def update(
     ctx: typer.Context,
     ids: Ids = None,
-    lead: Annotated[str | None, typer.Option("--lead", help="Lead agency (牵头单位); aliases become the canonical name; '' clears.")] = None,
+    lead: Annotated[str | None, typer.Option("--lead", metavar="AGENCY", help="Lead agency (牵头单位); aliases become the canonical name; '' clears.")] = None,
     partner: Annotated[
         list[str] | None,
-        typer.Option("--partner", help="Partner agency (配合单位), repeatable: REPLACES the partner list; --partner '' clears it."),
+        typer.Option("--partner", metavar="AGENCY", help="Partner agency (配合单位), repeatable: REPLACES the partner list; --partner '' clears it."),
     ] = None,
     due: Annotated[
         str | None,
         typer.Option("--due", metavar="DATE", help="Deadline: 2025-12-31, 2025年底, 6月底前, 一季度末, +3m, eoy, 持续推进 (none clears)."),
     ] = None,
-    sector: Annotated[str | None, typer.Option("--sector", help="Set (and pin) the sector.", autocompletion=_complete_sector)] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Add a tag (repeatable).")] = None,
-    untag: Annotated[list[str] | None, typer.Option("--untag", help="Remove a tag (repeatable).")] = None,
+    sector: Annotated[str | None, typer.Option("--sector", metavar="SECTOR", help="Set (and pin) the sector.", autocompletion=_complete_sector)] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", metavar="TAG", help="Add a tag (repeatable).")] = None,
+    untag: Annotated[list[str] | None, typer.Option("--untag", metavar="TAG", help="Remove a tag (repeatable).")] = None,
     progress: Annotated[int | None, typer.Option("--progress", metavar="N", help="Percent complete, 0-100.")] = None,
-    note: Annotated[str | None, typer.Option("--note", "-n", help="Also record this note on each measure.")] = None,
+    note: Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="Also record this note on each measure.")] = None,
     where_sector: WhereSector = None,
     where_status: WhereStatus = None,
     where_lead: WhereLead = None,
@@ -241,9 +240,8 @@ def update(
 
     Recorded in history like status changes; more than 3 measures asks first unless --yes;
     one `imtrack undo` reverts the whole command."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import Edit, apply_edit
-    from imtrack.output.render import change_text
+    from imtrack.output.display import change_text
 
     selection = _selection(ids, where_sector, where_status, where_lead, where_tag, where_region, where_grep, where_overdue)
     edit = Edit.build(
@@ -280,7 +278,6 @@ def undo(ctx: typer.Context, dry_run: DryRunOption = False, fmt: FormatOption = 
     """Revert the last changing command as a whole; run again to walk further back.
 
     Names the command it reverts and its measures; --dry-run shows it and changes nothing."""
-    _only_table_or_json(fmt)
     from imtrack.core.edits import undo as core_undo
 
     done = core_undo(_store(ctx), dry_run=dry_run)
@@ -301,18 +298,18 @@ def undo(ctx: typer.Context, dry_run: DryRunOption = False, fmt: FormatOption = 
             }
         )
         return
-    from imtrack.output.render import change_text
+    from imtrack.output.display import change_text
 
-    typer.echo(f"{'would undo' if dry_run else 'undid'} {done.summary()}")
+    _say((_("would undo {summary}") if dry_run else _("undid {summary}")).format(summary=done.summary()))
     for r in done.changes:
         if r.field != "sector_pinned":
-            typer.echo(f"{r.measure_id}: {change_text(r.field, r.undone, r.restored)}")
+            _say(_("{measure_id}: {value}").format(measure_id=r.measure_id, value=change_text(r.field, r.undone, r.restored)))
     for measure_id, removed in done.notes:
-        typer.echo(f"{measure_id}: note removed: {removed.text}")
+        _say(_("{measure_id}: note removed: {text}").format(measure_id=measure_id, text=removed.text))
     for m in done.removed:
-        typer.echo(f"{m.id}: removed (added by that command; its id is not reused): {m.text}")
+        _say(_("{id}: removed (added by that command; its id is not reused): {text}").format(id=m.id, text=m.text))
     if dry_run:
-        typer.echo("dry run: nothing was changed")
+        _say(_("dry run: nothing was changed"))
 
 
 @app.command()
@@ -334,7 +331,6 @@ def log(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The change history (field changes and notes), newest first."""
-    _only_table_or_json(fmt)
     from imtrack.core.report import log_entries, log_since
     from imtrack.domain.derived import today
 
@@ -389,7 +385,6 @@ def report(
 ) -> None:
     """Progress by sector (or --by ...) with overdue counts and the 督办 attention list;
     with --since, the period report to send upward."""
-    _only_table_or_json(fmt)
     from imtrack.domain.derived import Settings
 
     settings = Settings(soon_days=due_soon_days, stale_days=stale_days)
@@ -398,7 +393,7 @@ def report(
         if until is not None:
             from imtrack.errors import InvalidValue
 
-            raise InvalidValue("--until needs --since: give the period's first day, e.g. --since -7d")
+            raise InvalidValue(_("--until needs --since: give the period's first day, e.g. --since -7d"))
         from imtrack.core.report import progress_by
 
         result = progress_by(store.find(), (by or ReportBy.sector).value, settings)
@@ -412,7 +407,7 @@ def report(
     if by is not None:
         from imtrack.errors import InvalidValue
 
-        raise InvalidValue("--by applies to the progress report, not to the period report (--since); drop one")
+        raise InvalidValue(_("--by applies to the progress report, not to the period report (--since); drop one"))
     from imtrack.core.report import period_bounds, period_report
 
     first, last = period_bounds(since, until, settings.today)

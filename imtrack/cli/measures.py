@@ -13,6 +13,7 @@ from imtrack.cli.common import (
     FormatOption,
     GrepFilter,
     LeadFilter,
+    LedgerFormatOption,
     OutputFormat,
     OverdueFilter,
     RegionFilter,
@@ -27,13 +28,14 @@ from imtrack.cli.common import (
     _complete_sector_after_id,
     _json,
     _location,
-    _only_table_or_json,
     _parse_id,
     _print,
+    _say,
     _store,
     app,
     measure_filter,
 )
+from imtrack.i18n import _
 
 
 @app.command("list")
@@ -65,7 +67,7 @@ def list_(
             "due, status, latest_note, updated.",
         ),
     ] = None,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: LedgerFormatOption = OutputFormat.table,
 ) -> None:
     """List measures, optionally filtered; filters combine."""
     from imtrack.domain.query import sort_measures
@@ -92,13 +94,22 @@ def list_(
 
         _json([ledger_record(m, settings) for m in measures])
     else:
-        from imtrack.output.render import FOLD_MAX_ROWS, measures_table
+        from imtrack.output.plainlist import FOLD_MAX_ROWS
 
-        colours = None
-        if len(measures) <= FOLD_MAX_ROWS:  # long listings are one line per measure, uncoloured
-            from imtrack.domain.flags import attention
+        if len(measures) > FOLD_MAX_ROWS:  # one plain line per measure, no Rich (plainlist.py)
+            from imtrack.output.plainlist import one_line_listing
+            from imtrack.vocab.sectors import label as sector_label
 
-            colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+            due = [m.due or "-" for m in measures]
+            notes = [m.latest_note_at[:10] if m.latest_note_at else "-" for m in measures]
+            one_line_listing([str(m.id) for m in measures], [sector_label(m.sector) for m in measures],
+                             [m.status for m in measures], [m.text for m in measures],
+                             due if any(m.due for m in measures) else None, notes, total=total)
+            return
+        from imtrack.domain.flags import attention
+        from imtrack.output.render import measures_table
+
+        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
         _print(measures_table(measures, total=total, colours=colours))
 
 
@@ -108,7 +119,7 @@ def show(
     measure_id: Annotated[int, typer.Argument(metavar="ID", help="The measure's id (see `imtrack list`).", parser=_parse_id)],
     due_soon_days: Annotated[int, typer.Option("--due-soon-days", metavar="N", help="Due soon = due within N days.")] = 30,
     stale_days: Annotated[int, typer.Option("--stale-days", metavar="N", help="Stale = no note or change for N days.")] = 30,
-    fmt: FormatOption = OutputFormat.table,
+    fmt: LedgerFormatOption = OutputFormat.table,
 ) -> None:
     """Show one measure: every field, derived flags, regions, notes and the change history."""
     from imtrack.core.tracker import get_measure
@@ -140,7 +151,7 @@ def note(
     from imtrack.core.tracker import add_note
 
     measure, added = add_note(_store(ctx), measure_id, text)
-    typer.echo(f"{measure.id}: note added at {added.at}")
+    _say(_("{id}: note added at {at}").format(id=measure.id, at=added.at))
 
 
 @app.command("set-sector")
@@ -171,7 +182,7 @@ def set_sector(
     from imtrack.vocab.sectors import label
 
     for m in core_set_sector(_store(ctx), ids, sector):
-        typer.echo(f"{m.id}: sector set to {label(m.sector)} ({m.sector})")
+        _say(_("{id}: sector set to {value} ({sector})").format(id=m.id, value=label(m.sector), sector=m.sector))
 
 
 @app.command()
@@ -185,14 +196,13 @@ def reclassify(ctx: typer.Context) -> None:
     rules = load_rules(rules_path_for(location.path))
     moved = core_reclassify(_store(ctx), rules)
     for m, before in moved:
-        typer.echo(f"{m.id}: {label(before)} -> {label(m.sector)}")
-    typer.echo(f"{len(moved)} measures moved (rules: {rules.path})")
+        _say(_("{id}: {value} -> {value2}").format(id=m.id, value=label(before), value2=label(m.sector)))
+    _say(_("{value} measures moved (rules: {path})").format(value=len(moved), path=rules.path))
 
 
 @app.command()
 def sectors(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """The sector vocabulary (slug and Chinese label) with the number of measures in each."""
-    _only_table_or_json(fmt)
     from imtrack.core.report import sector_counts
     from imtrack.vocab.sectors import SECTORS
 
@@ -211,7 +221,6 @@ ENGINE_NAMES = {"tinydb": "TinyDB (one JSON file)", "sqlite": "SQLite", "postgre
 @app.command()
 def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Print which ledger is in use (its engine and where it lives), why, and which sector rules apply to it."""
-    _only_table_or_json(fmt)
     from imtrack.cli.arguments import shown
     from imtrack.core.tracker import rules_path_for
 
@@ -228,10 +237,11 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     if fmt is OutputFormat.json:
         _json(data)
     else:
-        typer.echo(f"database:     {data['database']}  (from {location.origin}"
-                   f"{'' if data['exists'] else '; created on first use'})")
-        typer.echo(f"sector rules: {data['sector_rules']}")
-        typer.echo(f"engine:       {ENGINE_NAMES.get(info.engine, info.engine)}")
+        line = _("database:     {path}  (from {origin})") if data["exists"] else _(
+            "database:     {path}  (from {origin}; created on first use)")
+        _say(line.format(path=data["database"], origin=location.origin))
+        _say(_("sector rules: {value}").format(value=data["sector_rules"]))
+        _say(_("engine:       {value}").format(value=ENGINE_NAMES.get(info.engine, info.engine)))
     if info.exists:
         # After the answer to "where is it": a ledger that cannot be read says so, as every
         # other command would, naming the record and the field.

@@ -38,6 +38,7 @@ from imtrack.domain import clock, history
 from imtrack.domain.models import Measure, clean_note, parse_status
 from imtrack.domain.query import MeasureFilter
 from imtrack.errors import ImtrackError, InvalidValue, NotFound
+from imtrack.i18n import _
 from imtrack.storage.base import Store, Transaction
 from imtrack.vocab.textnorm import fold
 
@@ -52,10 +53,10 @@ class Selection:
 
     def __post_init__(self) -> None:
         if self.ids and self.where is not None:
-            raise InvalidValue("give measure ids or --where-... filters, not both")
+            raise InvalidValue(_("give measure ids or --where-... filters, not both"))
         if not self.ids and self.where is None:
             raise InvalidValue(
-                "say which measures: give ids (e.g. 25 26) or filters (e.g. --where-sector transport)"
+                _("say which measures: give ids (e.g. 25 26) or filters (e.g. --where-sector transport)")
             )
 
     def resolve(self, ledger: Store | Transaction) -> list[Measure]:
@@ -64,7 +65,7 @@ class Selection:
         assert self.where is not None
         found = ledger.find(self.where)
         if not found:
-            raise NotFound("no measure matches the --where-... filters; nothing was changed")
+            raise NotFound(_("no measure matches the --where-... filters; nothing was changed"))
         return found
 
 
@@ -115,14 +116,14 @@ class Edit:
             sets.append(("sector_pinned", True))
         if progress is not None:
             if not 0 <= progress <= 100:
-                raise InvalidValue(f"progress is a percentage from 0 to 100, not {progress}")
+                raise InvalidValue(_("progress is a percentage from 0 to 100, not {progress}").format(progress=progress))
             sets.append(("progress", progress))
         for tag in (*tags, *untags):
             if not tag.strip():
-                raise InvalidValue("a tag cannot be empty; e.g. --tag 重点")
+                raise InvalidValue(_("a tag cannot be empty; e.g. --tag 重点"))
         both = {fold(t) for t in tags} & {fold(t) for t in untags}
         if both:
-            raise InvalidValue(f"tag {min(both)!r} is both added and removed; give one")
+            raise InvalidValue(_("tag {value!r} is both added and removed; give one").format(value=min(both)))
         if note is not None:
             note = clean_note(note)
         edit = cls(
@@ -130,8 +131,8 @@ class Edit:
         )
         if edit.is_empty:
             raise InvalidValue(
-                "nothing to change: give at least one of --lead, --partner, --due, --sector, "
-                "--tag, --untag, --progress, --note"
+                _("nothing to change: give at least one of --lead, --partner, --due, --sector, "
+                "--tag, --untag, --progress, --note")
             )
         return edit
 
@@ -284,12 +285,12 @@ def apply_edit(
         confirmed = need.plan
     assert confirm is not None
     if not confirm(confirmed):
-        raise Declined("not confirmed; nothing was changed")
+        raise Declined(_("not confirmed; nothing was changed"))
     with command(store) as (ledger, txn):
         plan = plan_edit(ledger, selection, edit)
         if plan.signature() != confirmed.signature():
             raise ImtrackError(
-                "the ledger changed while you were confirming; nothing was changed; run the command again"
+                _("the ledger changed while you were confirming; nothing was changed; run the command again")
             )
         _write(ledger, plan, txn)
     return EditResult(plan, applied=True, txn=txn)

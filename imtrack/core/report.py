@@ -24,6 +24,7 @@ from imtrack.domain import flags as fl
 from imtrack.domain.clock import instant
 from imtrack.domain.models import Measure, Status
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.storage.base import HistoryEntry, Store
 from imtrack.vocab.sectors import SECTORS, label
 
@@ -209,7 +210,7 @@ def _keys(measure: Measure, by: str) -> list[str]:
         from imtrack.vocab.commitment import commitment_of
 
         return [commitment_of(measure.text)]
-    raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+    raise InvalidValue(_("cannot report by {by!r}; use one of: {value}").format(by=by, value=', '.join(GROUPINGS)))
 
 
 def _label(key: str, by: str) -> str:
@@ -242,7 +243,7 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
 
     settings = settings or Settings()
     if by not in GROUPINGS:
-        raise InvalidValue(f"cannot report by {by!r}; use one of: {', '.join(GROUPINGS)}")
+        raise InvalidValue(_("cannot report by {by!r}; use one of: {value}").format(by=by, value=', '.join(GROUPINGS)))
     rows = _preset_rows(by)
     total = ProgressRow("total", "合计")
     attention: list[tuple] = []
@@ -327,8 +328,8 @@ def log_since(since: str, today: date) -> date:
     first = since_day(since, today, "--since")
     if first > today:
         raise InvalidValue(
-            f"--since {since} begins on {first}, after today ({today}); no record can be that "
-            f"new; give a past period, e.g. --since 本月"
+            _("--since {since} begins on {first}, after today ({today}); no record can be that "
+              "new; give a past period, e.g. --since 本月").format(since=since, first=first, today=today)
         )
     return first
 
@@ -377,7 +378,7 @@ def period_report(store: Store, since: date, until: date) -> PeriodReport:
       (a change that was undone, or the undo of it, is not an update).
     """
     if since > until:
-        raise InvalidValue(f"--since {since} is after --until {until}; swap them")
+        raise InvalidValue(_("--since {since} is after --until {until}; swap them").format(since=since, until=until))
     report = PeriodReport(since, until)
     from imtrack.domain.history import UNDONE
 
@@ -483,4 +484,4 @@ def log_entries(store: Store, measure_id: int | None = None, since: date | None 
         entry = LogEntry(e.at, e.measure_id, e.kind, e.field, e.old, e.new, e.text, e.txn, e.author)
         keyed.append(((instant(e.at), e.txn or 0, e.measure_id, i), entry))
     keyed.sort(key=lambda ke: ke[0], reverse=True)
-    return [e for _, e in keyed]
+    return [e for _key, e in keyed]

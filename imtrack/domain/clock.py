@@ -9,6 +9,7 @@ import os
 from datetime import datetime
 
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 
 
 def now() -> datetime:
@@ -18,8 +19,7 @@ def now() -> datetime:
             moment = datetime.fromisoformat(fixed)
         except ValueError:
             raise InvalidValue(
-                f"IMTRACK_NOW={fixed!r} is not an ISO 8601 timestamp; use e.g. "
-                "2026-03-01T09:30:00+08:00, or unset it to use the clock"
+                _("IMTRACK_NOW={fixed!r} is not an ISO 8601 timestamp; use e.g. 2026-03-01T09:30:00+08:00, or unset it to use the clock").format(fixed=fixed)
             ) from None
         return moment if moment.tzinfo else moment.astimezone()
     return datetime.now().astimezone()

@@ -23,6 +23,7 @@ from imtrack.domain.flags import (
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.vocab.textnorm import fold_compact
 
 
@@ -61,7 +62,7 @@ class Settings(Frozen):
     ) -> None:
         for option, value in (("--due-soon-days", soon_days), ("--stale-days", stale_days)):
             if not 0 <= value <= 3660:
-                raise InvalidValue(f"{option} must be between 0 and 3660 days, not {value}")
+                raise InvalidValue(_("{option} must be between 0 and 3660 days, not {value}").format(option=option, value=value))
         init = object.__setattr__
         init(self, "today", clock.now().date() if today is _TODAY else today)
         init(self, "soon_days", soon_days)

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from imtrack.domain import clock
 from imtrack.domain.models import Change, Measure, Note
 from imtrack.errors import ImtrackError, NotFound
+from imtrack.i18n import _
 
 if TYPE_CHECKING:
     from imtrack.storage.base import CommandRecord
@@ -210,21 +211,18 @@ def _check(ledger: Ledger, txn: int, records: dict[int, list[Change]]) -> None:
         measure = ledger.lookup(measure_id)
         if measure is None:
             raise ImtrackError(
-                f"cannot undo: measure {measure_id} that the command changed no longer exists"
+                _("cannot undo: measure {measure_id} that the command changed no longer exists").format(measure_id=measure_id)
             )
         values: dict[str, Any] = {}
         for change in reversed(changes):
             if not hasattr(measure, change.field):
                 raise ImtrackError(
-                    f"cannot undo: measure {measure_id} has no field {change.field!r} "
-                    f"(recorded by a newer imtrack?); nothing was changed"
+                    _("cannot undo: measure {measure_id} has no field {field!r} (recorded by a newer imtrack?); nothing was changed").format(measure_id=measure_id, field=change.field)
                 )
             current = values.get(change.field, getattr(measure, change.field))
             if current != change.new:
                 raise ImtrackError(
-                    f"cannot undo: measure {measure_id}'s {change.field} is now {_show(current)!r}, "
-                    f"not {_show(change.new)!r} as that command left it; change it by hand "
-                    f"with `imtrack update {measure_id}`"
+                    _("cannot undo: measure {measure_id}'s {field} is now {value!r}, not {value2!r} as that command left it; change it by hand with `imtrack update {measure_id}`").format(measure_id=measure_id, field=change.field, value=_show(current), value2=_show(change.new))
                 )
             values[change.field] = change.old
 
@@ -235,15 +233,13 @@ def _check_created(ledger: Ledger, txn: int, created: list[int], skipped: set[in
         measure = ledger.lookup(measure_id)
         if measure is None:
             raise ImtrackError(
-                f"cannot undo: measure {measure_id} that the command added no longer exists; "
-                f"nothing was changed"
+                _("cannot undo: measure {measure_id} that the command added no longer exists; nothing was changed").format(measure_id=measure_id)
             )
         for rec in (*measure.history, *measure.notes):
             # Only later txns count: a measure restored from a backup brings its own, older ones.
             if rec.txn is not None and rec.txn > txn and rec.txn not in skipped:
                 raise ImtrackError(
-                    f"cannot undo: measure {measure_id}, added by that command, was changed since "
-                    f"by another command; nothing was changed"
+                    _("cannot undo: measure {measure_id}, added by that command, was changed since by another command; nothing was changed").format(measure_id=measure_id)
                 )
 
 
@@ -271,7 +267,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     command = _last_command(ledger)
     if command is None:
         raise NotFound(
-            "nothing to undo: no command recorded since undo support was added, or all were undone"
+            _("nothing to undo: no command recorded since undo support was added, or all were undone")
         )
     txn = command.txn
     _check_others(ledger, command, _skipped(ledger))
@@ -280,10 +276,7 @@ def undo_last(ledger: Ledger, at: str | None = None) -> Undone:
     if replaced:
         shown = ", ".join(map(str, replaced[:10])) + (", ..." if len(replaced) > 10 else "")
         raise ImtrackError(
-            f"cannot undo the backup import of {min(replaced_at)}: it replaced measures {shown} "
-            f"whole and the versions it replaced were not kept, so undo cannot go back past it; "
-            f"nothing was changed. Restore those measures from an earlier backup "
-            f"(imtrack import OLD-BACKUP.json)"
+            _("cannot undo the backup import of {value}: it replaced measures {shown} whole and the versions it replaced were not kept, so undo cannot go back past it; nothing was changed. Restore those measures from an earlier backup (imtrack import OLD-BACKUP.json)").format(value=min(replaced_at), shown=shown)
         )
     gone = set(created)
     records: dict[int, list[Change]] = {}

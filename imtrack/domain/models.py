@@ -12,6 +12,7 @@ from typing import Any
 
 from imtrack.domain.frozen import Record
 from imtrack.errors import InvalidValue
+from imtrack.i18n import _
 from imtrack.vocab.textnorm import fold
 
 
@@ -66,7 +67,7 @@ def parse_status(text: str) -> Status:
     """Accept the slug or the Chinese label (and a few ledger synonyms), any width or case."""
     status = _STATUS_LOOKUP.get(fold(text))
     if status is None:
-        raise InvalidValue(f"unknown status {text!r}; use one of: {status_choices()}")
+        raise InvalidValue(_("unknown status {text!r}; use one of: {value}").format(text=text, value=status_choices()))
     return status
 
 
@@ -86,7 +87,7 @@ def clean_note(text: str) -> str:
     """A note as recorded: trimmed, and never empty (every command that records a note uses this)."""
     text = text.strip()
     if not text:
-        raise InvalidValue("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'")
+        raise InvalidValue(_("the note is empty; give the text to record, e.g. imtrack note 25 '已完成可研批复'"))
     return text
 
 
@@ -160,6 +161,8 @@ class Measure(Record):
     __slots__ = (
         "id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags",
         "progress", "sector_pinned", "created", "updated", "notes", "history",
+        # -- where the measure stands in its source document (ingest) --
+        "number", "path", "lead_written", "partners_written", "assignments",
         # -- storage bookkeeping (storage/base.py) --
         "revision",
     )
@@ -180,6 +183,14 @@ class Measure(Record):
     updated: str
     notes: list[Note]
     history: list[Change]
+    # -- where the measure stands in its source document (ingest/parser.py), so a re-import can
+    # find it again and a clerk can check the reading. Stored only when set. --
+    number: str  # the item's number as written ("（四）"), "" when not imported from a document
+    path: list[str]  # the headings above it, outermost first, as written
+    lead_written: str | None  # the lead as the document wrote it (lead holds the canonical name)
+    partners_written: list[str]  # likewise, in the document's order
+    # every responsibility clause: {"sentence": …, "agencies": [as written], "raw": …}
+    assignments: list[dict[str, Any]]
     # -- storage bookkeeping (storage/base.py) --
     # Incremented by the store on every committed change; 0 for a measure never stored (or
     # read from a backup), which a store treats as "no revision to check".
@@ -203,6 +214,11 @@ class Measure(Record):
         updated: str = "",
         notes: list[Note] = _NEW_LIST,
         history: list[Change] = _NEW_LIST,
+        number: str = "",
+        path: list[str] = _NEW_LIST,
+        lead_written: str | None = None,
+        partners_written: list[str] = _NEW_LIST,
+        assignments: list[dict[str, Any]] = _NEW_LIST,
         revision: int = 0,
     ) -> None:
         self.id = id
@@ -221,6 +237,11 @@ class Measure(Record):
         self.updated = updated
         self.notes = [] if notes is _NEW_LIST else notes
         self.history = [] if history is _NEW_LIST else history
+        self.number = number
+        self.path = [] if path is _NEW_LIST else path
+        self.lead_written = lead_written
+        self.partners_written = [] if partners_written is _NEW_LIST else partners_written
+        self.assignments = [] if assignments is _NEW_LIST else assignments
         self.revision = revision
 
     def _values(self) -> tuple[Any, ...]:
@@ -255,7 +276,25 @@ class Measure(Record):
             "updated": self.updated,
             "notes": [n.to_dict() for n in self.notes],
             "history": [c.to_dict() for c in self.history],
+            **self._document_fields(),
         }
+
+    def _document_fields(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.number:
+            d["number"] = self.number
+        if self.path:
+            d["path"] = list(self.path)
+        if self.lead_written is not None:
+            d["lead_written"] = self.lead_written
+        if self.partners_written:
+            d["partners_written"] = list(self.partners_written)
+        if self.assignments:
+            d["assignments"] = [
+                {"sentence": a["sentence"], "agencies": list(a["agencies"]), "raw": a.get("raw", "")}
+                for a in self.assignments
+            ]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], checked: bool = False) -> Measure:
@@ -292,10 +331,18 @@ class Measure(Record):
             else [],
             revision=int(get("revision") or 0),
         )
+        if len(d) > _PLAIN_FIELDS and not _DOCUMENT_KEYS.isdisjoint(d):  # only imported measures
+            measure.number = get("number", "")
+            measure.path = list(get("path") or ())
+            measure.lead_written = get("lead_written")
+            measure.partners_written = list(get("partners_written") or ())
+            measure.assignments = [dict(a) for a in get("assignments") or ()]
         return measure
 
 
 _NOT_STARTED = Status.NOT_STARTED.value
+_DOCUMENT_KEYS = frozenset(("number", "path", "lead_written", "partners_written", "assignments"))
+_PLAIN_FIELDS = 17  # a stored measure without document fields has at most these keys (revision included)
 _STRING_FIELDS = ("text", "sector", "status", "source", "section", "created", "updated")
 
 
@@ -346,3 +393,25 @@ def check_record(d: dict[str, Any]) -> None:
     for c in get("history") or ():
         if type(c.get("at")) is not str or type(c.get("field")) is not str:
             raise TypeError("a history entry's 'at' and 'field' must be strings")
+    if "number" in d or "path" in d or "assignments" in d or "lead_written" in d or "partners_written" in d:
+        _check_document_fields(d)
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(v) is str for v in value)
+
+
+def _check_document_fields(d: dict[str, Any]) -> None:
+    """The fields an import records about the source document (see Measure)."""
+    if type(d.get("number", "")) is not str:
+        raise TypeError("'number' must be a string")
+    if not _strings(d.get("path", [])) or not _strings(d.get("partners_written", [])):
+        raise TypeError("'path' and 'partners_written' must be lists of strings")
+    if d.get("lead_written") is not None and type(d["lead_written"]) is not str:
+        raise TypeError("'lead_written' must be a string or null")
+    assignments = d.get("assignments", [])
+    if type(assignments) is not list:
+        raise TypeError("'assignments' must be a list")
+    for a in assignments:
+        if type(a) is not dict or type(a.get("sentence")) is not str or not _strings(a.get("agencies")):
+            raise TypeError("an assignment needs a 'sentence' string and an 'agencies' list of strings")

@@ -15,6 +15,7 @@ from typing import Any
 from imtrack.domain.clock import instant
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure, Status, parse_status
+from imtrack.i18n import _
 from imtrack.vocab.sectors import SECTORS, parse_sector
 from imtrack.vocab.textnorm import fold
 
@@ -205,7 +206,7 @@ def _bound(text: str | None, today: date, option: str) -> date | None:
 
     due = parse_due(text, today)
     if due.date is None:
-        raise InvalidValue(f"{option} needs a date, not {text!r}")
+        raise InvalidValue(_("{option} needs a date, not {text!r}").format(option=option, text=text))
     return due.date
 
 
@@ -242,6 +243,6 @@ def sort_measures(measures: Iterable[Measure], by: str = "id") -> list[Measure]:
     if by not in SORT_KEYS:
         from imtrack.errors import InvalidValue
 
-        raise InvalidValue(f"cannot sort by {by!r}; use one of: id, due, updated, sector, status")
+        raise InvalidValue(_("cannot sort by {by!r}; use one of: id, due, updated, sector, status").format(by=by))
     return sorted(measures, key=SORT_KEYS[by])
 

@@ -26,6 +26,7 @@ from imtrack.core.report import progress_by_sector
 from imtrack.domain import clock
 from imtrack.domain.models import Measure, Status, check_due, check_progress, parse_status
 from imtrack.errors import InvalidValue, NotFound
+from imtrack.i18n import _, ngettext
 from imtrack.ingest.textio import read_bytes
 from imtrack.output.display import display_value
 from imtrack.storage.base import Store, Transaction
@@ -78,11 +79,11 @@ def parse_fields(text: str | None) -> tuple[str, ...]:
             continue
         name = _HEADER_LOOKUP.get(fold(part))
         if name is None:
-            raise InvalidValue(f"unknown field {part.strip()!r}; use a comma-separated list of: {', '.join(FIELDS)}")
+            raise InvalidValue(_("unknown field {value!r}; use a comma-separated list of: {value2}").format(value=part.strip(), value2=', '.join(FIELDS)))
         if name not in chosen:
             chosen.append(name)
     if not chosen:
-        raise InvalidValue(f"--fields is empty; give some of: {', '.join(FIELDS)}")
+        raise InvalidValue(_("--fields is empty; give some of: {value}").format(value=', '.join(FIELDS)))
     return tuple(chosen)
 
 
@@ -90,7 +91,7 @@ def header_names(fields: Sequence[str] = FIELDS, headers: str = "zh") -> list[st
     try:
         names = HEADER_SETS[headers]
     except KeyError:
-        raise InvalidValue(f"unknown header language {headers!r}; use zh or en") from None
+        raise InvalidValue(_("unknown header language {headers!r}; use zh or en").format(headers=headers)) from None
     return [names[f] for f in fields]
 
 
@@ -330,13 +331,13 @@ def write_file(path: Path, data: bytes) -> None:
     from imtrack.storage.fileio import atomic_write
 
     if not path.parent.is_dir():
-        raise NotFound(f"directory {path.parent} does not exist; create it or choose another --output")
+        raise NotFound(_("directory {parent} does not exist; create it or choose another --output").format(parent=path.parent))
     if path.is_dir():
-        raise InvalidValue(f"{path} is a directory; give a file name, e.g. {path / 'ledger.xlsx'}")
+        raise InvalidValue(_("{path} is a directory; give a file name, e.g. {value}").format(path=path, value=path / 'ledger.xlsx'))
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise NotFound(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise NotFound(_("cannot write {path}: {value}").format(path=path, value=exc.strerror or exc)) from exc
 
 
 # -- JSON full backup -------------------------------------------------------------------------
@@ -374,25 +375,23 @@ def read_backup_json(path: Path) -> Backup:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise InvalidValue(f"{path} is not UTF-8 text (byte {exc.start}); give a file made by imtrack export --format json") from None
+        raise InvalidValue(_("{path} is not UTF-8 text (byte {start}); give a file made by imtrack export --format json").format(path=path, start=exc.start)) from None
     except json.JSONDecodeError as exc:
-        raise InvalidValue(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InvalidValue(_("{path} is not valid JSON (line {lineno}, column {colno}: {msg})").format(path=path, lineno=exc.lineno, colno=exc.colno, msg=exc.msg)) from None
     if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT:
         raise InvalidValue(
-            f'{path} is not an imtrack backup (no "format": "{BACKUP_FORMAT}"); '
-            f"make one with: imtrack export --format json --output backup.json"
+            _('{path} is not an imtrack backup (no "format": "{BACKUP_FORMAT}"); make one with: imtrack export --format json --output backup.json').format(path=path, BACKUP_FORMAT=BACKUP_FORMAT)
         )
     version = doc.get("schema_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidValue(f"{path} has no schema_version; it is not a complete imtrack backup")
+        raise InvalidValue(_("{path} has no schema_version; it is not a complete imtrack backup").format(path=path))
     if version > BACKUP_VERSION:
         raise InvalidValue(
-            f"{path} was written by a newer imtrack (backup schema {version}, this one reads up to "
-            f"{BACKUP_VERSION}); upgrade imtrack: pip install -U imtrack"
+            _("{path} was written by a newer imtrack (backup schema {version}, this one reads up to {BACKUP_VERSION}); upgrade imtrack: pip install -U imtrack").format(path=path, version=version, BACKUP_VERSION=BACKUP_VERSION)
         )
     records = doc.get("measures")
     if not isinstance(records, list):
-        raise InvalidValue(f'{path}: "measures" must be a list of records')
+        raise InvalidValue(_('{path}: "measures" must be a list of records').format(path=path))
     measures: list[Measure] = []
     seen: set[int] = set()
     for index, record in enumerate(records, start=1):
@@ -406,14 +405,14 @@ def read_backup_json(path: Path) -> Backup:
             rid = record.get("id") if isinstance(record, dict) else None
             if isinstance(rid, int) and not problem.startswith("id "):
                 problem = f"id {rid}: {problem}"
-            raise InvalidValue(f"{path}: measure record {index} is invalid ({problem}); nothing was restored")
+            raise InvalidValue(_("{path}: measure record {index} is invalid ({problem}); nothing was restored").format(path=path, index=index, problem=problem))
         if measure.id in seen:
-            raise InvalidValue(f"{path}: id {measure.id} appears twice (record {index}); nothing was restored")
+            raise InvalidValue(_("{path}: id {id} appears twice (record {index}); nothing was restored").format(path=path, id=measure.id, index=index))
         seen.add(measure.id)
         measures.append(measure)
     next_id = doc.get("next_id")
     if next_id is not None and (not isinstance(next_id, int) or isinstance(next_id, bool) or next_id < 1):
-        raise InvalidValue(f'{path}: "next_id" must be a positive whole number')
+        raise InvalidValue(_('{path}: "next_id" must be a positive whole number').format(path=path))
     return Backup(measures, next_id)
 
 
@@ -558,12 +557,12 @@ def _csv_grid(path: Path, warnings: list[str]) -> list[list[Any]]:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
-            raise InvalidValue(f"{path} is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'") from None
+            raise InvalidValue(_("{path} is neither UTF-8 nor GBK text; save it as 'CSV UTF-8'").format(path=path)) from None
         warnings.append(f"{path.name} is not UTF-8; read it as GBK (GB18030). Save as 'CSV UTF-8' to be sure")
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
-        raise InvalidValue(f"{path} is not a readable CSV file ({exc})") from None
+        raise InvalidValue(_("{path} is not a readable CSV file ({exc})").format(path=path, exc=exc)) from None
 
 
 def _xlsx_grid(path: Path) -> list[list[Any]]:
@@ -575,7 +574,7 @@ def _xlsx_grid(path: Path) -> list[list[Any]]:
     try:
         wb = load_workbook(path, data_only=False)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidValue(f"{path} is not a readable .xlsx workbook ({exc}); save it as Excel Workbook (.xlsx)") from None
+        raise InvalidValue(_("{path} is not a readable .xlsx workbook ({exc}); save it as Excel Workbook (.xlsx)").format(path=path, exc=exc)) from None
     try:
         ws = wb.worksheets[0]
         grid = []
@@ -597,13 +596,13 @@ def read_ledger_sheet(path: Path) -> Sheet:
     elif suffix == ".xlsx":
         grid = _xlsx_grid(path)
     else:
-        raise InvalidValue(f"cannot read a ledger sheet from {path.name}; save it as .xlsx or .csv")
+        raise InvalidValue(_("cannot read a ledger sheet from {name}; save it as .xlsx or .csv").format(name=path.name))
     skipped = 0  # blank rows above the header still count in the sheet's row numbers
     while grid and not any(_cell_text(v).strip() for v in grid[0]):
         grid.pop(0)
         skipped += 1
     if not grid:
-        raise InvalidValue(f"{path} is empty; it needs a header row (序号, 任务, 状态, ...) and rows")
+        raise InvalidValue(_("{path} is empty; it needs a header row (序号, 任务, 状态, ...) and rows").format(path=path))
     columns: dict[str, tuple[str, str]] = {}
     index_of: dict[str, int] = {}
     for i, raw_header in enumerate(grid[0]):
@@ -617,14 +616,13 @@ def read_ledger_sheet(path: Path) -> Sheet:
             continue
         if name in columns:
             raise InvalidValue(
-                f"{path.name}: columns {columns[name][0]} and {letter} are both '{ZH_HEADERS[name]}/{name}'; keep one"
+                _("{name}: columns {value} and {letter} are both '{value2}/{name2}'; keep one").format(name=path.name, value=columns[name][0], letter=letter, value2=ZH_HEADERS[name], name2=name)
             )
         columns[name] = (letter, header)
         index_of[name] = i
     if "id" not in columns and "text" not in columns:
         raise InvalidValue(
-            f"{path.name} has neither a 序号/id nor a 任务/text column, so no row can be matched to a measure; "
-            f"start from imtrack export --format xlsx"
+            _("{name} has neither a 序号/id nor a 任务/text column, so no row can be matched to a measure; start from imtrack export --format xlsx").format(name=path.name)
         )
     rows = []
     for number, values in enumerate(grid[1:], start=2 + skipped):
@@ -871,14 +869,16 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
     def run(ledger: Transaction, txn: int) -> None:
         plans, errors = _plan(ledger, sheet, summary.warnings)
         if errors and not skip_bad_rows:
-            shown = "; ".join(msg for _, msg in errors[:MAX_ERRORS_SHOWN])
-            more = f"; and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
-            noun = "bad value" if len(errors) == 1 else "bad values"
+            shown = "; ".join(msg for _row, msg in errors[:MAX_ERRORS_SHOWN])
+            more = _("; and {n} more").format(n=len(errors) - MAX_ERRORS_SHOWN) if len(errors) > MAX_ERRORS_SHOWN else ""
             raise InvalidValue(
-                f"{path.name}: {len(errors)} {noun}, nothing was applied: {shown}{more}. "
-                f"Fix the sheet, or use --skip-bad-rows to apply the other rows"
+                ngettext("{name}: {n} bad value, nothing was applied: {shown}{more}. Fix the sheet, or use "
+                         "--skip-bad-rows to apply the other rows",
+                         "{name}: {n} bad values, nothing was applied: {shown}{more}. Fix the sheet, or use "
+                         "--skip-bad-rows to apply the other rows", len(errors)).format(
+                    name=path.name, n=len(errors), shown=shown, more=more)
             )
-        summary.bad_rows = [msg for _, msg in errors]
+        summary.bad_rows = [msg for _row, msg in errors]
         _apply_plans(ledger, plans, summary, txn)
 
     from imtrack.core.transaction import command
@@ -905,5 +905,5 @@ def import_exchange_file(
     if suffix in (".csv", ".xlsx"):
         return apply_sheet(store, path, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
     if suffix in (".xls", ".xlsm", ".et", ".ods"):
-        raise InvalidValue(f"cannot read {path.name}; in the spreadsheet use Save As -> Excel Workbook (.xlsx)")
-    raise InvalidValue(f"cannot restore {path.name}: give a .json backup, or a .csv or .xlsx ledger sheet")
+        raise InvalidValue(_("cannot read {name}; in the spreadsheet use Save As -> Excel Workbook (.xlsx)").format(name=path.name))
+    raise InvalidValue(_("cannot restore {name}: give a .json backup, or a .csv or .xlsx ledger sheet").format(name=path.name))

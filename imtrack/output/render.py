@@ -1,262 +1,353 @@
-"""Tables for people: what each command shows, laid out by table.py, styled on a terminal.
+"""Tables for people: what each command shows, as Rich tables, paragraphs and rules.
 
-The layout (columns, widths, folding) is the same everywhere; only a terminal gets colours.
-Piped output, files and tests get the plain text without importing Rich at all. On a terminal
-the styles become ANSI SGR codes written here directly (importing rich.console alone costs about
-60 ms here, a third of a whole `list` on the seed; rich.style 55 ms); NO_COLOR, TERM=dumb,
-FORCE_COLOR and TTY_COMPATIBLE act as they do for Rich. On Windows a terminal gets Rich, which
-knows the legacy console. User text (measures, notes, sources) is only ever printed literally:
-nothing here interprets markup, so "[/]" or "[bold red]x[/bold red]" shows as typed (pitfalls
-§2a). Rules are ASCII "-" and bars "#"/"." because box drawing and block characters are
+Rich lays out every table (column widths, CJK cell widths, padding, styles); only where a long
+cell breaks is ours: `Folded` hands Rich's column width to fold.py, which keeps the kinsoku rule
+(no line starts with ，。、）). A table is drawn by Rich wherever it goes; colour only on a
+terminal (Rich's rules: NO_COLOR, TERM=dumb, FORCE_COLOR, TTY_COMPATIBLE). JSON, CSV and Markdown
+never come here, so they never import Rich.
+
+User text (measures, notes, sources, agencies) reaches Rich only as `Text` or `Folded`, made
+visible first (display.visible: escape codes, bare CRs and bidi overrides shown, not obeyed), and
+the console parses no markup, emoji or highlighting, so "[/]" or "[bold red]x" shows as typed
+(pitfalls §2a). Rules are ASCII "-" and bars "#"/".": box drawing and block characters are
 ambiguous-width and CJK terminals draw them two cells wide (§2b)."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
+from rich.box import Box
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
+
 from imtrack.domain.models import Measure, Status
-from imtrack.output.display import display_value
-from imtrack.output.table import Column, Line, Para, Table, cell_width, layout, text
+from imtrack.i18n import _, ngettext
+from imtrack.output.display import change_text, display_value, visible
+from imtrack.output.fold import cell_width, char_width, fold
+from imtrack.output.plainlist import FOLD_MAX_ROWS
 from imtrack.vocab.sectors import SECTORS
 from imtrack.vocab.sectors import label as sector_label
 
 if TYPE_CHECKING:  # annotations only: `list` should not pay for importing the report module
     from imtrack.core.report import ProgressReport, ProgressRow
 
-Doc = list  # of table.Table and table.Para blocks
+Doc = list  # of Rich renderables, printed one after the other
 
-# Abstract style names (table.py and the builders below) -> Rich style strings.
-STYLES = {
-    "header": "bold",
-    "footer": "bold",
-    "title": "italic",
-    "field": "bold",
-    "bold": "bold",
-    "dim": "dim",
-    "rule": "",
-    "status.not-started": "dim",
-    "status.in-progress": "yellow",
-    "status.done": "green",
-    "status.blocked": "bold red",
-    "attention.red": "bold red",
-    "attention.yellow": "yellow",
-    "attention.blue": "blue",
-    "bar.done": "green",
-    "bar.todo": "dim",
-    "late": "bold red",
+STATUS_STYLE = {
+    "not-started": "dim",
+    "in-progress": "yellow",
+    "done": "green",
+    "blocked": "bold red",
 }
-# Rich style words -> SGR parameters (what Rich's Style writes for the standard colours).
-_SGR_ATTR = {"bold": "1", "dim": "2", "italic": "3"}
-_SGR_COLOUR = {"red": "31", "green": "32", "yellow": "33", "blue": "34"}
+# The three 督办 colours (flags.py): red overdue, yellow due soon, blue stale.
+ATTENTION_STYLE = {"red": "bold red", "yellow": "yellow", "blue": "blue"}
+ATTENTION_MARK = {"red": "红", "yellow": "黄", "blue": "蓝"}
+LATE = "bold red"
 BAR_WIDTH = 10
-ATTENTION_STYLE = {"red": "attention.red", "yellow": "attention.yellow", "blue": "attention.blue"}
-ATTENTION_LABEL = {"red": "红 overdue", "yellow": "黄 due soon", "blue": "蓝 stale"}
+
+# Rich's SIMPLE box (a rule under the header and above the footer, no borders) drawn in ASCII.
+RULES = Box(
+    "    \n"
+    "    \n"
+    " -- \n"
+    "    \n"
+    "    \n"
+    " -- \n"
+    "    \n"
+    "    \n",
+    ascii=True,
+)
 
 
 # -- output -----------------------------------------------------------------------------------
 
-def is_terminal(stream: IO[str]) -> bool:
-    """Rich's rule: TTY_COMPATIBLE=0/1, then FORCE_COLOR (set and non-empty), then isatty()."""
-    tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
-    if tty_compatible in ("0", "1"):
-        return tty_compatible == "1"
-    force = os.environ.get("FORCE_COLOR")
-    if force is not None:
-        return force != ""
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
+
+def console(stream: IO[str] | None = None, width: int | None = None) -> Console:
+    """A Rich console on `stream` (stdout) that interprets nothing in the text it prints."""
+    return Console(
+        file=stream or sys.stdout,
+        width=width,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+        no_color=os.environ.get("NO_COLOR", "") != "" or None,
+    )
 
 
-def terminal_width(stream: IO[str], terminal: bool) -> int:
-    """$COLUMNS, else the terminal's width, else 80 (as Rich: pipes get 80 columns)."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    if terminal and os.environ.get("TERM", "").lower() not in ("dumb", "unknown"):
-        for fd in (_fileno(stream), 0, 2):
-            try:
-                width = os.get_terminal_size(fd).columns
-            except (OSError, ValueError, TypeError):
-                continue
-            if width:
-                return width
-    return 80
+class _Trimmed:
+    """The stream Rich writes to, minus the spaces Rich pads each table line with at its end
+    (they would make every line of a file or a copied screen as wide as the widest)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(_TRAILING.sub("", text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        try:
+            return bool(self.stream.isatty())
+        except (AttributeError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", None) or "utf-8"
 
 
-def _fileno(stream: IO[str]) -> int | None:
-    try:
-        return stream.fileno()
-    except (AttributeError, ValueError, OSError):
-        return None
-
-
-def sgr_codes(no_color: bool = False) -> dict[str, str]:
-    """Style name -> the escape sequence that starts it (styles without one are left out)."""
-    out = {}
-    for name, spec in STYLES.items():
-        params = []
-        for word in spec.split():
-            if word in _SGR_ATTR:
-                params.append(_SGR_ATTR[word])
-            elif word in _SGR_COLOUR and not no_color:
-                params.append(_SGR_COLOUR[word])
-        if params:
-            out[name] = f"\x1b[{';'.join(params)}m"
-    return out
+_TRAILING = re.compile(r" +(?=(?:\x1b\[0?m)*$)", re.MULTILINE)
 
 
 def emit(doc: Any, stream: IO[str] | None = None) -> None:
-    """Write a document (a Table, a Para, or a list of them) to `stream` (stdout)."""
+    """Print a document (a renderable or a list of them) to `stream` (stdout): as wide as the
+    terminal ($COLUMNS, else 80 in a pipe or file)."""
     stream = stream or sys.stdout
-    blocks = doc if isinstance(doc, list) else [doc]
-    terminal = is_terminal(stream)
-    width = terminal_width(stream, terminal)
-    if not terminal or os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
-        stream.write(text(blocks, width, {}))
-    elif sys.platform == "win32":  # pragma: no cover - the legacy console needs Rich's Win32 calls
-        _emit_rich(layout(blocks, width), stream)
-    else:
-        stream.write(text(blocks, width, sgr_codes(no_color=os.environ.get("NO_COLOR", "") != "")))
-    stream.flush()
+    out = console(_Trimmed(stream))  # type: ignore[arg-type]
+    for block in doc if isinstance(doc, list) else [doc]:
+        if isinstance(block, _PlainListing):
+            block.write(stream)
+        else:
+            out.print(block)
+    out.file.flush()
 
 
-def _emit_rich(lines: list[Line], stream: IO[str]) -> None:  # pragma: no cover - Windows
-    from rich.console import Console
-    from rich.text import Text
+def blank() -> Text:
+    return Text("")
 
-    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=True)
-    for line in lines:
-        console.print(Text.assemble(*((t, STYLES.get(s, "")) for t, s in line)))
+
+class Folded:
+    """A long cell (or paragraph) of user text: Rich decides its width, fold.py where its lines
+    break (at ASCII spaces, between CJK characters, never before closing punctuation)."""
+
+    __slots__ = ("style", "text")
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = visible(text)
+        self.style = style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max(map(cell_width, self.text.split("\n")))
+        return Measurement(min(widest, 8), min(widest, options.max_width))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        style = console.get_style(self.style) if self.style else None
+        width = max(options.max_width, 1)
+        for line in self.text.split("\n"):
+            for a, b, _w in fold(line, width):
+                yield Segment(line[a:b], style)
+                yield Segment.line()
+
+
+def table(title: str | None = None, show_header: bool = True, footer: bool = False, gap: int = 3) -> Table:
+    """A Rich table in our style: `gap` spaces between columns (3, or 2 for tables of numbers)."""
+    return Table(
+        padding=(0, 1) if gap == 3 else (0, 0, 0, gap - 1),
+        title=visible(title) if title else None,
+        title_justify="left",
+        title_style="italic",
+        box=RULES,
+        show_edge=False,
+        pad_edge=False,
+        show_header=show_header,
+        show_footer=footer,
+        header_style="bold",
+        footer_style="bold",
+    )
+
+
+def short_column(t: Table, header: str, right: bool = False, **kw: Any) -> None:
+    """A column of short values (ids, dates, labels) that Rich never wraps."""
+    t.add_column(header, justify="right" if right else "left", no_wrap=True, **kw)
+
+
+def text_column(t: Table, header: str, **kw: Any) -> None:
+    """The column that gives way when the terminal is narrow: its cells are Folded."""
+    t.add_column(header, **kw)
+
+
+def cell(value: str, style: str = "") -> Text:
+    return Text(visible(value), style=style)
 
 
 # -- what commands show -----------------------------------------------------------------------
 
-def status_cell(status: str) -> tuple[str, str]:
+
+def status_cell(status: str) -> Text:
     try:
         shown = Status(status).label
     except ValueError:
         shown = status
-    return (shown, f"status.{status}")
+    return cell(shown, STATUS_STYLE.get(status, ""))
 
 
-def _date(timestamp: str | None) -> str:
-    return timestamp[:10] if timestamp else "-"
+def _summary(shown: int, total: int) -> Text:
+    if shown == total:
+        words = ngettext("{n} measure", "{n} measures", total).format(n=total)
+    else:
+        words = ngettext("{shown} of {n} measure", "{shown} of {n} measures", total).format(shown=shown, n=total)
+    return Text(words, style="dim")
 
 
-def _summary(shown: int, total: int) -> Para:
-    return Para((f"{shown} measures" if shown == total else f"{shown} of {total} measures", "dim"))
+class _PlainListing:
+    """A long listing inside a document: plainlist's lines, written by emit() as they are
+    (Rich would crop them to the screen)."""
 
+    def __init__(self, *args: Any) -> None:
+        self.args = args
 
-# Up to this many rows `list` folds long texts inside the table; a longer listing keeps each
-# measure on one line with its full text last (nothing wrapped or cut, so grep, wc -l and cut
-# work on it; the terminal wraps what is too wide). Scripts use --format json/csv.
-FOLD_MAX_ROWS = 300
+    def write(self, stream: IO[str]) -> None:
+        from imtrack.output.plainlist import one_line_listing
+
+        one_line_listing(*self.args, stream=stream)
 
 
 def measures_table(
     measures: Sequence[Measure], total: int, colours: dict[int, str | None] | None = None
 ) -> Doc:
     """`colours`: the 督办 colour of each measure id (derived.py), shown on the id; a Due
-    column appears when any listed measure has a due date. Beyond FOLD_MAX_ROWS the Measure
-    column comes last and is never folded."""
+    column appears when any listed measure has a due date."""
     colours = colours or {}
-    labels: dict[str, tuple[str, str]] = {}  # per distinct value: a listing may have 10,000 rows
-    sectors: dict[str, str] = {}
-    ids, sector_cells, status_cells, texts, dues, notes = [], [], [], [], [], []
+    ids, sectors, statuses, texts, dues, notes = [], [], [], [], [], []
     for m in measures:
         note_at = m.latest_note_at
-        style = ATTENTION_STYLE.get(colours.get(m.id) or "", "") if colours else ""
-        ids.append((str(m.id), style) if style else str(m.id))
-        sector_cells.append(sectors.get(m.sector) or sectors.setdefault(m.sector, sector_label(m.sector)))
-        status_cells.append(labels.get(m.status) or labels.setdefault(m.status, status_cell(m.status)))
+        style = ATTENTION_STYLE.get(colours.get(m.id) or "", "")
+        ids.append((str(m.id), style))
+        sectors.append(sector_label(m.sector))
+        statuses.append(m.status)
         texts.append(m.text)
-        dues.append((m.due or "-", style) if style else m.due or "-")
+        dues.append((m.due or "-", style))
         notes.append(note_at[:10] if note_at else "-")
     with_due = any(m.due for m in measures)
-    return listing_table(ids, sector_cells, status_cells, texts, dues if with_due else None, notes, total)
+    return listing_table(ids, sectors, statuses, texts, dues if with_due else None, notes, total)
 
 
 def listing_table(ids: list, sectors: list, statuses: list, texts: list[str], dues: list | None,
                   notes: list[str], total: int) -> Doc:
-    """The table of `list` from its cells, column by column (measures_table, or the store
-    index's columns, listing.py): `dues` None leaves out the Due column. The one layout."""
-    one_line = len(ids) > FOLD_MAX_ROWS
-    columns = [Column("ID", right=True), Column("Sector"), Column("Status")]
-    text_column = Column("Measure", fold=0 if one_line else 1, min_width=16)
-    cells: list[list] = [ids, sectors, statuses]
-    if not one_line:
-        columns.append(text_column)
-        cells.append(texts)
+    """The `list` output from its columns: `ids` and `dues` are strings or (string, style);
+    `statuses` are status names or ready cells; `dues` None leaves out the Due column."""
+    if len(ids) > FOLD_MAX_ROWS:  # callers print these with plainlist directly, without Rich
+        return [_PlainListing(ids, sectors, statuses, texts, dues, notes, total)]
+    t = table()
+    short_column(t, _("ID"), right=True)
+    short_column(t, _("Sector"))
+    short_column(t, _("Status"))
+    text_column(t, _("Measure"))
     if dues is not None:
-        columns.append(Column("Due"))
-        cells.append(dues)
-    columns.append(Column("Last note"))
-    cells.append(notes)
-    if one_line:
-        columns.append(text_column)
-        cells.append(texts)
-    table = Table(columns)
-    table.rows = list(zip(*cells))
-    return [table, _summary(len(ids), total)]
+        short_column(t, _("Due"))
+    short_column(t, _("Last note"))
+    for i, text in enumerate(texts):
+        row: list[Any] = [_styled(ids[i]), cell(sectors[i]), _status(statuses[i]), Folded(text)]
+        if dues is not None:
+            row.append(_styled(dues[i]))
+        row.append(cell(notes[i]))
+        t.add_row(*row)
+    return [t, _summary(len(ids), total)]
+
+
+def _styled(value: Any) -> Text:
+    return cell(*value) if isinstance(value, tuple) else cell(value)
+
+
+def _status(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, tuple):  # (label, style name of the old renderer: "status.done")
+        return cell(value[0], STATUS_STYLE.get(value[1].removeprefix("status."), ""))
+    return status_cell(value)
+
+
+def _status_label(status: str) -> str:
+    try:
+        return Status(status).label
+    except ValueError:
+        return status
+
+
+def _document_rows(m: Measure) -> list[tuple[str, str]]:
+    """Where an imported measure stands in its document, and who the document names (as written)
+    for each of its sentences; nothing for a measure typed in by hand."""
+    rows = []
+    if m.number or m.path:
+        rows.append(("Item", " › ".join([*m.path, m.number] if m.number else m.path)))
+    if m.lead_written is not None or m.partners_written:
+        rows.append(("As written", "、".join([m.lead_written or "-", *m.partners_written])))
+    for k, a in enumerate(m.assignments, start=1):
+        rows.append((f"Clause {k}", f"{a.get('raw') or '、'.join(a['agencies'])}: {a['sentence']}"))
+    return rows
 
 
 def measure_detail(m: Measure, derived: Any = None) -> Doc:
     """`derived`: derived.Derived (flags, regions, commitment) shown below the stored fields."""
-    fields = Table([Column(), Column(fold=1)], gap=2, show_header=False, first_style="field")
-    try:
-        status_label = f"{Status(m.status).label} ({m.status})"
-    except ValueError:
-        status_label = m.status
+    fields = table(show_header=False)
+    short_column(fields, "", style="bold")
+    text_column(fields, "")
+    status_label = f"{_status_label(m.status)} ({m.status})"
+    sector_text = f"{sector_label(m.sector)} ({m.sector}{_(', set by hand') if m.sector_pinned else ''})"
     rows = [
-        ("ID", str(m.id)),
-        ("Status", status_label),
-        ("Sector", f"{sector_label(m.sector)} ({m.sector}{', set by hand' if m.sector_pinned else ''})"),
-        ("Lead", m.lead or "-"),
-        ("Partners", "、".join(m.partners) or "-"),
-        ("Due", _due_line(m, derived)),
-        ("Progress", f"{m.progress}%" if m.progress is not None else "-"),
-        ("Tags", "、".join(m.tags) or "-"),
-        ("Source", m.source or "-"),
-        ("Section", m.section or "-"),
-        ("Created", m.created or "-"),
-        ("Updated", m.updated or "-"),
+        (_("ID"), str(m.id)),
+        (_("Status"), status_label),
+        (_("Sector"), sector_text),
+        (_("Lead"), m.lead or "-"),
+        (_("Partners"), "、".join(m.partners) or "-"),
+        (_("Due"), _due_line(m, derived)),
+        (_("Progress"), f"{m.progress}%" if m.progress is not None else "-"),
+        (_("Tags"), "、".join(m.tags) or "-"),
+        (_("Source"), m.source or "-"),
+        (_("Section"), m.section or "-"),
+        *_document_rows(m),
+        (_("Created"), m.created or "-"),
+        (_("Updated"), m.updated or "-"),
     ]
+    flags_style = ""
     if derived is not None:
         from imtrack.vocab.commitment import label as commitment_label
 
         rows += [
-            ("Regions", "、".join(derived.regions) or "-"),
-            ("Commitment", f"{commitment_label(derived.commitment)} ({derived.commitment})"),
-            ("Flags", ", ".join(derived.flags.names()) or "-"),
+            (_("Regions"), "、".join(derived.regions) or "-"),
+            (_("Commitment"), f"{commitment_label(derived.commitment)} ({derived.commitment})"),
+            (_("Flags"), ", ".join(derived.flags.names()) or "-"),
         ]
+        flags_style = ATTENTION_STYLE.get(derived.attention or "", "")
     for name, value in rows:
-        style = ""
-        if name == "Flags" and derived is not None:
-            style = ATTENTION_STYLE.get(derived.attention or "", "")
-        fields.add_row(name, (value, style))
-    parts: Doc = [fields, Para(), Para(("Text", "bold")), Para(m.text), Para()]
+        fields.add_row(Text(name), Folded(value, flags_style if name == _("Flags") else ""))
+    parts: Doc = [fields, blank(), Text(_("Text"), style="bold"), Folded(m.text), blank()]
 
     if m.notes:
-        notes = Table([Column("When"), Column("Note", fold=1)], title="Notes")
+        notes = table(title=_("Notes"))
+        short_column(notes, _("When"))
+        text_column(notes, _("Note"))
         for n in m.notes:
-            notes.add_row(n.at, n.text)
+            notes.add_row(cell(n.at), Folded(n.text))
         parts.append(notes)
     else:
-        parts.append(Para(("No notes yet.", "dim")))
-    parts.append(Para())
+        parts.append(Text(_("No notes yet."), style="dim"))
+    parts.append(blank())
     if m.history:
-        history = Table([Column("When"), Column("Field"), Column("From", fold=1), Column("To", fold=1)],
-                        title="History")
+        history = table(title=_("History"))
+        short_column(history, _("When"))
+        short_column(history, _("Field"))
+        text_column(history, _("From"))
+        text_column(history, _("To"))
         for c in m.history:
-            history.add_row(c.at, c.field, display_value(c.field, c.old), display_value(c.field, c.new))
+            history.add_row(cell(c.at), cell(c.field), Folded(display_value(c.field, c.old)),
+                            Folded(display_value(c.field, c.new)))
         parts.append(history)
     else:
-        parts.append(Para(("No changes yet.", "dim")))
+        parts.append(Text(_("No changes yet."), style="dim"))
     return parts
 
 
@@ -264,73 +355,99 @@ def _due_line(m: Measure, derived: Any) -> str:
     if not m.due:
         return "-"
     if m.due == "ongoing":
-        return "持续推进 (ongoing, no deadline)"
+        return _("持续推进 (ongoing, no deadline)")
     days = derived.days_left if derived is not None else None
     if days is None or m.status == Status.DONE.value:
         return m.due
     if days < 0:
-        return f"{m.due} (overdue by {-days} day{'s' if days != -1 else ''})"
+        return ngettext("{due} (overdue by {n} day)", "{due} (overdue by {n} days)", -days).format(due=m.due, n=-days)
     if days == 0:
-        return f"{m.due} (due today)"
-    return f"{m.due} (in {days} day{'s' if days != 1 else ''})"
+        return _("{due} (due today)").format(due=m.due)
+    return ngettext("{due} (in {n} day)", "{due} (in {n} days)", days).format(due=m.due, n=days)
 
 
-def _bar(percent: float) -> list[tuple[str, str]]:
+def _bar(percent: float) -> Text:
     # ASCII on purpose: block characters (█ ░) have East Asian "ambiguous" width and are drawn
     # two cells wide in CJK-locale terminals, which breaks the table's alignment (pitfalls §2b).
     filled = round(percent / 100 * BAR_WIDTH)
     if percent > 0 and filled == 0:
         filled = 1  # something started shows as something
-    return [("#" * filled, "bar.done"), ("." * (BAR_WIDTH - filled), "bar.todo")]
+    return Text.assemble(("#" * filled, "green"), ("." * (BAR_WIDTH - filled), "dim"))
 
 
-DIMENSION_HEADER = {
-    "sector": "Sector",
-    "status": "Status",
-    "lead": "Lead",
-    "region": "Region",
-    "source": "Source",
-    "commitment": "Commitment",
-}
+def dimension_header(by: str) -> str:
+    return {
+        "sector": _("Sector"),
+        "status": _("Status"),
+        "lead": _("Lead"),
+        "region": _("Region"),
+        "source": _("Source"),
+        "commitment": _("Commitment"),
+    }.get(by, by.title())
+
+
+class _Fit:
+    """The progress table at the width Rich offers: with the progress bars when they fit
+    beside whole labels, else without them, so an agency name is never folded beside its
+    numbers while a column of bars takes the room."""
+
+    def __init__(self, build: Any) -> None:
+        self.build = build
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        full = self.build(True)
+        if Measurement.get(console, options.update(width=10_000), full).maximum <= options.max_width:
+            yield full
+        else:
+            yield self.build(False)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.build(True))
 
 
 def progress_table(report: ProgressReport) -> Doc:
-    # Only the label column may fold: when 80 columns are tight, long agency names and source
-    # titles fold while the numbers and the status headers stay whole.
     t = report.total
-    columns = [
-        Column(DIMENSION_HEADER.get(report.by, report.by.title()), fold=1, footer=t.label),
-        Column("Total", right=True, footer=str(t.total)),
-        *(Column(s.label, right=True, footer=str(t.counts[s.value])) for s in Status),
-        Column("Done", right=True, footer=f"{t.percent_done:.1f}%"),
-        Column("Progress", footer=_bar(t.percent_done)),
-        Column("逾期", right=True, footer=_late(t.overdue)),
-    ]
-    table = Table(columns, gap=2)
 
-    def cells(row: ProgressRow) -> list:
+    def build(with_bars: bool) -> Table:
+        out = table(footer=True, gap=2)
+        text_column(out, dimension_header(report.by), footer=cell(t.label))
+        short_column(out, _("Total"), right=True, footer=str(t.total))
+        for s in Status:
+            short_column(out, s.label, right=True, footer=str(t.counts[s.value]))
+        short_column(out, _("Done"), right=True, footer=f"{t.percent_done:.1f}%")
+        if with_bars:
+            short_column(out, _("Progress"), footer=_bar(t.percent_done))
+        short_column(out, "逾期", right=True, footer=_late(t.overdue))
+        for row in report.rows:
+            out.add_row(*cells(row, with_bars))
+        return out
+
+    def cells(row: ProgressRow, with_bars: bool) -> list:
         return [
-            row.label,
+            Folded(row.label),
             str(row.total),
             *(str(row.counts[s.value]) for s in Status),
             f"{row.percent_done:.1f}%",
-            _bar(row.percent_done),
+            *([_bar(row.percent_done)] if with_bars else []),
             _late(row.overdue),
         ]
 
-    for row in report.rows:
-        table.rows.append(cells(row))
-    overall = [(f"Overall: {t.done} of {t.total} measures done ({t.percent_done:.1f}%)", "bold")]
+    overall = Text(
+        _("Overall: {done} of {total} measures done ({percent:.1f}%)").format(
+            done=t.done, total=t.total, percent=t.percent_done
+        ),
+        style="bold",
+    )
     if t.overdue:
-        overall.append((f", {t.overdue} overdue", "late"))
-    parts: Doc = [table, Para(*overall)]
+        overall.append(ngettext(", {n} overdue", ", {n} overdue", t.overdue).format(n=t.overdue), style=LATE)
+    parts: Doc = [_Fit(build), overall]
     if report.settings is not None:
-        parts += [Para(), *attention_table(report)]
+        parts += [blank(), *attention_table(report)]
     return parts
 
 
-def _late(count: int) -> tuple[str, str]:
-    return (str(count), "late" if count else "dim")
+def _late(count: int) -> Text:
+    return Text(str(count), style=LATE if count else "dim")
 
 
 # A report is read by people: the most urgent rows, then a count and where to find the rest.
@@ -341,55 +458,52 @@ def attention_table(report: ProgressReport) -> Doc:
     """The 督办 list: red overdue, yellow due soon, blue stale (flags.py)."""
     s = report.settings
     if not report.attention:
-        return [Para((
-            (f"Attention (督办): nothing overdue, due within {s.soon_days} days or silent for "
-            f"{s.stale_days} days."),
-            "dim",
-        ))]
-    table = Table(
-        [Column(""), Column("ID", right=True), Column("Due"), Column("Lead", fold=2, min_width=8, max_width=16),
-         Column("Measure", fold=1, min_width=16)],
-        title=f"Attention (督办) on {s.today.isoformat()}: red overdue, yellow due within "
-        f"{s.soon_days} days, blue no update for {s.stale_days} days",
+        return [Text(
+            _("Attention (督办): nothing overdue, due within {soon} days or silent for {stale} days.").format(
+                soon=s.soon_days, stale=s.stale_days
+            ),
+            style="dim",
+        )]
+    t = table(
+        title=_("Attention (督办) on {today}: red overdue, yellow due within {soon} days, "
+                "blue no update for {stale} days").format(today=s.today.isoformat(), soon=s.soon_days, stale=s.stale_days),
     )
+    short_column(t, "")
+    short_column(t, _("ID"), right=True)
+    short_column(t, _("Due"))
+    t.add_column(_("Lead"), max_width=16)
+    text_column(t, _("Measure"))
     for a in report.attention[:ATTENTION_ROWS]:
         style = ATTENTION_STYLE[a.colour]
         if a.colour == "red":
-            when = f"{a.due} ({-(a.days_left or 0)}d late)"
+            when = _("{due} ({n}d late)").format(due=a.due, n=-(a.days_left or 0))
         elif a.colour == "yellow":
-            when = f"{a.due} (in {a.days_left}d)"
+            when = _("{due} (in {n}d)").format(due=a.due, n=a.days_left)
         else:
-            when = f"last {a.last_activity or '-'}"
-        table.add_row(
-            ({"red": "红", "yellow": "黄", "blue": "蓝"}[a.colour], style),
-            (str(a.id), style),
-            (when, style),
-            a.lead or "-",
-            short(a.text, 26),
-        )
+            when = _("last {day}").format(day=a.last_activity or "-")
+        t.add_row(cell(ATTENTION_MARK[a.colour], style), cell(str(a.id), style), cell(when, style),
+                  Folded(a.lead or "-"), Folded(a.text))
     counts = report.attention.colour_counts()
-    summary = Para((
-        f"{counts['red']} overdue (红), {counts['yellow']} due soon (黄), {counts['blue']} without update (蓝)",
-        "bold",
-    ))
+    summary = Text(
+        _("{red} overdue (红), {yellow} due soon (黄), {blue} without update (蓝)").format(**counts),
+        style="bold",
+    )
     hidden = len(report.attention) - ATTENTION_ROWS
     if hidden <= 0:
-        return [table, summary]
-    more = Para((
-        (f"... and {hidden} more, most urgent first above; all of them: imtrack list --overdue, "
-        "--due-soon or --stale (or report --format json)"),
-        "dim",
-    ))
-    return [table, more, summary]
+        return [t, summary]
+    more = Text(
+        _("... and {n} more, most urgent first above; all of them: imtrack list --overdue, "
+          "--due-soon or --stale (or report --format json)").format(n=hidden),
+        style="dim",
+    )
+    return [t, more, summary]
 
 
 def short(text: str, cells: int = 36) -> str:
     """The start of a measure's text, at most `cells` terminal cells, with an ASCII "..." (the
-    ellipsis character has ambiguous width, pitfalls §2b); lists with ids do not need it all."""
+    ellipsis character has ambiguous width, pitfalls §2b), for one-line confirmations."""
     if cell_width(text) <= cells:
         return text
-    from imtrack.output.table import char_width
-
     out, used = [], 0
     for ch in text:
         used += char_width(ch)
@@ -400,143 +514,222 @@ def short(text: str, cells: int = 36) -> str:
 
 
 def sectors_table(counts: dict[str, int]) -> Doc:
-    table = Table([Column("Sector"), Column("领域"), Column("Measures", right=True)])
+    t = table()
+    short_column(t, _("Slug"))
+    short_column(t, "领域")
+    short_column(t, _("Measures"), right=True)
     for s in SECTORS:
-        table.add_row(s.slug, s.label, str(counts.get(s.slug, 0)))
-    return [table]
+        t.add_row(s.slug, s.label, str(counts.get(s.slug, 0)))
+    return [t]
 
 
 def fields_table(head: Sequence[str], rows: Sequence[Sequence[object]], total: int) -> Doc:
-    """`list --fields`: the chosen ledger columns; long text columns fold first, short ones
-    only when the long ones cannot give enough room."""
-    columns = []
+    """`list --fields`: the chosen ledger columns; long text columns fold, short ones do not."""
+    t = table()
+    long = ("text", "任务", "latest_note", "最新进展", "partners", "配合单位")
     for name in head:
-        if name in ("text", "任务", "latest_note", "最新进展", "partners", "配合单位"):
-            columns.append(Column(name, fold=1, min_width=12))
+        if name in long:
+            text_column(t, name)
         else:
-            columns.append(Column(name, fold=2, right=name in ("id", "序号")))
-    table = Table(columns)
+            t.add_column(name, justify="right" if name in ("id", "序号") else "left")
     for row in rows:
-        table.rows.append([str(v) for v in row])
-    return [table, _summary(len(rows), total)]
+        t.add_row(*(Folded(str(v)) if name in long else cell(str(v)) for name, v in zip(head, row)))
+    return [t, _summary(len(rows), total)]
 
 
 def import_table(added: Sequence[Measure], updated: Sequence[tuple[Measure, dict]], skipped: Sequence[Measure]) -> Doc:
     """What an import adds, fills in and skips (for `imtrack import --dry-run`)."""
-    table = Table([Column("Action"), Column("ID", right=True), Column("Sector"),
-                   Column("Lead", fold=2, min_width=8, max_width=20), Column("Measure", fold=1, min_width=16)])
+    t = table()
+    short_column(t, _("Action"))
+    short_column(t, _("ID"), right=True)
+    short_column(t, _("Sector"))
+    t.add_column(_("Lead"), max_width=20)
+    text_column(t, _("Measure"))
     for m in added:
-        table.add_row("add", str(m.id), sector_label(m.sector), m.lead or "-", m.text)
+        t.add_row(_("add"), str(m.id), cell(sector_label(m.sector)), Folded(m.lead or "-"), Folded(m.text))
     for m, filled in updated:
-        table.add_row("fill " + ",".join(filled), str(m.id), sector_label(m.sector), m.lead or "-", m.text)
+        t.add_row(_("fill") + " " + ",".join(filled), str(m.id), cell(sector_label(m.sector)),
+                  Folded(m.lead or "-"), Folded(m.text))
     for m in skipped:
-        table.add_row(("skip", "dim"), str(m.id), sector_label(m.sector), m.lead or "-", m.text)
-    return [table]
+        t.add_row(Text(_("skip"), style="dim"), str(m.id), cell(sector_label(m.sector)),
+                  Folded(m.lead or "-"), Folded(m.text))
+    return [t]
+
+
+_PREVIEW = 30
+_LEVEL_WORDS = {"national": "national (国务院)", "region": "region (自治区)", "city": "city", "province": "province"}
+
+
+def _visible(text: str) -> str:
+    """A line of a document's reading: its controls made visible like every user text."""
+    return visible(text, keep_newlines=False)
+
+
+def _preview(text: str) -> str:
+    flat = _visible(text.replace("\n", " / "))
+    # "..." rather than "…": the ellipsis is ambiguous-width and misaligns CJK terminals (§2b)
+    return flat if len(flat) <= _PREVIEW else flat[: _PREVIEW - 1] + "..."
+
+
+def _names(written: Sequence[str], level: str, place: str) -> str:
+    from imtrack.vocab.agencies import canonical_at
+
+    out = []
+    for name in written:
+        canon = canonical_at(name, level, place)
+        out.append(name if canon == name else f"{name} ({canon})")
+    return _visible("、".join(out))
+
+
+def reading_doc(reading: Any) -> Doc:
+    """The structure `import --dry-run` read in a document (parser.Reading): its header, its
+    headings indented by depth, each measure with its number, agencies (as written, with the
+    canonical name at the document's level where it differs) and due date, and what was skipped
+    and why, in document order."""
+    level = _LEVEL_WORDS.get(reading.level, reading.level) + (f" {reading.place}" if reading.level in ("city", "province") else "")
+    head = _visible(", ".join(x for x in (reading.doc_number, reading.issuer, reading.date) if x)) or "no 文号 or signature"
+    parts: Doc = [Text.assemble((f"Reading: {head}; agencies read at {level} level", "bold"))]
+    events: list[tuple[int, int, Text]] = []
+    for h in reading.headings:
+        mark = "  (preamble: not measures)" if h.preamble else ""
+        events.append((h.line, 0, Text.assemble("  " * max(h.level - 1, 0) + _visible(h.text), (mark, "dim"))))
+    for m in reading.measures:
+        indent = "  " * len(m.path)
+        events.append((m.line, 1, Text.assemble(f"{indent}{_visible(m.number)} {_preview(m.text)}")))
+        facts = [
+            f"lead {_names([m.lead], reading.level, reading.place)}" if m.lead else "no lead",
+            f"partners {_names(m.partners, reading.level, reading.place)}" if m.partners else "",
+            f"due {m.due}" if m.due else "",
+            f"{len(m.clauses)} clauses" if len(m.clauses) > 1 else "",
+            "CUT OFF mid-sentence: imported with tag 原文不完整" if m.incomplete else "",
+        ]
+        events.append((m.line, 2, Text.assemble((f"{indent}    " + "; ".join(f for f in facts if f), "dim"))))
+    for s in reading.skipped:
+        events.append((s.line, 3, Text.assemble((f"  skipped line {s.line} {_preview(s.text)}: {s.why}", "dim"))))
+    parts.extend(p for _, _, p in sorted(events, key=lambda e: (e[0], e[1])))
+    parts.append(blank())
+    return parts
 
 
 def sources_table(rows: Sequence[tuple[str, int, int]]) -> Doc:
-    table = Table([Column("Source", fold=1), Column("Measures", right=True), Column("Done", right=True)])
+    t = table()
+    text_column(t, _("Source"))
+    short_column(t, _("Measures"), right=True)
+    short_column(t, _("Done"), right=True)
     for source, count, done in rows:
-        table.add_row(source or "-", str(count), str(done))
-    return [table]
+        t.add_row(Folded(source or "-"), str(count), str(done))
+    return [t]
 
 
 # -- ledger work: edits, undo, period report, log --------------------------------------------
 
-def change_text(field: str, old: object, new: object) -> str:
-    return f"{field}: {display_value(field, old)} -> {display_value(field, new)}"
 
-
-def plan_table(plan: Any, verb: str) -> Doc:
-    """What an edit will do (or did): one row per measure it changes."""
-    table = Table([Column("ID", right=True), Column("Measure", fold=1, min_width=16),
-                   Column("Change", fold=1, min_width=16)])
+def plan_table(plan: Any, will: bool) -> Doc:
+    """What an edit will do (`will`) or would do (a dry run): one row per measure it changes."""
+    t = table()
+    short_column(t, _("ID"), right=True)
+    text_column(t, _("Measure"))
+    text_column(t, _("Change"))
     for item in plan.touched:
         lines = [change_text(f, o, n) for f, o, n in item.changes if f != "sector_pinned"]
         if item.note:
-            lines.append(f"note: {item.note}")
-        table.add_row(str(item.measure.id), short(item.measure.text), "\n".join(lines))
+            lines.append(_("note: {text}").format(text=item.note))
+        t.add_row(str(item.measure.id), Folded(item.measure.text), Folded("\n".join(lines)))
     n = len(plan.touched)
-    summary = f"{verb} {n} measure{'s' if n != 1 else ''}"
+    if will:
+        summary = ngettext("will change {n} measure", "will change {n} measures", n).format(n=n)
+    else:
+        summary = ngettext("would change {n} measure", "would change {n} measures", n).format(n=n)
     if plan.untouched:
-        summary += f"; {len(plan.untouched)} already as asked: " + ", ".join(
-            str(i.measure.id) for i in plan.untouched
+        summary += _("; {n} already as asked: {ids}").format(
+            n=len(plan.untouched), ids=", ".join(str(i.measure.id) for i in plan.untouched)
         )
-    return [table, Para((summary, "dim"))]
+    return [t, Text(summary, style="dim")]
 
 
 def period_tables(report: Any) -> Doc:
-    """`report --since`: the period report to send upward."""
-    parts: Doc = [Para((f"Period {report.since.isoformat()} to {report.until.isoformat()}", "bold"))]
-    parts.append(Para(
-        f"{len(report.completed)} completed, {len(report.status_changes)} status changes, "
-        f"{len(report.notes)} new notes, {len(report.newly_overdue)} newly overdue\n"
-        f"{len(report.no_update)} of {report.total} measures with no update in the period"
+    """`report --since`: the period report to send upward. Measure texts are whole (folded)."""
+    parts: Doc = [Text(_("Period {since} to {until}").format(
+        since=report.since.isoformat(), until=report.until.isoformat()), style="bold")]
+    parts.append(Text(
+        _("{completed} completed, {changes} status changes, {notes} new notes, {overdue} newly overdue").format(
+            completed=len(report.completed), changes=len(report.status_changes), notes=len(report.notes),
+            overdue=len(report.newly_overdue),
+        ) + "\n" + _("{silent} of {total} measures with no update in the period").format(
+            silent=len(report.no_update), total=report.total
+        )
     ))
 
-    def section(title: str, rows: list, columns: list[Column], cells: Any) -> None:
-        parts.append(Para())
+    def section(title: str, rows: list, columns: list[tuple[str, str]], cells: Any) -> None:
+        parts.append(blank())
         if not rows:
-            parts.append(Para((f"{title}: none", "dim")))
+            parts.append(Text(_("{title}: none").format(title=title), style="dim"))
             return
-        table = Table(columns, title=f"{title} ({len(rows)})")
+        t = table(title=f"{title} ({len(rows)})")
+        for header, kind in columns:
+            if kind == "text":
+                text_column(t, header)
+            elif kind == "lead":
+                t.add_column(header, max_width=16)
+            else:
+                short_column(t, header, right=kind == "id")
         for r in rows:
-            table.rows.append(list(cells(r)))
-        parts.append(table)
+            t.add_row(*cells(r))
+        parts.append(t)
 
-    def idc() -> Column:
-        return Column("ID", right=True)
-
-    def text() -> Column:
-        return Column("Measure", fold=1, min_width=16)
-
-    def lead() -> Column:
-        return Column("Lead", fold=2, min_width=8, max_width=16)
+    def when(at: str) -> Text:
+        return cell(at[:16].replace("T", " "))
 
     section(
-        "Completed",
+        _("Completed"),
         report.completed,
-        [idc(), Column("Done on"), lead(), text()],
-        lambda r: (str(r["id"]), r["at"][:10] + (" late" if r["late"] else ""), r["lead"] or "-", short(r["text"])),
+        [(_("ID"), "id"), (_("Done on"), ""), (_("Lead"), "lead"), (_("Measure"), "text")],
+        lambda r: (str(r["id"]), r["at"][:10] + (" " + _("late") if r["late"] else ""),
+                   Folded(r["lead"] or "-"), Folded(r["text"])),
     )
     section(
-        "Status changes",
+        _("Status changes"),
         report.status_changes,
-        [Column("When"), idc(), Column("From"), Column("To"), text()],
-        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), short(r["text"], 30)),
+        [(_("When"), ""), (_("ID"), "id"), (_("From"), ""), (_("To"), ""), (_("Measure"), "text")],
+        lambda r: (when(r["at"]), str(r["id"]), status_cell(r["from"]), status_cell(r["to"]), Folded(r["text"])),
     )
     section(
-        "New notes",
+        _("New notes"),
         report.notes,
-        [Column("When"), idc(), Column("Note", fold=1)],
-        lambda r: (r["at"][:16].replace("T", " "), str(r["id"]), r["text"]),
+        [(_("When"), ""), (_("ID"), "id"), (_("Note"), "text")],
+        lambda r: (when(r["at"]), str(r["id"]), Folded(r["text"])),
     )
     section(
-        "Newly overdue",
+        _("Newly overdue"),
         report.newly_overdue,
-        [idc(), Column("Due"), Column("Status"), lead(), text()],
-        lambda r: ((str(r["id"]), "late"), r["due"], status_cell(r["status"]), r["lead"] or "-", short(r["text"], 30)),
+        [(_("ID"), "id"), (_("Due"), ""), (_("Status"), ""), (_("Lead"), "lead"), (_("Measure"), "text")],
+        lambda r: (cell(str(r["id"]), LATE), r["due"], status_cell(r["status"]), Folded(r["lead"] or "-"),
+                   Folded(r["text"])),
     )
-    parts.append(Para())
+    parts.append(blank())
     if report.no_update:
         ids = ", ".join(str(r["id"]) for r in report.no_update)
-        parts.append(Para((f"No update in the period ({len(report.no_update)}): ", "bold"), (ids, "")))
+        parts.append(Folded(_("No update in the period ({n}): {ids}").format(n=len(report.no_update), ids=ids)))
     else:
-        parts.append(Para(("No update in the period: none", "dim")))
+        parts.append(Text(_("No update in the period: none"), style="dim"))
     return parts
 
 
 def log_table(entries: Sequence[Any]) -> Doc:
     if not entries:
-        return [Para(("No changes recorded.", "dim"))]
-    table = Table([Column("When"), Column("ID", right=True), Column("Field"), Column("Change", fold=1, min_width=16)])
+        return [Text(_("No changes recorded."), style="dim")]
+    t = table()
+    short_column(t, _("When"))
+    short_column(t, _("ID"), right=True)
+    short_column(t, _("Field"))
+    text_column(t, _("Change"))
     for e in entries:
         if e.kind == "note":
-            change: Any = e.text or ""
+            change = Folded(e.text or "")
         elif e.field == "note":  # an undo removed a note
-            change = (f"removed: {e.old}", "dim")
+            change = Folded(_("removed: {text}").format(text=e.old), "dim")
         else:
-            change = f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}"
-        table.add_row(e.at[:16].replace("T", " "), str(e.id), e.field, change)
+            change = Folded(f"{display_value(e.field, e.old)} -> {display_value(e.field, e.new)}")
+        t.add_row(cell(e.at[:16].replace("T", " ")), str(e.id), cell(e.field), change)
     n = len(entries)
-    return [table, Para((f"{n} record{'s' if n != 1 else ''}, newest first", "dim"))]
+    return [t, Text(ngettext("{n} record, newest first", "{n} records, newest first", n).format(n=n), style="dim")]

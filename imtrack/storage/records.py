@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
-from imtrack.domain.models import Status, check_due, check_progress
+from imtrack.domain.models import Measure, Status, check_due, check_progress
 from imtrack.errors import CorruptStore
 
 # Deeper than any field allows (a history entry holding a list is 6 levels from the top of a
@@ -29,12 +29,13 @@ NESTING_LIMIT = 64
 _STATUSES = frozenset(s.value for s in Status)
 _NOT_STARTED = Status.NOT_STARTED.value
 _TEXT = ("text", "sector")  # required
-_OPTIONAL_TEXT = ("status", "source", "section", "created", "updated")
-_TEXT_LISTS = ("partners", "tags")
-MEASURE_FIELDS = frozenset(
-    ("id", "text", "sector", "status", "source", "section", "lead", "partners", "due", "tags", "progress",
-     "sector_pinned", "created", "updated", "notes", "history", "revision")
-)
+_OPTIONAL_TEXT = ("status", "source", "section", "created", "updated", "number")
+_TEXT_OR_NULL = ("lead", "lead_written")
+_TEXT_LISTS = ("partners", "tags", "path", "partners_written")
+# What a stored measure may hold: Measure's own fields (the document fields of an imported
+# measure among them) and nothing else.
+MEASURE_FIELDS = frozenset(Measure.__slots__)
+ASSIGNMENT_FIELDS = frozenset(("sentence", "agencies", "raw"))
 NOTE_FIELDS = frozenset(("at", "text", "txn", "author"))
 CHANGE_FIELDS = frozenset(("at", "field", "from", "to", "txn", "author"))
 COMMAND_FIELDS = frozenset(("at", "command", "author", "ids"))
@@ -107,9 +108,10 @@ def measure_problems(key: Any, doc: Any, sectors: frozenset[str] | None = None) 
     sector = doc.get("sector")
     if type(sector) is str and sector not in sectors:
         yield Problem(record, "sector", f"{sector!r} is not a sector; use one of: {', '.join(sorted(sectors))}")
-    lead = doc.get("lead")
-    if lead is not None and type(lead) is not str:
-        yield Problem(record, "lead", f"must be text or null, not {_type(lead)}")
+    for name in _TEXT_OR_NULL:
+        value = doc.get(name)
+        if value is not None and type(value) is not str:
+            yield Problem(record, name, f"must be text or null, not {_type(value)}")
     for name in _TEXT_LISTS:
         value = doc.get(name)
         if value is not None and (type(value) is not list or any(type(v) is not str for v in value)):
@@ -125,6 +127,14 @@ def measure_problems(key: Any, doc: Any, sectors: frozenset[str] | None = None) 
     revision = doc.get("revision", 0)
     if not _is_int(revision) or revision < 0:
         yield Problem(record, "revision", f"must be a whole number >= 0, not {revision!r}")
+    assignments = doc.get("assignments")
+    if assignments is not None:
+        if type(assignments) is not list:
+            yield Problem(record, "assignments", f"must be a list, not {_type(assignments)}")
+        else:
+            for n, a in enumerate(assignments, 1):
+                if not _assignment_ok(a):
+                    yield Problem(record, f"assignments[{n}]", "must be {sentence: text, agencies: [text], raw: text}")
     yield from _entries(record, "notes", doc.get("notes"), NOTE_FIELDS, ("at", "text"))
     yield from _entries(record, "history", doc.get("history"), CHANGE_FIELDS, ("at", "field"))
 
@@ -180,9 +190,10 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
         value = get(name)
         if value is not None and type(value) is not str:
             return False
-    lead = get("lead")
-    if lead is not None and type(lead) is not str:
-        return False
+    for name in _TEXT_OR_NULL:
+        value = get(name)
+        if value is not None and type(value) is not str:
+            return False
     for name in _TEXT_LISTS:
         value = get(name)
         if value is not None and (type(value) is not list or any(type(v) is not str for v in value)):
@@ -200,6 +211,9 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
         return False
     revision = get("revision", 0)
     if type(revision) is not int or revision < 0:
+        return False
+    assignments = get("assignments")
+    if assignments is not None and (type(assignments) is not list or not all(map(_assignment_ok, assignments))):
         return False
     notes = get("notes")
     if notes is not None:
@@ -233,6 +247,15 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
                 ):
                     return False
     return True
+
+
+def _assignment_ok(a: Any) -> bool:
+    """One responsibility clause an import recorded (Measure.assignments)."""
+    return (
+        type(a) is dict and a.keys() <= ASSIGNMENT_FIELDS and type(a.get("sentence")) is str
+        and type(a.get("raw", "")) is str
+        and type(a.get("agencies")) is list and all(type(v) is str for v in a["agencies"])
+    )
 
 
 def _id_list(value: Any) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.i18n import _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold, fold_compact
 
@@ -162,7 +163,7 @@ class CommitmentRules(Frozen):
 
 
 def _fail(path: Path, message: str) -> StoreError:
-    return StoreError(f"commitment rules {path}: {message}; fix the file")
+    return StoreError(_("commitment rules {path}: {message}; fix the file").format(path=path, message=message))
 
 
 def _words(path: Path, where: str, value: object) -> tuple[str, ...]:
@@ -234,4 +235,4 @@ def parse_commitment(text: str, rules: CommitmentRules | None = None) -> Commitm
     slug = (rules or bundled_rules()).verbs.get(fold_compact(text))
     if slug:
         return BY_SLUG[slug]
-    raise InvalidValue(f"unknown commitment type {text!r}; use one of: {commitment_choices()}")
+    raise InvalidValue(_("unknown commitment type {text!r}; use one of: {value}").format(text=text, value=commitment_choices()))

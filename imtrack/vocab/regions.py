@@ -24,6 +24,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.i18n import _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold_compact
 
@@ -113,14 +114,14 @@ class Gazetteer(Frozen):
     def regions_of(self, text: str, *, compact: bool = False) -> list[str]:
         """Canonical 盟市 names mentioned in `text`, in order of first mention."""
         seen: dict[str, None] = {}
-        for _, regions in self.mentions(text, compact=compact):
+        for _span, regions in self.mentions(text, compact=compact):
             for region in regions:
                 seen.setdefault(region, None)
         return list(seen)
 
 
 def _fail(path: Path, message: str) -> StoreError:
-    return StoreError(f"gazetteer {path}: {message}; fix the file")
+    return StoreError(_("gazetteer {path}: {message}; fix the file").format(path=path, message=message))
 
 
 def _strings(path: Path, where: str, value: object) -> list[str]:
@@ -216,7 +217,7 @@ def parse_region(text: str, gazetteer: Gazetteer | None = None) -> Region:
     alias = (gazetteer or bundled_gazetteer()).aliases.get(key)
     if alias:
         return BY_NAME[alias]
-    raise InvalidValue(f"unknown region {text!r}; use one of: {region_choices()}")
+    raise InvalidValue(_("unknown region {text!r}; use one of: {value}").format(text=text, value=region_choices()))
 
 
 def sorted_regions(names: Iterable[str]) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import InvalidValue, StoreError
+from imtrack.i18n import _
 from imtrack.resources import data_file
 from imtrack.vocab.textnorm import fold
 
@@ -62,7 +63,7 @@ def parse_sector(text: str) -> Sector:
     """Accept the slug, the Chinese label or a common alias, in any width or case."""
     sector = _LOOKUP.get(fold(text))
     if sector is None:
-        raise InvalidValue(f"unknown sector {text!r}; use one of: {sector_choices()}")
+        raise InvalidValue(_("unknown sector {text!r}; use one of: {value}").format(text=text, value=sector_choices()))
     return sector
 
 
@@ -130,14 +131,13 @@ def _build_rules(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...
     raw = load_toml(path, "sector rules")
     entries = raw.get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise StoreError(f"sector rules {path}: write each rule as a [[rule]] table (see the bundled file)")
+        raise StoreError(_("sector rules {path}: write each rule as a [[rule]] table (see the bundled file)").format(path=path))
     rules = []
     for i, entry in enumerate(entries, start=1):
         slug = entry.get("sector")
         if slug not in BY_SLUG:
             raise StoreError(
-                f"sector rules {path}: rule {i} names unknown sector {slug!r}; "
-                f"use one of: {', '.join(BY_SLUG)}"
+                _("sector rules {path}: rule {i} names unknown sector {slug!r}; use one of: {value}").format(path=path, i=i, slug=slug, value=', '.join(BY_SLUG))
             )
         phrases = {}
         for key in ("strong", "keywords"):
@@ -145,8 +145,7 @@ def _build_rules(path: Path) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...
             # A bare string would otherwise be iterated character by character and match everything.
             if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
                 raise StoreError(
-                    f"sector rules {path}: rule {i} ({slug}): {key!r} must be a list of phrases, "
-                    f'e.g. {key} = ["铁路", "公路"]'
+                    _('sector rules {path}: rule {i} ({slug}): {key!r} must be a list of phrases, e.g. {key} = ["铁路", "公路"]').format(path=path, i=i, slug=slug, key=key)
                 )
             phrases[key] = tuple(fold(k) for k in value if k.strip())
         rules.append((slug, phrases["strong"], phrases["keywords"]))

@@ -1,9 +1,10 @@
-"""The Rich-free table layout (table.py) and its two outputs (render.py): East Asian widths,
-folding with kinsoku, width allocation at 80 columns, user text printed literally, plain text
-without Rich when stdout is not a terminal, and the same text with ANSI styles on a terminal."""
+"""Tables drawn by Rich (render.py) with our kinsoku fold (fold.py): East Asian widths, folding
+with kinsoku, 80 columns, user text printed literally, the same text with ANSI styles on a
+terminal, and machine formats that never import Rich."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -11,25 +12,15 @@ import re
 import subprocess
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imtrack.output import table
-from imtrack.output.render import STYLES, sgr_codes
-from imtrack.output.table import (
-    NO_START,
-    Column,
-    Para,
-    Table,
-    cell_width,
-    cell_widths,
-    fold,
-    layout,
-    plain,
-    render,
-)
+from imtrack.output import fold as folding
+from imtrack.output.fold import NO_START, cell_width, cell_widths, fold
+from imtrack.output.render import Folded, emit, short_column, table, text_column
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 MARKUP = ["[bold]x[/]", "[link=https://example.com/a]链接[/link]", "[/]", "C:\\data\\[new]"]
@@ -48,7 +39,7 @@ def east_asian_width(text: str) -> int:
 
 
 def test_wide_ranges_are_wide_three_byte_characters():
-    for a, b in re.findall(r"(.)-(.)", table.WIDE):
+    for a, b in re.findall(r"(.)-(.)", folding.WIDE):
         for code in range(ord(a), ord(b) + 1):
             ch = chr(code)
             assert unicodedata.east_asian_width(ch) in "WF" and not unicodedata.combining(ch), hex(code)
@@ -72,7 +63,7 @@ CJK_TEXT = st.text(
 
 @given(st.lists(CJK_TEXT, max_size=30))
 def test_bulk_widths_agree_with_cell_width(texts):
-    many = texts + [f"{i}研究" for i in range(table.BULK)]  # enough distinct strings for the bulk path
+    many = texts + [f"{i}研究" for i in range(folding.BULK)]  # enough distinct strings for the bulk path
     widths = cell_widths(many)
     assert all(widths[t] == cell_width(t) == east_asian_width(t) for t in texts)
 
@@ -125,40 +116,43 @@ def test_ascii_words_wrap_at_spaces():
     assert [("see the rail plan"[a:b]) for a, b, _ in fold("see the rail plan", 9)] == ["see the", "rail plan"]
 
 
-# -- width allocation -------------------------------------------------------------------------
+# -- Rich tables with the fold ----------------------------------------------------------------
 
 TEXT = st.text(alphabet=st.sampled_from(list("研究强化呼南通道，。（）ab 12")), max_size=70)
 
 
-@settings(max_examples=200)
-@given(
-    st.lists(st.tuples(st.booleans(), st.integers(0, 2), st.integers(1, 12)), min_size=1, max_size=5),
-    st.lists(st.lists(TEXT, min_size=5, max_size=5), max_size=6),
-    st.integers(20, 120),
-)
-def test_fast_path_lays_out_like_the_general_one(specs, rows, width):
-    t = Table([Column(f"H{i}", right=r, fold=f, min_width=m) for i, (r, f, m) in enumerate(specs)])
-    for row in rows:
-        t.add_row(*((c, "dim") if i % 2 else c for i, c in enumerate(row[: len(specs)])))
-
-    def strip(lines):
-        return plain(lines), [[(s, x.strip()) for x, s in line if s and x.strip()] for line in lines]
-
-    assert strip(t._fast_lines(width)) == strip(t._general_lines(width))
-    codes = {"dim": "\x1b[2m", "header": "\x1b[1m"}
-    assert t.text(width, codes) == render(t.lines(width), codes).splitlines()  # finished text, same bytes
-    assert t.text(width, {}) == plain(t.lines(width)).splitlines()
+def _text(doc, width: int = 80) -> str:
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COLUMNS", str(width))
+        emit(doc, out)
+    return out.getvalue()
 
 
-@given(st.lists(st.tuples(TEXT, TEXT, TEXT), min_size=1, max_size=8))
-def test_cjk_tables_fit_80_columns(rows):
-    t = Table([Column("ID", right=True), Column("名称", fold=2, max_width=16), Column("Measure", fold=1, min_width=16),
-               Column("Note", fold=1)])
+@settings(max_examples=100)
+@given(st.lists(st.tuples(TEXT, TEXT, TEXT), min_size=1, max_size=8), st.integers(40, 120))
+def test_rich_tables_of_folded_cjk_fit_the_width_and_keep_every_character(rows, width):
+    t = table()
+    short_column(t, "ID", right=True)
+    t.add_column("名称", max_width=16)
+    text_column(t, "Measure")
+    text_column(t, "Note")
     for i, (a, b, c) in enumerate(rows):
-        t.add_row(str(i), a, b, c)
-    out = plain(layout([t, Para("".join(r[1] for r in rows))], 80))
-    assert max(east_asian_width(line) for line in out.splitlines()) <= 80
+        t.add_row(str(i), Folded(a), Folded(b), Folded(c))
+    out = _text([t, Folded("".join(r[1] for r in rows))], width)
+    assert max(east_asian_width(line) for line in out.splitlines()) <= width
     assert re.sub(r"\s", "", out).count("研") == sum(("".join(r) + r[1]).count("研") for r in rows)
+    lines = out.splitlines()
+    assert lines[1].strip(" -") == ""  # the ASCII rule under the header
+
+
+def test_a_folded_cell_never_starts_a_line_with_closing_punctuation():
+    t = table()
+    short_column(t, "ID")
+    text_column(t, "Measure")
+    t.add_row("1", Folded("研究强化呼，南通道" * 3))
+    lines = _text([t], 20).splitlines()[2:]
+    assert len(lines) > 1 and not [line for line in lines if line[4:5] in NO_START]
 
 
 def test_list_and_show_fit_80_columns_by_east_asian_width(run):
@@ -245,17 +239,18 @@ def test_force_color_styles_a_pipe(cli_env):
     assert "\x1b[1mID\x1b[0m" in out
 
 
-def test_styles_are_the_sgr_codes_rich_writes():
-    from rich.color import ColorSystem
-    from rich.style import Style
+def test_tables_are_drawn_by_rich():
+    from rich.table import Table as RichTable
 
-    codes = sgr_codes()
-    for name, spec in STYLES.items():
-        expected = Style.parse(spec).render("x", color_system=ColorSystem.STANDARD) if spec else "x"
-        assert (f"{codes[name]}x\x1b[0m" if name in codes else "x") == expected, name
+    from imtrack.core.report import ProgressReport  # noqa: F401  (the report's rows)
+    from imtrack.output import render
+
+    doc = render.sectors_table({"transport": 2})
+    assert isinstance(doc[0], RichTable)
+    assert not hasattr(render, "layout") and not (Path(render.__file__).parent / "table.py").exists()
 
 
-# -- no Rich without a terminal ---------------------------------------------------------------
+# -- machine formats never import Rich --------------------------------------------------------
 
 NO_RICH = """
 import json, sys
@@ -269,13 +264,63 @@ sys.stderr.write(json.dumps(sorted(m for m in sys.modules if m == "rich" or m.st
 """
 
 
-def test_piped_output_never_imports_rich(db_path, run):
+def test_json_csv_and_markdown_never_import_rich(db_path, run):
     run.ok("note", "25", "开工")
-    commands = [["list"], ["show", "25"], ["report"], ["report", "--since", "2020-01-01"], ["log"],
-                ["sectors"], ["sources"], ["list", "--fields", "id,text"], ["update", "25", "--lead", "x", "--dry-run"]]
+    commands = [["list", "-f", "json"], ["show", "25", "-f", "json"], ["report", "-f", "json"],
+                ["report", "--since", "2020-01-01", "-f", "json"], ["log", "-f", "json"], ["sectors", "-f", "json"],
+                ["sources", "-f", "json"], ["list", "-f", "csv"], ["list", "-f", "markdown"],
+                ["show", "25", "-f", "markdown"], ["export", "--format", "csv", "--output", str(db_path) + ".csv"],
+                ["update", "25", "--lead", "x", "--dry-run", "-f", "json"]]
     env = {**os.environ, "IMTRACK_DB": str(db_path)}
     result = subprocess.run([sys.executable, "-c", NO_RICH.format(commands=commands)], capture_output=True,
                             text=True, encoding="utf-8", env=env, check=False)
     assert result.returncode == 0, result.stderr
-    assert "34 measures" in result.stdout and "开工" in result.stdout
+    assert '"开工"' in result.stdout and "| 25 |" in result.stdout
     assert json.loads(result.stderr.strip().splitlines()[-1]) == []
+
+
+# -- widths of reports ------------------------------------------------------------------------
+
+LEADS = ["自治区工业和信息化厅", "呼和浩特市人民政府", "自治区发展改革委", "鄂尔多斯市人民政府"]
+
+
+@pytest.mark.parametrize("columns", ["80", "120"])
+def test_agency_names_are_never_folded_beside_their_numbers(run, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    for i, lead in enumerate(LEADS):
+        run.ok("update", str(20 + i), "--lead", lead)
+    out = run.ok("report", "--by", "lead").stdout.splitlines()
+    for lead in LEADS:
+        (line,) = [line for line in out if lead in line]  # whole, on one line
+        assert line.startswith(lead) and line.split()[1].isdigit()
+    assert max(east_asian_width(line) for line in out) <= int(columns)
+
+
+def test_report_tables_keep_measure_texts_whole(run, monkeypatch):
+    monkeypatch.setenv("IMTRACK_NOW", "2026-11-21T10:00:00+08:00")
+    run.ok("update", "25", "26", "--due", "2026-10-31", "--yes")
+    run.ok("set-status", "25", "done")
+    texts = {m["id"]: m["text"] for m in json.loads(run.ok("list", "-f", "json").stdout)}
+    flat = re.sub(r"\s+", "", run.ok("report").stdout)
+    assert re.sub(r"\s+", "", texts[26]) in flat  # the 督办 list: overdue, the whole text
+    period = re.sub(r"\s+", "", run.ok("report", "--since", "2026-11-01").stdout)
+    assert re.sub(r"\s+", "", texts[25]) in period and "..." not in period
+
+
+def test_a_long_listing_is_plain_lines_without_rich(db_path, run):
+    from imtrack.config import locate
+    from imtrack.domain.models import Measure
+    from imtrack.output.plainlist import FOLD_MAX_ROWS
+    from imtrack.storage.engines import open_store
+
+    run.ok("list")  # creates the default 34
+    with open_store(locate(str(db_path), "--db")).transaction() as ledger:
+        for i in range(FOLD_MAX_ROWS):
+            ledger.add(Measure(id=0, text=f"措施{i}\x1b[31m红", sector="transport"))
+    env = {**os.environ, "IMTRACK_DB": str(db_path)}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "imtrack", "list"], capture_output=True,
+                          text=True, encoding="utf-8", env=env, check=True)
+    assert not [line for line in proc.stderr.splitlines() if line.rstrip().endswith(("| rich", "| rich.console"))]
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 2 + 34 + FOLD_MAX_ROWS + 1 and lines[-1] == f"{34 + FOLD_MAX_ROWS} measures"
+    assert lines[-2].endswith("措施299\\x1b[31m红") and "\x1b" not in proc.stdout

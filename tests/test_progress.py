@@ -1,0 +1,69 @@
+"""Progress bars for long work: drawn by Rich on stderr when it is a terminal, never in a pipe
+(where Rich is not imported), and never mixed into what the command writes on stdout."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+
+import pytest
+
+from imtrack.domain.models import Measure
+from imtrack.output import progress
+
+
+@pytest.fixture
+def big_ledger(db_path):
+    from imtrack.config import locate
+    from imtrack.core.tracker import open_store
+
+    with open_store(locate(str(db_path), "--db")).transaction() as ledger:  # seeded: the default 34 first
+        for i in range(progress.MIN_STEPS):
+            ledger.add(Measure(id=0, text=f"措施{i}", sector="transport"))
+    return db_path
+
+
+def _export_with_stderr_on_a_terminal(db, out, env):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "imtrack", "export", "--format", "csv", "--output", str(out)],
+                            stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait() == 0
+    return proc.stdout.read().decode("utf-8"), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_export_draws_a_bar_on_a_terminal_only(big_ledger, tmp_path):
+    env = {**os.environ, "IMTRACK_DB": str(big_ledger), "TERM": "xterm", "IMTRACK_LANG": "en"}
+    out = tmp_path / "ledger.csv"
+    stdout, terminal = _export_with_stderr_on_a_terminal(big_ledger, out, env)
+    assert "Exporting" in terminal and "/234" in terminal  # the bar, with its count
+    assert stdout.startswith("exported 234 measures to")
+    assert "Exporting" not in stdout
+    piped = subprocess.run([sys.executable, "-m", "imtrack", "export", "--format", "csv", "--output", str(out)],
+                           capture_output=True, text=True, env=env, check=True)
+    assert piped.stderr == ""
+    assert out.read_text(encoding="utf-8-sig").count("\n") == 235
+
+
+def test_no_bar_and_no_rich_off_a_terminal(monkeypatch):
+    monkeypatch.setattr(progress, "on_terminal", lambda: False)
+    items = list(range(1000))
+    assert progress.track(items, "x") is items
+    with progress.progress("x", total=10_000) as advance:
+        advance(5)
+    code = "import sys; from imtrack.output import progress as p; list(p.track(range(999), 'x')); " \
+           "print(any(m.startswith('rich') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
