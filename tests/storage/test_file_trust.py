@@ -344,3 +344,45 @@ def test_kill_9_at_random_moments_of_note_loses_nothing_reported(tmp_path):
     assert leftover_temps(db) == []  # the reading command above removed any the kills left
     add_note(store, 1, "之后")  # and the ledger takes writes
     assert "之后" in {n.text for n in store.get(1).notes}
+
+
+# -- the fast path and the one that names the problem agree -------------------------------------
+
+GOOD = {
+    "text": "推进黄河流域生态保护", "sector": "ecology", "status": "in-progress", "source": "国发〔2023〕16号",
+    "section": "一", "lead": "自治区水利厅", "partners": ["自治区林草局"], "due": "2026-12-31", "tags": ["督办"],
+    "progress": 40, "sector_pinned": True, "created": "2026-01-01", "updated": "2026-02-01", "revision": 3,
+    "notes": [{"at": "2026-01-02", "text": "开工", "txn": 2, "author": "张三"}],
+    "history": [{"at": "2026-01-03", "field": "partners", "from": [], "to": ["自治区林草局"], "txn": 3, "author": "张三"}],
+    "number": "（四）", "path": ["二、重点任务"], "lead_written": "水利厅", "partners_written": ["林草局"],
+    "assignments": [{"sentence": "水利厅牵头", "agencies": ["水利厅"], "raw": "（水利厅牵头）"}],
+}
+VARIANTS = [
+    ({}, True), ({"lead": None, "due": None, "progress": None}, True), ({"due": "ongoing"}, True),
+    ({"partners": None, "tags": [], "notes": None, "history": []}, True), ({"progress": 0}, True),
+    ({"source": None}, False), ({"number": None}, False), ({"lead": 5}, False), ({"lead_written": []}, False),
+    ({"status": "finished"}, False), ({"status": None}, False), ({"sector": "太空"}, False), ({"sector": ["x"]}, False),
+    ({"text": None}, False), ({"partners": "自治区林草局"}, False), ({"tags": [1]}, False), ({"path": [None]}, False),
+    ({"due": "2026-13-01"}, False), ({"due": 20261231}, False), ({"progress": True}, False), ({"progress": 101}, False),
+    ({"progress": 1.5}, False), ({"sector_pinned": 1}, False), ({"revision": -1}, False), ({"revision": "3"}, False),
+    ({"assignments": [{"sentence": "x"}]}, False), ({"assignments": {}}, False), ({"stauts": "done"}, False),
+    ({"id": 9}, False), ({"notes": [{"at": "x"}]}, False), ({"notes": [{"at": "x", "text": "y", "txn": 0}]}, False),
+    ({"notes": [{"at": "x", "text": "y", "mood": "ok"}]}, False), ({"notes": "x"}, False),
+    ({"history": [{"at": "x", "field": "f", "from": [[1]]}]}, False),
+    ({"history": [{"at": "x", "field": "f", "to": {"a": 1}}]}, False),
+    ({"history": [{"at": "x", "field": "f", "author": 3}]}, False), ({"history": [None]}, False),
+]
+
+
+@pytest.mark.parametrize(("change", "healthy"), VARIANTS)
+def test_the_quick_check_and_the_named_problems_agree(change, healthy):
+    from imtrack.storage.records import _measure_ok, _sectors, measure_problems
+
+    doc = {**GOOD, **change}
+    problems = [str(p) for p in measure_problems("7", doc)]
+    assert _measure_ok(doc, _sectors()) is healthy
+    assert (problems == []) is healthy, problems
+    assert all(p.startswith("measure 7") for p in problems)
+    if not healthy:
+        field = next(iter(change))
+        assert any(f"field '{field}" in p for p in problems), problems
