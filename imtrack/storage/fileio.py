@@ -12,7 +12,8 @@ The rules, each learnt from a damaged ledger (README, "What imtrack refuses, and
 * a read-only file can be read, and a write to it is refused: the atomic rename would otherwise
   replace it whatever its mode;
 * a symlink is followed: the target is read, written and locked, so two clerks using the link
-  and the target share one ledger and one lock.
+  and the target share one ledger and one lock; a hard-linked file is not written by replacing
+  it (its other names would keep the old ledger: two ledgers where there was one).
 """
 
 from __future__ import annotations
@@ -71,9 +72,11 @@ def refuse_trailing_separator(text: str, where: str) -> None:
         )
 
 
-def check_file(path: Path, intent: str) -> Path:
+def check_file(path: Path, intent: str, *, replaced: bool = True) -> Path:
     """The file to use for `path`, checked for `intent` (READ or WRITE); the one gate every
-    file engine passes before it opens, locks or replaces its file.
+    file engine passes before it opens, locks or replaces its file. `replaced`: the engine
+    writes by replacing the file (TinyDB's atomic rename), which would split a file with
+    several hard links in two; SQLite writes in place and passes False.
 
     Returns the path with symlinks resolved: the engine reads, writes and locks that file
     (`<returned>.lock`). A path that does not exist yet is returned resolved too (a new ledger
@@ -94,6 +97,12 @@ def check_file(path: Path, intent: str) -> Path:
         raise StoreError(
             f"database {shown} is read-only (mode {stat.filemode(st.st_mode)}); nothing was changed. To change "
             f"it, make it writable (chmod u+w '{real}'), or work on a copy with --db"
+        )
+    if intent == WRITE and replaced and st.st_nlink > 1:
+        raise StoreError(
+            f"database {shown} has {st.st_nlink} hard links; a write replaces the file, so the other names would "
+            f"keep the old ledger and nothing was changed. Keep one name and make the others symlinks "
+            f"(ln -sf '{real}' OTHER)"
         )
     return real
 

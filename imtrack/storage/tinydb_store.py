@@ -518,11 +518,11 @@ class TinyDBStore(Store):
     def transaction(self, *, seed: bool = True) -> Iterator[Transaction]:
         from imtrack.storage.lockfile import LockTimeout
 
-        if not self.path.parent.is_dir():
-            raise StoreError(f"directory {self.path.parent} does not exist; create it or choose another --db")
         # READ: a transaction that changes nothing (undo --dry-run) works on a read-only ledger;
         # the write itself is checked again at flush.
         real = check_file(self.path, READ)
+        if not real.parent.is_dir():
+            raise StoreError(f"directory {real.parent} does not exist; create it or choose another --db")
         lock = self._lock(real)
         try:
             lock.acquire()

@@ -386,3 +386,26 @@ def test_the_quick_check_and_the_named_problems_agree(change, healthy):
     if not healthy:
         field = next(iter(change))
         assert any(f"field '{field}" in p for p in problems), problems
+
+
+def test_a_hard_linked_file_is_read_but_not_split_in_two(run, db_path):
+    content = seeded(db_path)
+    other = db_path.with_name("copy.json")
+    os.link(db_path, other)
+    run.ok("show", "1")
+    result = run.fail("note", "1", "x")
+    assert "has 2 hard links" in result.stderr and "ln -sf" in result.stderr
+    assert db_path.read_bytes() == content and os.path.samefile(db_path, other)
+    # SQLite writes in place, so the same check lets it through
+    assert check_file(db_path, WRITE, replaced=False) == db_path.resolve()
+
+
+def test_a_dangling_symlink_creates_its_target(run, tmp_path):
+    target = tmp_path / "elsewhere" / "ledger.json"
+    link = tmp_path / "mine.json"
+    link.symlink_to(target)
+    result = run.fail("--db", str(link), "list")
+    assert f"directory {target.parent} does not exist" in result.stderr
+    target.parent.mkdir()
+    run.ok("--db", str(link), "list")
+    assert link.is_symlink() and target.is_file() and (target.parent / "ledger.json.lock").exists()
