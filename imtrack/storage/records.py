@@ -11,7 +11,8 @@ SQL engine builds from its rows), so each engine and `db check` apply the same o
 * nesting is bounded: a value a field holds is never deeper than the field allows.
 
 `ledger_problems(..., collect=True)` lists every problem (for `db check`); `check_ledger` stops
-at the first and raises CorruptStore naming the record and the field. Nothing is repaired."""
+at the first and raises CorruptStore naming the record and the field; `check_measure` does the
+same for one record, for an engine that reads rows one at a time. Nothing is repaired."""
 
 from __future__ import annotations
 
@@ -407,6 +408,23 @@ def ledger_problems(
     return found
 
 
+def check_measure(key: Any, doc: Any, where: str, hint: str | None = None) -> None:
+    """One record as an engine that reads rows one at a time (SQL) builds it: CorruptStore for
+    its first problem, as check_ledger words it."""
+    if canonical_id(key) is not None and _measure_ok(doc, _sectors()):
+        return
+    for problem in measure_problems(key, doc):
+        _raise(problem, where, hint)
+
+
+def _raise(problem: Problem, where: str, hint: str | None) -> None:
+    if hint is None:
+        from imtrack.storage.fileio import restore_hint
+
+        hint = restore_hint(where)
+    raise CorruptStore(f"database {where}: {problem}; {hint}")
+
+
 def check_ledger(
     measures: Mapping[Any, Any], meta: Any, commands: Mapping[Any, Any] | None, where: str, hint: str | None = None
 ) -> None:
@@ -415,8 +433,4 @@ def check_ledger(
     restore or move aside a ledger file)."""
     problems = ledger_problems(measures, meta, commands, collect=False)
     if problems:
-        if hint is None:
-            from imtrack.storage.fileio import restore_hint
-
-            hint = restore_hint(where)
-        raise CorruptStore(f"database {where}: {problems[0]}; {hint}")
+        _raise(problems[0], where, hint)

@@ -409,3 +409,17 @@ def test_a_dangling_symlink_creates_its_target(run, tmp_path):
     target.parent.mkdir()
     run.ok("--db", str(link), "list")
     assert link.is_symlink() and target.is_file() and (target.parent / "ledger.json.lock").exists()
+
+
+def test_one_row_at_a_time_as_an_sql_engine_reads():
+    from imtrack.storage.records import check_measure
+
+    check_measure(7, dict(GOOD), "postgresql://clerk@host/ledger", hint="ask the administrator")
+    with pytest.raises(CorruptStore) as info:
+        check_measure(7, {**GOOD, "status": "finished"}, "postgresql://clerk@host/ledger", hint="ask the administrator")
+    assert str(info.value) == (
+        "database postgresql://clerk@host/ledger: measure 7, field 'status': 'finished' is not a status; "
+        "use one of: blocked, done, in-progress, not-started; ask the administrator"
+    )
+    with pytest.raises(CorruptStore, match="measure 0, field 'id'"):
+        check_measure(0, dict(GOOD), "x.sqlite")
