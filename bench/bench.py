@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """imtrack beside Taskwarrior: start-up, and six everyday operations at 1k and 10k measures on the
-default engine (TinyDB, one JSON file).
+default engine (TinyDB, one JSON file), at 10k and 100k on SQLite and at 10k on PostgreSQL, and
+8 concurrent writers on the SQL engines.
 
-    python bench/bench.py                    # full run: 1k, 10k; writes bench/RESULTS.md
+    python bench/bench.py                    # full run; writes bench/RESULTS.md
     python bench/bench.py --quick            # 1k only, one run, no warm-up (CI runs this)
-    python bench/bench.py --sizes 100000     # larger ledgers (the whole-file engine's limits)
+    python bench/bench.py --sizes 100000     # larger TinyDB ledgers (the whole-file engine's limits)
+    python bench/bench.py --sqlite-sizes 10000 --pg-sizes 0    # only some SQL rows
+
+PostgreSQL: `--pg-url postgresql://…` names an empty database to use; without it the bench starts
+a private throwaway server on a Unix socket (initdb + pg_ctl, as the tests do: tests/pgserver.py).
 
 Run it with the interpreter that has imtrack installed (e.g. .venv/bin/python). Standard library
 only, plus imtrack itself: the synthetic databases are written through imtrack's own store
@@ -43,6 +48,11 @@ TARGET_STARTUP_JSON = 1.2  # `list --format json` on the seed vs `python -c "imp
 TARGET_STARTUP_TABLE = 1.15
 TARGET_READ_1K_MS = 20  # at 1k every reading command within 20 ms of a minimal Typer app
 TARGET_RATIO_10K = 1.5  # at 10k every operation at most 1.5x Taskwarrior's
+TARGET_RATIO_SQLITE = 0.5  # SQLite at 10k and 100k: every operation at most 0.5x Taskwarrior's
+TARGET_RATIO_PG = 2.0  # PostgreSQL at 10k (local server): every operation at most 2x Taskwarrior's
+TARGET_MEMORY_SQLITE = 2.0  # SQLite at 100k: peak memory at most 2x the database file
+WRITERS, WRITES = 8, 50  # concurrent writers on the SQL engines: processes x commands each
+SUFFIX = {"tinydb": ".json", "sqlite": ".sqlite"}
 READING = ("list (table)", "list --sector transport --format json", "show N", "report")
 # The smallest Typer application that runs a command: what any Typer CLI pays before its work.
 MINIMAL_TYPER = "import typer\napp = typer.Typer()\n@app.command()\ndef main() -> None:\n    pass\napp()"
@@ -104,14 +114,16 @@ def synthetic_rows(n: int) -> list[Row]:
     return rows
 
 
-def write_imtrack_db(path: Path, rows: list[Row]) -> None:
+def write_imtrack_db(path: Path | str, rows: list[Row]) -> None:
+    """The ledger at `path` (a file, or a postgresql:// URL of an empty database), in one
+    transaction through imtrack's own store, so the format is the engine's real one."""
     from imtrack.config import locate
     from imtrack.domain.models import Change, Measure, Note
     from imtrack.storage.engines import open_store
 
-    if path.exists():
+    if isinstance(path, Path) and path.exists():
         path.unlink()
-    store = open_store(locate(path, "bench"), seed=None)
+    store = open_store(locate(str(path), "bench"), seed=None)
     with store.transaction() as ledger:
         for r in rows:
             ledger.add(Measure(
@@ -122,6 +134,7 @@ def write_imtrack_db(path: Path, rows: list[Row]) -> None:
                 notes=[Note(at.isoformat(), t) for at, t in r.notes],
                 history=[Change(at.isoformat(), f, old, new) for at, f, old, new in r.history],
             ))
+    store.close()
 
 
 def _tw_escape(value: str) -> str:
@@ -335,6 +348,173 @@ def measure_pair(a: tuple[list[str], dict], b: tuple[list[str], dict] | None, ru
     return sa, sb
 
 
+# -- the SQL engines ------------------------------------------------------------------------------
+
+def _sizes(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if int(x) > 0]
+
+
+WRITER = """
+import sys
+from imtrack.config import locate
+from imtrack.domain.models import Note
+from imtrack.storage.engines import open_store
+
+name, who, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+store = open_store(locate(name, "bench"), command="note")
+for i in range(writes):
+    with store.transaction() as tx:
+        m = tx.get(1 + i % 3)
+        m.notes.append(Note("2026-03-02T09:00:00+08:00", f"{who}-{i}", tx.txn, tx.author))
+        tx.mark_changed(m)
+store.close()
+"""
+
+
+def concurrent_writers(name: str, writes: int, env: dict[str, str]) -> tuple[float, int]:
+    """WRITERS processes, each `writes` commands adding a note to one of three shared measures,
+    all at once; the wall time and how many of those notes the ledger then holds."""
+    from imtrack.config import locate
+    from imtrack.storage.engines import open_store
+
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, name, f"writer{k}", str(writes)], env=env,
+                              stderr=subprocess.PIPE, text=True) for k in range(WRITERS)]  # fmt: skip
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        if proc.returncode:
+            raise SystemExit(f"bench: a concurrent writer failed: {err.strip().splitlines()[-1:]}")
+    elapsed = time.perf_counter() - start
+    store = open_store(locate(name, "bench"))
+    try:
+        found = sum(1 for m in store.get_many([1, 2, 3]) for n in m.notes if n.text.startswith("writer"))
+    finally:
+        store.close()
+    return elapsed, found
+
+
+class _Postgres:
+    """Where the PostgreSQL ledgers live: the database --pg-url names, or fresh databases on a
+    private throwaway server (tests/pgserver.py), stopped at the end."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url, self.server, self.used = url, None, False
+
+    def database(self) -> str:
+        if self.url:
+            if self.used:
+                raise SystemExit("bench: --pg-url holds one ledger; give one --pg-sizes value")
+            self.used = True
+            return self.url
+        if self.server is None:
+            sys.path.insert(0, str(ROOT / "tests"))
+            from pgserver import PgServer, find_bindir
+
+            bindir = find_bindir()
+            if bindir is None:
+                raise SystemExit("bench: PostgreSQL server binaries not found (Debian: apt-get install postgresql)")
+            self.server = PgServer(bindir)
+        return self.server.database()
+
+    def size(self, url: str) -> int:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
+def sql_engines(plan: list[tuple[str, int]], args: argparse.Namespace, work: Path, base_env: dict[str, str],
+                im: list[str], task: str | None, say) -> list[tuple[str, str, bool | None]]:
+    """The operations on SQLite and PostgreSQL beside Taskwarrior at the same sizes, peak memory
+    against the file, and 8 concurrent writers; returns the verdicts of their targets."""
+    verdicts: list[tuple[str, str, bool | None]] = []
+    table: dict[tuple[str, int], dict[str, tuple[Sample, Sample | None]]] = {}
+    sizes: dict[tuple[str, int], int] = {}
+    writers: dict[tuple[str, int], tuple[float, int, int]] = {}
+    tw_data: dict[int, tuple[dict[str, str] | None, int]] = {}
+    postgres = _Postgres(args.pg_url)
+    try:
+        for engine, n in plan:
+            t_gen = time.perf_counter()
+            rows = synthetic_rows(n)
+            name = str(work / f"imtrack-{n}.sqlite") if engine == "sqlite" else postgres.database()
+            write_imtrack_db(Path(name) if engine == "sqlite" else name, rows)
+            sizes[(engine, n)] = Path(name).stat().st_size if engine == "sqlite" else postgres.size(name)
+            if n not in tw_data:
+                tenv, task_id = None, 1
+                if task:
+                    tw = work / f"task-{n}"
+                    if not (tw / "rc").exists():
+                        write_taskwarrior_data(tw / "data", rows)
+                        write_taskrc(tw / "rc", tw / "data")
+                    task_id = max(1, sum(1 for r in rows if r.status != "done") // 2)
+                    tenv = {**base_env, "TASKRC": str(tw / "rc"), "TASKDATA": str(tw / "data")}
+                tw_data[n] = (tenv, task_id)
+            tenv, task_id = tw_data[n]
+            del rows
+            print(f"bench: {engine} {n} measures written in {time.perf_counter() - t_gen:.1f}s "
+                  f"({sizes[(engine, n)] / 1e6:.1f} MB)", file=sys.stderr, flush=True)
+            env = {**base_env, "IMTRACK_DB": name}
+            runs = 1 if args.quick else (args.runs or (3 if n >= 100_000 else 5))
+            warm = 0 if args.quick else 1
+            results = table[(engine, n)] = {}
+            for op in operations(n // 2 + 1, task_id):
+                icmds = [[*im, *op.pick("imtrack", i)] for i in range(2)]
+                tcmds = [[task, *op.pick("task", i)] for i in range(2)] if task and op.task else None
+                si, st = measure_pair((icmds[0], env), (tcmds[0], tenv) if tcmds else None, runs, warm,
+                                      a_cmds=icmds, b_cmds=tcmds, tty=op.tty)
+                results[op.name] = (si, st)
+                for e in si.errors + (st.errors if st else []):
+                    print(f"bench: ERROR {e}", file=sys.stderr)
+            writes = 5 if args.quick else WRITES
+            elapsed, found = concurrent_writers(name, writes, base_env)
+            writers[(engine, n)] = (elapsed, found, WRITERS * writes)
+    finally:
+        postgres.stop()
+
+    say("## SQL engines (median of whole-process wall time; peak = max RSS of one process)\n")
+    say("| engine | measures | imtrack | ms | peak MB | Taskwarrior | ms | peak MB | ratio |")
+    say("|---|---:|---|---:|---:|---|---:|---:|---:|")
+    for (engine, n), results in table.items():
+        for op in operations():
+            si, st = results[op.name]
+            tname = " ".join(op.pick("task", 0)) if op.task else "—"
+            fails = " (FAILED)" if si.errors else ""
+            fails += "" if op.target else " (like for like; no target)"
+            say(f"| {engine} | {n:,} | `{op.name}`{fails} | {ms(si.median)} | {mb(si.peak_mb)} | `task {tname}` "
+                f"| {ms(st.median if st else None)} | {mb(st.peak_mb if st else None)} "
+                f"| {fmt_ratio(ratio(si.median, st.median if st else None))} |")
+    say()
+    say("Ledger sizes: " + ", ".join(f"{e} {n:,}: {b / 1e6:.1f} MB" for (e, n), b in sizes.items()) + "\n")
+    say(f"Concurrent writers ({WRITERS} processes at once, each one command per note on three shared measures):\n")
+    say("| engine | measures | notes written | notes found | seconds | commands/s |")
+    say("|---|---:|---:|---:|---:|---:|")
+    for (engine, n), (elapsed, found, expected) in writers.items():
+        say(f"| {engine} | {n:,} | {expected} | {found} | {elapsed:.1f} | {expected / elapsed:.0f} |")
+        verdicts.append((f"{engine} {n:,}: {WRITERS} concurrent writers lose nothing ({expected / elapsed:.0f} commands/s)",
+                         f"{found}/{expected}", found == expected))  # fmt: skip
+    say()
+    for (engine, n), results in table.items():
+        limit = TARGET_RATIO_SQLITE if engine == "sqlite" else TARGET_RATIO_PG
+        if n < 10_000:
+            continue  # the targets are for 10k and more (quick runs still exercise the rows)
+        for op in (op for op in operations() if op.target):
+            si, st = results[op.name]
+            r = ratio(si.median, st.median if st else None)
+            verdicts.append((f"{engine} {n // 1000}k `{op.name}` ≤ {limit}x Taskwarrior", fmt_ratio(r),
+                             None if r is None else r <= limit))
+        if engine == "sqlite" and n >= 100_000:
+            peak = max((si.peak_mb or 0) for si, _ in results.values())
+            file_mb = sizes[(engine, n)] / 2**20
+            verdicts.append((f"sqlite {n // 1000}k peak memory ≤ {TARGET_MEMORY_SQLITE}x the file ({file_mb:.0f} MB)",
+                             f"{peak:.0f} MB = {peak / file_mb:.2f}x", peak <= TARGET_MEMORY_SQLITE * file_mb))
+    return verdicts
+
+
 # -- the report -----------------------------------------------------------------------------------
 
 def ms(x: float | None) -> str:
@@ -424,6 +604,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md even with --quick/--sizes")
     ap.add_argument("--workdir", type=Path, help="keep the generated data here instead of a temp dir")
     ap.add_argument("--ui-only", action="store_true", help="only the Rich rows (ui_rows); writes nothing")
+    ap.add_argument("--sqlite-sizes", type=_sizes, help="SQLite ledgers (default 10000,100000; --quick: 1000; 0: none)")
+    ap.add_argument("--pg-sizes", type=_sizes, help="PostgreSQL ledgers (default 10000; --quick: 1000; 0: none)")
+    ap.add_argument("--pg-url", help="an empty PostgreSQL database to use (one size); default: a private server")
     args = ap.parse_args(argv)
 
     sizes = args.sizes or ([1000] if args.quick else [1000, 10_000])
@@ -565,6 +748,14 @@ def main(argv: list[str] | None = None) -> int:
             r = ratio(si.median, st.median if st else None)
             verdicts.append((f"10k `{op.name}` ≤ {TARGET_RATIO_10K}x Taskwarrior", fmt_ratio(r),
                              None if r is None else r <= TARGET_RATIO_10K))
+    # -- the SQL engines ----------------------------------------------------------------------
+    quick = args.quick
+    sqlite_sizes = args.sqlite_sizes if args.sqlite_sizes is not None else ([1000] if quick else [10_000, 100_000])
+    pg_sizes = args.pg_sizes if args.pg_sizes is not None else ([1000] if quick else [10_000])
+    plan = [("sqlite", n) for n in sqlite_sizes] + [("postgresql", n) for n in pg_sizes]
+    if plan:
+        verdicts += sql_engines(plan, args, work, base_env, im, task, say)
+
     say("## Targets\n")
     say("| target | figure | verdict |")
     say("|---|---:|---|")

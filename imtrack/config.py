@@ -103,13 +103,13 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
                 f"sqlite:////absolute/path.sqlite"
             )
         _refuse_directory_name(rest[1:], origin)
-        path = Path(rest[1:]).expanduser()
+        path = _expand(rest[1:], origin)
         return DbLocation(path, origin, SQLITE, text)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise InvalidValue(f"{origin}: imtrack has no {scheme!r} engine; use {_ENGINE_CHOICES}")
     _refuse_directory_name(text, origin)
-    path = Path(text).expanduser()
+    path = _expand(text, origin)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return DbLocation(path, origin, TINYDB, text)
@@ -123,6 +123,20 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
     if sniffed is not None:  # an existing ledger named without a suffix keeps working
         return DbLocation(path, origin, sniffed, text)
     raise InvalidValue(f"{origin}: cannot tell the engine of {text!r}; use {_ENGINE_CHOICES}")
+
+
+def _expand(text: str, origin: str) -> Path:
+    """`~` and `~user` expanded; a user with no home directory is a usage error, not a crash."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = text[1:].split("/", 1)[0]
+        from imtrack.i18n import _
+
+        raise InvalidValue(
+            _("{origin}: {text!r} starts with ~{user}, but user {user!r} has no home directory here; "
+              "give the path in full").format(origin=origin, text=text, user=user)
+        ) from None
 
 
 def _refuse_directory_name(text: str, origin: str) -> None:

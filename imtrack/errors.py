@@ -30,3 +30,8 @@ class CorruptStore(StoreError):
 
 class Conflict(StoreError):
     """A change based on a measure another command has changed since it was read."""
+
+
+class MergeConflict(ImtrackError):
+    """A returned sheet changed a cell that the ledger also changed since the export, to a
+    different value: applied only when the user chooses a side."""

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The session's private PostgreSQL server (started only when a test asks for it).
+from pgserver import pg_server, pg_url  # noqa: F401
+
 # imtrack.cli first: it installs the interface language before click is imported (i18n.py)
 from imtrack.cli.app import app  # isort: skip
 from typer.testing import CliRunner  # isort: skip
@@ -65,3 +68,46 @@ class Run:
 @pytest.fixture
 def run() -> Run:
     return Run()
+
+
+# -- the CLI tests marked `engines` run on every engine ---------------------------------------
+
+ENGINES = ("tinydb", "sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("engines"):
+        if "ledger_engine" not in metafunc.fixturenames:
+            metafunc.fixturenames.append("ledger_engine")
+        metafunc.parametrize("ledger_engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def ledger_engine(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test's ledger on the engine it is parametrised with: the default JSON ledger as
+    usual, or the same seeded ledger copied (`db copy`) into SQLite or into a PostgreSQL
+    database on the session's server, reached as a database role named like IMTRACK_USER so
+    that authors read the same on every engine. Set up after the test's other fixtures, so a
+    fixed clock (IMTRACK_NOW) already holds for the seed."""
+    engine = request.param
+    if engine == "tinydb":
+        return engine
+    from imtrack.config import locate
+    from imtrack.core.ledgerdb import copy_ledger
+    from imtrack.core.tracker import open_store
+
+    if engine == "sqlite":
+        target = str(tmp_path / "db.sqlite")
+    else:
+        server = request.getfixturevalue("pg_server")
+        target = server.role(AUTHOR, request.getfixturevalue("pg_url"))
+    seeded = open_store(locate(str(tmp_path / "seed.json"), "--db"))
+    with seeded.transaction():
+        pass  # a new JSON ledger is created with the bundled dataset
+    ledger = open_store(locate(target, "--db"))
+    try:
+        copy_ledger(seeded, ledger)
+    finally:
+        ledger.close()
+    monkeypatch.setenv("IMTRACK_DB", target)
+    return engine

@@ -65,6 +65,7 @@ def created(run, db_path) -> Path:
 # -- list -------------------------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_list_shows_all_34_with_the_columns(run):
     out = run.ok("list").stdout
     header = out.splitlines()[0].split()
@@ -88,6 +89,7 @@ def test_list_repeated_sector_is_either(run):
     assert ids_json(run, "--sector", "transport", "-s", "数字基础设施") == sorted(TRANSPORT + DIGITAL)
 
 
+@pytest.mark.engines
 def test_list_by_status(run):
     run.ok("set-status", "3", "4", "推进中")
     run.ok("set-status", "26", "done")
@@ -118,6 +120,7 @@ def test_list_grep_is_width_insensitive(run, pattern, expected):
     assert ids_json(run, "--grep", pattern) == expected
 
 
+@pytest.mark.engines
 def test_list_filters_combine(run):
     run.ok("set-status", "26", "27", "32", "done")
     assert ids_json(run, "--sector", "transport", "--status", "done") == [26, 27]
@@ -126,6 +129,7 @@ def test_list_filters_combine(run):
     assert ids_json(run, "--sector", "finance", "--grep", "铁路") == []
 
 
+@pytest.mark.engines
 def test_list_json_fields(run, now):
     run.ok("note", "25", "可研已批复")
     records = json.loads(run.ok("list", "--format", "json").stdout)
@@ -159,6 +163,7 @@ def test_list_json_is_utf8_unescaped(run):
 # -- show -------------------------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_show_table_has_full_text_fields_notes_and_history(run, now):
     run.ok("set-status", "25", "in-progress", "--note", "开工")
     run.ok("note", "25", "完成第一段")
@@ -190,6 +195,7 @@ def test_show_json_is_one_object(run, now):
 # -- set-status and note ----------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_set_status_several_ids_chinese_status_note_and_history(run, now):
     out = run.ok("set-status", "26", "27", "已完成", "--note", "通车").stdout
     assert out.splitlines() == ["26: status set to 已完成 (done)", "27: status set to 已完成 (done)"]
@@ -203,6 +209,7 @@ def test_set_status_several_ids_chinese_status_note_and_history(run, now):
     assert show_json(run, 28)["status"] == "not-started"
 
 
+@pytest.mark.engines
 def test_set_status_again_records_no_new_history(run, now, db_path):
     run.ok("set-status", "5", "blocked")
     before = db_path.read_bytes()
@@ -236,6 +243,7 @@ def test_timestamp_without_imtrack_now_is_local_time_with_offset(run):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", at), at
 
 
+@pytest.mark.engines
 def test_note(run, now):
     out = run.ok("note", "25", "  已完成可研批复  ").stdout
     assert out.strip() == f"25: note added at {NOW}"
@@ -307,6 +315,7 @@ def test_reclassify_with_broken_local_rules_changes_nothing(run, created):
 # -- report, sectors, path, version -----------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_report_after_one_done(run):
     run.ok("set-status", "26", "已完成")
     data = json.loads(run.ok("report", "--format", "json").stdout)
@@ -341,6 +350,7 @@ def test_report_on_fresh_database(run, db_path):
     assert "Overall: 0 of 34 measures done (0.0%)" in run.ok("report").stdout
 
 
+@pytest.mark.engines
 def test_sectors(run):
     out = run.ok("sectors").stdout
     for s in SECTORS:
@@ -604,6 +614,7 @@ def test_db_that_is_a_directory(run, tmp_path):
 # -- markup in user text (never interpreted) -----------------------------------------------
 
 
+@pytest.mark.engines
 def test_markup_in_notes_is_stored_and_shown_literally(run, now):
     for text in MARKUP:
         run.ok("note", "25", text)
@@ -695,6 +706,7 @@ def test_abort_is_one_line(run, monkeypatch):
     assert run.fail("show", "1", code=1).stderr.strip() == "imtrack: error: aborted"
 
 
+@pytest.mark.engines
 def test_repeated_grep_requires_every_term(run):
     """`--grep A --grep B` keeps measures containing both, not only the last term."""
     both = json.loads(run.ok("list", "--grep", "机场", "--grep", "旗县", "--format", "json").stdout)

@@ -198,7 +198,7 @@ def test_csv_starts_with_bom_and_neutralises_formulas(run, tmp_path, monkeypatch
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["序号", "任务", "领域", "牵头单位", "配合单位", "完成时限", "状态", "最新进展", "更新时间"]
+    assert rows[0] == ["序号", "任务", "领域", "牵头单位", "配合单位", "完成时限", "状态", "最新进展", "更新时间", "版本"]
     row25 = next(r for r in rows if r[0] == "25")
     assert row25[6] == "推进中"
     assert row25[7] == "'" + HYPERLINK
@@ -210,14 +210,14 @@ def test_csv_starts_with_bom_and_neutralises_formulas(run, tmp_path, monkeypatch
     assert ",transport," in result.stdout and ",not-started," in result.stdout
 
 
-def test_xlsx_is_a_real_workbook_without_formulas(run, tmp_path, monkeypatch):
+def test_xlsx_is_a_real_workbook_without_formulas(run, db_path, tmp_path, monkeypatch):
     prepare(run, monkeypatch)
     out = tmp_path / "ledger.xlsx"
     result = run.ok("export", "--format", "xlsx", "--output", str(out))
     assert "exported 34 measures" in result.stdout
     wb = openpyxl.load_workbook(out)
     ws = wb.active
-    assert [c.value for c in ws[1]] == ["序号", "任务", "领域", "牵头单位", "配合单位", "完成时限", "状态", "最新进展", "更新时间"]
+    assert [c.value for c in ws[1]] == ["序号", "任务", "领域", "牵头单位", "配合单位", "完成时限", "状态", "最新进展", "更新时间", "版本"]
     assert ws.freeze_panes == "A2"
     assert ws[1][0].font.bold and ws["B2"].alignment.wrap_text
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
@@ -228,6 +228,9 @@ def test_xlsx_is_a_real_workbook_without_formulas(run, tmp_path, monkeypatch):
     assert row25[6].value == "推进中"
     assert row25[7].value == "'" + HYPERLINK and row25[7].data_type == "s"
     assert isinstance(row25[0].value, int)
+    # the revision the row was sent at, as a number
+    assert row25[9].value == {m.id: m for m in db_measures(db_path)}[25].revision
+    assert isinstance(row25[9].value, int) and row25[9].value >= 1
     wb_en = tmp_path / "en.xlsx"
     run.ok("export", "-f", "xlsx", "-o", str(wb_en), "--headers", "en", "--sector", "交通")
     ws_en = openpyxl.load_workbook(wb_en).active

@@ -97,6 +97,7 @@ def test_rejected_date_lists_the_accepted_forms(run, now):
     assert "持续推进" in result.stderr
 
 
+@pytest.mark.engines
 def test_update_sets_lead_partners_tags_progress_as_canonical_names(run, now):
     out = run.ok(
         "update", "25", "--lead", "发改委", "--partner", "交通厅", "--partner", "自治区发展改革委",
@@ -147,6 +148,7 @@ def test_update_needs_ids_or_filters_not_both(run, now):
     assert "no measure matches" in result.stderr
 
 
+@pytest.mark.engines
 def test_update_sector_pins_it_and_undo_unpins(run, now):
     run.ok("update", "17", "--sector", "digital")
     m = show(run, 17)
@@ -276,6 +278,7 @@ def test_bulk_edit_over_three_asks_and_n_aborts_without_change(run, db_path, now
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.engines
 def test_bulk_edit_over_three_applies_on_y(run, now):
     result = run.ok("update", "--where-sector", "transport", "--lead", "交通厅", input="y\n")
     assert "17  " in result.stdout and "lead: - -> 自治区交通运输厅" in result.stdout
@@ -301,6 +304,7 @@ def test_dry_run_shows_and_changes_nothing(run, db_path, now):
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.engines
 def test_where_filters_select_measures(run, now):
     run.ok("update", "25", "26", "--tag", "铁路")
     run.ok("set-status", "--where-tag", "铁路", "in-progress")
@@ -315,6 +319,7 @@ def test_where_filters_select_measures(run, now):
     assert show(run, 30)["status"] == "done"
 
 
+@pytest.mark.engines
 def test_undo_reverts_a_bulk_edit_as_one_and_walks_back(run, monkeypatch):
     at(monkeypatch, "2026-11-20T09:00:00+08:00")
     run.ok("set-status", "25", "in-progress")
@@ -337,6 +342,7 @@ def test_undo_reverts_a_bulk_edit_as_one_and_walks_back(run, monkeypatch):
     assert "nothing to undo" in result.stderr
 
 
+@pytest.mark.engines
 def test_undo_json_and_every_changing_command_is_undoable(run, now):
     run.ok("note", "25", "开工")
     data = json.loads(run.ok("undo", "-f", "json").stdout)
@@ -357,6 +363,7 @@ def test_set_status_keeps_its_messages(run, now):
 # -- log ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.engines
 def test_log_is_newest_first_and_filters(run, monkeypatch):
     at(monkeypatch, "2026-11-10T09:00:00+08:00")
     run.ok("set-status", "25", "in-progress")
@@ -381,6 +388,7 @@ def test_log_is_newest_first_and_filters(run, monkeypatch):
 
 
 @pytest.mark.parametrize("by", ["sector", "status", "lead", "region", "source", "commitment"])
+@pytest.mark.engines
 def test_report_by_each_dimension(run, now, by):
     run.ok("update", "25", "--lead", "发改委", "--due", "2026-01-31")
     run.ok("update", "26", "--lead", "自治区发展改革委", "--due", "2026-12-01")
@@ -431,6 +439,7 @@ def test_report_stale_measures_are_blue(run, monkeypatch):
     assert 25 not in [a["id"] for a in data["attention"]]
 
 
+@pytest.mark.engines
 def test_period_report_on_a_scripted_history(run, monkeypatch):
     at(monkeypatch, "2026-11-02T09:00:00+08:00")
     run.ok("update", "25", "--due", "2026-11-10", "--lead", "发改委")
@@ -484,6 +493,7 @@ def test_every_command_has_help_and_is_in_the_readme(run):
     assert isinstance(app, typer.Typer)
 
 
+@pytest.mark.engines
 def test_undo_of_an_import_says_which_measures_it_removed(run, tmp_path):
     doc = tmp_path / "plan.txt"
     doc.write_text("■ 建设一批科技成果转化中试基地。\n■ 打造一批夜间消费集聚区。\n", encoding="utf-8")

@@ -97,6 +97,7 @@ COMMAND_MODULES: dict[str, str] = {
     "undo": "cli.ledger",
     "log": "cli.ledger",
     "report": "cli.ledger",
+    "db": "cli.db",
 }
 
 

@@ -103,6 +103,8 @@ def _translate_help(command: click.Command) -> None:
     for param in command.params:
         if getattr(param, "help", None):
             param.help = _(param.help)  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():  # a command group such as `db`
+        _translate_help(sub)
 
 
 class ImtrackGroup(TyperGroup):

@@ -174,11 +174,15 @@ def export(
                       count).format(n=count, output=shown(output_text or str(output)), format=fmt.value))
 
 
-def import_exchange(ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat) -> None:
+def import_exchange(
+    ctx: typer.Context, file: Path, dry_run: bool, skip_bad_rows: bool, fmt: OutputFormat, prefer: str | None = None
+) -> None:
     """`imtrack import` of a .json backup or a returned .csv/.xlsx ledger sheet."""
     from imtrack.exchange.sheets import import_exchange_file
 
-    summary = import_exchange_file(_store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+    summary = import_exchange_file(
+        _store(ctx), file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer
+    )
     for warning in getattr(summary, "warnings", []):
         from imtrack.output.display import visible
 
@@ -211,8 +215,24 @@ def summary_lines(summary: Any) -> list[str]:
             if ids:
                 lines.append(f"  {label}: {_ids(ids)}")
     else:
-        events = [(c.row, 0, f"{c.field} {display_value(c.field, c.old)} -> {display_value(c.field, c.new)}", c.id) for c in summary.changes]
+        shown = display_value
+        events = [(c.row, 0, f"{c.field} {shown(c.field, c.old)} -> {shown(c.field, c.new)}", c.id) for c in summary.changes]
         events += [(row, 1, _("note {text}").format(text=text), mid) for row, mid, text in summary.notes]
+        for k in summary.kept:
+            what = _("{field} kept as imtrack has it, {value} (changed there since the export; the sheet "
+                     "still has {sent})").format(field=k.field, value=shown(k.field, k.value), sent=shown(k.field, k.sent))
+            events.append((k.row, 2, what, k.id))
+        outcome = {
+            "sheet": _("the sheet's value applied (--prefer sheet)"),
+            "ledger": _("imtrack's value kept (--prefer ledger)"),
+            None: _("not applied: choose with --prefer sheet|ledger"),
+        }
+        for c in summary.conflicts:
+            sent = shown(c.field, c.base) if c.base_known else "?"
+            what = _("conflict {field}: sent {sent}, imtrack {ledger}, sheet {sheet}: {outcome}").format(
+                field=c.field, sent=sent, ledger=shown(c.field, c.ledger), sheet=shown(c.field, c.sheet),
+                outcome=outcome[c.chosen])
+            events.append((c.row, 3, what, c.id))
         for row, _order, what, mid in sorted(events, key=lambda e: e[:2]):
             lines.append(_("row {row}: {id}: {what}").format(row=row, id=mid, what=what))
         for bad in summary.bad_rows:
@@ -226,12 +246,21 @@ def summary_lines(summary: Any) -> list[str]:
             "notes": ngettext("{n} note", "{n} notes", len(summary.notes)).format(n=len(summary.notes)),
             "same": ngettext("{n} row", "{n} rows", summary.unchanged_rows).format(n=summary.unchanged_rows),
             "bad": ngettext("{n} bad row", "{n} bad rows", len(summary.bad_rows)).format(n=len(summary.bad_rows)),
+            "merged": "",
         }
+        if summary.kept or summary.conflicts:
+            parts["merged"] = _(", {kept} kept as imtrack has it, {conflicts}").format(
+                kept=ngettext("{n} cell", "{n} cells", len(summary.kept)).format(n=len(summary.kept)),
+                conflicts=ngettext("{n} conflict", "{n} conflicts", len(summary.conflicts)).format(
+                    n=len(summary.conflicts)))
+            if summary.open_conflicts:
+                left = (_(" ({n} would be left unapplied)") if summary.dry_run else _(" ({n} left unapplied)"))
+                parts["merged"] += left.format(n=len(summary.open_conflicts))
         if summary.dry_run:
-            lines.append(_("{path}: {measures} would be updated ({changes}, {notes}), {same} unchanged, "
+            lines.append(_("{path}: {measures} would be updated ({changes}, {notes}), {same} unchanged{merged}, "
                            "{bad} skipped").format(**parts))
         else:
-            lines.append(_("{path}: {measures} updated ({changes}, {notes}), {same} unchanged, "
+            lines.append(_("{path}: {measures} updated ({changes}, {notes}), {same} unchanged{merged}, "
                            "{bad} skipped").format(**parts))
     if summary.dry_run:
         lines.append(_("dry run: nothing was written"))

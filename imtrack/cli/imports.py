@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ from imtrack.cli.common import (
     app,
 )
 from imtrack.i18n import _
+
+
+class Prefer(str, Enum):
+    """Which side wins a cell changed both in a returned ledger sheet and in the ledger."""
+
+    sheet = "sheet"
+    ledger = "ledger"
+
 
 # Files in imtrack's exchange formats; anything else is read as the text of a document.
 EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx", ".xls")
@@ -113,6 +122,14 @@ def import_(
         bool,
         typer.Option("--skip-bad-rows", help="Ledger sheets: apply the good rows and list the bad ones."),
     ] = False,
+    prefer: Annotated[
+        Prefer | None,
+        typer.Option(
+            "--prefer",
+            help="Ledger sheets: for a cell changed both in the sheet and in imtrack since the export, "
+            "apply the sheet's value or keep the ledger's. Without it such conflicts stop the import.",
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Import a document's measures (text, HTML, Word, PDF, task-division sheet), a JSON backup, or a returned ledger sheet."""
@@ -129,8 +146,12 @@ def import_(
     if file.suffix.lower() in EXCHANGE_SUFFIXES and not _task_workbook(file):
         from imtrack.cli.exchange import import_exchange
 
-        import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, fmt=fmt)
+        import_exchange(ctx, file, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer.value if prefer else None, fmt=fmt)
         return
+    if prefer is not None:
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue("--prefer is for a returned ledger sheet (.csv/.xlsx); a document's measures are added, never merged")
     from imtrack.core.tracker import rules_path_for
     from imtrack.ingest.importer import import_file
     from imtrack.vocab.sectors import load_rules

@@ -223,26 +223,44 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
     """Print which ledger is in use (its engine and where it lives), why, and which sector rules apply to it."""
     from imtrack.cli.arguments import shown
     from imtrack.core.tracker import rules_path_for
+    from imtrack.errors import ImtrackError
+    from imtrack.resources import data_file
+    from imtrack.storage.engines import open_store
 
     location = _location(ctx)
-    store = _store(ctx)
-    info = store.info()
-    data = {  # shown(): a path with bytes the locale cannot decode prints them as \xNN
-        "database": shown(info.location),
-        "engine": info.engine,
+    store = open_store(location, command="path")
+    problem: ImtrackError | None = None
+    try:
+        exists = store.exists()
+        if exists:
+            store.meta()  # reads the ledger, every record checked: a damaged one is named
+    except ImtrackError as exc:  # an unreachable server or a damaged file: still say which
+        exists, problem = False, exc
+    finally:
+        store.close()
+    rules = rules_path_for(location.path) if location.path is not None else data_file("sector-rules.toml")
+    info = {
+        "database": shown(location.display),  # never a password; undecodable bytes as \xNN
+        "engine": location.engine,
         "origin": location.origin,
-        "exists": info.exists,
-        "sector_rules": shown(str(rules_path_for(location.path))),
+        "exists": exists,
+        "sector_rules": shown(str(rules)),
     }
     if fmt is OutputFormat.json:
-        _json(data)
+        _json(info)
     else:
-        line = _("database:     {path}  (from {origin})") if data["exists"] else _(
-            "database:     {path}  (from {origin}; created on first use)")
-        _say(line.format(path=data["database"], origin=location.origin))
-        _say(_("sector rules: {value}").format(value=data["sector_rules"]))
-        _say(_("engine:       {value}").format(value=ENGINE_NAMES.get(info.engine, info.engine)))
-    if info.exists:
-        # After the answer to "where is it": a ledger that cannot be read says so, as every
-        # other command would, naming the record and the field.
-        store.meta()
+        if problem is not None:
+            note = _("; cannot open it: {problem}").format(problem=problem)
+        elif exists:
+            note = ""
+        elif location.engine == "tinydb":
+            note = _("; created on first use")
+        else:
+            note = _("; created empty by the first change, or by `imtrack db copy`")
+        _say(_("database:     {path}  (from {origin}{note})").format(path=info["database"], origin=location.origin, note=note))
+        _say(_("sector rules: {value}").format(value=info["sector_rules"]))
+        _say(_("engine:       {value}").format(value=ENGINE_NAMES.get(location.engine, location.engine)))
+    if problem is not None:
+        # After the answer to "where is it", the problem on stderr and exit 1, as any command
+        # that cannot use the ledger.
+        raise problem

@@ -11,6 +11,7 @@ more, so reading a sheet back removes exactly one and the value round-trips unch
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -25,7 +26,7 @@ from typing import IO, Any
 from imtrack.core.report import progress_by_sector
 from imtrack.domain import clock
 from imtrack.domain.models import Measure, Status, check_due, check_progress, parse_status
-from imtrack.errors import InvalidValue, NotFound
+from imtrack.errors import InvalidValue, MergeConflict, NotFound
 from imtrack.i18n import _, ngettext
 from imtrack.ingest.textio import read_bytes
 from imtrack.output.display import display_value
@@ -40,6 +41,9 @@ from imtrack.vocab.textnorm import fold, fold_compact
 FIELDS: tuple[str, ...] = (
     "id", "text", "sector", "lead", "partners", "due", "status", "latest_note", "updated",
 )
+# The sheet sent out also carries each measure's revision: what the agency was sent (the base of
+# a three-way merge) is recovered from it on the way back (see _SentValues).
+SHEET_FIELDS: tuple[str, ...] = (*FIELDS, "revision")
 ZH_HEADERS: dict[str, str] = {
     "id": "序号",
     "text": "任务",
@@ -50,21 +54,22 @@ ZH_HEADERS: dict[str, str] = {
     "status": "状态",
     "latest_note": "最新进展",
     "updated": "更新时间",
+    "revision": "版本",
 }
-EN_HEADERS: dict[str, str] = {f: f for f in FIELDS}
+EN_HEADERS: dict[str, str] = {f: f for f in SHEET_FIELDS}
 HEADER_SETS = {"zh": ZH_HEADERS, "en": EN_HEADERS}
 PARTNER_SEPARATOR = "、"
 _PARTNER_SPLIT = re.compile(r"[、,，;；]")
 
 # Words a returned sheet may use as a column header, folded, -> field.
 _HEADER_LOOKUP: dict[str, str] = {}
-for _field in FIELDS:
+for _field in SHEET_FIELDS:
     for _name in (_field, _field.replace("_", " "), _field.replace("_", "-"), ZH_HEADERS[_field]):
         _HEADER_LOOKUP[fold(_name)] = _field
 for _alias, _field in {
     "编号": "id", "任务内容": "text", "内容": "text", "measure": "text", "牵头": "lead",
     "配合": "partners", "时限": "due", "完成时间": "due", "进展": "latest_note",
-    "note": "latest_note", "last note": "latest_note",
+    "note": "latest_note", "last note": "latest_note", "版本号": "revision", "rev": "revision",
 }.items():
     _HEADER_LOOKUP[fold(_alias)] = _field
 
@@ -124,6 +129,8 @@ def field_value(measure: Measure, name: str, headers: str = "zh") -> Any:
         return note.text if note else ""
     if name == "updated":
         return measure.updated
+    if name == "revision":
+        return measure.revision
     raise ValueError(name)
 
 
@@ -190,7 +197,7 @@ BOM = "\ufeff"
 
 
 def write_csv(
-    measures: Iterable[Measure], out: Path | IO[str], fields: Sequence[str] = FIELDS, headers: str = "zh"
+    measures: Iterable[Measure], out: Path | IO[str], fields: Sequence[str] = SHEET_FIELDS, headers: str = "zh"
 ) -> None:
     """UTF-8 with a BOM: without it Excel on a Chinese Windows reads the file as GBK (§5)."""
     text = BOM + csv_text(measures, fields, headers)
@@ -273,11 +280,11 @@ def markdown_detail(measure: Measure, headers: str = "zh") -> str:
 
 XLSX_WIDTHS = {
     "id": 6, "text": 60, "sector": 14, "lead": 22, "partners": 30, "due": 12, "status": 10,
-    "latest_note": 40, "updated": 22,
+    "latest_note": 40, "updated": 22, "revision": 8,
 }
 
 
-def xlsx_bytes(measures: Iterable[Measure], fields: Sequence[str] = FIELDS, headers: str = "zh") -> bytes:
+def xlsx_bytes(measures: Iterable[Measure], fields: Sequence[str] = SHEET_FIELDS, headers: str = "zh") -> bytes:
     """A real workbook: bold frozen header row, filters, wrapped text, column widths. Every cell
     is a number or a string (data_type 's'), never a formula."""
     from openpyxl import Workbook
@@ -323,7 +330,7 @@ def _set_cell(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
-def write_xlsx(measures: Iterable[Measure], path: Path, fields: Sequence[str] = FIELDS, headers: str = "zh") -> None:
+def write_xlsx(measures: Iterable[Measure], path: Path, fields: Sequence[str] = SHEET_FIELDS, headers: str = "zh") -> None:
     write_file(path, xlsx_bytes(measures, fields, headers))
 
 
@@ -673,6 +680,43 @@ class SheetChange:
         return {"row": self.row, "id": self.id, "field": self.field, "from": self.old, "to": self.new}
 
 
+PREFER_CHOICES = ("sheet", "ledger")
+
+
+@dataclass(slots=True)
+class SheetConflict:
+    """A cell the agency changed that imtrack also changed since the export, to another value."""
+
+    row: int
+    id: int
+    field: str
+    base: Any  # the value the sheet was sent with (None with base_known False: not recoverable)
+    ledger: Any
+    sheet: Any
+    base_known: bool = True
+    chosen: str | None = None  # "sheet" or "ledger" (--prefer); None: not applied
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row, "id": self.id, "field": self.field, "sent": self.base, "sent_known": self.base_known,
+            "ledger": self.ledger, "sheet": self.sheet, "chosen": self.chosen,
+        }
+
+
+@dataclass(slots=True)
+class SheetKept:
+    """A cell left as sent whose field imtrack changed since the export: imtrack's value stays."""
+
+    row: int
+    id: int
+    field: str
+    value: Any  # the ledger's current value, kept
+    sent: Any  # what the sheet still holds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "id": self.id, "field": self.field, "value": self.value, "sent": self.sent}
+
+
 @dataclass(slots=True)
 class SheetSummary:
     path: str
@@ -683,10 +727,16 @@ class SheetSummary:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     kind: str = "sheet"
+    conflicts: list[SheetConflict] = field(default_factory=list)
+    kept: list[SheetKept] = field(default_factory=list)
 
     @property
     def measures_changed(self) -> list[int]:
         return sorted({c.id for c in self.changes} | {n[1] for n in self.notes})
+
+    @property
+    def open_conflicts(self) -> list[SheetConflict]:
+        return [c for c in self.conflicts if c.chosen is None]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -695,6 +745,8 @@ class SheetSummary:
             "notes": [{"row": r, "id": i, "text": t} for r, i, t in self.notes],
             "measures_changed": self.measures_changed,
             "unchanged_rows": self.unchanged_rows,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "kept": [k.to_dict() for k in self.kept],
             "bad_rows": self.bad_rows, "warnings": self.warnings,
         }
 
@@ -707,18 +759,181 @@ class _RowPlan:
     note: str | None
 
 
-def _plan(ledger: Transaction, sheet: Sheet, warnings: list[str]) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
-    """Validate every row against the ledger; nothing is changed here."""
+# The fields a returned sheet may change (the note is merged on its own: notes only accumulate).
+MERGED_FIELDS = ("sector", "lead", "partners", "due", "status")
+
+
+@dataclass(slots=True)
+class _Base:
+    """A measure as the sheet was sent: its fields, its latest note, and the notes an undo has
+    removed since (a cell still showing one of them was left as sent)."""
+
+    measure: Measure
+    note: str
+    removed_notes: tuple[str, ...] = ()
+
+
+_NO_REVISION = object()  # a row without a 版本 cell: no three-way merge for it
+
+
+class _SentValues:
+    """What a sheet was sent with, recovered from the revision each row carries.
+
+    The store increments a measure's revision once per committed command that changes it and
+    records each command with the measures it changed (storage/base.py). So the newest
+    (current revision - sheet revision) commands naming a measure are exactly those made since
+    the export, and reverting their recorded changes (every Change carries its txn) gives the
+    values the agency was sent. Nothing else is kept anywhere: a sheet needs no hidden columns,
+    and a CSV carries its base as well as a workbook does."""
+
+    def __init__(self, ledger: Transaction) -> None:
+        self._ledger = ledger
+        self._txns: dict[int, list[int]] | None = None
+        self._replaced: dict[int, set[int]] = {}
+
+    def _since(self, measure_id: int, count: int) -> list[int] | None:
+        if self._txns is None:
+            from imtrack.domain.history import REPLACED
+
+            self._txns = {}
+            for command in self._ledger.commands():  # newest first
+                for mid in command.ids:
+                    self._txns.setdefault(mid, []).append(command.txn)
+            for entry in self._ledger.meta.get(REPLACED, []):
+                for mid in entry.get("ids", ()):
+                    self._replaced.setdefault(int(mid), set()).add(int(entry["txn"]))
+        txns = self._txns.get(measure_id, [])[:count]
+        # A backup restored since then replaced the measure whole, history included.
+        if len(txns) < count or self._replaced.get(measure_id, set()) & set(txns):
+            return None
+        return txns
+
+    def base(self, measure: Measure, revision: int) -> _Base | None:
+        """The measure as sent at `revision` (not above the current one), or None when its
+        history since then cannot tell."""
+        if revision == measure.revision:
+            return _Base(measure, measure.latest_note.text if measure.latest_note else "")
+        txns = self._since(measure.id, measure.revision - revision)
+        if txns is None:
+            return None
+        from imtrack.domain.history import NOTE_FIELD
+
+        after = set(txns)
+        sent = copy.copy(measure)
+        for change in reversed(measure.history):
+            if change.txn in after and change.field in MERGED_FIELDS:
+                setattr(sent, change.field, copy.deepcopy(change.old))
+        notes = [n for n in measure.notes if n.txn not in after]
+        removed = tuple(
+            c.old.strip() for c in measure.history
+            if c.txn in after and c.field == NOTE_FIELD and isinstance(c.old, str)
+        )
+        return _Base(sent, notes[-1].text if notes else "", removed)
+
+
+def _as_sent(measure: Measure, name: str) -> Any:
+    """A stored value as the sheet's cell reads back: the form cells are compared in, so that a
+    value the export writes differently from how it is stored (a label, an alias) is no change."""
+    try:
+        return _parse_cell(name, str(field_value(measure, name)))
+    except ValueError:
+        return getattr(measure, name)
+
+
+def _merge_row(
+    number: int, measure: Measure, values: dict[str, Any], note: str | None, base: Any,
+    prefer: str | None, summary: SheetSummary,
+) -> _RowPlan:
+    """The three-way rule, cell by cell: a cell as sent keeps the ledger's value; a cell the
+    agency changed is applied if the ledger still holds what was sent; changed on both sides to
+    different values it is a conflict, applied only as `prefer` says."""
+    chosen: dict[str, Any] = {}
+    for name, cell in values.items():
+        if base is _NO_REVISION:
+            if cell != getattr(measure, name):
+                chosen[name] = cell
+            continue
+        ledger = _as_sent(measure, name)
+        if cell == ledger:
+            continue
+        if base is not None:
+            sent = _as_sent(base.measure, name)
+            if cell == sent:
+                summary.kept.append(SheetKept(number, measure.id, name, getattr(measure, name), getattr(base.measure, name)))
+                continue
+            if ledger == sent:
+                chosen[name] = cell
+                continue
+        summary.conflicts.append(SheetConflict(
+            number, measure.id, name, getattr(base.measure, name) if base is not None else None,
+            getattr(measure, name), cell, base_known=base is not None, chosen=prefer,
+        ))
+        if prefer == "sheet":
+            chosen[name] = cell
+    if "lead" in chosen or "partners" in chosen:
+        # Partners never repeat the lead, as with `imtrack update`.
+        lead = chosen.get("lead", measure.lead)
+        chosen["partners"] = without_lead(chosen.get("partners", measure.partners), lead)
+    updates = [(name, v) for name, v in chosen.items() if v != getattr(measure, name)]
+    new_note = None
+    current = measure.latest_note.text.strip() if measure.latest_note else ""
+    if note and note != current:
+        # Notes only accumulate: a new 最新进展 is added, never a conflict.
+        if base is _NO_REVISION:
+            new_note = note
+        elif base is None:
+            new_note = None if note in {n.text.strip() for n in measure.notes} else note
+        elif note != base.note.strip() and note not in base.removed_notes:
+            new_note = note
+    return _RowPlan(number, measure, updates, new_note)
+
+
+_REVISION = re.compile(r"[0-9]+")
+
+
+def _parse_revision(text: str, measure: Measure) -> int | None:
+    """A 版本 cell -> the revision the row was sent at (None: blank); ValueError says why not."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return None
+    if not _REVISION.fullmatch(text) or int(text) < 1:
+        raise ValueError(
+            f"{text!r} is not a revision (a whole number from 1, as exported); put back the exported "
+            f"value, or clear the cell to apply the row without a merge"
+        )
+    revision = int(text)
+    if revision > measure.revision:
+        raise ValueError(
+            f"revision {revision} is newer than measure {measure.id}'s ({measure.revision}), so this row was not "
+            f"exported from this ledger; clear the cell to apply the row without a merge"
+        )
+    return revision
+
+
+def _plan(
+    ledger: Transaction, sheet: Sheet, summary: SheetSummary, prefer: str | None
+) -> tuple[list[_RowPlan], list[tuple[int, str]]]:
+    """Validate every row against the ledger and merge it; nothing is changed here."""
+    warnings = summary.warnings
     by_text: dict[str, list[Measure]] = {}
     for m in ledger:
         by_text.setdefault(fold_compact(m.text), []).append(m)
     plans: list[_RowPlan] = []
     errors: list[tuple[int, str]] = []
     seen: dict[int, int] = {}
+    sent_values = _SentValues(ledger)
+    unmerged: list[int] = []  # rows with a blank 版本 cell
 
     def where(number: int, name: str) -> str:
         letter, header = sheet.columns[name]
         return f"row {number}, column {letter} '{header}'"
+
+    if "revision" not in sheet.columns:
+        warnings.append(
+            f"{sheet.path.name} has no 版本/revision column (an older export, or a sheet typed by hand): "
+            f"every cell that differs from the ledger is applied, even where imtrack changed it since; "
+            f"send a fresh `imtrack export` to merge three ways"
+        )
 
     for number, cells in sheet.rows:
         problems: list[str] = []
@@ -757,27 +972,23 @@ def _plan(ledger: Transaction, sheet: Sheet, warnings: list[str]) -> tuple[list[
                 )
             else:
                 seen[measure.id] = number
-        updates: list[tuple[str, Any]] = []
+        values: dict[str, Any] = {}
         note = None
+        revision = None
         if measure is not None:
-            values: dict[str, Any] = {}
             for name, value in cells.items():
                 try:
+                    if name == "revision":
+                        revision = _parse_revision(value, measure)
+                        continue
                     parsed = _parse_cell(name, value)
                 except ValueError as exc:
                     problems.append(f"{where(number, name)}: {exc}")
                     continue
                 if name == "latest_note":
-                    current = measure.latest_note.text if measure.latest_note else ""
-                    if parsed and parsed != current.strip():
-                        note = parsed
-                elif name in ("status", "lead", "partners", "due", "sector"):
+                    note = parsed or None
+                elif name in MERGED_FIELDS:
                     values[name] = parsed
-            if "lead" in values or "partners" in values:
-                # Partners never repeat the lead, as with `imtrack update`.
-                lead = values.get("lead", measure.lead)
-                values["partners"] = without_lead(values.get("partners", measure.partners), lead)
-            updates = [(name, v) for name, v in values.items() if v != getattr(measure, name)]
             text = cells.get("text", "")
             if raw_id and isinstance(text, str) and text.strip() and fold_compact(text) != fold_compact(measure.text):
                 warnings.append(
@@ -788,15 +999,37 @@ def _plan(ledger: Transaction, sheet: Sheet, warnings: list[str]) -> tuple[list[
             errors.extend((number, p) for p in problems)
             continue
         assert measure is not None
+        base: Any = _NO_REVISION
+        if revision is not None:
+            base = sent_values.base(measure, revision)
+            if base is None:
+                warnings.append(
+                    f"row {number}: what measure {measure.id} held at revision {revision} cannot be recovered "
+                    f"(a backup replaced it since); each of its cells that differs from the ledger is a conflict"
+                )
+        elif "revision" in sheet.columns:
+            unmerged.append(number)
+        plan = _merge_row(number, measure, values, note, base, prefer, summary)
         stamp = cells.get("updated", "").strip()
-        if stamp and stamp != measure.updated and (updates or note):
+        if base is _NO_REVISION and stamp and stamp != measure.updated and (plan.updates or plan.note):
             # No three-way merge: the sheet's values win, but say that imtrack had newer changes.
             warnings.append(
                 f"row {number}: measure {measure.id} changed in imtrack at {measure.updated}, after this "
                 f"sheet was exported ({stamp}); the sheet's values were applied over it (see `imtrack show {measure.id}`)"
             )
-        plans.append(_RowPlan(number, measure, updates, note))
+        plans.append(plan)
+    if unmerged:
+        warnings.append(
+            f"{_rows(unmerged)} {'has' if len(unmerged) == 1 else 'have'} no 版本/revision: "
+            f"{'its' if len(unmerged) == 1 else 'their'} cells that differ from the ledger are applied without a merge"
+        )
     return plans, errors
+
+
+def _rows(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:10]))
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 _IGNORED = object()
@@ -858,16 +1091,31 @@ def _apply_plans(ledger: Transaction, plans: list[_RowPlan], summary: SheetSumma
 MAX_ERRORS_SHOWN = 8
 
 
-def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False) -> SheetSummary:
-    """Apply a returned ledger sheet in one transaction: changed status, lead, partners, due and
-    sector become updates, a new 最新进展 becomes a note, all recorded in history. Any bad value
-    stops the whole sheet unless skip_bad_rows, which applies the good rows and lists the rest."""
+def conflict_text(c: SheetConflict) -> str:
+    """One conflict as a user reads it: what was sent, what imtrack holds, what the sheet says."""
+    sent = display_value(c.field, c.base) if c.base_known else "?"
+    return (
+        f"row {c.row}, measure {c.id}, {c.field}: sent {sent}, imtrack {display_value(c.field, c.ledger)}, "
+        f"sheet {display_value(c.field, c.sheet)}"
+    )
+
+
+def apply_sheet(
+    store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False, prefer: str | None = None
+) -> SheetSummary:
+    """Apply a returned ledger sheet in one transaction, merged three ways (see _merge_row):
+    changed status, lead, partners, due and sector become updates, a new 最新进展 becomes a note,
+    all recorded in history. Any bad value stops the whole sheet unless skip_bad_rows, which
+    applies the good rows and lists the rest; a conflict stops it unless `prefer` ("sheet" or
+    "ledger") says which side wins. A dry run lists conflicts instead of stopping."""
+    if prefer is not None and prefer not in PREFER_CHOICES:
+        raise InvalidValue(f"unknown choice {prefer!r} for --prefer; use one of: {', '.join(PREFER_CHOICES)}")
     path = Path(path)
     sheet = read_ledger_sheet(path)
     summary = SheetSummary(str(path), warnings=list(sheet.warnings), dry_run=dry_run)
 
     def run(ledger: Transaction, txn: int) -> None:
-        plans, errors = _plan(ledger, sheet, summary.warnings)
+        plans, errors = _plan(ledger, sheet, summary, prefer)
         if errors and not skip_bad_rows:
             shown = "; ".join(msg for _row, msg in errors[:MAX_ERRORS_SHOWN])
             more = _("; and {n} more").format(n=len(errors) - MAX_ERRORS_SHOWN) if len(errors) > MAX_ERRORS_SHOWN else ""
@@ -877,6 +1125,22 @@ def apply_sheet(store: Store, path: Path, dry_run: bool = False, skip_bad_rows: 
                          "{name}: {n} bad values, nothing was applied: {shown}{more}. Fix the sheet, or use "
                          "--skip-bad-rows to apply the other rows", len(errors)).format(
                     name=path.name, n=len(errors), shown=shown, more=more)
+            )
+        conflicts = summary.open_conflicts
+        if conflicts and not dry_run:
+            shown = "; ".join(conflict_text(c) for c in conflicts[:MAX_ERRORS_SHOWN])
+            more = (_("; and {n} more").format(n=len(conflicts) - MAX_ERRORS_SHOWN)
+                    if len(conflicts) > MAX_ERRORS_SHOWN else "")
+            raise MergeConflict(
+                ngettext(
+                    "{name}: {n} cell was changed both in the sheet and in imtrack since the export, nothing "
+                    "was applied: {shown}{more}. Choose with --prefer sheet (apply the sheet's values) or "
+                    "--prefer ledger (keep imtrack's); --dry-run shows the whole merge",
+                    "{name}: {n} cells were changed both in the sheet and in imtrack since the export, nothing "
+                    "was applied: {shown}{more}. Choose with --prefer sheet (apply the sheet's values) or "
+                    "--prefer ledger (keep imtrack's); --dry-run shows the whole merge",
+                    len(conflicts),
+                ).format(name=path.name, n=len(conflicts), shown=shown, more=more)
             )
         summary.bad_rows = [msg for _row, msg in errors]
         _apply_plans(ledger, plans, summary, txn)
@@ -895,15 +1159,17 @@ EXCHANGE_SUFFIXES = (".json", ".csv", ".xlsx")
 
 
 def import_exchange_file(
-    store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False
+    store: Store, path: Path, dry_run: bool = False, skip_bad_rows: bool = False, prefer: str | None = None
 ) -> BackupSummary | SheetSummary:
     """Dispatch on the file's suffix: .json is a full backup, .csv/.xlsx a returned ledger sheet."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
+        if prefer is not None:
+            raise InvalidValue("--prefer chooses between a returned sheet and the ledger; a .json backup replaces measures whole")
         return apply_backup(store, read_backup_json(path), dry_run=dry_run, path=str(path))
     if suffix in (".csv", ".xlsx"):
-        return apply_sheet(store, path, dry_run=dry_run, skip_bad_rows=skip_bad_rows)
+        return apply_sheet(store, path, dry_run=dry_run, skip_bad_rows=skip_bad_rows, prefer=prefer)
     if suffix in (".xls", ".xlsm", ".et", ".ods"):
         raise InvalidValue(_("cannot read {name}; in the spreadsheet use Save As -> Excel Workbook (.xlsx)").format(name=path.name))
     raise InvalidValue(_("cannot restore {name}: give a .json backup, or a .csv or .xlsx ledger sheet").format(name=path.name))

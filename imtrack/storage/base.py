@@ -225,6 +225,13 @@ class Transaction(ABC):
     def changed(self) -> bool:
         """Whether committing would write anything."""
 
+    @abstractmethod
+    def restore_commands(self, records: Iterable[CommandRecord], *, replace: bool = False) -> None:
+        """Keep the command records of another ledger under their own txn ids (`db copy`), so
+        `log` and `undo` see the copied history as the source had it; `replace`: drop every
+        record this ledger held first. The txn counter moves past them. A transaction that
+        restores records is a copy, not a command: it records no command of its own."""
+
 
 class Store(ABC):
     """One ledger, on one engine. Reading methods see the last committed state; each call may
@@ -315,6 +322,25 @@ class Store(ABC):
 
     def close(self) -> None:
         """Release connections; the file engine holds none between calls."""
+
+    # -- maintenance (`imtrack db`) --------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """What the engine itself finds wrong with the ledger's structure (`db check`: the
+        database's own integrity check, tables, schema, orphaned rows), one sentence each; the
+        checks of measures, ids, dates and history that hold on every engine are db check's."""
+        return []
+
+    def migrate(self) -> list[str]:
+        """`imtrack db migrate`: apply the pending schema migrations now (the names applied).
+        Only PostgreSQL needs it: a TinyDB file upgrades on its first write, an SQLite file when a
+        newer release first opens it (after a backup copy), which this does for SQLite."""
+        from imtrack.errors import InvalidValue
+
+        raise InvalidValue(
+            f"`imtrack db migrate` is for PostgreSQL ledgers; a {self.engine} ledger is upgraded "
+            f"by its first write (after a backup copy)"
+        )
 
 
 def missing_ids_message(missing: Sequence[int], lowest: int | None, highest: int | None) -> str:

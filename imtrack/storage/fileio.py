@@ -24,6 +24,13 @@ from pathlib import Path
 
 from imtrack.errors import CorruptStore, StoreError
 
+
+class EmptyFile(CorruptStore):
+    """The ledger file is 0 bytes (or blank). An engine whose driver creates the file before it
+    writes anything (sqlite3) may be looking at another command's ledger in creation: it waits
+    for that command's creation lock and checks again before it reports this."""
+
+
 READ = "read"
 WRITE = "write"
 # A blank file longer than this is not mistaken for anything: reading its head costs one page.
@@ -119,7 +126,7 @@ def _refuse_unusable(real: Path, shown: str, st: os.stat_result, blank: bool | N
     if blank is None:
         blank = st.st_size == 0 or (st.st_size <= _BLANK_PROBE and _blank(real))
     if blank:
-        raise CorruptStore(
+        raise EmptyFile(
             f"database {shown} is empty ({st.st_size} bytes); imtrack never leaves a ledger empty, so something "
             f"else cut it short; {restore_hint(real)}"
         )
@@ -131,6 +138,14 @@ def _blank(path: Path) -> bool:
             return not fh.read(_BLANK_PROBE).strip()
     except OSError:
         return False  # the read that follows reports it
+
+
+def writable(path: Path) -> bool:
+    """Whether a write to the existing file `path` would be allowed by check_file."""
+    try:
+        return _writable(path, os.stat(path))
+    except OSError:
+        return False
 
 
 def _writable(path: Path, st: os.stat_result) -> bool:

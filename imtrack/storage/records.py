@@ -27,6 +27,9 @@ from imtrack.errors import CorruptStore
 # Deeper than any field allows (a history entry holding a list is 6 levels from the top of a
 # TinyDB file); a file nesting deeper than this is refused before its records are looked at.
 NESTING_LIMIT = 64
+# What a field's value in a history entry may nest: list fields hold lists, `assignments` a
+# list of objects holding lists (3); the margin is for fields to come.
+VALUE_NESTING = 16
 
 _STATUSES = frozenset(s.value for s in Status)
 _NOT_STARTED = Status.NOT_STARTED.value
@@ -182,11 +185,10 @@ def _entries(record: str, name: str, entries: Any, fields: frozenset[str], texts
             yield Problem(record, f"{where}.author", f"must be text, not {_type(author)}")
         for side in ("from", "to"):
             value = entry.get(side)
-            if type(value) in _SCALARS:
-                continue
-            if type(value) is list and all(type(v) in _SCALARS for v in value):
-                continue
-            yield Problem(record, f"{where}.{side}", "must be a value or a list of values")
+            if type(value) not in _SCALARS and _bad_value(value):
+                yield Problem(
+                    record, f"{where}.{side}", f"must be a field's value (nested at most {VALUE_NESTING} levels)"
+                )
 
 
 def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
@@ -262,9 +264,9 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
                 or (txn is not None and (type(txn) is not int or txn < 1))
             ):
                 return False
-            if type(old) not in _SCALARS and (type(old) is not list or not set(map(type, old)) <= _SCALARS):
+            if type(old) not in _SCALARS and _bad_value(old):
                 return False
-            if type(new) not in _SCALARS and (type(new) is not list or not set(map(type, new)) <= _SCALARS):
+            if type(new) not in _SCALARS and _bad_value(new):
                 return False
     return True
 
@@ -349,6 +351,14 @@ def command_problems(key: Any, doc: Any) -> Iterator[Problem]:
             yield Problem(record, name, f"must be text, not {_type(doc[name])}")
     if "ids" in doc and not _id_list(doc["ids"]):
         yield Problem(record, "ids", "must be a list of measure ids")
+
+
+def _bad_value(value: Any) -> bool:
+    """Whether what a history entry says a field held is not a field's value: a list or object
+    (a field such as `assignments` holds a list of objects) nested past VALUE_NESTING."""
+    if type(value) is list and set(map(type, value)) <= _SCALARS:
+        return False  # the common case: a list field (partners, tags)
+    return type(value) not in (list, dict) or too_deep(value, VALUE_NESTING)
 
 
 def too_deep(value: Any, limit: int) -> bool:

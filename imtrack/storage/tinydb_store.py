@@ -635,6 +635,7 @@ class TinyDBTransaction(Transaction):
         self._added: set[int] = set()
         self._removed: set[int] = set()
         self._txn: int | None = None
+        self._restoring = False  # restore_commands: a copy records no command of its own
         self._new = new
         self._creation: set[int] = set()
 
@@ -770,6 +771,20 @@ class TinyDBTransaction(Transaction):
     def changed(self) -> bool:
         return bool(self._new or self._dirty or self._removed or self.meta.changed)
 
+    def restore_commands(self, records: Iterable[CommandRecord], *, replace: bool = False) -> None:
+        data = self._storage.data if self._storage.data is not None else {}
+        table = data.setdefault(COMMANDS, {})
+        if replace:
+            table.clear()
+        top = 0
+        for r in records:
+            table[str(r.txn)] = {"at": r.at, "command": r.command, "author": r.author, "ids": list(r.ids)}
+            top = max(top, r.txn)
+        self._storage.data = data
+        self._storage.dirty = True
+        self._restoring = True
+        self.reserve_txns(top + 1)
+
     def commit(self) -> None:
         """Hand the changes to TinyDB: two table operations for the measures (each one pass
         over the table whatever the number of documents), one for the meta document, one for
@@ -786,7 +801,7 @@ class TinyDBTransaction(Transaction):
         if docs:
             measures.insert_multiple(docs)
         touched = sorted((self._dirty | self._removed) - self._creation)
-        if touched or self.meta.changed:
+        if (touched or self.meta.changed) and not self._restoring:
             from imtrack.domain.clock import timestamp
 
             txn = self.txn

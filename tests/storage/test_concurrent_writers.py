@@ -22,7 +22,12 @@ from imtrack.storage.engines import open_store
 PROCESSES = 8
 WRITES = 50
 
-LOCATIONS: dict[str, Callable[[Path], str]] = {"tinydb": lambda tmp: str(tmp / "ledger.json")}
+LOCATIONS: dict[str, Callable[[pytest.FixtureRequest, Path], str]] = {
+    "tinydb": lambda request, tmp: str(tmp / "ledger.json"),
+    "sqlite": lambda request, tmp: str(tmp / "ledger.sqlite"),
+    # a fresh database on the session's private server (tests/pgserver.py)
+    "postgresql": lambda request, tmp: request.getfixturevalue("pg_url"),
+}
 
 WRITER = """
 import sys
@@ -44,8 +49,8 @@ for i in range(writes):
 
 
 @pytest.mark.parametrize("engine", sorted(LOCATIONS))
-def test_eight_processes_of_fifty_writes_lose_nothing(engine: str, tmp_path: Path) -> None:
-    location = LOCATIONS[engine](tmp_path)
+def test_eight_processes_of_fifty_writes_lose_nothing(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    location = LOCATIONS[engine](request, tmp_path)
     store = open_store(locate(location, "--db"), seed=None)
     with store.transaction() as tx:
         for k in range(3):
@@ -71,3 +76,4 @@ def test_eight_processes_of_fifty_writes_lose_nothing(engine: str, tmp_path: Pat
     assert store.ids() == list(range(1, 4 + added))  # every id handed out once, none twice
     assert len([c for c in store.commands() if c.ids]) == 1 + PROCESSES * WRITES
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    store.close()

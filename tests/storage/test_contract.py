@@ -3,7 +3,7 @@ every engine in ENGINES; an engine joins the suite by adding its factory there."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,20 +17,36 @@ from imtrack.storage.base import Store
 from imtrack.storage.engines import open_store
 
 
-def _tinydb(tmp_path: Path) -> Store:
+def _tinydb(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return open_store(locate(tmp_path / "ledger.json", "--db"), command="test")
 
 
-# engine name -> a function giving an empty ledger of that engine in a temp directory
-ENGINES: dict[str, Callable[[Path], Store]] = {"tinydb": _tinydb}
+def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    return open_store(locate(tmp_path / "ledger.sqlite", "--db"), command="test")
+
+
+def _postgresql(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    # a fresh database on the session's private server (tests/pgserver.py)
+    return open_store(locate(request.getfixturevalue("pg_url"), "--db"), command="test")
+
+
+# engine name -> a function giving an empty ledger of that engine (in a temp directory, or a
+# fresh database on the test server)
+ENGINES: dict[str, Callable[[pytest.FixtureRequest, Path], Store]] = {
+    "tinydb": _tinydb,
+    "sqlite": _sqlite,
+    "postgresql": _postgresql,
+}
 
 AT = "2026-03-02T09:00:00+08:00"
 SETTINGS = Settings(today=__import__("datetime").date(2026, 3, 10))
 
 
 @pytest.fixture(params=sorted(ENGINES))
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    return ENGINES[request.param](tmp_path)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    store = ENGINES[request.param](request, tmp_path)
+    yield store
+    store.close()
 
 
 def _measure(text: str, sector: str = "transport", status: str = "not-started", **fields: object) -> Measure:
@@ -181,12 +197,15 @@ def test_commands_record_name_author_and_measures_newest_first(engine: Store, mo
         for m in tx.get_many([2, 1]):
             m.notes.append(Note(AT, "看过", tx.txn, tx.author))
             tx.mark_changed(m)
-        mine = tx.txn
+        mine, author = tx.txn, tx.author
+    # PostgreSQL records the authenticated database user, whatever IMTRACK_USER claims
+    assert author == ("王科长" if engine.engine != "postgresql" else "imtrack_admin")
     latest = engine.commands(limit=1)[0]
-    assert (latest.txn, latest.command, latest.author, latest.ids) == (mine, "test", "王科长", (1, 2))
-    assert [c.txn for c in engine.commands(author="王科长")] == [mine]
+    assert (latest.txn, latest.command, latest.author, latest.ids) == (mine, "test", author, (1, 2))
+    # (on PostgreSQL the same database user also filled the ledger: _fill's command is theirs too)
+    assert [c.txn for c in engine.commands(author=author)] == [mine] + ([1] if engine.engine == "postgresql" else [])
     assert engine.commands(author="someone else") == []
-    assert engine.get(1).notes[0].author == "王科长"
+    assert engine.get(1).notes[0].author == author
 
 
 def test_meta_is_committed_with_the_transaction(engine: Store) -> None:
@@ -269,3 +288,20 @@ def test_find_in_a_transaction_sees_its_own_changes(engine: Store) -> None:
         assert [x.id for x in tx.find(flt)] == [1, 2]
         tx.add(_measure("c", "digital"))
         assert [x.id for x in tx.find(flt)] == [1, 2, 3]
+
+
+def test_each_command_that_changes_a_measure_adds_one_to_its_revision_and_names_it(engine: Store) -> None:
+    """A returned sheet recovers what it was sent with from this (exchange/sheets.py): the
+    newest (revision now - revision sent) commands naming a measure are those since the export."""
+    _fill(engine, _measure("a"), _measure("b"))
+    start = engine.get(1).revision
+    txns = [_note_on_first(engine) for _ in range(3)]
+    with engine.transaction() as tx:  # a command that changes only measure 2
+        m = tx.get(2)
+        m.status = "done"
+        tx.mark_changed(m)
+    with engine.transaction() as tx:
+        tx.meta["seen"] = True  # no measure changed: no revision moves
+    assert engine.get(1).revision == start + 3
+    naming_1 = [c.txn for c in engine.commands() if 1 in c.ids]
+    assert naming_1[:3] == txns[::-1]

@@ -368,8 +368,11 @@ VARIANTS = [
     ({"assignments": [{"sentence": "x"}]}, False), ({"assignments": {}}, False), ({"stauts": "done"}, False),
     ({"id": 9}, False), ({"notes": [{"at": "x"}]}, False), ({"notes": [{"at": "x", "text": "y", "txn": 0}]}, False),
     ({"notes": [{"at": "x", "text": "y", "mood": "ok"}]}, False), ({"notes": "x"}, False),
-    ({"history": [{"at": "x", "field": "f", "from": [[1]]}]}, False),
-    ({"history": [{"at": "x", "field": "f", "to": {"a": 1}}]}, False),
+    ({"history": [{"at": "x", "field": "assignments", "to": [{"sentence": "x", "agencies": ["y"]}]}]}, True),
+    ({"history": [{"at": "x", "field": "f", "from": [[1]]}]}, True),
+    ({"history": [{"at": "x", "field": "f", "from": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}]}, False),
+    ({"history": [{"at": "x", "field": "f", "to": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {"j": {"k": {"l": {"m": {"n": {"o": {"p": {"q": 1}}}}}}}}}}}}}}}}}}]}, False),
+    ({"history": [{"at": "x", "field": "f", "to": {1, 2}}]}, False),
     ({"history": [{"at": "x", "field": "f", "author": 3}]}, False), ({"history": [None]}, False),
 ]
 
@@ -423,3 +426,42 @@ def test_one_row_at_a_time_as_an_sql_engine_reads():
     )
     with pytest.raises(CorruptStore, match="measure 0, field 'id'"):
         check_measure(0, dict(GOOD), "x.sqlite")
+
+
+# -- the same rules on the SQLite engine (fileio.check_file, called by sqlite_store._connect) --
+
+
+@pytest.fixture
+def sqlite_ledger(run, db_path, tmp_path) -> Path:
+    seeded(db_path)
+    target = tmp_path / "ledger.sqlite"
+    run.ok("db", "copy", str(db_path), str(target))
+    return target
+
+
+def test_sqlite_0_byte_fifo_and_read_only_files(run, tmp_path, sqlite_ledger):
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    for args in (["list"], ["note", "1", "x"], ["path"]):
+        assert "is empty (0 bytes)" in run.fail("--db", str(empty), *args).stderr
+    assert empty.read_bytes() == b""  # not made into an empty ledger
+    fifo = tmp_path / "pipe.sqlite"
+    os.mkfifo(fifo)
+    assert "is a FIFO (named pipe)" in _one_error_line(_cli(fifo, "note", "1", "x", timeout=20))
+    content = sqlite_ledger.read_bytes()
+    sqlite_ledger.chmod(0o444)
+    try:
+        assert "ID" in run.ok("--db", str(sqlite_ledger), "show", "1").stdout
+        assert "is read-only" in run.fail("--db", str(sqlite_ledger), "note", "1", "x").stderr
+        assert sqlite_ledger.read_bytes() == content
+    finally:
+        sqlite_ledger.chmod(0o644)
+
+
+def test_sqlite_through_a_symlink_writes_the_target(run, tmp_path, sqlite_ledger):
+    link = tmp_path / "mine.sqlite"
+    link.symlink_to(sqlite_ledger)
+    run.ok("--db", str(link), "note", "1", "经链接记录")
+    assert link.is_symlink()
+    assert "经链接记录" in run.ok("--db", str(sqlite_ledger), "show", "1").stdout
+    assert not list(tmp_path.glob("mine.sqlite-*"))  # the journal files are the target's

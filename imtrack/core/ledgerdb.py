@@ -1,0 +1,149 @@
+"""`imtrack db`: moving a whole ledger between engines and checking one, through the Store
+interface only, so any engine copies to any other (TinyDB, SQLite, PostgreSQL) and one check
+holds every engine to the same rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from imtrack.domain.models import Measure, Status, check_record
+from imtrack.errors import ImtrackError, InvalidValue, NotFound
+from imtrack.storage.base import Store
+
+# Metadata each engine keeps for itself (schema, counters): never copied as data.
+ENGINE_META = frozenset({"schema_version", "release", "migrations", "next_id", "next_txn"})
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    measures: int
+    notes: int
+    changes: int
+    commands: int
+    next_id: int
+
+
+def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
+    """Copy every measure (with its notes, history and authors, under its own id), the
+    metadata, the command records and the id and txn counters of `src` into `dst`, in one
+    transaction of `dst`. A target that holds anything is refused unless `force`: then its
+    measures, metadata and command records are replaced (its counters never go back)."""
+    src_info, dst_info = src.info(), dst.info()
+    if (src_info.engine, src_info.location) == (dst_info.engine, dst_info.location):
+        raise InvalidValue(f"source and target are the same ledger ({src_info.location}); name another target")
+    if not src.exists():
+        raise NotFound(f"{src_info.location} holds no ledger; nothing was copied")
+    measures = src.find()
+    meta = src.meta()
+    commands = src.commands()
+    if dst.exists() and not force:
+        held = dst.count()
+        if held or dst.commands(limit=1):
+            raise ImtrackError(
+                f"{dst_info.location} already holds a ledger ({held} measures); nothing was copied. "
+                f"Copy into a new ledger, or add --force to replace its contents"
+            )
+    top_id = max((m.id for m in measures), default=0)
+    with dst.transaction(seed=False) as tx:
+        if force:
+            for measure_id in tx.ids():
+                tx.remove(measure_id)
+            for key in [k for k in tx.meta if k not in ENGINE_META]:
+                del tx.meta[key]
+        for measure in measures:
+            measure.revision = 0  # a copy, not a change based on something read from `dst`
+            tx.put(measure)
+        for key, value in meta.items():
+            if key not in ENGINE_META:
+                tx.meta[key] = value
+        tx.reserve_ids(max(_int(meta.get("next_id"), 1), top_id + 1))
+        tx.restore_commands(commands, replace=force)
+        tx.reserve_txns(_int(meta.get("next_txn"), 1))
+        next_id = tx.next_id
+    return Copied(
+        len(measures),
+        sum(len(m.notes) for m in measures),
+        sum(len(m.history) for m in measures),
+        len(commands),
+        next_id,
+    )
+
+
+def _int(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def check_ledger(store: Store) -> list[str]:
+    """Every problem found, one sentence each (empty: the ledger is sound). Reads only."""
+    try:
+        problems = list(store.integrity_problems())
+        if not store.exists():
+            return problems
+        measures = store.find()
+        meta = store.meta()
+        commands = store.commands()
+    except ImtrackError as exc:  # a damaged ledger: its reading error is the finding
+        return [str(exc)]
+    next_id = _int(meta.get("next_id"), 0)
+    next_txn = _int(meta.get("next_txn"), 0)
+    known_txns = {c.txn for c in commands}
+    for measure in measures:
+        problems += _measure_problems(measure, next_id, next_txn, known_txns)
+    for record in commands:
+        if next_txn and record.txn >= next_txn:
+            problems.append(f"command {record.txn} ({record.command or 'unnamed'}) is at or past the next "
+                            f"transaction id {next_txn}: a later command could reuse its id")  # fmt: skip
+        if _timestamp_problem(record.at):
+            problems.append(f"command {record.txn}: time {record.at!r} is not an ISO timestamp")
+    return problems
+
+
+def _measure_problems(measure: Measure, next_id: int, next_txn: int, known_txns: set[int]) -> list[str]:
+    where = f"measure {measure.id}"
+    found: list[str] = []
+    try:
+        check_record(measure.to_dict())
+    except (KeyError, TypeError, ValueError) as exc:
+        found.append(f"{where}: {exc}")
+    if measure.status not in {s.value for s in Status}:
+        found.append(f"{where}: unknown status {measure.status!r}")
+    from imtrack.vocab.sectors import SECTORS
+
+    if measure.sector not in {s.slug for s in SECTORS}:
+        found.append(f"{where}: unknown sector {measure.sector!r}")
+    if next_id and measure.id >= next_id:
+        found.append(f"{where}: id is at or past the next id {next_id}: a new measure could take it")
+    if measure.revision < 1:
+        found.append(f"{where}: revision {measure.revision} (every stored measure has 1 or more)")
+    for name in ("created", "updated"):
+        if _timestamp_problem(getattr(measure, name)):
+            found.append(f"{where}: {name} {getattr(measure, name)!r} is not an ISO timestamp")
+    records: list[tuple[str, Any]] = [("note", n) for n in measure.notes] + [("change", c) for c in measure.history]
+    for kind, record in records:
+        label = f"{where}: {kind} of {record.at!r}"
+        if _timestamp_problem(record.at):
+            found.append(f"{label}: time is not an ISO timestamp")
+        if record.txn is not None:
+            if next_txn and record.txn >= next_txn:
+                found.append(f"{label}: names command {record.txn}, at or past the next transaction id {next_txn}")
+            elif record.txn not in known_txns:
+                found.append(f"{label}: names command {record.txn}, which has no command record")
+    return found
+
+
+def _timestamp_problem(stamp: Any) -> bool:
+    if not isinstance(stamp, str) or not stamp:
+        return True
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        try:
+            date.fromisoformat(stamp)
+        except ValueError:
+            return True
+    return False
