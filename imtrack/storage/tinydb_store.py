@@ -58,7 +58,7 @@ from imtrack.storage.fileio import (
     remove_temps,
     restore_hint,
 )
-from imtrack.storage.records import NESTING_LIMIT, check_ledger
+from imtrack.storage.records import NESTING_LIMIT, check_ledger, ledger_problems
 
 MEASURES = "measures"
 META = "meta"
@@ -470,6 +470,18 @@ class TinyDBStore(Store):
         real = check_file(self.path, READ)
         details = {"file": str(real)} if real != self.path.absolute() else {}
         return StoreInfo(self.engine, str(self.path), real.exists(), details)
+
+    def integrity_problems(self) -> list[str]:
+        """Every record's problems at once (records.ledger_problems in collect mode), where a
+        command stops at the first; a file that cannot be read as JSON at all is one problem,
+        raised as every command raises it."""
+        raw = read_bytes(check_file(self.path, READ))
+        if raw is None:
+            return []
+        data = parse(raw, self.path)
+        meta = (data.get(META) or {}).get(str(META_DOC))
+        problems = ledger_problems(data.get(MEASURES) or {}, meta if meta is not None else {}, data.get(COMMANDS))
+        return [str(p) for p in problems]
 
     def hints(self) -> list[str]:
         if self._size is not None and self._size > LARGE:

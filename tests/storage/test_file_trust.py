@@ -465,3 +465,21 @@ def test_sqlite_through_a_symlink_writes_the_target(run, tmp_path, sqlite_ledger
     assert link.is_symlink()
     assert "经链接记录" in run.ok("--db", str(sqlite_ledger), "show", "1").stdout
     assert not list(tmp_path.glob("mine.sqlite-*"))  # the journal files are the target's
+
+
+def test_db_check_lists_every_problem_of_a_damaged_file(run, db_path):
+    data = json.loads(seeded(db_path))
+    data["measures"]["5"]["lead"] = 5
+    data["measures"]["6"]["status"] = "finished"
+    data["measures"]["01"] = dict(data["measures"]["1"])
+    data["meta"]["1"]["next_id"] = 3
+    db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = db_path.read_bytes()
+    result = run("db", "check")
+    assert result.exit_code == 1, result.output
+    for expected in ("measure 5, field 'lead'", "measure 6, field 'status'", "measure 01, field 'id'",
+                     "meta, field 'next_id'"):
+        assert expected in result.stdout, result.stdout
+    assert "Traceback" not in result.output
+    assert run.fail("list").stderr.count("measure 5, field 'lead'") == 1  # a command stops at the first
+    assert db_path.read_bytes() == before
