@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from imtrack.domain.frozen import Frozen
@@ -41,8 +42,8 @@ _TEXT_LISTS = ("partners", "tags", "path", "partners_written")
 # measure among them) and nothing else.
 MEASURE_FIELDS = frozenset(Measure.__slots__)
 ASSIGNMENT_FIELDS = frozenset(("sentence", "agencies", "raw"))
-NOTE_FIELDS = frozenset(("at", "text", "txn", "author"))
-CHANGE_FIELDS = frozenset(("at", "field", "from", "to", "txn", "author"))
+NOTE_FIELDS = frozenset(("at", "text", "txn", "author", "effective"))
+CHANGE_FIELDS = frozenset(("at", "field", "from", "to", "txn", "author", "effective"))
 COMMAND_FIELDS = frozenset(("at", "command", "author", "ids"))
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 _TEXT_OR_NONE = frozenset((str, type(None)))
@@ -159,6 +160,17 @@ def measure_problems(key: Any, doc: Any, sectors: frozenset[str] | None = None) 
     yield from _entries(record, "history", doc.get("history"), CHANGE_FIELDS, ("at", "field"))
 
 
+def _iso_day(value: Any) -> bool:
+    """An effective day as stored (`--on`): an ISO calendar day."""
+    if type(value) is not str or len(value) != 10:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _entries(record: str, name: str, entries: Any, fields: frozenset[str], texts: tuple[str, ...]) -> Iterator[Problem]:
     """A measure's notes or history: objects of known fields, `texts` required text, txn a
     whole number, author text; a change's from/to a value or a list of values."""
@@ -183,6 +195,9 @@ def _entries(record: str, name: str, entries: Any, fields: frozenset[str], texts
         author = entry.get("author")
         if author is not None and type(author) is not str:
             yield Problem(record, f"{where}.author", f"must be text, not {_type(author)}")
+        effective = entry.get("effective")
+        if effective is not None and not _iso_day(effective):
+            yield Problem(record, f"{where}.effective", f"must be a day such as 2026-11-24, not {effective!r}")
         for side in ("from", "to"):
             value = entry.get(side)
             if type(value) not in _SCALARS and _bad_value(value):
@@ -244,6 +259,7 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
             if (
                 type(nget("at")) is not str or type(nget("text")) is not str
                 or type(nget("author")) not in _TEXT_OR_NONE
+                or (nget("effective") is not None and not _iso_day(nget("effective")))
                 or (txn is not None and (type(txn) is not int or txn < 1))
             ):
                 return False
@@ -261,6 +277,7 @@ def _measure_ok(doc: Any, sectors: frozenset[str]) -> bool:
             if (
                 type(cget("at")) is not str or type(cget("field")) is not str
                 or type(cget("author")) not in _TEXT_OR_NONE
+                or (cget("effective") is not None and not _iso_day(cget("effective")))
                 or (txn is not None and (type(txn) is not int or txn < 1))
             ):
                 return False
