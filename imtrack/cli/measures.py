@@ -265,11 +265,13 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     location = _location(ctx)
     store = open_store(location, command="path")
-    problem = None
+    problem: ImtrackError | None = None
     try:
         exists = store.exists()
+        if exists:
+            store.meta()  # reads the ledger, every record checked: a damaged one is named
     except ImtrackError as exc:  # an unreachable server or a damaged file: still say which
-        exists, problem = False, str(exc)
+        exists, problem = False, exc
     finally:
         store.close()
     rules = rules_path_for(location.path) if location.path is not None else data_file("sector-rules.toml")
@@ -294,3 +296,7 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         _say(_("database:     {path}  (from {origin}{note})").format(path=info["database"], origin=location.origin, note=note))
         _say(_("sector rules: {value}").format(value=info["sector_rules"]))
         _say(_("engine:       {value}").format(value=ENGINE_NAMES.get(location.engine, location.engine)))
+    if problem is not None:
+        # After the answer to "where is it", the problem on stderr and exit 1, as any command
+        # that cannot use the ledger.
+        raise problem

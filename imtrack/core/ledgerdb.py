@@ -80,6 +80,7 @@ def _int(value: Any, default: int) -> int:
 
 def check_ledger(store: Store) -> list[str]:
     """Every problem found, one sentence each (empty: the ledger is sound). Reads only."""
+    problems: list[str] = []
     try:
         problems = list(store.integrity_problems())
         if not store.exists():
@@ -87,8 +88,8 @@ def check_ledger(store: Store) -> list[str]:
         measures = store.find()
         meta = store.meta()
         commands = store.commands()
-    except ImtrackError as exc:  # a damaged ledger: its reading error is the finding
-        return [str(exc)]
+    except ImtrackError as exc:  # a damaged ledger: its reading error is the finding, unless
+        return problems or [str(exc)]  # the engine listed every problem already (the first is it)
     next_id = _int(meta.get("next_id"), 0)
     next_txn = _int(meta.get("next_txn"), 0)
     known_txns = {c.txn for c in commands}

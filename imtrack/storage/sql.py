@@ -156,6 +156,9 @@ class SqlStore(Store):
         ledger does not exist and `create` is False."""
         raise NotImplementedError
 
+    def _before_write(self) -> None:
+        """Refuse a write the ledger's file may not take (a file engine's rules), before any."""
+
     def _begin_read(self, conn: Any) -> None:
         """Begin a read-only snapshot: every SELECT until _end sees one committed state."""
         raise NotImplementedError
@@ -660,6 +663,7 @@ class SqlStore(Store):
         """One command, whole or not at all. SQL ledgers are never seeded (`seed` is the file
         engine's): a new one starts empty, filled by `db copy` or `import`."""
         with self._driver_errors():
+            self._before_write()
             conn = self._connection(create=True)
             self._begin_write(conn)
             try:
