@@ -324,7 +324,7 @@ class _Snapshot:
 
 
     def summaries(self, flt: Any) -> list[Summary]:
-        """Store.summaries from the parsed documents, checked as Measure.from_dict checks them."""
+        """Store.summaries from the parsed (and checked) documents."""
         check_summary_filter(flt)
         found: list[Summary] = []
         pre = _prefilter(flt)
@@ -345,7 +345,8 @@ class _Snapshot:
 
 
 def _summary(measure_id: int, doc: dict[str, Any]) -> Summary:
-    check_record(doc)
+    """Store.summaries of one document, which _Snapshot has checked (records.py), as _measure
+    builds it."""
     get = doc.get
     notes = get("notes") or ()
     history = get("history") or ()
@@ -358,7 +359,7 @@ def _summary(measure_id: int, doc: dict[str, Any]) -> Summary:
                 done_day = effective_day(c["at"], c.get("effective"))
                 break
     stamps = [created, updated, *[n["at"] for n in notes], *[c["at"] for c in history]]
-    last = latest_iso_day(max(stamps)) or latest_day(stamps)  # check_record: every stamp is text
+    last = latest_iso_day(max(stamps)) or latest_day(stamps)  # checked: every stamp is text
     return Summary(measure_id, doc["text"], doc["sector"], status, get("source", ""), get("lead"), get("due"),
                    list(get("tags") or ()), updated, last, done_day, notes[-1]["at"] if notes else None)
 
