@@ -85,9 +85,15 @@ def check_ledger(store: Store) -> list[str]:
         problems = list(store.integrity_problems())
         if not store.exists():
             return problems
-        measures = store.find()
         meta = store.meta()
         commands = store.commands()
+        try:
+            measures = store.find()
+        except ImtrackError:
+            if not problems:
+                raise
+            # the engine named the damaged rows already: check the sound ones as usual
+            measures = _readable(store)
     except ImtrackError as exc:  # a damaged ledger: its reading error is the finding, unless
         return problems or [str(exc)]  # the engine listed every problem already (the first is it)
     next_id = _int(meta.get("next_id"), 0)
@@ -102,6 +108,17 @@ def check_ledger(store: Store) -> list[str]:
         if _timestamp_problem(record.at):
             problems.append(f"command {record.txn}: time {record.at!r} is not an ISO timestamp")
     return problems
+
+
+def _readable(store: Store) -> list[Measure]:
+    """The measures that can be read, one by one (the others are damaged)."""
+    found = []
+    for measure_id in store.ids():
+        try:
+            found.append(store.get(measure_id))
+        except ImtrackError:
+            continue
+    return found
 
 
 def _measure_problems(measure: Measure, next_id: int, next_txn: int, known_txns: set[int]) -> list[str]:

@@ -84,6 +84,14 @@ def _release() -> str:
 # -- rows <-> measures ------------------------------------------------------------------------
 
 
+def _vocabulary() -> frozenset[tuple[str, str]]:
+    """Every (status, sector) pair a sound row can hold."""
+    from imtrack.domain.models import Status
+    from imtrack.vocab.sectors import SECTORS
+
+    return frozenset((status.value, sector.slug) for status in Status for sector in SECTORS)
+
+
 def _measure_params(m: Measure, revision: int) -> tuple[Any, ...]:
     return (
         m.id, revision, m.text, m.sector, m.status, m.source, m.section, m.lead,
@@ -391,6 +399,7 @@ class SqlStore(Store):
     def _build(self, row: tuple[Any, ...], same: Any) -> Measure:
         (mid, revision, text, sector, status, source, section, lead, partners, due, tags, progress,
          pinned, created, updated, document) = row  # fmt: skip
+        self._check_row(row)
         try:
             measure = Measure(
                 int(mid), text, same(sector, sector), same(status, status), same(source, source),
@@ -409,6 +418,31 @@ class SqlStore(Store):
             return measure
         except (TypeError, ValueError, AttributeError) as exc:
             raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+
+    def _row_doc(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        """A measure row as the stored record the rules of records.py read."""
+        (mid, _revision, text, sector, status, source, section, lead, partners, due, tags, progress,
+         pinned, created, updated, document) = row  # fmt: skip
+        try:
+            doc: dict[str, Any] = {
+                "text": text, "sector": sector, "status": status, "source": source, "section": section,
+                "lead": lead, "partners": loads(partners), "due": due, "tags": loads(tags),
+                "progress": progress, "sector_pinned": bool(pinned), "created": created, "updated": updated,
+            }
+            if document is not None:
+                doc.update(loads(document))
+        except (TypeError, ValueError) as exc:
+            raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+        return doc
+
+    def _check_row(self, row: tuple[Any, ...]) -> None:
+        """A row checked by the rules every engine reads with (records.py): SQLite keeps any
+        value in any column, and a hand-edited database must be named, not half-read."""
+        from imtrack.storage.records import check_measure
+
+        check_measure(str(row[0]), self._row_doc(row), self.display, hint=(
+            "it was left untouched; `imtrack db check` lists every problem; correct the row or restore "
+            "the ledger from a backup"))
 
     def missing(self, conn: Any, missing: Sequence[int]) -> NotFound:
         low, high = (None, None)
@@ -471,9 +505,15 @@ class SqlStore(Store):
             recheck: list[Summary] = []
             pool: dict[Any, Any] = {}
             same = pool.setdefault
+            known = _vocabulary()
             for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_at,
                  change_last, done_at, done_effective) in self.execute(
                     conn, sql, [dumps(DONE), DONE, *params]):  # fmt: skip
+                if (status, sector) not in known or type(text) is not str or type(lead) not in (str, type(None)):
+                    # the rules every engine reads with (records.py): counted from a summary, a
+                    # damaged row would be reported as a status or sector of its own
+                    self._check_row((mid, 0, text, sector, status, source, "", lead, "[]", due, tags,
+                                     None, 0, created, updated, None))
                 # created and updated are never NULL; "" (none recorded) orders first
                 top = max(created, updated, note_last or "", change_last or "")
                 day = latest_iso_day(top)
@@ -642,7 +682,22 @@ class SqlStore(Store):
                     loads(value)
                 except ValueError:
                     problems.append(f"meta {key!r} is not JSON: {value[:40]!r}")
+            problems += self._row_problems(conn)
         return problems
+
+    def _row_problems(self, conn: Any) -> list[str]:
+        """Every measure row's faults by the rules of records.py, all of them (db check)."""
+        from imtrack.storage.records import measure_problems
+
+        found: list[str] = []
+        for row in self.execute(conn, f"SELECT {MEASURE_COLUMNS} FROM measures ORDER BY id"):
+            try:
+                doc = self._row_doc(row)
+            except CorruptStore as exc:
+                found.append(str(exc))
+                continue
+            found += [str(problem) for problem in measure_problems(str(row[0]), doc)]
+        return found
 
     def _engine_integrity(self, conn: Any) -> list[str]:
         """The database's own consistency check, where it has one."""
