@@ -4,6 +4,7 @@ holds every engine to the same rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,11 +26,18 @@ class Copied:
     next_id: int
 
 
-def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
+def copy_ledger(
+    src: Store,
+    dst: Store,
+    *,
+    force: bool = False,
+    track: Callable[[list[Measure]], Iterable[Measure]] | None = None,
+) -> Copied:
     """Copy every measure (with its notes, history and authors, under its own id), the
     metadata, the command records and the id and txn counters of `src` into `dst`, in one
     transaction of `dst`. A target that holds anything is refused unless `force`: then its
-    measures, metadata and command records are replaced (its counters never go back)."""
+    measures, metadata and command records are replaced (its counters never go back).
+    `track` wraps the measures as they are written (the CLI's progress bar)."""
     src_info, dst_info = src.info(), dst.info()
     if (src_info.engine, src_info.location) == (dst_info.engine, dst_info.location):
         raise InvalidValue(f"source and target are the same ledger ({src_info.location}); name another target")
@@ -52,7 +60,7 @@ def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
                 tx.remove(measure_id)
             for key in [k for k in tx.meta if k not in ENGINE_META]:
                 del tx.meta[key]
-        for measure in measures:
+        for measure in track(measures) if track is not None else measures:
             measure.revision = 0  # a copy, not a change based on something read from `dst`
             tx.put(measure)
         for key, value in meta.items():
