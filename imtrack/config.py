@@ -103,13 +103,15 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
                 _("{origin}: {text!r} is not a SQLite URL; write sqlite:///relative/path.sqlite or "
                   "sqlite:////absolute/path.sqlite").format(origin=origin, text=text)
             )
-        path = Path(rest[1:]).expanduser()
+        _refuse_directory_name(rest[1:], origin)
+        path = _expand(rest[1:], origin)
         return DbLocation(path, origin, SQLITE, text)
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise InvalidValue(_("{origin}: imtrack has no {scheme!r} engine; use {choices}").format(
             origin=origin, scheme=scheme, choices=_(_ENGINE_CHOICES)))
-    path = Path(text).expanduser()
+    _refuse_directory_name(text, origin)
+    path = _expand(text, origin)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return DbLocation(path, origin, TINYDB, text)
@@ -127,9 +129,34 @@ def locate(name: str | os.PathLike[str], origin: str) -> DbLocation:
         origin=origin, text=text, choices=_(_ENGINE_CHOICES)))
 
 
-def _sniff(path: Path) -> str | None:
-    """The engine of an existing file by its first bytes: SQLite's header, or a JSON object."""
+def _expand(text: str, origin: str) -> Path:
+    """`~` and `~user` expanded; a user with no home directory is a usage error, not a crash."""
     try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        user = text[1:].split("/", 1)[0]
+        raise InvalidValue(
+            _("{origin}: {text!r} starts with ~{user}, but user {user!r} has no home directory here; "
+              "give the path in full").format(origin=origin, text=text, user=user)
+        ) from None
+
+
+def _refuse_directory_name(text: str, origin: str) -> None:
+    """A name ending in "/" names a directory; Path would drop the "/" and create a file."""
+    if text.endswith(("/", os.sep)):
+        from imtrack.storage.fileio import refuse_trailing_separator
+
+        refuse_trailing_separator(text, origin)
+
+
+def _sniff(path: Path) -> str | None:
+    """The engine of an existing file by its first bytes: SQLite's header, or a JSON object.
+    Only a regular file is opened (a FIFO would block here; the engine then says what it is)."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
         with open(path, "rb") as fh:
             head = fh.read(16)
     except OSError:

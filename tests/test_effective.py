@@ -154,7 +154,7 @@ def test_a_hand_edited_effective_day_is_a_clear_error(run, db_path: Path, monkey
     text = db_path.read_text("utf-8").replace('"effective": "2026-11-24"', '"effective": "24/11/2026"')
     db_path.write_text(text, "utf-8")
     result = run.fail("log")
-    assert "measure 1 is malformed" in result.stderr and "effective" in result.stderr
+    assert "measure 1, field" in result.stderr and "effective" in result.stderr  # names record and field
 
 
 def test_the_chinese_interface(week, run, monkeypatch) -> None:

@@ -26,7 +26,7 @@ def test_malformed_measure_fails_list_cleanly_and_note_leaves_file(run, db_path)
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = db_path.read_bytes()
     result = run.fail("list")
-    assert "measure 7 is malformed" in result.stderr
+    assert "measure 7, field 'notes': must be a list" in result.stderr
     run.fail("note", "7", "x")
     assert db_path.read_bytes() == before
 

@@ -150,9 +150,9 @@ def test_a_corpus_document_imports_with_its_clauses(run):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"path": "二、重点任务"}, "'path' and 'partners_written' must be lists of strings"),
-        ({"number": 4}, "'number' must be a string"),
-        ({"assignments": [{"sentence": "x"}]}, "an assignment needs a 'sentence' string and an 'agencies' list"),
+        ({"path": "二、重点任务"}, "measure 2, field 'path': must be a list of text"),
+        ({"number": 4}, "measure 2, field 'number': must be text, not int"),
+        ({"assignments": [{"sentence": "x"}]}, "measure 2, field 'assignments[1]': must be {sentence: text, agencies"),
     ],
 )
 def test_a_damaged_document_field_is_reported_not_a_traceback(run, db_path, change, message):
@@ -162,7 +162,7 @@ def test_a_damaged_document_field_is_reported_not_a_traceback(run, db_path, chan
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = db_path.read_bytes()
     result = run.fail("show", "2")
-    assert "measure 2 is malformed" in result.stderr and message in result.stderr
+    assert message in result.stderr
     assert db_path.read_bytes() == before
 
 

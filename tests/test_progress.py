@@ -26,8 +26,12 @@ def big_ledger(db_path):
 
 
 def _export_with_stderr_on_a_terminal(db, out, env):
+    return _with_stderr_on_a_terminal(["export", "--format", "csv", "--output", str(out)], env)
+
+
+def _with_stderr_on_a_terminal(args, env):
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "imtrack", "export", "--format", "csv", "--output", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "imtrack", *args],
                             stdout=subprocess.PIPE, stderr=slave, env=env)
     os.close(slave)
     chunks = []
@@ -67,3 +71,14 @@ def test_no_bar_and_no_rich_off_a_terminal(monkeypatch):
            "print(any(m.startswith('rich') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_db_copy_draws_a_bar_on_a_terminal_only(big_ledger, tmp_path):
+    env = {**os.environ, "TERM": "xterm", "IMTRACK_LANG": "en"}
+    target = tmp_path / "copy.sqlite"
+    stdout, terminal = _with_stderr_on_a_terminal(["db", "copy", str(big_ledger), str(target)], env)
+    assert "Copying" in terminal and "/234" in terminal
+    assert stdout.startswith("copied 234 measures")
+    piped = subprocess.run([sys.executable, "-m", "imtrack", "db", "copy", str(big_ledger), str(tmp_path / "b.sqlite")],
+                           capture_output=True, text=True, env=env, check=True)
+    assert piped.stderr == "" and piped.stdout.startswith("copied 234 measures")

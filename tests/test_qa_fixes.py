@@ -67,7 +67,7 @@ def test_database_with_a_bad_due_is_reported_not_a_traceback(run, db_path, monke
     db_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     before = db_path.read_bytes()
     result = run.fail(*args)
-    assert "measure 2 is malformed" in result.stderr and "03/04/2025" in result.stderr
+    assert "measure 2, field 'due'" in result.stderr and "03/04/2025" in result.stderr
     assert db_path.read_bytes() == before
 
 

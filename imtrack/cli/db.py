@@ -50,7 +50,10 @@ def copy(
 
     source, target = _open(src, "SRC", "db copy"), _open(dst, "DST", "db copy")
     try:
-        done = copy_ledger(source, target, force=force)
+        from imtrack.output.progress import track
+
+        done = copy_ledger(source, target, force=force,
+                           track=lambda measures: track(measures, _("Copying"), total=len(measures)))
         where = target.info()
     finally:
         source.close()

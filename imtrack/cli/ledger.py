@@ -462,9 +462,9 @@ def report(
             from imtrack.errors import InvalidValue
 
             raise InvalidValue(_("--until needs --since: give the period's first day, e.g. --since -7d"))
-        from imtrack.core.report import progress_by
+        from imtrack.core.report import store_progress
 
-        result = progress_by(store.find(where), (by or ReportBy.sector).value, settings)
+        result = store_progress(store, (by or ReportBy.sector).value, settings, where)
         if fmt is ReportFormat.json:
             _json(result.to_dict())
         else:

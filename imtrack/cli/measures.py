@@ -1,6 +1,7 @@
 """Commands on measures: list, show, note, set-sector, reclassify, sectors and path."""
 
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 
@@ -79,6 +80,26 @@ def list_(
     )
     settings = flt.settings
     store = _store(ctx)
+    from imtrack.output.plainlist import FOLD_MAX_ROWS
+
+    if fields is None and fmt is OutputFormat.table and not flt.stale and (limit is None or limit > FOLD_MAX_ROWS):
+        # The table: light summaries first (Store.summaries), and the measures themselves only
+        # when there are few enough for the Rich table; a long listing prints the summaries.
+        rows = store.summaries(flt)
+        if sort is not None:
+            rows = sort_measures(rows, sort.value)
+        if limit is not None:
+            rows = rows[:limit]
+        if len(rows) > FOLD_MAX_ROWS:  # one plain line per measure, no Rich (plainlist.py)
+            _long_listing(rows, store.count())
+            return
+        from imtrack.errors import NotFound
+
+        try:
+            _table(store.get_many([r.id for r in rows]), store.count(), settings)
+            return
+        except NotFound:  # one was removed since: read them again, as below
+            pass
     # A limit goes to the store only when the order is the store's own (id order).
     measures = store.find(flt, limit=limit if sort in (None, SortKey.id) else None)
     if sort is not None:
@@ -94,24 +115,30 @@ def list_(
         from imtrack.output.serialize import ledger_record
 
         _json([ledger_record(m, settings) for m in measures])
+    elif len(measures) > FOLD_MAX_ROWS:
+        _long_listing(measures, total)
     else:
-        from imtrack.output.plainlist import FOLD_MAX_ROWS
+        _table(measures, total, settings)
 
-        if len(measures) > FOLD_MAX_ROWS:  # one plain line per measure, no Rich (plainlist.py)
-            from imtrack.output.plainlist import one_line_listing
-            from imtrack.vocab.sectors import label as sector_label
 
-            due = [m.due or "-" for m in measures]
-            notes = [m.latest_note_at[:10] if m.latest_note_at else "-" for m in measures]
-            one_line_listing([str(m.id) for m in measures], [sector_label(m.sector) for m in measures],
-                             [m.status for m in measures], [m.text for m in measures],
-                             due if any(m.due for m in measures) else None, notes, total=total)
-            return
-        from imtrack.domain.flags import attention
-        from imtrack.output.render import measures_table
+def _long_listing(measures: Sequence[Any], total: int) -> None:
+    """Measures or Store summaries as plain lines (plainlist.py)."""
+    from imtrack.output.plainlist import one_line_listing
+    from imtrack.vocab.sectors import label as sector_label
 
-        colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
-        _print(measures_table(measures, total=total, colours=colours))
+    due = [m.due or "-" for m in measures]
+    notes = [m.latest_note_at[:10] if m.latest_note_at else "-" for m in measures]
+    one_line_listing([str(m.id) for m in measures], [sector_label(m.sector) for m in measures],
+                     [m.status for m in measures], [m.text for m in measures],
+                     due if any(m.due for m in measures) else None, notes, total=total)
+
+
+def _table(measures: list[Any], total: int, settings: Any) -> None:
+    from imtrack.domain.flags import attention
+    from imtrack.output.render import measures_table
+
+    colours = {m.id: attention(m, settings.today, settings.soon_days, settings.stale_days) for m in measures}
+    _print(measures_table(measures, total=total, colours=colours))
 
 
 @app.command()
@@ -238,11 +265,13 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
 
     location = _location(ctx)
     store = open_store(location, command="path")
-    problem = None
+    problem: ImtrackError | None = None
     try:
         exists = store.exists()
+        if exists:
+            store.meta()  # reads the ledger, every record checked: a damaged one is named
     except ImtrackError as exc:  # an unreachable server or a damaged file: still say which
-        exists, problem = False, str(exc)
+        exists, problem = False, exc
     finally:
         store.close()
     rules = rules_path_for(location.path) if location.path is not None else data_file("sector-rules.toml")
@@ -267,3 +296,7 @@ def path(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
         _say(_("database:     {path}  (from {origin}{note})").format(path=info["database"], origin=location.origin, note=note))
         _say(_("sector rules: {value}").format(value=info["sector_rules"]))
         _say(_("engine:       {value}").format(value=_(ENGINE_NAMES.get(location.engine, location.engine))))
+    if problem is not None:
+        # After the answer to "where is it", the problem on stderr and exit 1, as any command
+        # that cannot use the ledger.
+        raise problem

@@ -4,6 +4,7 @@ holds every engine to the same rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -26,11 +27,18 @@ class Copied:
     next_id: int
 
 
-def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
+def copy_ledger(
+    src: Store,
+    dst: Store,
+    *,
+    force: bool = False,
+    track: Callable[[list[Measure]], Iterable[Measure]] | None = None,
+) -> Copied:
     """Copy every measure (with its notes, history and authors, under its own id), the
     metadata, the command records and the id and txn counters of `src` into `dst`, in one
     transaction of `dst`. A target that holds anything is refused unless `force`: then its
-    measures, metadata and command records are replaced (its counters never go back)."""
+    measures, metadata and command records are replaced (its counters never go back).
+    `track` wraps the measures as they are written (the CLI's progress bar)."""
     src_info, dst_info = src.info(), dst.info()
     if (src_info.engine, src_info.location) == (dst_info.engine, dst_info.location):
         raise InvalidValue(_("source and target are the same ledger ({location}); name another target").format(
@@ -55,7 +63,7 @@ def copy_ledger(src: Store, dst: Store, *, force: bool = False) -> Copied:
                 tx.remove(measure_id)
             for key in [k for k in tx.meta if k not in ENGINE_META]:
                 del tx.meta[key]
-        for measure in measures:
+        for measure in track(measures) if track is not None else measures:
             measure.revision = 0  # a copy, not a change based on something read from `dst`
             tx.put(measure)
         for key, value in meta.items():
@@ -83,15 +91,22 @@ def _int(value: Any, default: int) -> int:
 
 def check_ledger(store: Store) -> list[str]:
     """Every problem found, one sentence each (empty: the ledger is sound). Reads only."""
+    problems: list[str] = []
     try:
         problems = list(store.integrity_problems())
         if not store.exists():
             return problems
-        measures = store.find()
         meta = store.meta()
         commands = store.commands()
-    except ImtrackError as exc:  # a damaged ledger: its reading error is the finding
-        return [str(exc)]
+        try:
+            measures = store.find()
+        except ImtrackError:
+            if not problems:
+                raise
+            # the engine named the damaged rows already: check the sound ones as usual
+            measures = _readable(store)
+    except ImtrackError as exc:  # a damaged ledger: its reading error is the finding, unless
+        return problems or [str(exc)]  # the engine listed every problem already (the first is it)
     next_id = _int(meta.get("next_id"), 0)
     next_txn = _int(meta.get("next_txn"), 0)
     known_txns = {c.txn for c in commands}
@@ -105,6 +120,17 @@ def check_ledger(store: Store) -> list[str]:
         if _timestamp_problem(record.at):
             problems.append(_("command {txn}: time {at!r} is not an ISO timestamp").format(txn=record.txn, at=record.at))
     return problems
+
+
+def _readable(store: Store) -> list[Measure]:
+    """The measures that can be read, one by one (the others are damaged)."""
+    found = []
+    for measure_id in store.ids():
+        try:
+            found.append(store.get(measure_id))
+        except ImtrackError:
+            continue
+    return found
 
 
 def _measure_problems(measure: Measure, next_id: int, next_txn: int, known_txns: set[int]) -> list[str]:

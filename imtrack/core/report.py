@@ -4,7 +4,8 @@
   region (盟市), source or commitment type, each with per-status counts, percent done and the
   overdue count, a total row, and the attention list (three-colour 督办: red overdue, yellow due
   soon, blue stale; flags.py). A measure that mentions several regions is counted in each
-  region's row but once in the total.
+  region's row but once in the total. `store_progress(store, by, settings, where)` gives the
+  same report from the store's summaries (Store.summaries), which `report` uses.
 * `period_report(store, since, until)`: what happened between two days (inclusive), for the
   report sent upward: completions, status changes, new notes, newly overdue measures and the
   measures nobody touched.
@@ -104,7 +105,8 @@ class AttentionList(Sequence[AttentionItem]):
     __slots__ = ("_entries", "_items")
 
     def __init__(self, entries: list[tuple] = ()) -> None:  # type: ignore[assignment]
-        """entries: (sort key, measure, flags, days left, last activity day), in order."""
+        """entries: (sort key, measure or Store summary, flags, days left, last activity day),
+        in order."""
         self._entries = list(entries)
         self._items: dict[int, AttentionItem] = {}
 
@@ -239,6 +241,20 @@ _COLOUR_ORDER = {"red": 0, "yellow": 1, "blue": 2}
 def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any = None) -> ProgressReport:
     """Rows by one dimension (see module docstring), the total and the attention list.
     Lead and source rows are ordered by size (largest first), the empty group last."""
+    return _progress(measures, by, settings, fl.facts)
+
+
+def store_progress(store: Store, by: str = "sector", settings: Any = None, where: Any = None) -> ProgressReport:
+    """progress_by() over the measures `where` selects (a domain.query.MeasureFilter without
+    `stale`; None: all), read as Store.summaries: `report` never builds a measure's notes and
+    history, which an SQL engine would read row by row for 100,000 measures."""
+    if by not in GROUPINGS:  # before reading the ledger
+        raise InvalidValue(_("cannot report by {by!r}; use one of: {value}").format(by=by, value=', '.join(GROUPINGS)))
+    return _progress(store.summaries(where), by, settings, fl.summary_facts)
+
+
+def _progress(measures: Iterable[Any], by: str, settings: Any, facts: Any) -> ProgressReport:
+    """progress_by() over Measures (facts: flags.facts) or Store summaries (flags.summary_facts)."""
     from imtrack.domain.derived import Settings
 
     settings = settings or Settings()
@@ -249,7 +265,7 @@ def progress_by(measures: Iterable[Measure], by: str = "sector", settings: Any =
     attention: list[tuple] = []
     today, soon, stale = settings.today, settings.soon_days, settings.stale_days
     for measure in measures:  # the hot loop of `report`: 10,000s of measures, kept lean
-        f, due, last = fl.facts(measure, today, soon, stale)
+        f, due, last = facts(measure, today, soon, stale)
         status, overdue = measure.status, f.overdue
         for key in _keys(measure, by):
             row = rows.get(key)

@@ -92,6 +92,23 @@ def last_activity(measure: Measure) -> date | None:
     stamps = [measure.created, measure.updated]
     stamps += [n.at for n in measure.notes]
     stamps += [c.at for c in measure.history]
+    return latest_day(stamps)
+
+
+def latest_iso_day(top: str) -> date | None:
+    """The day of last activity from the latest of a measure's stamps as text (max(), "" when
+    none), when that one reads as an ISO day (2026-03-02...): ISO days order as text, and any
+    other form a stamp may take and still be read (20260302, 2026W10) orders above an ISO day
+    of its year. None: no stamp at all, or this one cannot tell; then latest_day() reads them
+    all. For a store that summarises measures (Store.summaries) without the regex per stamp."""
+    if not top or top[4:5] != "-" or top[7:8] != "-":
+        return None
+    return _day(top)
+
+
+def latest_day(stamps: list[Any]) -> date | None:
+    """last_activity() over the stamps themselves (creation, update, every note and change), for
+    a store that summarises measures without building them (Store.summaries)."""
     stamps = [s for s in stamps if s]
     global _ISO_DAY
     if _ISO_DAY is None:
@@ -196,6 +213,17 @@ def judge(done: bool, due: Any, last: Any, done_day: Any, today: Any, soon_limit
         last is not None and stale_limit is not None and last <= stale_limit,
         False,
     ]
+
+
+def summary_facts(
+    summary: Any, today: date, soon_days: int = DEFAULT_SOON_DAYS, stale_days: int = DEFAULT_STALE_DAYS,
+) -> tuple[Flags, date | None, date | None]:
+    """facts() of a storage.base.Summary: the same rules over the days the store worked out."""
+    due = due_date(summary)
+    if summary.status == DONE:
+        return judge(True, due, None, summary.done_day, today, None, None), due, None
+    last = summary.last_activity
+    return judge(False, due, last, None, today, *limits(today, soon_days, stale_days)), due, last
 
 
 def facts(

@@ -350,10 +350,13 @@ class Measure(Record):
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Measure:
+    def from_dict(cls, d: dict[str, Any], checked: bool = False) -> Measure:
         # Without per-item from_dict calls: this runs once per stored measure
         # when a command needs them all (list, report), 10,000s of times (bench/RESULTS.md).
-        check_record(d)
+        # `checked`: the store has already held the record to storage/records.py's rules,
+        # which include these.
+        if not checked:
+            check_record(d)
         get = d.get
         notes = get("notes")
         history = get("history")

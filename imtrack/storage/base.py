@@ -40,7 +40,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
-from imtrack.domain.frozen import Frozen
+from imtrack.domain.frozen import Frozen, Record
 from imtrack.domain.models import Measure, effective_day
 
 ENV_USER = "IMTRACK_USER"
@@ -110,6 +110,60 @@ class HistoryEntry(Frozen):
     def day(self) -> date | None:
         """The day it took effect: what `log`, `report --since` and the burn-up count by."""
         return effective_day(self.at, self.effective)
+
+
+class Summary(Record):
+    """One measure as `report` and a long `list` read it (Store.summaries): its own fields that
+    filters, counts and the printed rows use, and the days flags.py derives from its notes and
+    history, worked out by the store without building the measure. A MeasureFilter without
+    `stale` matches a Summary as it matches the Measure; sort_measures orders them alike."""
+
+    __slots__ = ("id", "text", "sector", "status", "source", "lead", "due", "tags", "updated",
+                 "last_activity", "done_day", "latest_note_at")
+    id: int
+    text: str
+    sector: str
+    status: str
+    source: str
+    lead: str | None
+    due: str | None
+    tags: list[str]
+    updated: str
+    last_activity: date | None  # flags.last_activity(): creation, update, notes, changes
+    done_day: date | None  # flags.done_on(): None unless done with a record of it
+    latest_note_at: str | None  # Measure.latest_note_at: the last note's recorded time
+
+    def __init__(
+        self, id: int, text: str, sector: str, status: str, source: str, lead: str | None, due: str | None,
+        tags: list[str], updated: str, last_activity: date | None, done_day: date | None,
+        latest_note_at: str | None,
+    ) -> None:
+        self.id = id
+        self.text = text
+        self.sector = sector
+        self.status = status
+        self.source = source
+        self.lead = lead
+        self.due = due
+        self.tags = tags
+        self.updated = updated
+        self.last_activity = last_activity
+        self.done_day = done_day
+        self.latest_note_at = latest_note_at
+
+    @classmethod
+    def of(cls, m: Measure) -> Summary:
+        """The summary of a built measure (what every engine's summaries must equal)."""
+        from imtrack.domain import flags
+
+        return cls(m.id, m.text, m.sector, m.status, m.source, m.lead, m.due, list(m.tags), m.updated,
+                   flags.last_activity(m), flags.done_on(m), m.latest_note_at)
+
+
+def check_summary_filter(flt: Any) -> None:
+    """Store.summaries cannot decide `stale` (it reads last activity from a measure's notes)."""
+    if flt is not None and flt.stale:
+        raise ValueError("Store.summaries cannot filter by stale; use Store.find")
 
 
 class CommandRecord(Frozen):
@@ -267,6 +321,12 @@ class Store(ABC):
         `limit`. An engine may push down what it can (sector, status, lead, source, tag, due
         range, text) but must still apply `flt.matches` to what it returns, so the derived
         filters (overdue, stale, region, commitment) hold on every engine alike."""
+
+    @abstractmethod
+    def summaries(self, flt: Any = None) -> list[Summary]:
+        """One Summary per measure a MeasureFilter selects (None: all; not `stale`), in id
+        order: what `report` and a long `list` need, read without building every measure with
+        its notes and history (an SQL engine works out the days in the query)."""
 
     @abstractmethod
     def count(self) -> int:

@@ -1,4 +1,20 @@
-"""Whole-file reads and atomic replacement, for the file engine and the copies migrations keep."""
+"""The database file itself, for every file engine (TinyDB's JSON, SQLite's .sqlite): what
+imtrack agrees to read and write (`check_file`), whole-file reads, atomic replacement, and the
+clean-up of temp files a crashed write left behind.
+
+The rules, each learnt from a damaged ledger (README, "What imtrack refuses, and why"):
+
+* only a regular file is a ledger: a FIFO would hang the command, a device (/dev/null) would
+  be replaced by a regular file at the first write, a directory or a name ending in "/" is a
+  mistake in --db;
+* a 0-byte (or blank) file is refused, never refilled: imtrack never leaves a ledger empty, so
+  an empty one was truncated by something else, and starting anew must be the user's choice;
+* a read-only file can be read, and a write to it is refused: the atomic rename would otherwise
+  replace it whatever its mode;
+* a symlink is followed: the target is read, written and locked, so two clerks using the link
+  and the target share one ledger and one lock; a hard-linked file is not written by replacing
+  it (its other names would keep the old ledger: two ledgers where there was one).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +22,165 @@ import os
 import stat
 from pathlib import Path
 
-from imtrack.errors import StoreError
+from imtrack.errors import CorruptStore, StoreError
+
+
+class EmptyFile(CorruptStore):
+    """The ledger file is 0 bytes (or blank). An engine whose driver creates the file before it
+    writes anything (sqlite3) may be looking at another command's ledger in creation: it waits
+    for that command's creation lock and checks again before it reports this."""
+
+
+READ = "read"
+WRITE = "write"
+# A blank file longer than this is not mistaken for anything: reading its head costs one page.
+_BLANK_PROBE = 4096
+_TEMP_SUFFIX = ".tmp"
+
+
+def restore_hint(path: Path | str) -> str:
+    """The end of every message about a ledger imtrack will not touch."""
+    return (
+        f"it was left untouched. Restore it from a backup, or move it aside "
+        f"(mv '{path}' '{path}.broken') and imtrack will start a new database"
+    )
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def has_trailing_separator(text: str) -> bool:
+    """`Path` drops a trailing "/", so a name typed as a directory must be caught as typed."""
+    seps = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    return len(text) > 1 and text.endswith(seps)
+
+
+def refuse_trailing_separator(text: str, where: str) -> None:
+    """A usage error (exit 2), like any --db that names no ledger."""
+    from imtrack.errors import InvalidValue
+
+    if has_trailing_separator(text):
+        trimmed = text.rstrip("/" + (os.altsep or ""))
+        raise InvalidValue(
+            f"{where}: database path {text} ends in '{os.sep}', so it names a directory; give a file name, "
+            f"e.g. {trimmed or os.sep}"
+        )
+
+
+def check_file(path: Path, intent: str, *, replaced: bool = True) -> Path:
+    """The file to use for `path`, checked for `intent` (READ or WRITE); the one gate every
+    file engine passes before it opens, locks or replaces its file. `replaced`: the engine
+    writes by replacing the file (TinyDB's atomic rename), which would split a file with
+    several hard links in two; SQLite writes in place and passes False.
+
+    Returns the path with symlinks resolved: the engine reads, writes and locks that file
+    (`<returned>.lock`). A path that does not exist yet is returned resolved too (a new ledger
+    is created there). Raises StoreError (CorruptStore for an empty file) naming the path and
+    the fix; nothing is ever changed on disk."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        if intent == WRITE and not real.parent.is_dir():
+            raise StoreError(f"directory {real.parent} does not exist; create it or choose another --db") from None
+        return real
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+    shown = str(path) if os.path.abspath(path) == str(real) else f"{path} (a link to {real})"
+    _refuse_unusable(real, shown, st)
+    if intent == WRITE and not _writable(real, st):
+        raise StoreError(
+            f"database {shown} is read-only (mode {stat.filemode(st.st_mode)}); nothing was changed. To change "
+            f"it, make it writable (chmod u+w '{real}'), or work on a copy with --db"
+        )
+    if intent == WRITE and replaced and st.st_nlink > 1:
+        raise StoreError(
+            f"database {shown} has {st.st_nlink} hard links; a write replaces the file, so the other names would "
+            f"keep the old ledger and nothing was changed. Keep one name and make the others symlinks "
+            f"(ln -sf '{real}' OTHER)"
+        )
+    return real
+
+
+def _refuse_unusable(real: Path, shown: str, st: os.stat_result, blank: bool | None = None) -> None:
+    kind = _kind(st.st_mode)
+    if kind == "a directory":
+        raise StoreError(f"database path {shown} is a directory; give a file name, e.g. {real / 'imtrack.json'}")
+    if kind is not None:
+        raise StoreError(
+            f"database path {shown} is {kind}, not a regular file; imtrack neither reads nor replaces it: "
+            f"give the path of a ledger file with --db or IMTRACK_DB"
+        )
+    if blank is None:
+        blank = st.st_size == 0 or (st.st_size <= _BLANK_PROBE and _blank(real))
+    if blank:
+        raise EmptyFile(
+            f"database {shown} is empty ({st.st_size} bytes); imtrack never leaves a ledger empty, so something "
+            f"else cut it short; {restore_hint(real)}"
+        )
+
+
+def _blank(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return not fh.read(_BLANK_PROBE).strip()
+    except OSError:
+        return False  # the read that follows reports it
+
+
+def writable(path: Path) -> bool:
+    """Whether a write to the existing file `path` would be allowed by check_file."""
+    try:
+        return _writable(path, os.stat(path))
+    except OSError:
+        return False
+
+
+def _writable(path: Path, st: os.stat_result) -> bool:
+    """Writable as its mode says: root may write any file, but a ledger its owner made read-only
+    (no write bit at all) is meant to stay as it is."""
+    return bool(st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) and os.access(path, os.W_OK)
+
+
+def temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def leftover_temps(path: Path) -> list[Path]:
+    """Temp files of `path` (and of the copies kept beside it) that a write killed before its
+    rename left behind (atomic_write names them `.<name>.<random>.tmp`)."""
+    prefix = temp_prefix(path)
+    try:
+        with os.scandir(path.parent) as entries:
+            return [
+                Path(e.path) for e in entries
+                if e.name.startswith(prefix) and e.name.endswith(_TEMP_SUFFIX) and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return []
+
+
+def remove_temps(temps: list[Path]) -> None:
+    """Remove temp files left by crashed writes. Call only under the ledger's lock: every
+    writer holds it from before it creates its temp file until after the rename, so whatever
+    temp file exists while the lock is held is a dead writer's."""
+    for temp in temps:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass  # gone already, or a directory we cannot write: harmless, tried again next time
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -45,14 +219,27 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, or None when it does not exist or is empty (never written)."""
+    """The bytes of `path` (a path check_file returned), or None when it does not exist. Opened
+    without blocking and checked again once open, so a FIFO or an emptied file put there after
+    check_file is refused all the same, never waited on."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}") from None
     except OSError as exc:
         raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
-    return raw or None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            _refuse_unusable(path, str(path), st, blank=False)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if not raw or raw.isspace():
+        _refuse_unusable(path, str(path), st, blank=True)
+    return raw

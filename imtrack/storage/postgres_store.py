@@ -34,6 +34,7 @@ class PostgresStore(SqlStore):
     engine = schema.POSTGRESQL
     placeholder = "%s"
     lock_rows = " FOR UPDATE"
+    binary = ' COLLATE "C"'
 
     def __init__(self, location: Any) -> None:
         super().__init__(location.display)

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from imtrack.domain.models import Change, Measure, Note
+from imtrack.domain.flags import latest_day, latest_iso_day
+from imtrack.domain.models import Change, Measure, Note, Status, effective_day
 from imtrack.errors import Conflict, CorruptStore, ImtrackError, InvalidValue, NotFound, StoreError
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
@@ -33,7 +34,9 @@ from imtrack.storage.base import (
     HistoryEntry,
     Store,
     StoreInfo,
+    Summary,
     Transaction,
+    check_summary_filter,
     missing_ids_message,
 )
 
@@ -67,6 +70,7 @@ NEXT_ID_KEY = "next_id"
 NEXT_TXN_KEY = "next_txn"
 INTERNAL_META = frozenset({SCHEMA_VERSION_KEY, RELEASE_KEY, NEXT_ID_KEY, NEXT_TXN_KEY})
 _MISSING: Any = object()
+DONE = Status.DONE.value
 # Ids per `IN (…)` list: well under SQLite's limit on bound parameters.
 _CHUNK = 500
 
@@ -78,6 +82,14 @@ def _release() -> str:
 
 
 # -- rows <-> measures ------------------------------------------------------------------------
+
+
+def _vocabulary() -> frozenset[tuple[str, str]]:
+    """Every (status, sector) pair a sound row can hold."""
+    from imtrack.domain.models import Status
+    from imtrack.vocab.sectors import SECTORS
+
+    return frozenset((status.value, sector.slug) for status in Status for sector in SECTORS)
 
 
 def _measure_params(m: Measure, revision: int) -> tuple[Any, ...]:
@@ -136,6 +148,8 @@ class SqlStore(Store):
     placeholder = "?"
     #: appended to a SELECT inside a write transaction to lock the rows it reads
     lock_rows = ""
+    #: makes a text comparison go by code point, as Python's (SQLite's default already does)
+    binary = ""
 
     def __init__(self, display: str) -> None:
         self.display = display
@@ -149,6 +163,9 @@ class SqlStore(Store):
         """A connection (autocommit: transactions are begun explicitly), or None when the
         ledger does not exist and `create` is False."""
         raise NotImplementedError
+
+    def _before_write(self) -> None:
+        """Refuse a write the ledger's file may not take (a file engine's rules), before any."""
 
     def _begin_read(self, conn: Any) -> None:
         """Begin a read-only snapshot: every SELECT until _end sees one committed state."""
@@ -382,6 +399,7 @@ class SqlStore(Store):
     def _build(self, row: tuple[Any, ...], same: Any) -> Measure:
         (mid, revision, text, sector, status, source, section, lead, partners, due, tags, progress,
          pinned, created, updated, document) = row  # fmt: skip
+        self._check_row(row)
         try:
             measure = Measure(
                 int(mid), text, same(sector, sector), same(status, status), same(source, source),
@@ -400,6 +418,31 @@ class SqlStore(Store):
             return measure
         except (TypeError, ValueError, AttributeError) as exc:
             raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+
+    def _row_doc(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        """A measure row as the stored record the rules of records.py read."""
+        (mid, _revision, text, sector, status, source, section, lead, partners, due, tags, progress,
+         pinned, created, updated, document) = row  # fmt: skip
+        try:
+            doc: dict[str, Any] = {
+                "text": text, "sector": sector, "status": status, "source": source, "section": section,
+                "lead": lead, "partners": loads(partners), "due": due, "tags": loads(tags),
+                "progress": progress, "sector_pinned": bool(pinned), "created": created, "updated": updated,
+            }
+            if document is not None:
+                doc.update(loads(document))
+        except (TypeError, ValueError) as exc:
+            raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+        return doc
+
+    def _check_row(self, row: tuple[Any, ...]) -> None:
+        """A row checked by the rules every engine reads with (records.py): SQLite keeps any
+        value in any column, and a hand-edited database must be named, not half-read."""
+        from imtrack.storage.records import check_measure
+
+        check_measure(str(row[0]), self._row_doc(row), self.display, hint=(
+            "it was left untouched; `imtrack db check` lists every problem; correct the row or restore "
+            "the ledger from a backup"))
 
     def missing(self, conn: Any, missing: Sequence[int]) -> NotFound:
         low, high = (None, None)
@@ -433,6 +476,83 @@ class SqlStore(Store):
         if not exact:
             measures = [m for m in measures if flt.matches(m)]
         return measures[:limit] if limit is not None else measures
+
+    def summaries(self, flt: Any = None) -> list[Summary]:
+        """Store.summaries in one query: the measures' columns beside, per measure, the latest
+        note and change stamps (GROUP BY over the notes and changes tables, each read once in
+        key order), the latest note and the change that made it done; no note or change is
+        built."""
+        check_summary_filter(flt)
+        where, params, exact = pushdown(flt, "m.")
+        latest = f"max(at{self.binary})"
+        sql = (
+            "SELECT m.id, m.text, m.sector, m.status, m.source, m.lead, m.due, m.tags, m.created, m.updated, "
+            "n.latest, ln.at, c.latest, d.at, d.effective FROM measures m "
+            f"LEFT JOIN (SELECT measure_id, max(seq) AS seq, {latest} AS latest FROM notes "
+            "GROUP BY measure_id) n ON n.measure_id = m.id "
+            "LEFT JOIN notes ln ON ln.measure_id = n.measure_id AND ln.seq = n.seq "
+            f"LEFT JOIN (SELECT measure_id, {latest} AS latest FROM changes GROUP BY measure_id) c "
+            "ON c.measure_id = m.id "
+            "LEFT JOIN (SELECT dc.measure_id, dc.at, dc.effective FROM changes dc JOIN (SELECT measure_id, "
+            "max(seq) AS seq FROM changes WHERE field = 'status' AND new = ? GROUP BY measure_id) dl "
+            "ON dc.measure_id = dl.measure_id AND dc.seq = dl.seq) d ON d.measure_id = m.id AND m.status = ?"
+            f"{where} ORDER BY m.id"
+        )
+        with self._reading() as conn:
+            if conn is None:
+                return []
+            found: list[Summary] = []
+            recheck: list[Summary] = []
+            pool: dict[Any, Any] = {}
+            same = pool.setdefault
+            known = _vocabulary()
+            for (mid, text, sector, status, source, lead, due, tags, created, updated, note_last, note_at,
+                 change_last, done_at, done_effective) in self.execute(
+                    conn, sql, [dumps(DONE), DONE, *params]):  # fmt: skip
+                if (status, sector) not in known or type(text) is not str or type(lead) not in (str, type(None)):
+                    # the rules every engine reads with (records.py): counted from a summary, a
+                    # damaged row would be reported as a status or sector of its own
+                    self._check_row((mid, 0, text, sector, status, source, "", lead, "[]", due, tags,
+                                     None, 0, created, updated, None))
+                # created and updated are never NULL; "" (none recorded) orders first
+                top = max(created, updated, note_last or "", change_last or "")
+                day = latest_iso_day(top)
+                try:
+                    summary = Summary(
+                        int(mid), text, same(sector, sector), same(status, status), same(source, source),
+                        lead if lead is None else same(lead, lead), due,
+                        [same(t, t) for t in loads(tags)] if tags != "[]" else [], updated, day,
+                        None if done_at is None else effective_day(done_at, done_effective), note_at,
+                    )  # fmt: skip
+                except (TypeError, ValueError) as exc:
+                    raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+                if day is None and top:
+                    recheck.append(summary)
+                found.append(summary)
+            if recheck:
+                self._exact_last_activity(conn, recheck)
+        if not exact:
+            found = [s for s in found if flt.matches(s)]
+        return found
+
+    def _exact_last_activity(self, conn: Any, summaries: list[Summary]) -> None:
+        """Last activity from every stamp (flags.latest_day), for summaries whose latest stamp
+        may not tell it."""
+        by_id = {s.id: s for s in summaries}
+        stamps: dict[int, list[Any]] = {}
+        ids = list(by_id)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for mid, created, updated in self.execute(
+                conn, f"SELECT id, created, updated FROM measures WHERE id IN ({marks})", chunk
+            ):
+                stamps.setdefault(int(mid), []).extend((created, updated))
+            for table in ("notes", "changes"):
+                for mid, at in self.execute(conn, f"SELECT measure_id, at FROM {table} WHERE measure_id IN ({marks})", chunk):
+                    stamps.setdefault(int(mid), []).append(at)
+        for mid, summary in by_id.items():
+            summary.last_activity = latest_day(stamps.get(mid, []))
 
     def count(self) -> int:
         with self._reading() as conn:
@@ -562,7 +682,22 @@ class SqlStore(Store):
                     loads(value)
                 except ValueError:
                     problems.append(f"meta {key!r} is not JSON: {value[:40]!r}")
+            problems += self._row_problems(conn)
         return problems
+
+    def _row_problems(self, conn: Any) -> list[str]:
+        """Every measure row's faults by the rules of records.py, all of them (db check)."""
+        from imtrack.storage.records import measure_problems
+
+        found: list[str] = []
+        for row in self.execute(conn, f"SELECT {MEASURE_COLUMNS} FROM measures ORDER BY id"):
+            try:
+                doc = self._row_doc(row)
+            except CorruptStore as exc:
+                found.append(str(exc))
+                continue
+            found += [str(problem) for problem in measure_problems(str(row[0]), doc)]
+        return found
 
     def _engine_integrity(self, conn: Any) -> list[str]:
         """The database's own consistency check, where it has one."""
@@ -583,6 +718,7 @@ class SqlStore(Store):
         """One command, whole or not at all. SQL ledgers are never seeded (`seed` is the file
         engine's): a new one starts empty, filled by `db copy` or `import`."""
         with self._driver_errors():
+            self._before_write()
             conn = self._connection(create=True)
             self._begin_write(conn)
             try:
@@ -607,7 +743,7 @@ def _ids(ids: list[int]) -> str:
     return ", ".join(map(str, ids[:20])) + (f" (and {len(ids) - 20} more)" if len(ids) > 20 else "")
 
 
-def pushdown(flt: Any) -> tuple[str, list[Any], bool]:
+def pushdown(flt: Any, table: str = "") -> tuple[str, list[Any], bool]:
     """The WHERE clause for what of a MeasureFilter the indexed columns can decide exactly
     (sector, status), its parameters, and whether that is the whole filter (else the caller
     applies `flt.matches` to the rows: agency aliases, folded text, derived flags)."""
@@ -617,7 +753,7 @@ def pushdown(flt: Any) -> tuple[str, list[Any], bool]:
     for column, values in (("sector", flt.sectors), ("status", flt.statuses)):
         if values:
             chosen = sorted(values)
-            clauses.append(f"{column} IN ({', '.join('?' * len(chosen))})")
+            clauses.append(f"{table}{column} IN ({', '.join('?' * len(chosen))})")
             params += chosen
     rest = type(flt)(**{name: getattr(flt, name) for name in flt.__slots__ if name not in ("sectors", "statuses")})
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""

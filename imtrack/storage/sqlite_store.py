@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
 from imtrack.storage import sql_migrations as schema
+from imtrack.storage.fileio import READ, WRITE, EmptyFile, check_file, writable
 from imtrack.storage.sql import NEXT_TXN_KEY, SqlStore, loads
 
 LOCK_TIMEOUT_ENV = "IMTRACK_LOCK_TIMEOUT"
@@ -46,16 +47,32 @@ class SQLiteStore(SqlStore):
     def __init__(self, location: Any) -> None:
         super().__init__(location.display)
         self.path = Path(location.path)
+        self._file = self.path  # the file itself, symlinks resolved, once _connect has checked it
+
+    def _before_write(self) -> None:
+        # A connection opened for reading is reused by a write: the write is checked here.
+        try:
+            check_file(self.path, WRITE, replaced=False)
+        except EmptyFile as empty:
+            self._after_creation(WRITE, empty)
 
     def _connect(self, create: bool) -> sqlite3.Connection | None:
-        path = self.path
-        if path.is_dir():
-            raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.sqlite'}")
-        if not create and not (path.exists() and path.stat().st_size):
-            return None
-        if create and not path.parent.is_dir():
-            raise StoreError(f"directory {path.parent} does not exist; create it or choose another --db")
-        mode = "rwc" if create else ("rw" if os.access(path, os.W_OK) else "ro")  # a read-only copy still reads
+        # The file rules every file engine keeps (fileio.check_file): a FIFO, a device, a
+        # directory, a 0-byte file or a read-only file for a write is refused, never opened;
+        # SQLite writes in place, so hard links are no concern (replaced=False). The resolved
+        # path is what is opened, so the -wal/-shm files and SQLite's locks are the target's,
+        # whichever name a clerk used.
+        intent = WRITE if create else READ
+        try:
+            path = check_file(self.path, intent, replaced=False)
+        except EmptyFile as empty:
+            path = self._after_creation(intent, empty)
+        if not path.exists():
+            if not create:
+                return None
+            path = self._create(path)
+        self._file = path
+        mode = "rwc" if create else ("rw" if writable(path) else "ro")  # a read-only copy still reads
         uri = f"file:{quote(str(path.absolute()))}?mode={mode}"
         # isolation_level=None: the module opens no transactions of its own; each command
         # says BEGIN (a read snapshot) or BEGIN IMMEDIATE (the write lock) itself.
@@ -71,13 +88,52 @@ class SQLiteStore(SqlStore):
             raise
         return conn
 
+    def _creation_lock(self, path: Path) -> Any:
+        from imtrack.storage.lockfile import FileLock
+
+        return FileLock(str(path) + ".lock", timeout=lock_timeout())
+
+    def _create(self, path: Path) -> Path:
+        """Make the new ledger's file under the creation lock, its header written before the
+        lock is released, so that no other command ever takes the file sqlite3 creates empty
+        for a damaged one. The schema follows in the write transaction (_prepare)."""
+        lock = self._creation_lock(path)
+        lock.acquire()
+        try:
+            path = check_file(self.path, WRITE, replaced=False)  # under the lock: as it is now
+            if not path.exists():
+                conn = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=rwc", uri=True,
+                                       isolation_level=None)  # fmt: skip
+                try:
+                    conn.execute("PRAGMA journal_mode = WAL")  # writes the header: never 0 bytes again
+                finally:
+                    conn.close()
+        finally:
+            lock.release()
+        return path
+
+    def _after_creation(self, intent: str, empty: EmptyFile) -> Path:
+        """A 0-byte file may be a ledger another command is creating (_create): once its
+        creation lock is free, the file has its header, or it was damaged and is reported."""
+        from imtrack.storage.lockfile import LockTimeout
+
+        lock = self._creation_lock(Path(os.path.realpath(self.path)))
+        try:
+            lock.acquire()
+        except (LockTimeout, OSError):
+            raise empty from None
+        try:
+            return check_file(self.path, intent, replaced=False)
+        finally:
+            lock.release()
+
     def _upgrade(self, conn: sqlite3.Connection) -> None:
         """Bring a ledger of an older release up to this one's schema, after a backup."""
         applied = self._applied(conn)
         if applied is None or not schema.pending(applied):
             return
         self._refuse_newer(conn, applied)
-        backup = self.path.with_name(f"{self.path.name}.schema{len(applied)}.bak")
+        backup = self._file.with_name(f"{self._file.name}.schema{len(applied)}.bak")
         target = sqlite3.connect(backup)
         try:
             conn.backup(target)

@@ -35,7 +35,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from imtrack.domain.models import Measure, check_record
+from imtrack.domain.flags import latest_day, latest_iso_day
+from imtrack.domain.models import Measure, check_record, effective_day
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
 from imtrack.storage import migrations
 from imtrack.storage.base import (
@@ -44,11 +45,23 @@ from imtrack.storage.base import (
     HistoryEntry,
     Store,
     StoreInfo,
+    Summary,
     Transaction,
+    check_summary_filter,
     file_author,
     missing_ids_message,
 )
-from imtrack.storage.fileio import atomic_write, read_bytes
+from imtrack.storage.fileio import (
+    READ,
+    WRITE,
+    atomic_write,
+    check_file,
+    leftover_temps,
+    read_bytes,
+    remove_temps,
+    restore_hint,
+)
+from imtrack.storage.records import NESTING_LIMIT, check_ledger, ledger_problems
 
 MEASURES = "measures"
 META = "meta"
@@ -58,13 +71,6 @@ LOCK_TIMEOUT_ENV = "IMTRACK_LOCK_TIMEOUT"
 # Past this many measures every command of the whole-file engine parses megabytes; SQLite reads
 # only what a command needs (bench/RESULTS.md).
 LARGE = 5000
-
-
-def restore_hint(path: Path) -> str:
-    return (
-        f"it was left untouched. Restore it from a backup, or move it aside "
-        f"(mv '{path}' '{path}.broken') and imtrack will start a new database"
-    )
 
 
 # -- the file ----------------------------------------------------------------------------------
@@ -96,6 +102,8 @@ def _raise_json_error(raw: bytes, path: Path) -> None:
 
     try:
         json.loads(raw.decode("utf-8"))
+    except RecursionError:  # deeper than orjson's limit (1,024) and Python's
+        _raise_too_deep(raw, path)
     except UnicodeDecodeError as exc:
         raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {restore_hint(path)}") from None
     except json.JSONDecodeError as exc:
@@ -115,7 +123,11 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
     names the duplicated key. About 25 ms at 10,000 measures; parsing takes 60."""
     import orjson
 
-    if raw.count(b'"') == orjson.dumps(data).count(b'"'):
+    try:
+        encoded = orjson.dumps(data)
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): never a ledger
+        _raise_too_deep(raw, path)
+    if raw.count(b'"') == encoded.count(b'"'):
         return
     import json
 
@@ -134,6 +146,34 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
             f"database {path} has the key {dup.key!r} twice in one object (a hand edit?); keep the "
             f"right one and delete the other in an editor; {restore_hint(path)}"
         ) from None
+
+
+def _raise_too_deep(raw: bytes, path: Path) -> None:
+    """Name where the file nests lists or objects past NESTING_LIMIT: the line, and the table
+    and document it is in. Walks the tokens (strings skipped whole) without recursion."""
+    import re
+
+    depth = 0
+    keys: list[str] = ["", ""]  # the table, then the document, being read
+    for match in re.finditer(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > NESTING_LIMIT:
+                line = raw.count(b"\n", 0, match.start()) + 1
+                where = "/".join(k for k in keys if k)
+                inside = f", in {where}" if where else ""
+                raise CorruptStore(
+                    f"database {path} nests lists or objects deeper than {NESTING_LIMIT} levels (line {line}"
+                    f"{inside}), which no imtrack ledger does; {restore_hint(path)}"
+                )
+        elif token in (b"]", b"}"):
+            depth -= 1
+        elif depth in (1, 2) and raw[match.end():match.end() + 16].lstrip()[:1] == b":":
+            keys[depth - 1] = token[1:-1].decode("utf-8", "replace")
+            if depth == 1:
+                keys[1] = ""
+    raise CorruptStore(f"database {path} nests too deeply to be read; {restore_hint(path)}")
 
 
 class _Duplicate(Exception):
@@ -176,7 +216,7 @@ class LedgerStorage(Storage):
     TinyDB calls read() and write() for every table operation; both touch only memory."""
 
     def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
-        self.path = path
+        self.path = path  # the file itself (symlinks resolved by fileio.check_file)
         self.data: dict[str, Any] | None = data
         self.dirty = False
 
@@ -190,6 +230,7 @@ class LedgerStorage(Storage):
     def flush(self) -> None:
         if not self.dirty or self.data is None:
             return
+        check_file(self.path, WRITE)  # a read-only ledger is refused, not replaced through the rename
         try:
             atomic_write(self.path, encode(self.data))
         except OSError as exc:
@@ -209,7 +250,7 @@ def _db(storage: LedgerStorage) -> TinyDB:
 
 def _measure(path: Path, doc_id: int, doc: Any) -> Measure:
     try:
-        return Measure.from_dict({**doc, "id": doc_id})
+        return Measure.from_dict({**doc, "id": doc_id}, checked=True)  # by _Snapshot, on reading
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CorruptStore(f"database {path}: measure {doc_id} is malformed ({exc!r}); {restore_hint(path)}") from None
 
@@ -243,6 +284,9 @@ class _Snapshot:
             # every release has written one; without it the file is not one imtrack wrote
             raise CorruptStore(f"database {path} has no schema version; {restore_hint(path)}")
         migrations.check_readable(meta, path)
+        # Every record, before anything (an upgrade, a command) reads one: a damaged file is
+        # refused whole, naming the record and the field, and never repaired.
+        check_ledger(self.table, meta, data.get(COMMANDS), str(path))
         if migrations.tinydb_needs_upgrade(data):
             self.upgraded_from = meta["schema_version"]
             migrations.upgrade_tinydb(data)
@@ -279,6 +323,47 @@ class _Snapshot:
         return found
 
 
+    def summaries(self, flt: Any) -> list[Summary]:
+        """Store.summaries from the parsed (and checked) documents."""
+        check_summary_filter(flt)
+        found: list[Summary] = []
+        pre = _prefilter(flt)
+        table = self.table
+        for measure_id in self.ids():
+            doc = table[str(measure_id)]
+            if pre is not None and not pre(doc):
+                continue
+            try:
+                summary = _summary(measure_id, doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise CorruptStore(
+                    f"database {self.path}: measure {measure_id} is malformed ({exc!r}); {restore_hint(self.path)}"
+                ) from None
+            if flt is None or flt.matches(summary):
+                found.append(summary)
+        return found
+
+
+def _summary(measure_id: int, doc: dict[str, Any]) -> Summary:
+    """Store.summaries of one document, which _Snapshot has checked (records.py), as _measure
+    builds it."""
+    get = doc.get
+    notes = get("notes") or ()
+    history = get("history") or ()
+    status = get("status", "not-started")
+    created, updated = get("created", ""), get("updated", "")
+    done_day = None
+    if status == "done":
+        for c in reversed(history):
+            if c["field"] == "status" and c.get("to") == "done":
+                done_day = effective_day(c["at"], c.get("effective"))
+                break
+    stamps = [created, updated, *[n["at"] for n in notes], *[c["at"] for c in history]]
+    last = latest_iso_day(max(stamps)) or latest_day(stamps)  # checked: every stamp is text
+    return Summary(measure_id, doc["text"], doc["sector"], status, get("source", ""), get("lead"), get("due"),
+                   list(get("tags") or ()), updated, last, done_day, notes[-1]["at"] if notes else None)
+
+
 def _prefilter(flt: Any) -> Callable[[dict[str, Any]], bool] | None:
     """A cheap test on the stored document for the filters that read a stored field as it is
     (sector, status), so most documents are never built into Measures; `flt.matches` still
@@ -312,20 +397,23 @@ class TinyDBStore(Store):
         several questions (a report: measures, meta, history) parses the file once: the parse
         is kept while the file's identity (inode, size, modification time) stays the same,
         which os.replace by any writer changes."""
+        real = check_file(self.path, READ)
         try:
-            st = os.stat(self.path)
+            st = os.stat(real)
         except OSError:
             st = None
         if st is not None and self._read is not None and self._read[0] == (st.st_ino, st.st_size, st.st_mtime_ns):
             return self._read[1]
         self._read = None
-        raw = read_bytes(self.path)
+        raw = read_bytes(real)
         if raw is None:
             with self.transaction():
                 pass
-            raw = read_bytes(self.path)
+            raw = read_bytes(real)
             if raw is None:  # pragma: no cover - removed between the write and the read
                 raise StoreError(f"database {self.path} vanished while it was being created")
+        else:
+            self._tidy(real)
         snapshot = _Snapshot(self.path, parse(raw, self.path))
         self._size = len(snapshot.table)
         if st is not None:
@@ -349,6 +437,9 @@ class TinyDBStore(Store):
 
     def find(self, flt: Any = None, *, limit: int | None = None) -> list[Measure]:
         return self._snapshot().find(flt, limit)
+
+    def summaries(self, flt: Any = None) -> list[Summary]:
+        return self._snapshot().summaries(flt)
 
     def count(self) -> int:
         return len(self._snapshot().table)
@@ -420,13 +511,25 @@ class TinyDBStore(Store):
         return dict(self._snapshot().meta)
 
     def exists(self) -> bool:
-        try:
-            return os.stat(self.path).st_size > 0  # an empty file was never written: a new ledger
-        except OSError:
-            return False
+        return check_file(self.path, READ).exists()
 
     def info(self) -> StoreInfo:
-        return StoreInfo(self.engine, str(self.path), self.path.exists())
+        # The file rules apply here too: `path` on a FIFO, a device or an emptied file says so.
+        real = check_file(self.path, READ)
+        details = {"file": str(real)} if real != self.path.absolute() else {}
+        return StoreInfo(self.engine, str(self.path), real.exists(), details)
+
+    def integrity_problems(self) -> list[str]:
+        """Every record's problems at once (records.ledger_problems in collect mode), where a
+        command stops at the first; a file that cannot be read as JSON at all is one problem,
+        raised as every command raises it."""
+        raw = read_bytes(check_file(self.path, READ))
+        if raw is None:
+            return []
+        data = parse(raw, self.path)
+        meta = (data.get(META) or {}).get(str(META_DOC))
+        problems = ledger_problems(data.get(MEASURES) or {}, meta if meta is not None else {}, data.get(COMMANDS))
+        return [str(p) for p in problems]
 
     def hints(self) -> list[str]:
         if self._size is not None and self._size > LARGE:
@@ -438,7 +541,26 @@ class TinyDBStore(Store):
 
     # -- changing --------------------------------------------------------------------------
 
-    def _lock(self) -> Any:
+    def _tidy(self, real: Path) -> None:
+        """Remove the temp files a killed write left beside the ledger, when there are any and
+        no writer is at work (the lock is free: taken without waiting, else left to the next
+        command)."""
+        temps = leftover_temps(real)
+        if not temps:
+            return
+        from imtrack.storage.lockfile import FileLock, LockTimeout
+
+        lock = FileLock(str(real) + ".lock", timeout=0)
+        try:
+            lock.acquire()
+        except (LockTimeout, OSError):
+            return
+        try:
+            remove_temps(leftover_temps(real))
+        finally:
+            lock.release()
+
+    def _lock(self, real: Path) -> Any:
         from imtrack.storage.lockfile import FileLock
 
         raw = os.environ.get(LOCK_TIMEOUT_ENV, "30")
@@ -448,15 +570,20 @@ class TinyDBStore(Store):
             raise InvalidValue(
                 f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
             ) from None
-        return FileLock(str(self.path) + ".lock", timeout=timeout)
+        # The lock of the resolved file: clerks reaching one ledger through a link and through
+        # its target take the same lock.
+        return FileLock(str(real) + ".lock", timeout=timeout)
 
     @contextmanager
     def transaction(self, *, seed: bool = True) -> Iterator[Transaction]:
         from imtrack.storage.lockfile import LockTimeout
 
-        if not self.path.parent.is_dir():
-            raise StoreError(f"directory {self.path.parent} does not exist; create it or choose another --db")
-        lock = self._lock()
+        # READ: a transaction that changes nothing (undo --dry-run) works on a read-only ledger;
+        # the write itself is checked again at flush.
+        real = check_file(self.path, READ)
+        if not real.parent.is_dir():
+            raise StoreError(f"directory {real.parent} does not exist; create it or choose another --db")
+        lock = self._lock(real)
         try:
             lock.acquire()
         except LockTimeout:
@@ -466,9 +593,11 @@ class TinyDBStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
         try:
-            raw = read_bytes(self.path)
+            remove_temps(leftover_temps(real))  # under the lock: any temp file is a dead writer's
+            check_file(self.path, READ)  # again, under the lock: another command may have replaced it
+            raw = read_bytes(real)
             if raw is None:
-                storage = LedgerStorage(self.path, migrations.new_tinydb_ledger())
+                storage = LedgerStorage(real, migrations.new_tinydb_ledger())
                 storage.dirty = True
                 tx = TinyDBTransaction(storage, file_author(), self.command, new=True)
                 if seed and self._seed is not None:
@@ -477,18 +606,18 @@ class TinyDBStore(Store):
                 tx.created()
             else:
                 snapshot = _Snapshot(self.path, parse(raw, self.path))  # refuses a newer schema
-                storage = LedgerStorage(self.path, snapshot.data)
+                storage = LedgerStorage(real, snapshot.data)
                 tx = TinyDBTransaction(storage, file_author(), self.command)
             yield tx
             self._read = None
             if tx.changed or storage.dirty:
                 if raw is not None and snapshot.upgraded_from is not None:
-                    migrations.backup(self.path, raw, snapshot.upgraded_from)
+                    migrations.backup(real, raw, snapshot.upgraded_from)
                     tx.meta.changed = True  # the upgraded meta goes to the file with the change
                 tx.commit()
                 storage.flush()
                 self._size = len((storage.data or {}).get(MEASURES) or {})
-                _drop_stale_index(self.path)
+                _drop_stale_index(real)
         finally:
             lock.release()
 

@@ -198,30 +198,14 @@ CORRUPT = {
     "progress-not-int": _edited(lambda d: d["measures"]["2"].__setitem__("progress", "50")),
     "newer-schema": _newer_schema,
 }
-# damage inside one measure record, as opposed to the file's structure
-RECORD_LEVEL = {
-    "missing-text", "text-not-string", "sector-null", "status-not-string", "notes-not-list",
-    "note-at-not-string", "history-missing-field", "due-not-iso", "due-not-string",
-    "progress-out-of-range", "progress-not-int",
-}
-
-
 @pytest.mark.parametrize("kind", sorted(CORRUPT))
 @pytest.mark.parametrize("operation", ["load", "transaction"])
 def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind, operation):
+    # Every record is checked as the file is read, so even a command that would never reach
+    # the damaged record (this transaction changes only meta) is refused and writes nothing.
     content = CORRUPT[kind](db_path)
     db_path.write_bytes(content)
     store = open_store(DbLocation(db_path, "IMTRACK_DB"))
-    if operation == "transaction" and kind in RECORD_LEVEL:
-        # Measures are built when a command reaches them, so a command that never reaches the
-        # damaged record (this one changes only meta) works, and keeps that record exactly as
-        # it was; reaching it reports it.
-        with store.transaction() as ledger:
-            ledger.meta["touched"] = True
-        assert json.loads(db_path.read_bytes())["measures"]["2"] == json.loads(content)["measures"]["2"]
-        with pytest.raises(CorruptStore):
-            store.find()
-        return
     expected = StoreError if kind == "newer-schema" else CorruptStore
     with pytest.raises(expected) as info:
         if operation == "load":
@@ -240,9 +224,11 @@ def test_corrupt_file_is_reported_with_its_path_and_left_untouched(db_path, kind
     assert leftovers(db_path.parent) == []
 
 
-def test_empty_file_is_a_new_database(db_path):
+def test_empty_file_is_refused_not_refilled(db_path):
     db_path.write_bytes(b"")
-    assert open_store(DbLocation(db_path, "IMTRACK_DB")).count() == 34
+    with pytest.raises(CorruptStore, match="is empty \\(0 bytes\\).*left untouched"):
+        open_store(DbLocation(db_path, "IMTRACK_DB")).count()
+    assert db_path.read_bytes() == b""
 
 
 def test_database_path_that_is_a_directory(tmp_path):
