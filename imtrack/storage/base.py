@@ -42,6 +42,7 @@ from typing import Any
 
 from imtrack.domain.frozen import Frozen, Record
 from imtrack.domain.models import Measure, effective_day
+from imtrack.i18n import _, ngettext
 
 ENV_USER = "IMTRACK_USER"
 
@@ -408,8 +409,8 @@ class Store(ABC):
         from imtrack.errors import InvalidValue
 
         raise InvalidValue(
-            f"`imtrack db migrate` is for PostgreSQL ledgers; a {self.engine} ledger is upgraded "
-            f"by its first write (after a backup copy)"
+            _("`imtrack db migrate` is for PostgreSQL ledgers; a {engine} ledger is upgraded "
+              "by its first write (after a backup copy)").format(engine=self.engine)
         )
 
 
@@ -417,9 +418,9 @@ def missing_ids_message(missing: Sequence[int], lowest: int | None, highest: int
     """The NotFound message every engine gives for absent ids (lowest/highest: the ids the
     ledger holds, None when it holds none)."""
     names = ", ".join(map(str, missing))
-    noun = "id" if len(missing) == 1 else "ids"
     if lowest is None or highest is None:
-        hint = "the database has no measures yet"
-    else:
-        hint = f"ids run from {lowest} to {highest}; see `imtrack list`"
-    return f"no measure with {noun} {names}; {hint}"
+        return ngettext("no measure with id {ids}; the database has no measures yet",
+                        "no measure with ids {ids}; the database has no measures yet", len(missing)).format(ids=names)
+    return ngettext("no measure with id {ids}; ids run from {lowest} to {highest}; see `imtrack list`",
+                    "no measure with ids {ids}; ids run from {lowest} to {highest}; see `imtrack list`",
+                    len(missing)).format(ids=names, lowest=lowest, highest=highest)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from imtrack.config import POSTGRESQL, SQLITE, TINYDB, DbLocation
 from imtrack.domain.models import Measure
 from imtrack.errors import StoreError
+from imtrack.i18n import _
 from imtrack.storage.base import Store
 
 
@@ -36,7 +37,8 @@ def open_store(
             if exc.name != "imtrack.storage.sqlite_store":
                 raise
             raise StoreError(
-                f"this imtrack has no SQLite engine yet; use a .json ledger instead of {location.display}"
+                _("this imtrack has no SQLite engine yet; use a .json ledger instead of {location}").format(
+                    location=location.display)
             ) from None
         store = SQLiteStore(location)
     elif location.engine == POSTGRESQL:
@@ -46,10 +48,11 @@ def open_store(
             if exc.name != "imtrack.storage.postgres_store":
                 raise
             raise StoreError(
-                f"this imtrack has no PostgreSQL engine yet; use a .json ledger instead of {location.display}"
+                _("this imtrack has no PostgreSQL engine yet; use a .json ledger instead of {location}").format(
+                    location=location.display)
             ) from None
         store = PostgresStore(location)
     else:
-        raise StoreError(f"unknown engine {location.engine!r} for {location.display}")
+        raise StoreError(_("unknown engine {engine!r} for {location}").format(engine=location.engine, location=location.display))
     store.command = command
     return store

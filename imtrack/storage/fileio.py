@@ -23,6 +23,7 @@ import stat
 from pathlib import Path
 
 from imtrack.errors import CorruptStore, StoreError
+from imtrack.i18n import N_, _
 
 
 class EmptyFile(CorruptStore):
@@ -40,10 +41,8 @@ _TEMP_SUFFIX = ".tmp"
 
 def restore_hint(path: Path | str) -> str:
     """The end of every message about a ledger imtrack will not touch."""
-    return (
-        f"it was left untouched. Restore it from a backup, or move it aside "
-        f"(mv '{path}' '{path}.broken') and imtrack will start a new database"
-    )
+    return _("it was left untouched. Restore it from a backup, or move it aside "
+             "(mv '{path}' '{path}.broken') and imtrack will start a new database").format(path=path)
 
 
 def _kind(mode: int) -> str | None:
@@ -53,12 +52,12 @@ def _kind(mode: int) -> str | None:
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return N_("a FIFO (named pipe)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return N_("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return N_("a socket")
+    return N_("not a regular file")
 
 
 def has_trailing_separator(text: str) -> bool:
@@ -74,8 +73,8 @@ def refuse_trailing_separator(text: str, where: str) -> None:
     if has_trailing_separator(text):
         trimmed = text.rstrip("/" + (os.altsep or ""))
         raise InvalidValue(
-            f"{where}: database path {text} ends in '{os.sep}', so it names a directory; give a file name, "
-            f"e.g. {trimmed or os.sep}"
+            _("{where}: database path {text} ends in '{sep}', so it names a directory; give a file name, "
+              "e.g. {example}").format(where=where, text=text, sep=os.sep, example=trimmed or os.sep)
         )
 
 
@@ -94,22 +93,25 @@ def check_file(path: Path, intent: str, *, replaced: bool = True) -> Path:
         st = os.stat(real)
     except FileNotFoundError:
         if intent == WRITE and not real.parent.is_dir():
-            raise StoreError(f"directory {real.parent} does not exist; create it or choose another --db") from None
+            raise StoreError(_("directory {parent} does not exist; create it or choose another --db").format(
+                parent=real.parent)) from None
         return real
     except OSError as exc:
-        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
-    shown = str(path) if os.path.abspath(path) == str(real) else f"{path} (a link to {real})"
+        raise StoreError(_("cannot read database {path}: {problem}").format(path=path, problem=exc.strerror or exc)) from exc
+    shown = str(path) if os.path.abspath(path) == str(real) else _("{path} (a link to {target})").format(
+        path=path, target=real)
     _refuse_unusable(real, shown, st)
     if intent == WRITE and not _writable(real, st):
         raise StoreError(
-            f"database {shown} is read-only (mode {stat.filemode(st.st_mode)}); nothing was changed. To change "
-            f"it, make it writable (chmod u+w '{real}'), or work on a copy with --db"
+            _("database {path} is read-only (mode {mode}); nothing was changed. To change "
+              "it, make it writable (chmod u+w '{real}'), or work on a copy with --db").format(
+                path=shown, mode=stat.filemode(st.st_mode), real=real)
         )
     if intent == WRITE and replaced and st.st_nlink > 1:
         raise StoreError(
-            f"database {shown} has {st.st_nlink} hard links; a write replaces the file, so the other names would "
-            f"keep the old ledger and nothing was changed. Keep one name and make the others symlinks "
-            f"(ln -sf '{real}' OTHER)"
+            _("database {path} has {n} hard links; a write replaces the file, so the other names would "
+              "keep the old ledger and nothing was changed. Keep one name and make the others symlinks "
+              "(ln -sf '{real}' OTHER)").format(path=shown, n=st.st_nlink, real=real)
         )
     return real
 
@@ -117,18 +119,19 @@ def check_file(path: Path, intent: str, *, replaced: bool = True) -> Path:
 def _refuse_unusable(real: Path, shown: str, st: os.stat_result, blank: bool | None = None) -> None:
     kind = _kind(st.st_mode)
     if kind == "a directory":
-        raise StoreError(f"database path {shown} is a directory; give a file name, e.g. {real / 'imtrack.json'}")
+        raise StoreError(_("database path {path} is a directory; give a file name, e.g. {example}").format(
+            path=shown, example=real / "imtrack.json"))
     if kind is not None:
         raise StoreError(
-            f"database path {shown} is {kind}, not a regular file; imtrack neither reads nor replaces it: "
-            f"give the path of a ledger file with --db or IMTRACK_DB"
+            _("database path {path} is {kind}, not a regular file; imtrack neither reads nor replaces it: "
+              "give the path of a ledger file with --db or IMTRACK_DB").format(path=shown, kind=_(kind))
         )
     if blank is None:
         blank = st.st_size == 0 or (st.st_size <= _BLANK_PROBE and _blank(real))
     if blank:
         raise EmptyFile(
-            f"database {shown} is empty ({st.st_size} bytes); imtrack never leaves a ledger empty, so something "
-            f"else cut it short; {restore_hint(real)}"
+            _("database {path} is empty ({size} bytes); imtrack never leaves a ledger empty, so something "
+              "else cut it short; {hint}").format(path=shown, size=st.st_size, hint=restore_hint(real))
         )
 
 
@@ -227,9 +230,10 @@ def read_bytes(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except IsADirectoryError:
-        raise StoreError(f"database path {path} is a directory; give a file name, e.g. {path / 'imtrack.json'}") from None
+        raise StoreError(_("database path {path} is a directory; give a file name, e.g. {example}").format(
+            path=path, example=path / "imtrack.json")) from None
     except OSError as exc:
-        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+        raise StoreError(_("cannot read database {path}: {problem}").format(path=path, problem=exc.strerror or exc)) from exc
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -237,7 +241,7 @@ def read_bytes(path: Path) -> bytes | None:
         with os.fdopen(fd, "rb", closefd=False) as fh:
             raw = fh.read()
     except OSError as exc:
-        raise StoreError(f"cannot read database {path}: {exc.strerror or exc}") from exc
+        raise StoreError(_("cannot read database {path}: {problem}").format(path=path, problem=exc.strerror or exc)) from exc
     finally:
         os.close(fd)
     if not raw or raw.isspace():

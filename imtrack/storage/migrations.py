@@ -16,6 +16,7 @@ from typing import Any
 from imtrack import __version__
 from imtrack.domain.frozen import Frozen
 from imtrack.errors import StoreError
+from imtrack.i18n import _
 
 MEASURES, META, COMMANDS = "measures", "meta", "commands"
 META_DOC = "1"
@@ -99,11 +100,12 @@ def check_version(applied_names: list[str], known: list[str], release: Any, sche
         # A release that names itself is the one to install; a file that only carries a larger
         # schema number (or this very release number, from a development build) says less.
         named = bool(release) and release != __version__
-        by = f"a newer imtrack ({release})" if named else "a newer imtrack"
+        by = _("a newer imtrack ({release})").format(release=release) if named else _("a newer imtrack")
         need = f"'imtrack>={release}'" if named else "imtrack"
         raise StoreError(
-            f"database {where} was written by {by} (schema {schema}); this imtrack {__version__} reads "
-            f"up to schema {len(known)}: install that release or later (pip install -U {need})"
+            _("database {where} was written by {by} (schema {schema}); this imtrack {version} reads "
+              "up to schema {known}: install that release or later (pip install -U {need})").format(
+                where=where, by=by, schema=schema, version=__version__, known=len(known), need=need)
         )
 
 
@@ -146,8 +148,8 @@ def backup(path: Path, raw: bytes, schema: Any) -> Path:
             atomic_write(target, raw)
         except OSError as exc:
             raise StoreError(
-                f"cannot keep a copy of {path} before upgrading it ({target}: {exc.strerror or exc}); "
-                f"nothing was changed"
+                _("cannot keep a copy of {path} before upgrading it ({target}: {problem}); "
+                  "nothing was changed").format(path=path, target=target, problem=exc.strerror or exc)
             ) from exc
     return target
 

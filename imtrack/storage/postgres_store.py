@@ -22,6 +22,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, StoreError
+from imtrack.i18n import _
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.sql import SqlStore
 from imtrack.storage.sqlite_store import lock_timeout
@@ -137,31 +138,32 @@ class PostgresStore(SqlStore):
         text = self._scrub(str(exc))
         if isinstance(exc, pg_errors.LockNotAvailable):
             return StoreError(
-                f"ledger {self.display} is busy: another clerk's command holds the measures this one "
-                f"needs; try again (IMTRACK_LOCK_TIMEOUT sets how many seconds to wait)"
+                _("ledger {ledger} is busy: another clerk's command holds the measures this one "
+                  "needs; try again (IMTRACK_LOCK_TIMEOUT sets how many seconds to wait)").format(ledger=self.display)
             )
         if isinstance(exc, pg_errors.DeadlockDetected | pg_errors.SerializationFailure):
             return StoreError(
-                f"ledger {self.display}: another clerk's command changed the same measures at the same "
-                f"moment; nothing was changed; run the command again"
+                _("ledger {ledger}: another clerk's command changed the same measures at the same "
+                  "moment; nothing was changed; run the command again").format(ledger=self.display)
             )
         if isinstance(exc, psycopg.DataError) and "NUL" in text:
             return InvalidValue(
-                f"ledger {self.display}: PostgreSQL cannot store the NUL character (U+0000) a text "
-                f"holds; remove it and run the command again; nothing was changed"
+                _("ledger {ledger}: PostgreSQL cannot store the NUL character (U+0000) a text "
+                  "holds; remove it and run the command again; nothing was changed").format(ledger=self.display)
             )
         if isinstance(exc, pg_errors.UniqueViolation):
             return Conflict(
-                f"ledger {self.display}: another clerk's command stored the same measure or command id "
-                f"at the same moment; nothing was changed; run the command again"
+                _("ledger {ledger}: another clerk's command stored the same measure or command id "
+                  "at the same moment; nothing was changed; run the command again").format(ledger=self.display)
             )
         if isinstance(exc, pg_errors.InsufficientPrivilege):
             return StoreError(
-                f"ledger {self.display}: permission denied ({text}); ask the ledger's owner to grant "
-                f"your database role access (README: Where the data lives)"
+                _("ledger {ledger}: permission denied ({problem}); ask the ledger's owner to grant "
+                  "your database role access (README: Where the data lives)").format(ledger=self.display, problem=text)
             )
         if isinstance(exc, pg_errors.DataCorrupted | pg_errors.IndexCorrupted):
-            return CorruptStore(f"ledger {self.display} is damaged ({text}); restore it from a backup")
+            return CorruptStore(_("ledger {ledger} is damaged ({problem}); restore it from a backup").format(
+                ledger=self.display, problem=text))
         if isinstance(exc, psycopg.OperationalError):
-            return StoreError(f"cannot reach the ledger {self.display}: {text}")
+            return StoreError(_("cannot reach the ledger {ledger}: {problem}").format(ledger=self.display, problem=text))
         return None

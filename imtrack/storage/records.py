@@ -24,6 +24,7 @@ from typing import Any
 from imtrack.domain.frozen import Frozen
 from imtrack.domain.models import Measure, Status, check_due, check_progress
 from imtrack.errors import CorruptStore
+from imtrack.i18n import _
 
 # Deeper than any field allows (a history entry holding a list is 6 levels from the top of a
 # TinyDB file); a file nesting deeper than this is refused before its records are looked at.
@@ -63,8 +64,9 @@ class Problem(Frozen):
             object.__setattr__(self, name, value)
 
     def __str__(self) -> str:
-        where = self.record if self.field is None else f"{self.record}, field {self.field!r}"
-        return f"{where}: {self.message}"
+        if self.field is None:
+            return _("{record}: {problem}").format(record=self.record, problem=self.message)
+        return _("{record}, field {field!r}: {problem}").format(record=self.record, field=self.field, problem=self.message)
 
 
 def _sectors() -> frozenset[str]:
@@ -105,38 +107,40 @@ def canonical_id(key: Any) -> int | None:
 
 def measure_problems(key: Any, doc: Any, sectors: frozenset[str] | None = None) -> Iterator[Problem]:
     """The faults of one stored measure (`key` its id as stored), field by field."""
-    record = f"measure {key}"
+    record = _("measure {id}").format(id=key)
     measure_id = canonical_id(key)
     if measure_id is None:
-        yield Problem(record, "id", f"the id {key!r} is not a whole number >= 1 written without leading zeros")
+        yield Problem(record, "id", _("the id {key!r} is not a whole number >= 1 written without leading zeros").format(key=key))
     if not isinstance(doc, dict):
-        yield Problem(record, None, f"is a {_type(doc)}, not an object")
+        yield Problem(record, None, _("is a {type}, not an object").format(type=_type(doc)))
         return
     sectors = _sectors() if sectors is None else sectors
     for name in doc.keys() - MEASURE_FIELDS:
-        yield Problem(record, name, "is not a field of a measure (a typo? a write would drop it)")
+        yield Problem(record, name, _("is not a field of a measure (a typo? a write would drop it)"))
     if "id" in doc and doc["id"] != measure_id:
-        yield Problem(record, "id", f"says {doc['id']!r}, but the measure is stored as {key!r}")
+        yield Problem(record, "id", _("says {says!r}, but the measure is stored as {key!r}").format(says=doc["id"], key=key))
     for name in _TEXT:
         if name not in doc:
-            yield Problem(record, name, "is missing")
+            yield Problem(record, name, _("is missing"))
     for name in (*_TEXT, *_OPTIONAL_TEXT):
         if name in doc and type(doc[name]) is not str:
-            yield Problem(record, name, f"must be text, not {_type(doc[name])}")
+            yield Problem(record, name, _("must be text, not {type}").format(type=_type(doc[name])))
     status = doc.get("status", Status.NOT_STARTED.value)
     if type(status) is str and status not in _STATUSES:
-        yield Problem(record, "status", f"{status!r} is not a status; use one of: {', '.join(sorted(_STATUSES))}")
+        yield Problem(record, "status", _("{status!r} is not a status; use one of: {choices}").format(
+            status=status, choices=", ".join(sorted(_STATUSES))))
     sector = doc.get("sector")
     if type(sector) is str and sector not in sectors:
-        yield Problem(record, "sector", f"{sector!r} is not a sector; use one of: {', '.join(sorted(sectors))}")
+        yield Problem(record, "sector", _("{sector!r} is not a sector; use one of: {choices}").format(
+            sector=sector, choices=", ".join(sorted(sectors))))
     for name in _TEXT_OR_NULL:
         value = doc.get(name)
         if value is not None and type(value) is not str:
-            yield Problem(record, name, f"must be text or null, not {_type(value)}")
+            yield Problem(record, name, _("must be text or null, not {type}").format(type=_type(value)))
     for name in _TEXT_LISTS:
         value = doc.get(name)
         if value is not None and (type(value) is not list or any(type(v) is not str for v in value)):
-            yield Problem(record, name, "must be a list of text")
+            yield Problem(record, name, _("must be a list of text"))
     for name, check in (("due", check_due), ("progress", check_progress)):
         try:
             check(doc.get(name))
@@ -144,18 +148,18 @@ def measure_problems(key: Any, doc: Any, sectors: frozenset[str] | None = None) 
             yield Problem(record, name, str(exc).replace(f"'{name}' ", "", 1))
     pinned = doc.get("sector_pinned", False)
     if type(pinned) is not bool:
-        yield Problem(record, "sector_pinned", f"must be true or false, not {_type(pinned)}")
+        yield Problem(record, "sector_pinned", _("must be true or false, not {type}").format(type=_type(pinned)))
     revision = doc.get("revision", 0)
     if not _is_int(revision) or revision < 0:
-        yield Problem(record, "revision", f"must be a whole number >= 0, not {revision!r}")
+        yield Problem(record, "revision", _("must be a whole number >= 0, not {value!r}").format(value=revision))
     assignments = doc.get("assignments")
     if assignments is not None:
         if type(assignments) is not list:
-            yield Problem(record, "assignments", f"must be a list, not {_type(assignments)}")
+            yield Problem(record, "assignments", _("must be a list, not {type}").format(type=_type(assignments)))
         else:
             for n, a in enumerate(assignments, 1):
                 if not _assignment_ok(a):
-                    yield Problem(record, f"assignments[{n}]", "must be {sentence: text, agencies: [text], raw: text}")
+                    yield Problem(record, f"assignments[{n}]", _("must be {sentence: text, agencies: [text], raw: text}"))
     yield from _entries(record, "notes", doc.get("notes"), NOTE_FIELDS, ("at", "text"))
     yield from _entries(record, "history", doc.get("history"), CHANGE_FIELDS, ("at", "field"))
 
@@ -177,32 +181,32 @@ def _entries(record: str, name: str, entries: Any, fields: frozenset[str], texts
     if entries is None:
         return
     if type(entries) is not list:
-        yield Problem(record, name, f"must be a list, not {_type(entries)}")
+        yield Problem(record, name, _("must be a list, not {type}").format(type=_type(entries)))
         return
     for n, entry in enumerate(entries, 1):
         where = f"{name}[{n}]"
         if type(entry) is not dict:
-            yield Problem(record, where, f"must be an object, not {_type(entry)}")
+            yield Problem(record, where, _("must be an object, not {type}").format(type=_type(entry)))
             continue
         for extra in entry.keys() - fields:
-            yield Problem(record, f"{where}.{extra}", f"is not a field of {name} (a write would drop it)")
+            yield Problem(record, f"{where}.{extra}", _("is not a field of {name} (a write would drop it)").format(name=name))
         for text in texts:
             if type(entry.get(text)) is not str:
-                yield Problem(record, f"{where}.{text}", f"must be text, not {_type(entry.get(text))}")
+                yield Problem(record, f"{where}.{text}", _("must be text, not {type}").format(type=_type(entry.get(text))))
         txn = entry.get("txn")
         if txn is not None and (not _is_int(txn) or txn < 1):
-            yield Problem(record, f"{where}.txn", f"must be a whole number >= 1, not {txn!r}")
+            yield Problem(record, f"{where}.txn", _("must be a whole number >= 1, not {value!r}").format(value=txn))
         author = entry.get("author")
         if author is not None and type(author) is not str:
-            yield Problem(record, f"{where}.author", f"must be text, not {_type(author)}")
+            yield Problem(record, f"{where}.author", _("must be text, not {type}").format(type=_type(author)))
         effective = entry.get("effective")
         if effective is not None and not _iso_day(effective):
-            yield Problem(record, f"{where}.effective", f"must be a day such as 2026-11-24, not {effective!r}")
+            yield Problem(record, f"{where}.effective", _("must be a day such as 2026-11-24, not {value!r}").format(value=effective))
         for side in ("from", "to"):
             value = entry.get(side)
             if type(value) not in _SCALARS and _bad_value(value):
                 yield Problem(
-                    record, f"{where}.{side}", f"must be a field's value (nested at most {VALUE_NESTING} levels)"
+                    record, f"{where}.{side}", _("must be a field's value (nested at most {n} levels)").format(n=VALUE_NESTING)
                 )
 
 
@@ -305,37 +309,36 @@ def meta_problems(meta: Any, highest_id: int, highest_txn: int) -> Iterator[Prob
     """The meta document: counters above what is stored, logs of the right shape; a key this
     release does not use may hold anything not nested deeper than NESTING_LIMIT."""
     if not isinstance(meta, dict):
-        yield Problem("meta", None, f"is a {_type(meta)}, not an object")
+        yield Problem(_("meta"), None, _("is a {type}, not an object").format(type=_type(meta)))
         return
     for name, floor in (("next_id", highest_id), ("next_txn", highest_txn)):
         if name not in meta:
             continue
         value = meta[name]
         if not _is_int(value) or value < 1:
-            yield Problem("meta", name, f"must be a whole number >= 1, not {value!r}")
+            yield Problem(_("meta"), name, _("must be a whole number >= 1, not {value!r}").format(value=value))
         elif value <= floor:
-            what = "measure" if name == "next_id" else "recorded command"
-            yield Problem(
-                "meta", name,
-                f"is {value}, not above the highest {what} ({floor}); the next one would overwrite it",
-            )
+            message = (_("is {value}, not above the highest measure ({floor}); the next one would overwrite it")
+                       if name == "next_id" else
+                       _("is {value}, not above the highest recorded command ({floor}); the next one would overwrite it"))
+            yield Problem(_("meta"), name, message.format(value=value, floor=floor))
     migrations = meta.get("migrations")
     if migrations is not None and (type(migrations) is not list or any(type(m) is not str for m in migrations)):
-        yield Problem("meta", "migrations", "must be a list of migration names")
+        yield Problem(_("meta"), "migrations", _("must be a list of migration names"))
     release = meta.get("release")
     if release is not None and type(release) is not str:
-        yield Problem("meta", "release", f"must be text, not {_type(release)}")
+        yield Problem(_("meta"), "release", _("must be text, not {type}").format(type=_type(release)))
     for name, needs in (("created", ("txn", "at", "ids")), ("replaced", ("txn", "at", "ids")), ("undone", ("txn", "by"))):
         log = meta.get(name)
         if log is None:
             continue
         if type(log) is not list:
-            yield Problem("meta", name, f"must be a list, not {_type(log)}")
+            yield Problem(_("meta"), name, _("must be a list, not {type}").format(type=_type(log)))
             continue
         for n, entry in enumerate(log, 1):
             where = f"{name}[{n}]"
             if type(entry) is not dict:
-                yield Problem("meta", where, f"must be an object, not {_type(entry)}")
+                yield Problem(_("meta"), where, _("must be an object, not {type}").format(type=_type(entry)))
                 continue
             for key in needs:
                 value = entry.get(key)
@@ -345,29 +348,29 @@ def meta_problems(meta: Any, highest_id: int, highest_txn: int) -> Iterator[Prob
                     else canonical_id(value) is not None
                 )
                 if not ok:
-                    yield Problem("meta", f"{where}.{key}", f"is missing or of the wrong type ({value!r})")
+                    yield Problem(_("meta"), f"{where}.{key}", _("is missing or of the wrong type ({value!r})").format(value=value))
             if "removed" in entry and not _id_list(entry["removed"]):
-                yield Problem("meta", f"{where}.removed", "must be a list of measure ids")
+                yield Problem(_("meta"), f"{where}.removed", _("must be a list of measure ids"))
     known = {"schema_version", "migrations", "release", "next_id", "next_txn", "created", "replaced", "undone"}
     for name in meta.keys() - known:
         if too_deep(meta[name], NESTING_LIMIT - 3):
-            yield Problem("meta", name, f"nests deeper than {NESTING_LIMIT} levels")
+            yield Problem(_("meta"), name, _("nests deeper than {n} levels").format(n=NESTING_LIMIT))
 
 
 def command_problems(key: Any, doc: Any) -> Iterator[Problem]:
-    record = f"command {key}"
+    record = _("command {number}").format(number=key)
     if canonical_id(key) is None:
-        yield Problem(record, None, f"the number {key!r} is not a whole number >= 1 written without leading zeros")
+        yield Problem(record, None, _("the number {key!r} is not a whole number >= 1 written without leading zeros").format(key=key))
     if not isinstance(doc, dict):
-        yield Problem(record, None, f"is a {_type(doc)}, not an object")
+        yield Problem(record, None, _("is a {type}, not an object").format(type=_type(doc)))
         return
     for name in doc.keys() - COMMAND_FIELDS:
-        yield Problem(record, name, "is not a field of a command record (a write would drop it)")
+        yield Problem(record, name, _("is not a field of a command record (a write would drop it)"))
     for name in ("at", "command", "author"):
         if name in doc and type(doc[name]) is not str:
-            yield Problem(record, name, f"must be text, not {_type(doc[name])}")
+            yield Problem(record, name, _("must be text, not {type}").format(type=_type(doc[name])))
     if "ids" in doc and not _id_list(doc["ids"]):
-        yield Problem(record, "ids", "must be a list of measure ids")
+        yield Problem(record, "ids", _("must be a list of measure ids"))
 
 
 def _bad_value(value: Any) -> bool:
@@ -416,7 +419,8 @@ def ledger_problems(
             if measure_id is None:
                 continue
             if measure_id in seen:  # 1 beside "1": an int key beside its string
-                found.append(Problem(f"measure {key}", "id", f"is stored twice (also as {seen[measure_id]!r})"))
+                found.append(Problem(_("measure {id}").format(id=key), "id", _("is stored twice (also as {key!r})").format(
+                    key=seen[measure_id])))
                 if not collect:
                     return found
             seen[measure_id] = key
@@ -449,7 +453,7 @@ def _raise(problem: Problem, where: str, hint: str | None) -> None:
         from imtrack.storage.fileio import restore_hint
 
         hint = restore_hint(where)
-    raise CorruptStore(f"database {where}: {problem}; {hint}")
+    raise CorruptStore(_("database {where}: {problem}; {hint}").format(where=where, problem=problem, hint=hint))
 
 
 def check_ledger(

@@ -27,6 +27,7 @@ from typing import Any
 from imtrack.domain.flags import latest_day, latest_iso_day
 from imtrack.domain.models import Change, Measure, Note, Status, effective_day
 from imtrack.errors import Conflict, CorruptStore, ImtrackError, InvalidValue, NotFound, StoreError
+from imtrack.i18n import _
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.base import (
     COUNT_DIMENSIONS,
@@ -273,9 +274,9 @@ class SqlStore(Store):
         if "migrations" not in tables:
             if tables:  # someone else's database: never add imtrack's tables to it
                 raise CorruptStore(
-                    f"{self.display} holds tables that are not an imtrack ledger "
-                    f"({', '.join(sorted(tables)[:5])}); it was left untouched. Give imtrack a "
-                    f"database of its own"
+                    _("{ledger} holds tables that are not an imtrack ledger ({tables}); it was left "
+                      "untouched. Give imtrack a database of its own").format(
+                        ledger=self.display, tables=", ".join(sorted(tables)[:5]))
                 )
             return None
         return {row[0] for row in self.execute(conn, "SELECT name FROM migrations")}
@@ -306,7 +307,8 @@ class SqlStore(Store):
         """Reading a ledger whose schema is older than this release's: refused until
         `imtrack db migrate` (SQLite never gets here: it upgrades the file when it opens it)."""
         missing = ", ".join(m.name for m in schema.pending(applied))
-        raise StoreError(f"{self.display} needs the schema upgrade {missing}; run `imtrack db migrate`")
+        raise StoreError(_("{ledger} needs the schema upgrade {missing}; run `imtrack db migrate`").format(
+            ledger=self.display, missing=missing))
 
     def _apply_migrations(self, conn: Any, applied: set[str]) -> None:
         """Apply every pending migration inside the caller's write transaction."""
@@ -392,9 +394,11 @@ class SqlStore(Store):
                         effective,
                     ))  # fmt: skip
         except ValueError as exc:
-            raise CorruptStore(f"{self.display}: a history entry of measure {mid} is not JSON ({exc})") from None
+            raise CorruptStore(_("{ledger}: a history entry of measure {id} is not JSON ({problem})").format(
+                ledger=self.display, id=mid, problem=exc)) from None
         except KeyError:
-            raise CorruptStore(f"{self.display}: notes or history of measure {mid} changed while read") from None
+            raise CorruptStore(_("{ledger}: notes or history of measure {id} changed while read").format(
+                ledger=self.display, id=mid)) from None
 
     def _build(self, row: tuple[Any, ...], same: Any) -> Measure:
         (mid, revision, text, sector, status, source, section, lead, partners, due, tags, progress,
@@ -417,7 +421,8 @@ class SqlStore(Store):
                 measure.assignments = [dict(a) for a in fields.get("assignments", ())]
             return measure
         except (TypeError, ValueError, AttributeError) as exc:
-            raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+            raise CorruptStore(_("{ledger}: measure {id} is malformed ({problem})").format(
+                ledger=self.display, id=mid, problem=exc)) from None
 
     def _row_doc(self, row: tuple[Any, ...]) -> dict[str, Any]:
         """A measure row as the stored record the rules of records.py read."""
@@ -432,7 +437,8 @@ class SqlStore(Store):
             if document is not None:
                 doc.update(loads(document))
         except (TypeError, ValueError) as exc:
-            raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+            raise CorruptStore(_("{ledger}: measure {id} is malformed ({problem})").format(
+                ledger=self.display, id=mid, problem=exc)) from None
         return doc
 
     def _check_row(self, row: tuple[Any, ...]) -> None:
@@ -440,7 +446,7 @@ class SqlStore(Store):
         value in any column, and a hand-edited database must be named, not half-read."""
         from imtrack.storage.records import check_measure
 
-        check_measure(str(row[0]), self._row_doc(row), self.display, hint=(
+        check_measure(str(row[0]), self._row_doc(row), self.display, hint=_(
             "it was left untouched; `imtrack db check` lists every problem; correct the row or restore "
             "the ledger from a backup"))
 
@@ -525,7 +531,8 @@ class SqlStore(Store):
                         None if done_at is None else effective_day(done_at, done_effective), note_at,
                     )  # fmt: skip
                 except (TypeError, ValueError) as exc:
-                    raise CorruptStore(f"{self.display}: measure {mid} is malformed ({exc})") from None
+                    raise CorruptStore(_("{ledger}: measure {id} is malformed ({problem})").format(
+                        ledger=self.display, id=mid, problem=exc)) from None
                 if day is None and top:
                     recheck.append(summary)
                 found.append(summary)
@@ -566,7 +573,8 @@ class SqlStore(Store):
 
     def counts(self, by: str) -> dict[str, dict[str, int]]:
         if by not in COUNT_DIMENSIONS:
-            raise InvalidValue(f"cannot count by {by!r}; use one of: {', '.join(COUNT_DIMENSIONS)}")
+            raise InvalidValue(_("cannot count by {by!r}; use one of: {choices}").format(
+                by=by, choices=", ".join(COUNT_DIMENSIONS)))
         result: dict[str, dict[str, int]] = {}
         with self._reading() as conn:
             if conn is None:
@@ -670,18 +678,20 @@ class SqlStore(Store):
             applied = self._applied(conn) or set()
             missing = [m.name for m in schema.pending(applied)]
             if missing:
-                problems.append(f"schema upgrade pending ({', '.join(missing)}): run `imtrack db migrate`")
+                problems.append(_("schema upgrade pending ({missing}): run `imtrack db migrate`").format(
+                    missing=", ".join(missing)))
             for table in ("notes", "changes"):
                 orphans = [int(r[0]) for r in self.execute(
                     conn, f"SELECT DISTINCT measure_id FROM {table} WHERE measure_id NOT IN (SELECT id FROM measures) "
                     "ORDER BY measure_id")]  # fmt: skip
                 if orphans:
-                    problems.append(f"{table} rows belong to measures that do not exist: {_ids(orphans)}")
+                    problems.append(_("{table} rows belong to measures that do not exist: {ids}").format(
+                        table=table, ids=_ids(orphans)))
             for key, value in self.execute(conn, "SELECT key, value FROM meta ORDER BY key"):
                 try:
                     loads(value)
                 except ValueError:
-                    problems.append(f"meta {key!r} is not JSON: {value[:40]!r}")
+                    problems.append(_("meta {key!r} is not JSON: {value!r}").format(key=key, value=value[:40]))
             problems += self._row_problems(conn)
         return problems
 
@@ -897,9 +907,10 @@ class SqlTransaction(Transaction):
         current = self.lookup(measure_id) if stored else None
         if current is not None and measure.revision and measure.revision != current.revision:
             raise Conflict(
-                f"measure {measure_id} was changed by another command since it was read "
-                f"(revision {measure.revision}, now {current.revision}); nothing was changed; "
-                f"read it again (imtrack show {measure_id}) and repeat the change"
+                _("measure {id} was changed by another command since it was read "
+                  "(revision {revision}, now {current}); nothing was changed; "
+                  "read it again (imtrack show {id}) and repeat the change").format(
+                    id=measure_id, revision=measure.revision, current=current.revision)
             )
         self._removed.discard(measure_id)
         self._measures[measure_id] = measure
@@ -922,7 +933,7 @@ class SqlTransaction(Transaction):
 
     def mark_changed(self, measure: Measure) -> None:
         if self._measures.get(measure.id) is not measure:
-            raise Conflict(f"measure {measure.id} was not read in this command; read it again and retry")
+            raise Conflict(_("measure {id} was not read in this command; read it again and retry").format(id=measure.id))
         if measure.id not in self._added and measure.id not in self._replaced:
             self._dirty.add(measure.id)
 
@@ -969,8 +980,8 @@ class SqlTransaction(Transaction):
             params = _measure_params(m, 0)[2:] + (measure_id, fetched.revision)
             if store.execute(conn, update, params).rowcount != 1:
                 raise Conflict(
-                    f"measure {measure_id} was changed by another command while this one ran; "
-                    f"nothing was changed; run the command again"
+                    _("measure {id} was changed by another command while this one ran; "
+                      "nothing was changed; run the command again").format(id=measure_id)
                 )
             note_keys = [_note_key(n) for n in m.notes]
             if measure_id in self._dirty and note_keys[: len(fetched.notes)] == fetched.notes:
@@ -1030,8 +1041,8 @@ class SqlTransaction(Transaction):
             new = current + ours[len(base) if base is not _MISSING else 0:]
         else:
             raise Conflict(
-                f"the ledger's {key!r} was changed by another command while this one ran; "
-                f"nothing was changed; run the command again"
+                _("the ledger's {key!r} was changed by another command while this one ran; "
+                  "nothing was changed; run the command again").format(key=key)
             )
         if new is _MISSING:
             store.execute(conn, "DELETE FROM meta WHERE key = ?", (key,))

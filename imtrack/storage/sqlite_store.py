@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from imtrack.errors import CorruptStore, InvalidValue, StoreError
+from imtrack.i18n import _
 from imtrack.storage import sql_migrations as schema
 from imtrack.storage.fileio import READ, WRITE, EmptyFile, check_file, writable
 from imtrack.storage.sql import NEXT_TXN_KEY, SqlStore, loads
@@ -30,15 +31,14 @@ def lock_timeout() -> float:
         return float(raw)
     except ValueError:
         raise InvalidValue(
-            f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
+            _("{name}={value!r} is not a number of seconds; set it to e.g. 30, or unset it").format(
+                name=LOCK_TIMEOUT_ENV, value=raw)
         ) from None
 
 
 def _restore_hint(path: Path) -> str:
-    return (
-        f"it was left untouched. Restore it from a backup, or move it aside "
-        f"(mv '{path}' '{path}.broken') and imtrack will start a new, empty ledger"
-    )
+    return _("it was left untouched. Restore it from a backup, or move it aside "
+             "(mv '{path}' '{path}.broken') and imtrack will start a new, empty ledger").format(path=path)
 
 
 class SQLiteStore(SqlStore):
@@ -164,7 +164,7 @@ class SQLiteStore(SqlStore):
 
     def _engine_integrity(self, conn: sqlite3.Connection) -> list[str]:
         rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        return [] if rows == ["ok"] else [f"SQLite integrity check: {r}" for r in rows]
+        return [] if rows == ["ok"] else [_("SQLite integrity check: {result}").format(result=r) for r in rows]
 
     def _begin_read(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN")
@@ -217,13 +217,14 @@ class SQLiteStore(SqlStore):
         if isinstance(exc, sqlite3.OperationalError):
             if "locked" in text or "busy" in text:
                 return StoreError(
-                    f"database {self.path} is busy: another imtrack command is writing; try again "
-                    f"(IMTRACK_LOCK_TIMEOUT sets how many seconds to wait)"
+                    _("database {path} is busy: another imtrack command is writing; try again "
+                      "(IMTRACK_LOCK_TIMEOUT sets how many seconds to wait)").format(path=self.path)
                 )
             if "unable to open" in text or "readonly" in text or "disk" in text:
-                return StoreError(f"cannot use database {self.path}: {text}")
+                return StoreError(_("cannot use database {path}: {problem}").format(path=self.path, problem=text))
         if isinstance(exc, sqlite3.DatabaseError) and (
             "not a database" in text or "malformed" in text or "corrupt" in text or "no such" in text
         ):
-            return CorruptStore(f"database {self.path} is not a readable imtrack ledger ({text}); {_restore_hint(self.path)}")
+            return CorruptStore(_("database {path} is not a readable imtrack ledger ({problem}); {hint}").format(
+                path=self.path, problem=text, hint=_restore_hint(self.path)))
         return None

@@ -38,6 +38,7 @@ from tinydb.table import Document
 from imtrack.domain.flags import latest_day, latest_iso_day
 from imtrack.domain.models import Measure, check_record, effective_day
 from imtrack.errors import Conflict, CorruptStore, InvalidValue, NotFound, StoreError
+from imtrack.i18n import _
 from imtrack.storage import migrations
 from imtrack.storage.base import (
     COUNT_DIMENSIONS,
@@ -92,7 +93,8 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
             gc.enable()
     problem = _shape_problem(data)
     if problem:
-        raise CorruptStore(f"database {path} is JSON but not an imtrack database ({problem}); {restore_hint(path)}")
+        raise CorruptStore(_("database {path} is JSON but not an imtrack database ({problem}); {hint}").format(
+            path=path, problem=problem, hint=restore_hint(path)))
     _check_no_duplicate_keys(raw, data, path)
     return data
 
@@ -105,13 +107,14 @@ def _raise_json_error(raw: bytes, path: Path) -> None:
     except RecursionError:  # deeper than orjson's limit (1,024) and Python's
         _raise_too_deep(raw, path)
     except UnicodeDecodeError as exc:
-        raise CorruptStore(f"database {path} is not UTF-8 text (byte {exc.start}); {restore_hint(path)}") from None
+        raise CorruptStore(_("database {path} is not UTF-8 text (byte {byte}); {hint}").format(
+            path=path, byte=exc.start, hint=restore_hint(path))) from None
     except json.JSONDecodeError as exc:
         raise CorruptStore(
-            f"database {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            f"{restore_hint(path)}"
+            _("database {path} is not valid JSON (line {line}, column {column}: {problem}); {hint}").format(
+                path=path, line=exc.lineno, column=exc.colno, problem=exc.msg, hint=restore_hint(path))
         ) from None
-    raise CorruptStore(f"database {path} is not valid JSON; {restore_hint(path)}")
+    raise CorruptStore(_("database {path} is not valid JSON; {hint}").format(path=path, hint=restore_hint(path)))
 
 
 def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
@@ -133,7 +136,7 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
-        for key, _ in items:
+        for key, _value in items:
             if key in seen:
                 raise _Duplicate(key)
             seen.add(key)
@@ -143,8 +146,8 @@ def _check_no_duplicate_keys(raw: bytes, data: Any, path: Path) -> None:
         json.loads(raw.decode("utf-8"), object_pairs_hook=pairs)
     except _Duplicate as dup:
         raise CorruptStore(
-            f"database {path} has the key {dup.key!r} twice in one object (a hand edit?); keep the "
-            f"right one and delete the other in an editor; {restore_hint(path)}"
+            _("database {path} has the key {key!r} twice in one object (a hand edit?); keep the "
+              "right one and delete the other in an editor; {hint}").format(path=path, key=dup.key, hint=restore_hint(path))
         ) from None
 
 
@@ -162,18 +165,19 @@ def _raise_too_deep(raw: bytes, path: Path) -> None:
             if depth > NESTING_LIMIT:
                 line = raw.count(b"\n", 0, match.start()) + 1
                 where = "/".join(k for k in keys if k)
-                inside = f", in {where}" if where else ""
-                raise CorruptStore(
-                    f"database {path} nests lists or objects deeper than {NESTING_LIMIT} levels (line {line}"
-                    f"{inside}), which no imtrack ledger does; {restore_hint(path)}"
-                )
+                message = (_("database {path} nests lists or objects deeper than {n} levels (line {line}, in "
+                             "{where}), which no imtrack ledger does; {hint}") if where else
+                           _("database {path} nests lists or objects deeper than {n} levels (line {line}), "
+                             "which no imtrack ledger does; {hint}"))
+                raise CorruptStore(message.format(path=path, n=NESTING_LIMIT, line=line, where=where,
+                                                  hint=restore_hint(path)))
         elif token in (b"]", b"}"):
             depth -= 1
         elif depth in (1, 2) and raw[match.end():match.end() + 16].lstrip()[:1] == b":":
             keys[depth - 1] = token[1:-1].decode("utf-8", "replace")
             if depth == 1:
                 keys[1] = ""
-    raise CorruptStore(f"database {path} nests too deeply to be read; {restore_hint(path)}")
+    raise CorruptStore(_("database {path} nests too deeply to be read; {hint}").format(path=path, hint=restore_hint(path)))
 
 
 class _Duplicate(Exception):
@@ -185,15 +189,15 @@ def _shape_problem(data: Any) -> str | None:
     """What keeps `data` from being TinyDB's layout {table: {"<int id>": {document}}}, if
     anything (TinyDB itself fails on it with a bare ValueError or TypeError)."""
     if not isinstance(data, dict):
-        return f"top level is a {type(data).__name__}, not an object"
+        return _("top level is a {type}, not an object").format(type=type(data).__name__)
     for name, table in data.items():
         if not isinstance(table, dict):
-            return f"table {name!r} is not an object"
+            return _("table {name!r} is not an object").format(name=name)
         for key, doc in table.items():
             if not (key.isascii() and key.isdigit()):
-                return f"table {name!r} has a non-numeric id {key!r}"
+                return _("table {name!r} has a non-numeric id {key!r}").format(name=name, key=key)
             if not isinstance(doc, dict):
-                return f"document {name}/{key} is not an object"
+                return _("document {name}/{key} is not an object").format(name=name, key=key)
     return None
 
 
@@ -234,7 +238,8 @@ class LedgerStorage(Storage):
         try:
             atomic_write(self.path, encode(self.data))
         except OSError as exc:
-            raise StoreError(f"cannot write database {self.path}: {exc.strerror or exc}; nothing was changed") from exc
+            raise StoreError(_("cannot write database {path}: {problem}; nothing was changed").format(
+                path=self.path, problem=exc.strerror or exc)) from exc
         self.dirty = False
 
     def close(self) -> None:
@@ -252,7 +257,8 @@ def _measure(path: Path, doc_id: int, doc: Any) -> Measure:
     try:
         return Measure.from_dict({**doc, "id": doc_id}, checked=True)  # by _Snapshot, on reading
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CorruptStore(f"database {path}: measure {doc_id} is malformed ({exc!r}); {restore_hint(path)}") from None
+        raise CorruptStore(_("database {path}: measure {id} is malformed ({problem!r}); {hint}").format(
+            path=path, id=doc_id, problem=exc, hint=restore_hint(path))) from None
 
 
 def _document(measure: Measure) -> dict[str, Any]:
@@ -282,7 +288,7 @@ class _Snapshot:
         meta = metas.get(str(META_DOC)) or {}
         if not isinstance(meta, dict) or not isinstance(meta.get("schema_version"), int):
             # every release has written one; without it the file is not one imtrack wrote
-            raise CorruptStore(f"database {path} has no schema version; {restore_hint(path)}")
+            raise CorruptStore(_("database {path} has no schema version; {hint}").format(path=path, hint=restore_hint(path)))
         migrations.check_readable(meta, path)
         # Every record, before anything (an upgrade, a command) reads one: a damaged file is
         # refused whole, naming the record and the field, and never repaired.
@@ -337,7 +343,8 @@ class _Snapshot:
                 summary = _summary(measure_id, doc)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise CorruptStore(
-                    f"database {self.path}: measure {measure_id} is malformed ({exc!r}); {restore_hint(self.path)}"
+                    _("database {path}: measure {id} is malformed ({problem!r}); {hint}").format(
+                        path=self.path, id=measure_id, problem=exc, hint=restore_hint(self.path))
                 ) from None
             if flt is None or flt.matches(summary):
                 found.append(summary)
@@ -411,7 +418,7 @@ class TinyDBStore(Store):
                 pass
             raw = read_bytes(real)
             if raw is None:  # pragma: no cover - removed between the write and the read
-                raise StoreError(f"database {self.path} vanished while it was being created")
+                raise StoreError(_("database {path} vanished while it was being created").format(path=self.path))
         else:
             self._tidy(real)
         snapshot = _Snapshot(self.path, parse(raw, self.path))
@@ -455,7 +462,8 @@ class TinyDBStore(Store):
 
     def counts(self, by: str) -> dict[str, dict[str, int]]:
         if by not in COUNT_DIMENSIONS:
-            raise InvalidValue(f"cannot count by {by!r}; use one of: {', '.join(COUNT_DIMENSIONS)}")
+            raise InvalidValue(_("cannot count by {by!r}; use one of: {choices}").format(
+                by=by, choices=", ".join(COUNT_DIMENSIONS)))
         result: dict[str, dict[str, int]] = {}
         for doc in self._snapshot().table.values():
             status = doc.get("status", "not-started")
@@ -499,7 +507,8 @@ class TinyDBStore(Store):
                                                     n.get("txn"), n.get("author"), n.get("effective")))
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 raise CorruptStore(
-                    f"database {self.path}: measure {i} is malformed ({exc!r}); {restore_hint(self.path)}"
+                    _("database {path}: measure {id} is malformed ({problem!r}); {hint}").format(
+                        path=self.path, id=i, problem=exc, hint=restore_hint(self.path))
                 ) from None
         return entries
 
@@ -534,8 +543,9 @@ class TinyDBStore(Store):
     def hints(self) -> list[str]:
         if self._size is not None and self._size > LARGE:
             return [
-                (f"this ledger holds {self._size} measures; the SQLite engine reads only what a command "
-                f"needs: imtrack db copy {self.path} {self.path.with_suffix('.sqlite')}")
+                _("this ledger holds {n} measures; the SQLite engine reads only what a command "
+                  "needs: imtrack db copy {path} {target}").format(
+                    n=self._size, path=self.path, target=self.path.with_suffix(".sqlite"))
             ]
         return []
 
@@ -568,7 +578,8 @@ class TinyDBStore(Store):
             timeout = float(raw)
         except ValueError:
             raise InvalidValue(
-                f"{LOCK_TIMEOUT_ENV}={raw!r} is not a number of seconds; set it to e.g. 30, or unset it"
+                _("{name}={value!r} is not a number of seconds; set it to e.g. 30, or unset it").format(
+                    name=LOCK_TIMEOUT_ENV, value=raw)
             ) from None
         # The lock of the resolved file: clerks reaching one ledger through a link and through
         # its target take the same lock.
@@ -582,16 +593,17 @@ class TinyDBStore(Store):
         # the write itself is checked again at flush.
         real = check_file(self.path, READ)
         if not real.parent.is_dir():
-            raise StoreError(f"directory {real.parent} does not exist; create it or choose another --db")
+            raise StoreError(_("directory {parent} does not exist; create it or choose another --db").format(parent=real.parent))
         lock = self._lock(real)
         try:
             lock.acquire()
         except LockTimeout:
             raise StoreError(
-                f"database {self.path} is busy: another imtrack command holds {lock.lock_file}; try again"
+                _("database {path} is busy: another imtrack command holds {lock}; try again").format(
+                    path=self.path, lock=lock.lock_file)
             ) from None
         except OSError as exc:
-            raise StoreError(f"cannot lock database {self.path}: {exc.strerror or exc}") from exc
+            raise StoreError(_("cannot lock database {path}: {problem}").format(path=self.path, problem=exc.strerror or exc)) from exc
         try:
             remove_temps(leftover_temps(real))  # under the lock: any temp file is a dead writer's
             check_file(self.path, READ)  # again, under the lock: another command may have replaced it
@@ -796,8 +808,9 @@ class TinyDBTransaction(Transaction):
         current = self.lookup(measure.id)
         if current is not None and measure.revision and current.revision != measure.revision:
             raise Conflict(
-                f"measure {measure.id} was changed by another command since it was read "
-                f"(revision {current.revision}, not {measure.revision}); nothing was changed: run the command again"
+                _("measure {id} was changed by another command since it was read "
+                  "(revision {current}, not {revision}); nothing was changed: run the command again").format(
+                    id=measure.id, current=current.revision, revision=measure.revision)
             )
         if current is not None:
             measure.revision = current.revision
@@ -823,7 +836,7 @@ class TinyDBTransaction(Transaction):
 
     def mark_changed(self, measure: Measure) -> None:
         if self._built.get(measure.id) is not measure:
-            raise Conflict(f"measure {measure.id} was not read in this command; read it again and retry")
+            raise Conflict(_("measure {id} was not read in this command; read it again and retry").format(id=measure.id))
         self._dirty.add(measure.id)
         self._creation.discard(measure.id)  # changed after the ledger was created: by this command
 
