@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import pty
 import subprocess
 import sys
@@ -82,3 +83,15 @@ def test_db_copy_draws_a_bar_on_a_terminal_only(big_ledger, tmp_path):
     piped = subprocess.run([sys.executable, "-m", "imtrack", "db", "copy", str(big_ledger), str(tmp_path / "b.sqlite")],
                            capture_output=True, text=True, env=env, check=True)
     assert piped.stderr == "" and piped.stdout.startswith("copied 234 measures")
+
+
+def test_import_of_a_pdf_shows_a_bar_on_a_terminal_only(tmp_path):
+    pdf = Path(__file__).parent / "fixtures" / "formats" / "gf-2019-5.pdf"
+    env = {**os.environ, "TERM": "xterm", "IMTRACK_LANG": "en", "IMTRACK_DB": str(tmp_path / "l.sqlite")}
+    stdout, terminal = _with_stderr_on_a_terminal(["import", str(pdf)], env)
+    assert "Reading gf-2019-5.pdf" in terminal
+    assert stdout.startswith("Imported ")
+    env["IMTRACK_DB"] = str(tmp_path / "piped.sqlite")
+    piped = subprocess.run([sys.executable, "-m", "imtrack", "import", str(pdf)], capture_output=True, text=True,
+                           env=env, check=True)
+    assert "Reading" not in piped.stderr and piped.stdout.startswith("Imported ")

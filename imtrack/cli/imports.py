@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -154,13 +155,15 @@ def import_(
         raise InvalidValue(_("--prefer is for a returned ledger sheet (.csv/.xlsx); a document's measures are added, never merged"))
     from imtrack.core.tracker import rules_path_for
     from imtrack.ingest.importer import import_file
+    from imtrack.output.progress import progress
     from imtrack.vocab.sectors import load_rules
 
     rules = load_rules(rules_path_for(_location(ctx).path))
-    result = import_file(
-        _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run,
-        issuer=issuer, update=update,
-    )
+    with progress(_("Reading {file}").format(file=file.name), total=None) if _slow_to_read(file) else nullcontext():
+        result = import_file(
+            _store(ctx), file, rules=rules, source=source, sector=sector, encoding=encoding, dry_run=dry_run,
+            issuer=issuer, update=update,
+        )
     for warning in result.warnings:
         sys.stderr.write(_("imtrack: warning: {warning}").format(warning=warning) + "\n")
     if fmt is OutputFormat.json:
@@ -193,6 +196,16 @@ def import_(
                    "(`imtrack path`) and run `imtrack reclassify`."))
     if dry_run:
         _say(_("Dry run: nothing was changed."))
+
+
+def _slow_to_read(file: Path) -> bool:
+    """Worth a (pulsing) bar on a terminal: a PDF, whose text layer takes about a second for a
+    few pages, or any document large enough to take as long."""
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return False  # the reader names the problem
+    return file.suffix.lower() == ".pdf" or size >= 256 * 1024
 
 
 def _revisions(result: object, dry_run: bool) -> None:
