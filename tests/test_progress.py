@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 import pty
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
