@@ -31,26 +31,12 @@ def open_store(
             location.path.parent.mkdir(parents=True, exist_ok=True)
         store = TinyDBStore(location.path, seed=seed)
     elif location.engine == SQLITE:
-        try:
-            from imtrack.storage.sqlite_store import SQLiteStore  # type: ignore[import-not-found]
-        except ModuleNotFoundError as exc:
-            if exc.name != "imtrack.storage.sqlite_store":
-                raise
-            raise StoreError(
-                _("this imtrack has no SQLite engine yet; use a .json ledger instead of {location}").format(
-                    location=location.display)
-            ) from None
+        from imtrack.storage.sqlite_store import SQLiteStore
+
         store = SQLiteStore(location)
     elif location.engine == POSTGRESQL:
-        try:
-            from imtrack.storage.postgres_store import PostgresStore  # type: ignore[import-not-found]
-        except ModuleNotFoundError as exc:
-            if exc.name != "imtrack.storage.postgres_store":
-                raise
-            raise StoreError(
-                _("this imtrack has no PostgreSQL engine yet; use a .json ledger instead of {location}").format(
-                    location=location.display)
-            ) from None
+        from imtrack.storage.postgres_store import PostgresStore
+
         store = PostgresStore(location)
     else:
         raise StoreError(_("unknown engine {engine!r} for {location}").format(engine=location.engine, location=location.display))
